@@ -1,0 +1,31 @@
+"""onething — 综合监管一件事: integrated supervision of livelihood domains as one thing.
+
+The public API is what this module re-exports; everything else is internal.
+"""
+
+from ._markers import hookimpl
+from .app import Onething
+from .config import Deployment, load_config
+from .datadomain import DataDomain
+from .errors import InvalidInput, NotInForce, OnethingError, PluginError
+from .plugins import API_VERSION, ENTRY_POINT_GROUP, Domains, discover, enable
+from .rulebook import ParameterInForce, Rulebook
+
+__all__ = [
+    "API_VERSION",
+    "ENTRY_POINT_GROUP",
+    "DataDomain",
+    "Deployment",
+    "Domains",
+    "InvalidInput",
+    "NotInForce",
+    "Onething",
+    "OnethingError",
+    "ParameterInForce",
+    "PluginError",
+    "Rulebook",
+    "discover",
+    "enable",
+    "hookimpl",
+    "load_config",
+]

@@ -1,0 +1,39 @@
+"""The entry point for host platforms: one deployment, its plugins and its rulebook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+
+from .config import Deployment, load_config
+from .plugins import Domains, enable
+from .rulebook import Rulebook
+
+
+class Onething:
+    """A configured deployment. Build it with :meth:`from_config` (or from a ``Deployment``)::
+
+    app = Onething.from_config("onething.toml")
+    app.rulebook.value("catering", "health_certificate.validity", date.today())
+    """
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        *,
+        entry_points: Iterable[metadata.EntryPoint] | None = None,
+    ):
+        self.deployment = deployment
+        self.domains: Domains = enable(deployment.domains, entry_points=entry_points)
+
+    @classmethod
+    def from_config(
+        cls, path: str | Path, *, entry_points: Iterable[metadata.EntryPoint] | None = None
+    ) -> Onething:
+        return cls(load_config(path), entry_points=entry_points)
+
+    @cached_property
+    def rulebook(self) -> Rulebook:
+        return Rulebook(self.domains, self.deployment)

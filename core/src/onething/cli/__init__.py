@@ -1,0 +1,53 @@
+"""The ``onething`` command line: a thin layer over functions a host platform can call.
+
+Exit codes: 0 ok, 1 invalid input (config, data, files), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from ..errors import OnethingError
+from ..i18n import LANGUAGES, _, set_language
+
+
+def _prescan_language(argv: Sequence[str]) -> None:
+    """``--help`` is rendered before options are processed, so read ``--lang`` first."""
+    for i, arg in enumerate(argv):
+        value = None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGUAGES:
+            set_language(value)
+
+
+def build() -> click.Group:
+    """Build the command group in the current language."""
+    from .main import make_group
+
+    return make_group()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _prescan_language(argv)
+    group = build()
+    try:
+        group.main(args=argv, prog_name="onething", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)  # usage errors: 2
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except OnethingError as exc:
+        click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
+        sys.exit(1)
+    sys.exit(0)

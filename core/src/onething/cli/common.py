@@ -1,0 +1,85 @@
+"""Options and output helpers shared by the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..app import Onething
+from ..config import DEFAULT_CONFIG
+from ..i18n import _
+
+
+def config_option(f):
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_CONFIG,
+        show_default=True,
+        help=_("部署配置文件（TOML）", "deployment configuration file (TOML)"),
+    )(f)
+
+
+def date_option(
+    name: str = "--at",
+    help_zh: str = "查询日期（YYYY-MM-DD，默认今天）",
+    help_en: str = "the day asked about (YYYY-MM-DD, default today)",
+):
+    def decorate(f):
+        return click.option(
+            name,
+            "at",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            metavar="YYYY-MM-DD",
+            default=None,
+            help=_(help_zh, help_en),
+        )(f)
+
+    return decorate
+
+
+def day(value) -> dt.date:
+    return value.date() if value is not None else dt.date.today()
+
+
+def format_option(choices=("table", "json")):
+    def decorate(f):
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=choices[0],
+            show_default=True,
+            help=_("输出格式", "output format"),
+        )(f)
+
+    return decorate
+
+
+def open_app(config_path: Path) -> Onething:
+    return Onething.from_config(config_path)
+
+
+def console() -> Console:
+    return Console(soft_wrap=False, width=max(100, Console().width))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    console().print(table)

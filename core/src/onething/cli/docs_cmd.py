@@ -1,0 +1,38 @@
+"""``onething docs``: generate reference docs from the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import hookdocs
+from ..i18n import _
+
+
+def make() -> click.Group:
+    @click.group("docs", help=_("从代码生成参考文档。", "Generate reference docs from the code."))
+    def docs() -> None:
+        pass
+
+    @docs.command(
+        "hooks",
+        help=_(
+            "由 onething.hookspecs 生成插件钩子参考（Markdown）。",
+            "Write the plugin hook reference (Markdown) from onething.hookspecs.",
+        ),
+    )
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
+    )
+    def hooks(out: Path | None) -> None:
+        text = hookdocs.render()
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            out.write_text(text, "utf-8")
+
+    return docs

@@ -1,0 +1,113 @@
+"""``onething validate CONFIG``: the config, every enabled plugin's data, the city layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..app import Onething
+from ..i18n import _, label
+from ..rulebook import ParameterInForce
+from .common import format_option, print_json, print_table
+
+
+def review_warnings(
+    app: Onething, today: dt.date
+) -> tuple[list[ParameterInForce], list[ParameterInForce]]:
+    """Values in force today that are unconfirmed, and values not reviewed within the
+    deployment's ``review.max_age_days`` (silently outdated rules are the classic failure)."""
+    book = app.rulebook
+    in_force = book.parameters(today)
+    unconfirmed = [p for p in in_force if p.status == "unconfirmed"]
+    limit = today - dt.timedelta(days=app.deployment.review_max_age_days)
+    stale = [p for p in in_force if p.reviewed < limit]
+    return unconfirmed, stale
+
+
+def make() -> click.Command:
+    @click.command(
+        "validate",
+        help=_(
+            "校验部署配置、所有已启用插件的数据及城市层（覆盖与扩展）。"
+            "列出未经核实的参数和超过复核期限的参数。有效则退出码 0，无效则 1。",
+            "Validate a deployment config, every enabled plugin's data and the city layer "
+            "(overrides and extensions). Lists unconfirmed parameters and parameters not "
+            "reviewed in time. Exit 0 when valid, 1 when not.",
+        ),
+    )
+    @click.argument("config_path", type=click.Path(path_type=Path), metavar="CONFIG")
+    @format_option()
+    def validate(config_path: Path, fmt: str) -> None:
+        app = Onething.from_config(config_path)
+        today = dt.date.today()
+        summary = []
+        for name in app.domains.names:
+            r = app.domains.rules(name)
+            summary.append(
+                {
+                    "domain": name,
+                    "version": r.info.version,
+                    "items": len(r.items),
+                    "elements": len(r.elements),
+                    "parameters": len(r.parameters),
+                    "risk_rules": len(r.risk_rules),
+                }
+            )
+        unconfirmed, stale = review_warnings(app, today)
+        if fmt == "json":
+            print_json(
+                {
+                    "valid": True,
+                    "config": str(config_path),
+                    "domains": summary,
+                    "overrides": len(app.deployment.overrides),
+                    "extensions": len(app.deployment.extensions),
+                    "unconfirmed": [f"{p.domain}.{p.name}" for p in unconfirmed],
+                    "not_reviewed": [f"{p.domain}.{p.name}" for p in stale],
+                }
+            )
+            return
+        print_table(
+            _(f"{config_path} 有效", f"{config_path} is valid"),
+            [
+                _("领域", "domain"),
+                _("版本", "version"),
+                _("事项", "items"),
+                _("要素", "elements"),
+                _("参数", "parameters"),
+                _("预警规则", "risk rules"),
+            ],
+            [list(s.values()) for s in summary],
+        )
+        click.echo(
+            _(
+                f"城市层：{len(app.deployment.overrides)} 项覆盖，{len(app.deployment.extensions)} 项扩展。",
+                f"City layer: {len(app.deployment.overrides)} overrides, {len(app.deployment.extensions)} extensions.",
+            )
+        )
+        if unconfirmed:
+            click.secho(
+                _(
+                    f"注意：{len(unconfirmed)} 项现行参数值未经核实（status = unconfirmed），不得视为法定标准：",
+                    f"Note: {len(unconfirmed)} parameter values in force are unconfirmed and must not be taken for law:",
+                ),
+                fg="yellow",
+            )
+            for p in unconfirmed:
+                click.echo(f"  - {p.domain}.{p.name} = {p.value} {p.unit}  ({label(p)})")
+        if stale:
+            click.secho(
+                _(
+                    f"警告：{len(stale)} 项参数值超过 {app.deployment.review_max_age_days} 天未复核：",
+                    f"Warning: {len(stale)} parameter values not reviewed for over {app.deployment.review_max_age_days} days:",
+                ),
+                fg="yellow",
+            )
+            for p in stale:
+                click.echo(
+                    f"  - {p.domain}.{p.name} ({_('上次复核', 'last reviewed')} {p.reviewed})"
+                )
+
+    return validate

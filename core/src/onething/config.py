@@ -1,0 +1,141 @@
+"""Deployment configuration: a TOML file → JSON Schema validation → a frozen ``Deployment``.
+
+Errors name the file, the key path and what was expected. The schema is published as
+``onething/schemas/config.schema.json``; city layers as ``layer.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from . import schemas
+from .errors import InvalidInput
+from .model import Basis, Parameter, Scalar, Status, converter
+
+DEFAULT_CONFIG = "onething.toml"
+DEFAULT_STORAGE = "sqlite:///onething.db"
+DEFAULT_REVIEW_DAYS = 730
+
+
+@frozen
+class Override:
+    """A city layer's change to the value of an existing parameter (a "reform")."""
+
+    domain: str
+    parameter: str
+    value: Scalar
+    effective_from: dt.date
+    basis: tuple[Basis, ...] = field(converter=tuple)
+    status: Status
+    reviewed: dt.date
+    reason: str
+    effective_to: dt.date | None = None
+    note: str | None = None
+    source: str | None = None
+
+
+@frozen
+class Extension:
+    """A parameter a city layer adds (add only: it must not exist in the plugin)."""
+
+    parameter: Parameter
+    reason: str
+    source: str
+
+
+@frozen
+class Deployment:
+    """One deployment: a province, city or county running onething."""
+
+    region: str
+    level: str
+    domains: tuple[str, ...] = field(converter=tuple)
+    name: str = ""
+    storage_url: str = DEFAULT_STORAGE
+    output_dir: Path = Path("out")
+    review_max_age_days: int = DEFAULT_REVIEW_DAYS
+    language: str = "zh"
+    overrides: tuple[Override, ...] = field(factory=tuple, converter=tuple)
+    extensions: tuple[Extension, ...] = field(factory=tuple, converter=tuple)
+    path: Path | None = None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(str(path), "", "file not found") from None
+    except OSError as exc:
+        raise InvalidInput(str(path), "", f"cannot be read: {exc.strerror}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(str(path), "", f"not valid TOML: {exc}") from None
+
+
+def _check_level(path: Path, region: str, level: str) -> None:
+    expected = (
+        "province" if region.endswith("0000") else "city" if region.endswith("00") else "county"
+    )
+    if expected != level:
+        raise InvalidInput(
+            str(path),
+            "deployment.level",
+            f"region {region} is a {expected}-level code (GB/T 2260), but level is {level!r}",
+        )
+
+
+def _layer(data: dict[str, Any], label: str) -> tuple[list[Override], list[Extension]]:
+    overrides = [
+        converter.structure({**o, "source": f"{label}#override[{i}]"}, Override)
+        for i, o in enumerate(data.get("override", []))
+    ]
+    extensions = []
+    for i, raw in enumerate(data.get("extension", {}).get("parameter", [])):
+        raw = dict(raw)
+        reason = raw.pop("reason")
+        source = f"{label}#extension.parameter[{i}]"
+        param = converter.structure({**raw, "source": source}, Parameter)
+        extensions.append(Extension(parameter=param, reason=reason, source=source))
+    return overrides, extensions
+
+
+def load_config(path: str | Path) -> Deployment:
+    """Read and validate a deployment config and its layer files.
+
+    :raises InvalidInput: naming the file and key path of the first problem.
+    """
+    path = Path(path)
+    data = schemas.check(_read_toml(path), "config", location=str(path))
+    dep = data["deployment"]
+    _check_level(path, dep["region"], dep["level"])
+    overrides, extensions = _layer(data, str(path))
+    for i, layer_name in enumerate(dep.get("layers", [])):
+        layer_path = path.parent / layer_name
+        if not layer_path.is_file():
+            raise InvalidInput(str(path), f"deployment.layers[{i}]", f"file {layer_path} not found")
+        layer = schemas.check(_read_toml(layer_path), "layer", location=str(layer_path))
+        more_o, more_e = _layer(layer, str(layer_path))
+        overrides += more_o
+        extensions += more_e
+    url = data.get("storage", {}).get("url", DEFAULT_STORAGE)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{(path.parent / url.removeprefix('sqlite:///')).as_posix()}"
+    return Deployment(
+        name=dep.get("name", ""),
+        region=dep["region"],
+        level=dep["level"],
+        domains=dep["domains"],
+        storage_url=url,
+        output_dir=path.parent / data.get("output", {}).get("dir", "out"),
+        review_max_age_days=data.get("review", {}).get("max_age_days", DEFAULT_REVIEW_DAYS),
+        language=data.get("language", "zh"),
+        overrides=overrides,
+        extensions=extensions,
+        path=path,
+    )

@@ -1,0 +1,214 @@
+"""DataDomain: a domain plugin whose rules are data files, with no code needed.
+
+A plugin package ships ``data/*.toml`` files and registers one ``DataDomain`` in the
+``onething.domains`` entry-point group::
+
+    # onething_catering/__init__.py
+    from onething import DataDomain
+    ONETHING_API = 1
+    plugin = DataDomain(__name__)
+
+    # pyproject.toml
+    [project.entry-points."onething.domains"]
+    catering = "onething_catering:plugin"
+
+Files (each optional but ``domain.toml``), validated by ``plugin-data.schema.json``:
+
+==========================  ==========================  ===============================
+file                        top-level array             hook it feeds
+==========================  ==========================  ===============================
+``domain.toml``             (a table)                   ``onething_describe_domain``
+``attributes.schema.json``  (a JSON Schema)             the description's attribute schema
+``items.toml``              ``[[item]]``                ``onething_list_items``
+``elements.toml``           ``[[element]]``             ``onething_list_elements``
+``parameters.toml``         ``[[parameter]]``           ``onething_list_parameters``
+``risk_rules.toml``         ``[[rule]]``                ``onething_list_risk_rules``
+``merge.toml``              ``[[constraint]]``          ``onething_list_merge_constraints``
+``loop.toml``               ``[[state]]``, ``[[transition]]``  ``onething_extend_loop``
+``sanctions.toml``          ``[[measure]]``             ``onething_list_sanctions``
+``publication.toml``        ``[[rule]]``                ``onething_list_publication_rules``
+==========================  ==========================  ===============================
+
+Entries do not repeat ``domain``: it is taken from ``domain.toml``. Subclass ``DataDomain``
+and add ``@hookimpl`` methods for logic data cannot express (applicability from attributes,
+synthetic attributes).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tomllib
+from collections.abc import Sequence
+from functools import cached_property
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from . import schemas
+from ._markers import hookimpl
+from .errors import InvalidInput
+from .model import (
+    DomainDescription,
+    Element,
+    Item,
+    LoopExtension,
+    MergeConstraint,
+    Parameter,
+    PublicationRule,
+    RiskRule,
+    SanctionMeasure,
+    SupervisedObject,
+    converter,
+)
+
+#: file stem -> (top-level key, model); the file's schema is ``$defs/<stem>_file``
+_FILES: dict[str, tuple[str, type]] = {
+    "items": ("item", Item),
+    "elements": ("element", Element),
+    "parameters": ("parameter", Parameter),
+    "risk_rules": ("rule", RiskRule),
+    "merge": ("constraint", MergeConstraint),
+    "sanctions": ("measure", SanctionMeasure),
+    "publication": ("rule", PublicationRule),
+}
+
+
+class DataDomain:
+    """Implements the data hooks of the contract from a package's ``data/`` folder."""
+
+    def __init__(self, package: str, data: str = "data"):
+        self.package = package
+        self.data_dir = data
+
+    def __repr__(self) -> str:
+        return f"DataDomain({self.package!r})"
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _file(self, name: str) -> Traversable:
+        return resources.files(self.package).joinpath(self.data_dir, name)
+
+    def _label(self, name: str) -> str:
+        return f"{self.package}/{self.data_dir}/{name}"
+
+    def _read_toml(self, name: str) -> dict[str, Any] | None:
+        file = self._file(name)
+        if not file.is_file():
+            return None
+        try:
+            return tomllib.loads(file.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput(self._label(name), "", f"not valid TOML: {exc}") from exc
+
+    @cached_property
+    def description(self) -> DomainDescription:
+        name = "domain.toml"
+        raw = self._read_toml(name)
+        if raw is None:
+            raise InvalidInput(self._label(name), "", "missing: every domain plugin needs one")
+        schema_file = self._file("attributes.schema.json")
+        if schema_file.is_file():
+            try:
+                raw["attribute_schema"] = json.loads(schema_file.read_text("utf-8"))
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(
+                    self._label("attributes.schema.json"), "", f"not valid JSON: {exc}"
+                ) from exc
+        data = schemas.check(raw, "plugin-data", location=self._label(name), definition="domain")
+        return converter.structure(data, DomainDescription)
+
+    @property
+    def code(self) -> str:
+        return self.description.code
+
+    def _entries(self, stem: str) -> list[Any]:
+        key, model = _FILES[stem]
+        name = f"{stem}.toml"
+        raw = self._read_toml(name)
+        if raw is None:
+            return []
+        data = schemas.check(
+            raw, "plugin-data", location=self._label(name), definition=f"{stem}_file"
+        )
+        out = []
+        for index, entry in enumerate(data.get(key, [])):
+            entry = {**entry, "domain": self.code, "source": f"{self._label(name)}#{key}[{index}]"}
+            out.append(converter.structure(entry, model))
+        return out
+
+    @cached_property
+    def _cache(self) -> dict[str, list[Any]]:
+        return {stem: self._entries(stem) for stem in _FILES}
+
+    # -- hook implementations -----------------------------------------------------------------
+
+    @hookimpl
+    def onething_describe_domain(self) -> DomainDescription:
+        return self.description
+
+    @hookimpl
+    def onething_list_items(self) -> Sequence[Item]:
+        return self._cache["items"]
+
+    @hookimpl
+    def onething_list_elements(self) -> Sequence[Element]:
+        return self._cache["elements"]
+
+    @hookimpl
+    def onething_list_parameters(self) -> Sequence[Parameter]:
+        return self._cache["parameters"]
+
+    @hookimpl
+    def onething_list_risk_rules(self) -> Sequence[RiskRule]:
+        return self._cache["risk_rules"]
+
+    @hookimpl
+    def onething_list_merge_constraints(self) -> Sequence[MergeConstraint]:
+        return self._cache["merge"]
+
+    @hookimpl
+    def onething_list_sanctions(self) -> Sequence[SanctionMeasure]:
+        return self._cache["sanctions"]
+
+    @hookimpl
+    def onething_list_publication_rules(self) -> Sequence[PublicationRule]:
+        return self._cache["publication"]
+
+    @cached_property
+    def _loop(self) -> LoopExtension | None:
+        name = "loop.toml"
+        raw = self._read_toml(name)
+        if raw is None:
+            return None
+        data = schemas.check(raw, "plugin-data", location=self._label(name), definition="loop_file")
+        return converter.structure(
+            {
+                "domain": self.code,
+                "states": data.get("state", []),
+                "transitions": data.get("transition", []),
+                "source": self._label(name),
+            },
+            LoopExtension,
+        )
+
+    @hookimpl
+    def onething_extend_loop(self) -> LoopExtension | None:
+        return self._loop
+
+    @hookimpl
+    def onething_synth_attributes(
+        self, objects: Sequence[SupervisedObject], seed: int
+    ) -> Sequence[dict[str, Any]]:
+        """Default: draw each attribute of the schema that has an ``enum`` or ``examples``."""
+        rng = random.Random(seed)
+        props = self.description.attribute_schema.get("properties", {})
+        out = []
+        for _ in objects:
+            attrs: dict[str, Any] = {}
+            for name, prop in props.items():
+                choices = prop.get("enum") or prop.get("examples")
+                if choices:
+                    attrs[name] = rng.choice(choices)
+            out.append(attrs)
+        return out

@@ -1,0 +1,36 @@
+"""监管主体: the department registry, with stable codes and names by level."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from attrs import frozen
+
+from ._catalogue import load
+
+
+@frozen
+class Department:
+    code: str
+    name_en: str
+    province: str
+    city: str
+    county: str
+
+    def name(self, level: str = "province") -> str:
+        """The Chinese name at an administrative level (province, city, county)."""
+        return getattr(self, level)
+
+
+@cache
+def departments() -> dict[str, Department]:
+    """Every department by code (``onething/data/departments.toml``)."""
+    return {d["code"]: Department(**d) for d in load("departments.toml")["department"]}
+
+
+def department_name(code: str, level: str = "province", lang: str = "zh") -> str:
+    """The display name of a department code; unknown codes are shown as they are."""
+    dept = departments().get(code)
+    if dept is None:
+        return code
+    return dept.name_en if lang == "en" else dept.name(level)

@@ -1,0 +1,30 @@
+"""Errors raised at onething's boundaries. Each names where (file, row, key path) and what
+was expected, so that a user can fix the input without reading code."""
+
+from __future__ import annotations
+
+
+class OnethingError(Exception):
+    """Base of every error onething raises on purpose."""
+
+
+class InvalidInput(OnethingError):
+    """Input at a boundary (config, data file, import, event, CLI) is not what was expected.
+
+    ``location`` is ``file``, ``file:row`` or similar; ``path`` the key path inside it.
+    """
+
+    def __init__(self, location: str, path: str, message: str):
+        self.location = location
+        self.path = path
+        self.message = message
+        where = f"{location}: {path}" if path else location
+        super().__init__(f"{where}: {message}")
+
+
+class PluginError(OnethingError):
+    """A plugin could not be enabled: unknown, incompatible, or its hooks or data are wrong."""
+
+
+class NotInForce(OnethingError):
+    """A rule or parameter was asked for on a day no version of it covers."""

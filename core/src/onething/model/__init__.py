@@ -1,0 +1,57 @@
+"""attrs models of the glossary's concepts, and the cattrs converter that moves them."""
+
+from .basis import STATUSES, Basis, Status
+from .converter import converter, make_converter
+from .dated import in_force, overlaps, version_on
+from .domain import DomainDescription, ObjectType
+from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
+from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
+from .loop import LOOP_STAGES, LoopExtension, LoopState, LoopTransition
+from .merge import MergeConstraint
+from .obj import Licence, Membership, SupervisedObject
+from .parameter import UNITS, Parameter, ParameterValue, Scalar
+from .provenance import Provenance
+from .risk import RULE_KINDS, RiskRule
+from .sanction import PublicationRule, SanctionMeasure
+
+__all__ = [
+    "DIMENSIONS",
+    "LEVELS",
+    "LOOP_STAGES",
+    "MEASURES",
+    "METHODS",
+    "MODES",
+    "RELATED_KINDS",
+    "RULE_KINDS",
+    "SEVERITIES",
+    "STAGES",
+    "STATUSES",
+    "UNITS",
+    "Basis",
+    "DomainDescription",
+    "Element",
+    "Item",
+    "Licence",
+    "Limit",
+    "LoopExtension",
+    "LoopState",
+    "LoopTransition",
+    "Membership",
+    "MergeConstraint",
+    "ObjectType",
+    "Parameter",
+    "ParameterValue",
+    "Provenance",
+    "PublicationRule",
+    "RelatedLink",
+    "RiskRule",
+    "SanctionMeasure",
+    "Scalar",
+    "Status",
+    "SupervisedObject",
+    "converter",
+    "in_force",
+    "make_converter",
+    "overlaps",
+    "version_on",
+]

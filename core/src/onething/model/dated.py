@@ -1,0 +1,36 @@
+"""Effective dates shared by every dated rule.
+
+``effective_from`` is the first day in force; ``effective_to`` is the first day *no longer* in
+force (exclusive, like 废止之日), or ``None`` while still in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+
+class Dated(Protocol):
+    effective_from: dt.date
+    effective_to: dt.date | None
+
+
+def in_force(rule: Dated, on: dt.date) -> bool:
+    """Whether ``rule`` is in force on day ``on``."""
+    return rule.effective_from <= on and (rule.effective_to is None or on < rule.effective_to)
+
+
+def overlaps(a: Dated, b: Dated) -> bool:
+    """Whether two dated intervals share at least one day."""
+    a_end = a.effective_to or dt.date.max
+    b_end = b.effective_to or dt.date.max
+    return a.effective_from < b_end and b.effective_from < a_end
+
+
+T = TypeVar("T", bound=Dated)
+
+
+def version_on(versions: Iterable[T], on: dt.date) -> T | None:
+    """The version in force on ``on``, or ``None``; versions must not overlap."""
+    return next((v for v in versions if in_force(v, on)), None)

@@ -1,0 +1,45 @@
+"""行业领域 (domain): what a domain plugin says about itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from .basis import Basis
+
+
+@frozen
+class ObjectType:
+    """A kind of 监管对象 in a domain (e.g. 发卡企业, 养老机构, 餐饮服务提供者)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    synth_weight: float = 1.0
+    """Relative frequency among this domain's objects in synthetic registries."""
+
+
+@frozen
+class DomainDescription:
+    """The domain's names, departments, object types and registry attribute schema."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    lead_department: str
+    """Department code (see ``onething.departments``) of the 牵头部门."""
+    responsible_departments: tuple[str, ...] = field(converter=tuple)
+    """Department codes of the 责任部门 sharing duties in the domain."""
+    object_types: tuple[ObjectType, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(factory=tuple, converter=tuple)
+    """Where the lead and responsible departments are assigned (the pilot plan, 三定 rules)."""
+    attribute_schema: dict[str, Any] = field(factory=dict)
+    """JSON Schema of the domain attributes a registry object carries for this domain."""
+    synth_share: float = 0.0
+    """Share of a synthetic registry whose primary domain is this one (0–1)."""
+    synth_overlaps: dict[str, float] = field(factory=dict)
+    """Share of *another* domain's objects that are also in this domain, by that domain's code
+    (e.g. prepaid_card: {catering: 0.2}: one restaurant in five sells prepaid cards)."""
+    description_zh: str = ""
+    description_en: str = ""

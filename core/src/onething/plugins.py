@@ -1,0 +1,317 @@
+"""The plugin manager: discover domain plugins, enable those the deployment names, and give
+core one typed method per hook.
+
+Build one with :func:`enable`; tests and hosts build their own (there is no global manager).
+Discovery reads the entry-point group ``onething.domains``; pass ``entry_points`` to use others
+(tests fake discovery that way instead of installing packages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from importlib import metadata
+from typing import Any
+
+import pluggy
+from attrs import frozen
+
+from . import hookspecs, schemas
+from ._markers import PROJECT
+from .errors import InvalidInput, OnethingError, PluginError
+from .model import (
+    DomainDescription,
+    Element,
+    Item,
+    LoopExtension,
+    MergeConstraint,
+    Parameter,
+    PublicationRule,
+    RiskRule,
+    SanctionMeasure,
+    SupervisedObject,
+    converter,
+)
+
+#: The version of the contract in ``onething.hookspecs``; a plugin declares the version it was
+#: written against as ``ONETHING_API`` in its module. Bumped only on breaking changes.
+API_VERSION = 1
+ENTRY_POINT_GROUP = "onething.domains"
+
+
+@frozen
+class PluginInfo:
+    """An installed domain plugin: entry-point name (= domain code), distribution, version."""
+
+    name: str
+    dist: str
+    version: str
+    value: str
+    """The entry point's target, ``module:attribute``."""
+
+
+def _dist_of(ep: metadata.EntryPoint) -> tuple[str, str]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return ("(not installed)", "0+unknown")
+    return (dist.metadata["Name"], dist.version)
+
+
+def discover(entry_points: Iterable[metadata.EntryPoint] | None = None) -> dict[str, PluginInfo]:
+    """Every installed domain plugin by name, without importing any of them.
+
+    :raises PluginError: when two distributions claim one domain code.
+    """
+    if entry_points is None:
+        entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    found: dict[str, list[metadata.EntryPoint]] = {}
+    for ep in entry_points:
+        found.setdefault(ep.name, []).append(ep)
+    out = {}
+    for name, eps in sorted(found.items()):
+        if len({ep.value for ep in eps}) > 1:
+            claims = ", ".join(f"{_dist_of(ep)[0]} ({ep.value})" for ep in eps)
+            raise PluginError(f"two plugins claim the domain code {name!r}: {claims}")
+        dist, version = _dist_of(eps[0])
+        out[name] = PluginInfo(name=name, dist=dist, version=version, value=eps[0].value)
+    return out
+
+
+def _entry_points(entry_points: Iterable[metadata.EntryPoint] | None) -> dict[str, Any]:
+    if entry_points is None:
+        entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return {ep.name: ep for ep in entry_points}
+
+
+def _load(ep: metadata.EntryPoint) -> object:
+    try:
+        obj = ep.load()
+        module = importlib.import_module(ep.module)
+    except Exception as exc:  # a broken plugin must not take the process down unexplained
+        raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc!r}") from exc
+    api = getattr(module, "ONETHING_API", None)
+    if api != API_VERSION:
+        raise PluginError(
+            f"plugin {ep.name!r} ({ep.value}) was built for onething API version {api!r}, "
+            f"this core speaks version {API_VERSION}; declare ONETHING_API = {API_VERSION} in "
+            f"{ep.module} after porting it to the current onething.hookspecs"
+        )
+    return obj
+
+
+def make_plugin_manager() -> pluggy.PluginManager:
+    """A fresh plugin manager holding only the contract."""
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def enable(
+    names: Sequence[str],
+    *,
+    entry_points: Iterable[metadata.EntryPoint] | None = None,
+) -> Domains:
+    """Enable exactly the domain plugins ``names`` (the deployment's ``domains``).
+
+    Plugins that are installed but not named are not even imported.
+
+    :raises PluginError: for an unknown name (listing the installed ones), two plugins claiming
+        one domain code, a plugin built for another contract version, a hook implementation
+        not in the contract or with arguments the specification lacks, a description whose
+        code differs from the entry-point name, or plugin data that fails its schema.
+    """
+    eps = list(entry_points) if entry_points is not None else None
+    installed = discover(eps)
+    unknown = [n for n in names if n not in installed]
+    if unknown:
+        raise PluginError(
+            f"unknown domain plugin(s) {', '.join(map(repr, unknown))}: misspelled or not "
+            f"installed; installed: {', '.join(installed) or '(none)'}"
+        )
+    by_name = _entry_points(eps)
+    pm = make_plugin_manager()
+    for name in dict.fromkeys(names):
+        obj = _load(by_name[name])
+        try:
+            pm.register(obj, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name!r} does not honour the contract: {exc}") from exc
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(
+            f"plugin {pm.get_name(exc.plugin)!r} implements a hook that is not in "
+            f"onething.hookspecs: {exc}; the contract's hooks are: {', '.join(hook_names())}"
+        ) from exc
+    domains = Domains(pm, {n: installed[n] for n in dict.fromkeys(names)})
+    for name in domains.names:
+        domains.rules(name)  # validate every plugin's data now, not at first use
+    return domains
+
+
+def hook_names() -> list[str]:
+    """Names of every hook specification in the contract."""
+    return sorted(n for n in dir(hookspecs) if n.startswith(f"{PROJECT}_"))
+
+
+@frozen
+class DomainRules:
+    """Everything one enabled domain contributes, validated."""
+
+    info: PluginInfo
+    description: DomainDescription
+    items: tuple[Item, ...]
+    elements: tuple[Element, ...]
+    parameters: tuple[Parameter, ...]
+    risk_rules: tuple[RiskRule, ...]
+    merge_constraints: tuple[MergeConstraint, ...]
+    loop: LoopExtension | None
+    sanctions: tuple[SanctionMeasure, ...]
+    publication_rules: tuple[PublicationRule, ...]
+
+
+#: list hook -> (schema definition, model) of what it returns
+_LIST_HOOKS: dict[str, tuple[str, type]] = {
+    "onething_list_items": ("item", Item),
+    "onething_list_elements": ("element", Element),
+    "onething_list_parameters": ("parameter", Parameter),
+    "onething_list_risk_rules": ("risk_rule", RiskRule),
+    "onething_list_merge_constraints": ("merge_constraint", MergeConstraint),
+    "onething_list_sanctions": ("sanction", SanctionMeasure),
+    "onething_list_publication_rules": ("publication_rule", PublicationRule),
+}
+
+
+class Domains:
+    """The typed facade over the enabled plugins: core calls hooks only through it."""
+
+    def __init__(self, pm: pluggy.PluginManager, infos: Mapping[str, PluginInfo]):
+        self.pm = pm
+        self.infos = dict(infos)
+        self._rules: dict[str, DomainRules] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.infos
+
+    @cached_property
+    def _callers(self) -> dict[tuple[str, str], pluggy.HookCaller]:
+        plugins = {name: self.pm.get_plugin(name) for name in self.names}
+        out = {}
+        for hook in hook_names():
+            for name in self.names:
+                others = [p for n, p in plugins.items() if n != name]
+                out[(name, hook)] = self.pm.subset_hook_caller(hook, remove_plugins=others)
+        return out
+
+    def implements(self, name: str, hook: str) -> bool:
+        """Whether plugin ``name`` implements ``hook`` itself."""
+        return any(impl.plugin_name == name for impl in getattr(self.pm.hook, hook).get_hookimpls())
+
+    def call(self, name: str, hook: str, **kwargs: Any) -> list[Any]:
+        """Call one plugin's implementations of ``hook``; a plugin error names the plugin."""
+        caller = self._callers[(name, hook)]
+        try:
+            result = caller(**kwargs)
+        except OnethingError as exc:
+            raise PluginError(f"plugin {name!r}: {exc}") from exc
+        return [result] if caller.spec and caller.spec.opts.get("firstresult") else list(result)
+
+    def _checked(self, name: str, hook: str, definition: str, model: type, value: Any) -> Any:
+        where = f"plugin {name!r} {hook}"
+        if not isinstance(value, model):
+            raise PluginError(f"{where} returned {type(value).__name__}, expected {model.__name__}")
+        if getattr(value, "domain", name) != name:
+            raise PluginError(f"{where} returned {value!r:.80} for domain {value.domain!r}")
+        data = converter.unstructure(value)
+        try:
+            schemas.check(data, "plugin-data", location=where, definition=definition)
+        except InvalidInput as exc:
+            raise PluginError(str(exc)) from exc
+        return value
+
+    def rules(self, name: str) -> DomainRules:
+        """Everything plugin ``name`` contributes, validated against the schemas and checked for
+        consistency (see :mod:`onething.integrity`); cached."""
+        if name in self._rules:
+            return self._rules[name]
+        from .integrity import problems  # integrity reads DomainRules; import late
+
+        (description,) = self.call(name, "onething_describe_domain") or [None]
+        description = self._checked(
+            name, "onething_describe_domain", "domain", DomainDescription, description
+        )
+        if description.code != name:
+            raise PluginError(
+                f"plugin {name!r} describes domain {description.code!r}: the entry-point name "
+                f"and the domain code must be the same"
+            )
+        lists = {}
+        for hook, (definition, model) in _LIST_HOOKS.items():
+            lists[hook] = tuple(
+                self._checked(name, hook, definition, model, v)
+                for result in self.call(name, hook)
+                for v in result
+            )
+        loops = [x for x in self.call(name, "onething_extend_loop") if x is not None]
+        loop = None
+        if loops:
+            loop = self._checked(
+                name, "onething_extend_loop", "loop_extension", LoopExtension, loops[0]
+            )
+        rules = DomainRules(
+            info=self.infos[name],
+            description=description,
+            items=lists["onething_list_items"],
+            elements=lists["onething_list_elements"],
+            parameters=lists["onething_list_parameters"],
+            risk_rules=lists["onething_list_risk_rules"],
+            merge_constraints=lists["onething_list_merge_constraints"],
+            loop=loop,
+            sanctions=lists["onething_list_sanctions"],
+            publication_rules=lists["onething_list_publication_rules"],
+        )
+        found = problems(rules)
+        if found:
+            raise PluginError(f"plugin {name!r} data is inconsistent:\n  " + "\n  ".join(found))
+        self._rules[name] = rules
+        return rules
+
+    def match_items(
+        self, name: str, objects: Sequence[SupervisedObject], items: Sequence[Item], on: dt.date
+    ) -> set[tuple[str, str]]:
+        """Applicable ``(object key, item code)`` pairs for a batch of one domain's objects."""
+        from .applicability import match_by_data
+
+        if not self.implements(name, "onething_match_items"):
+            return set(match_by_data(name, objects, items))
+        codes = {i.code for i in items}
+        keys = {o.key for o in objects}
+        pairs = set()
+        for result in self.call(name, "onething_match_items", objects=objects, items=items, on=on):
+            for key, code in result:
+                if key not in keys or code not in codes:
+                    raise PluginError(
+                        f"plugin {name!r} onething_match_items returned ({key!r}, {code!r}), "
+                        f"which names an object or item not in the batch"
+                    )
+                pairs.add((key, code))
+        return pairs
+
+    def synth_attributes(
+        self, name: str, objects: Sequence[SupervisedObject], seed: int
+    ) -> list[dict[str, Any]]:
+        """Synthetic domain attributes for a batch, one dict per object."""
+        results = self.call(name, "onething_synth_attributes", objects=objects, seed=seed)
+        result = list(results[0]) if results else [{} for _ in objects]
+        if len(result) != len(objects):
+            raise PluginError(
+                f"plugin {name!r} onething_synth_attributes returned {len(result)} attribute "
+                f"sets for {len(objects)} objects"
+            )
+        return result

@@ -1,0 +1,271 @@
+"""The rulebook: everything in force on a day, city layer applied, each with provenance.
+
+Engines read rules only from here; they never call a plugin or read a data file themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from attrs import field, frozen
+
+from .config import Deployment, Extension, Override
+from .errors import InvalidInput, NotInForce
+from .model import (
+    Basis,
+    Element,
+    Item,
+    Parameter,
+    ParameterValue,
+    Provenance,
+    RiskRule,
+    Scalar,
+    in_force,
+    version_on,
+)
+from .plugins import DomainRules, Domains
+
+
+@frozen
+class ParameterInForce:
+    """A parameter's value on one day, and why."""
+
+    domain: str
+    name: str
+    label_zh: str
+    label_en: str
+    value: Scalar
+    unit: str
+    basis: tuple[Basis, ...] = field(converter=tuple)
+    status: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    reviewed: dt.date
+    provenance: Provenance
+    note: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON form (``onething params --format json``)."""
+        from .model import converter
+
+        return {
+            "domain": self.domain,
+            "name": self.name,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "value": self.value,
+            "unit": self.unit,
+            "basis": [converter.unstructure(b) for b in self.basis],
+            "status": self.status,
+            "effective_from": self.effective_from.isoformat(),
+            "effective_to": self.effective_to.isoformat() if self.effective_to else None,
+            "reviewed": self.reviewed.isoformat(),
+            "layer": self.provenance.layer,
+            "plugin": self.provenance.plugin,
+            "plugin_version": self.provenance.plugin_version,
+            "source": self.provenance.source,
+            "reason": self.provenance.reason,
+            "note": self.note,
+        }
+
+
+class Rulebook:
+    """Rules of the enabled domains with the deployment's city layer applied."""
+
+    def __init__(self, domains: Domains, deployment: Deployment | None = None):
+        self.domains = domains
+        self.deployment = deployment
+        self._params: dict[tuple[str, str], Parameter] = {}
+        self._origin: dict[tuple[str, str], Extension | None] = {}
+        self._overrides: dict[tuple[str, str], list[Override]] = {}
+        for name in domains.names:
+            for p in self.rules(name).parameters:
+                self._params[(name, p.name)] = p
+                self._origin[(name, p.name)] = None
+        if deployment is not None:
+            self._apply_layer(deployment)
+
+    # -- city layer ---------------------------------------------------------------------------
+
+    def _apply_layer(self, deployment: Deployment) -> None:
+        label = str(deployment.path or "config")
+        for ext in deployment.extensions:
+            p = ext.parameter
+            if p.domain not in self.domains:
+                raise InvalidInput(
+                    ext.source, "domain", f"domain {p.domain!r} is not enabled in {label}"
+                )
+            if (p.domain, p.name) in self._params:
+                raise InvalidInput(
+                    ext.source,
+                    "name",
+                    f"parameter {p.domain}.{p.name} already exists; an extension may only add "
+                    f"(change a value with [[override]])",
+                )
+            self._params[(p.domain, p.name)] = p
+            self._origin[(p.domain, p.name)] = ext
+        for o in deployment.overrides:
+            key = (o.domain, o.parameter)
+            if key not in self._params:
+                known = sorted(n for d, n in self._params if d == o.domain)
+                raise InvalidInput(
+                    o.source or label,
+                    "parameter",
+                    f"no parameter {o.parameter!r} in domain {o.domain!r} to override"
+                    + (f"; known: {', '.join(known)}" if known else " (domain not enabled)"),
+                )
+            self._overrides.setdefault(key, []).append(o)
+
+    # -- per domain ---------------------------------------------------------------------------
+
+    def rules(self, domain: str) -> DomainRules:
+        return self.domains.rules(domain)
+
+    def _domains(self, domain: str | None) -> list[str]:
+        if domain is None:
+            return self.domains.names
+        if domain not in self.domains:
+            raise InvalidInput(
+                "--domain",
+                "",
+                f"domain {domain!r} is not enabled; enabled: {', '.join(self.domains.names)}",
+            )
+        return [domain]
+
+    def _provenance(
+        self, domain: str, rule_id: str, basis: Iterable[Basis], source: str | None
+    ) -> Provenance:
+        info = self.rules(domain).info
+        return Provenance(
+            plugin=info.name,
+            plugin_version=info.version,
+            rule_id=rule_id,
+            basis=tuple(basis),
+            source=source,
+        )
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    def parameter_names(self, domain: str | None = None) -> list[tuple[str, str]]:
+        wanted = set(self._domains(domain))
+        return sorted(k for k in self._params if k[0] in wanted)
+
+    def parameter(self, domain: str, name: str, on: dt.date) -> ParameterInForce:
+        """The value of a parameter on day ``on``.
+
+        :raises NotInForce: when no value covers that day (never a silent default).
+        :raises InvalidInput: when the parameter does not exist.
+        """
+        key = (domain, name)
+        if key not in self._params:
+            known = ", ".join(n for d, n in self.parameter_names(domain) if d == domain)
+            raise InvalidInput(
+                "parameter", f"{domain}.{name}", f"no such parameter; known: {known}"
+            )
+        param = self._params[key]
+        override = version_on(reversed(self._overrides.get(key, [])), on)  # the last layer wins
+        if override is not None:
+            return self._in_force_override(param, override)
+        value = version_on(param.values, on)
+        if value is not None:
+            return self._in_force_value(param, value)
+        spans = ", ".join(f"{v.effective_from}–{v.effective_to or ''}" for v in param.values)
+        raise NotInForce(
+            f"parameter {domain}.{name} has no value in force on {on} (values: {spans})"
+        )
+
+    def value(self, domain: str, name: str, on: dt.date) -> Scalar:
+        return self.parameter(domain, name, on).value
+
+    def parameters(self, on: dt.date, domain: str | None = None) -> list[ParameterInForce]:
+        """Every parameter in force on ``on`` (those with no value that day are left out;
+        :meth:`parameter` raises for them)."""
+        out = []
+        for d, n in self.parameter_names(domain):
+            try:
+                out.append(self.parameter(d, n, on))
+            except NotInForce:
+                continue
+        return out
+
+    def parameter_versions(self, domain: str | None = None) -> Iterator[ParameterInForce]:
+        """Every dated value of every parameter, overrides included, for review listings."""
+        for d, n in self.parameter_names(domain):
+            param = self._params[(d, n)]
+            for v in param.values:
+                yield self._in_force_value(param, v)
+            for o in self._overrides.get((d, n), []):
+                yield self._in_force_override(param, o)
+
+    def _in_force_value(self, param: Parameter, v: ParameterValue) -> ParameterInForce:
+        ext = self._origin[(param.domain, param.name)]
+        prov = self._provenance(param.domain, param.name, v.basis, param.source)
+        if ext is not None:
+            prov = Provenance(
+                plugin="config",
+                plugin_version="",
+                rule_id=param.name,
+                basis=v.basis,
+                layer="extension",
+                source=ext.source,
+                reason=ext.reason,
+            )
+        return ParameterInForce(
+            domain=param.domain,
+            name=param.name,
+            label_zh=param.label_zh,
+            label_en=param.label_en,
+            value=v.value,
+            unit=param.unit,
+            basis=v.basis,
+            status=v.status,
+            effective_from=v.effective_from,
+            effective_to=v.effective_to,
+            reviewed=v.reviewed,
+            provenance=prov,
+            note=v.note,
+        )
+
+    def _in_force_override(self, param: Parameter, o: Override) -> ParameterInForce:
+        return ParameterInForce(
+            domain=param.domain,
+            name=param.name,
+            label_zh=param.label_zh,
+            label_en=param.label_en,
+            value=o.value,
+            unit=param.unit,
+            basis=o.basis,
+            status=o.status,
+            effective_from=o.effective_from,
+            effective_to=o.effective_to,
+            reviewed=o.reviewed,
+            provenance=Provenance(
+                plugin="config",
+                plugin_version="",
+                rule_id=param.name,
+                basis=o.basis,
+                layer="override",
+                source=o.source,
+                reason=o.reason,
+            ),
+            note=o.note,
+        )
+
+    # -- items, elements, rules ---------------------------------------------------------------
+
+    def items(self, on: dt.date, domain: str | None = None) -> list[Item]:
+        return [i for d in self._domains(domain) for i in self.rules(d).items if in_force(i, on)]
+
+    def elements(self, on: dt.date, domain: str | None = None) -> list[Element]:
+        return [e for d in self._domains(domain) for e in self.rules(d).elements if in_force(e, on)]
+
+    def risk_rules(self, on: dt.date, domain: str | None = None) -> list[RiskRule]:
+        return [
+            r for d in self._domains(domain) for r in self.rules(d).risk_rules if in_force(r, on)
+        ]
+
+    def provenance_of(self, rule: Item | Element | RiskRule) -> Provenance:
+        rule_id = getattr(rule, "code", None) or rule.id
+        return self._provenance(rule.domain, rule_id, rule.basis, rule.source)

@@ -1,0 +1,100 @@
+"""The JSON Schemas shipped with core, and validation that reports key paths.
+
+Schemas are published files (``onething/schemas/*.json``) so that host platforms and domain
+owners can validate their files with any JSON Schema tool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+
+from ..errors import InvalidInput
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """Load the schema ``onething/schemas/<name>.schema.json``."""
+    text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+NAMES = ("plugin-data", "config", "layer", "scenario")
+
+
+@cache
+def _registry() -> Registry:
+    """Every shipped schema by its ``$id``, so schemas can refer to each other."""
+    resources_ = [Resource.from_contents(load(n)) for n in NAMES]
+    return Registry().with_resources((r.id(), r) for r in resources_)
+
+
+@cache
+def validator(name: str, definition: str | None = None) -> jsonschema.Draft202012Validator:
+    """A validator for schema ``name``, or for its ``$defs/<definition>``."""
+    schema = load(name)
+    if definition is not None:
+        schema = {"$ref": f"{schema['$id']}#/$defs/{definition}"}
+    return jsonschema.Draft202012Validator(
+        schema, registry=_registry(), format_checker=jsonschema.FormatChecker()
+    )
+
+
+def jsonable(value: Any) -> Any:
+    """TOML and YAML give dates; JSON Schema sees their ISO strings."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def key_path(path: Any, prefix: str = "") -> str:
+    """Render a jsonschema path deque as ``a.b[3].c``."""
+    out = prefix
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def describe(error: ValidationError) -> str:
+    """A message for one validation error, preferring the most specific sub-error."""
+    error = best_match([error]) if error.context else error
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        return f"{error.message}; expected keys: {', '.join(allowed)}"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
+    return error.message
+
+
+def check(
+    instance: Any, name: str, *, location: str, definition: str | None = None, prefix: str = ""
+) -> Any:
+    """Validate ``instance`` against a schema; raise :class:`InvalidInput` naming the first
+    error's key path (errors are sorted by path, so the report is stable).
+
+    :return: the JSON-able form of ``instance`` that was validated.
+    """
+    data = jsonable(instance)
+    errors = sorted(
+        validator(name, definition).iter_errors(data), key=lambda e: [str(p) for p in e.path]
+    )
+    if errors:
+        first = errors[0]
+        leaf = best_match([first]) if first.context else first
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InvalidInput(location, key_path(leaf.absolute_path, prefix), describe(first) + more)
+    return data

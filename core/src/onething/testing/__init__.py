@@ -1,0 +1,11 @@
+"""Testing support for plugin authors: core's contract suite and scenario runner.
+
+* :class:`DomainContract` — subclass it in a plugin's tests with ``domain = "<code>"``.
+* ``*.scenario.yaml`` files are collected by the pytest plugin ``onething.testing.pytest_plugin``
+  (registered through the ``pytest11`` entry point, so installing onething enables it).
+"""
+
+from .contract import DomainContract
+from .scenario import Scenario, load_scenarios, run_case
+
+__all__ = ["DomainContract", "Scenario", "load_scenarios", "run_case"]

@@ -1,0 +1,126 @@
+"""Core's contract suite, run by every domain plugin against itself::
+
+    from onething.testing import DomainContract
+
+    class TestContract(DomainContract):
+        domain = "catering"
+
+Each test states one promise of ``onething.hookspecs``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import jsonschema
+
+from ..integrity import problems
+from ..model import Membership, SupervisedObject, converter
+from ..plugins import Domains, enable
+from ..rulebook import Rulebook
+
+
+class DomainContract:
+    domain: str = ""
+    batch_size: int = 40
+    entry_points: tuple | None = None
+    """Entry points to discover instead of the installed ones (for plugins not installed)."""
+
+    @cached_property
+    def domains(self) -> Domains:
+        assert self.domain, "set `domain` on the contract test class"
+        return enable([self.domain], entry_points=self.entry_points)
+
+    @property
+    def rules(self):
+        return self.domains.rules(self.domain)
+
+    def synthetic_batch(self, seed: int = 7) -> list[SupervisedObject]:
+        types = [t.code for t in self.rules.description.object_types]
+        objects = [
+            SupervisedObject(
+                key=f"SYNTH{i:06d}",
+                name=f"synthetic {i}",
+                region_code="371502",
+                domains={self.domain: Membership(object_types=[types[i % len(types)]])},
+            )
+            for i in range(self.batch_size)
+        ]
+        attrs = self.domains.synth_attributes(self.domain, objects, seed)
+        return [
+            SupervisedObject(
+                key=o.key,
+                name=o.name,
+                region_code=o.region_code,
+                domains={self.domain: Membership(o.domains[self.domain].object_types, a)},
+            )
+            for o, a in zip(objects, attrs, strict=True)
+        ]
+
+    # -- description and data -----------------------------------------------------------------
+
+    def test_enables_alone_and_describes_its_own_code(self):
+        assert self.rules.description.code == self.domain
+        assert self.rules.description.name_zh and self.rules.description.name_en
+
+    def test_data_is_consistent(self):
+        assert problems(self.rules) == []
+
+    def test_every_rule_cites_a_basis(self):
+        r = self.rules
+        for rule in (
+            *r.items,
+            *r.elements,
+            *r.risk_rules,
+            *r.merge_constraints,
+            *r.sanctions,
+            *r.publication_rules,
+        ):
+            assert rule.basis, f"{rule} has no basis"
+            assert all(b.law for b in rule.basis)
+
+    def test_parameters_have_basis_dates_and_review(self):
+        today = dt.date.today()
+        for p in self.rules.parameters:
+            for v in p.values:
+                assert v.basis, f"parameter {p.name} value from {v.effective_from} has no basis"
+                assert v.reviewed <= today, f"parameter {p.name}: reviewed in the future"
+
+    def test_each_parameter_value_is_what_the_rulebook_returns_on_its_first_day(self):
+        book = Rulebook(self.domains)
+        assert book.parameter_names(self.domain) == sorted(
+            (self.domain, p.name) for p in self.rules.parameters
+        )
+        for p in self.rules.parameters:
+            for v in p.values:
+                assert book.value(self.domain, p.name, v.effective_from) == v.value
+
+    def test_models_round_trip_through_the_converter(self):
+        r = self.rules
+        for model in (r.description, *r.items, *r.elements, *r.parameters, *r.risk_rules):
+            assert converter.structure(converter.unstructure(model), type(model)) == model
+
+    # -- batch semantics ----------------------------------------------------------------------
+
+    def test_synthetic_attributes_are_valid_and_deterministic(self):
+        schema = self.rules.description.attribute_schema
+        first = self.synthetic_batch(seed=11)
+        again = self.synthetic_batch(seed=11)
+        assert [o.domains for o in first] == [o.domains for o in again]
+        for o in first:
+            jsonschema.validate(o.domains[self.domain].attributes, schema or {"type": "object"})
+
+    def test_match_items_is_a_batch_function(self):
+        """Matching a batch equals matching each object alone, whatever the batch order."""
+        objects = self.synthetic_batch()
+        for on in sorted({i.effective_from for i in self.rules.items}) or [dt.date.today()]:
+            items = Rulebook(self.domains).items(on, self.domain)
+            whole = self.domains.match_items(self.domain, objects, items, on)
+            backwards = self.domains.match_items(self.domain, objects[::-1], items, on)
+            one_by_one = set().union(
+                *(self.domains.match_items(self.domain, [o], items, on) for o in objects)
+            )
+            assert whole == backwards == one_by_one
+            codes = {i.code for i in items}
+            assert all(code in codes for _, code in whole)

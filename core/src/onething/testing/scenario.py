@@ -1,0 +1,192 @@
+"""Scenario files (``*.scenario.yaml``): cases a domain owner states without Python.
+
+The format is documented in ``docs/scenarios.md`` and validated by ``scenario.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+from attrs import frozen
+
+from .. import schemas
+from ..app import Onething
+from ..errors import InvalidInput
+from ..model import Membership, SupervisedObject
+from ..plugins import ENTRY_POINT_GROUP, enable
+from ..risk import evaluate
+from ..rulebook import Rulebook
+
+DEFAULT_REGION = "371500"
+
+
+@frozen
+class Scenario:
+    path: Path
+    domains: tuple[str, ...] | None
+    config: Path | None
+    cases: tuple[dict[str, Any], ...]
+    plugins: tuple[tuple[str, str], ...] = ()
+    """Extra plugins by import path, for plugins not installed as distributions."""
+
+
+def _owning_domains(path: Path) -> tuple[str, ...]:
+    """The domain codes registered by the distribution whose folder holds ``path``."""
+    for folder in path.resolve().parents:
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            data = tomllib.loads(pyproject.read_text("utf-8"))
+            eps = data.get("project", {}).get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+            if eps:
+                return tuple(eps)
+    raise InvalidInput(
+        str(path), "domains", "not inside a domain plugin; name `domains` or `config`"
+    )
+
+
+def load_scenarios(path: str | Path) -> Scenario:
+    """Read and validate one scenario file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise InvalidInput(str(path), "", f"not valid YAML: {exc}") from None
+    data = schemas.check(raw, "scenario", location=str(path))
+    config = path.parent / data["config"] if "config" in data else None
+    domains = None if config else tuple(data.get("domains") or _owning_domains(path))
+    return Scenario(
+        path=path,
+        domains=domains,
+        config=config,
+        cases=tuple(data["cases"]),
+        plugins=tuple(sorted(data.get("plugins", {}).items())),
+    )
+
+
+def _rulebook(scenario: Scenario) -> Rulebook:
+    return _cached_rulebook(scenario.domains, scenario.config, scenario.plugins)
+
+
+@cache
+def _cached_rulebook(
+    domains: tuple[str, ...] | None, config: Path | None, plugins: tuple[tuple[str, str], ...]
+) -> Rulebook:
+    eps = None
+    if plugins:
+        eps = [*metadata.entry_points(group=ENTRY_POINT_GROUP)] + [
+            metadata.EntryPoint(name=n, value=v, group=ENTRY_POINT_GROUP) for n, v in plugins
+        ]
+    if config is not None:
+        return Onething.from_config(config, entry_points=eps).rulebook
+    return Rulebook(enable(domains, entry_points=eps))
+
+
+def _objects(case: Mapping[str, Any]) -> list[SupervisedObject]:
+    return [
+        SupervisedObject(
+            key=o["key"],
+            name=o.get("name", o["key"]),
+            region_code=o.get("region", DEFAULT_REGION),
+            domains={
+                d: Membership(object_types=m["object_types"], attributes=m.get("attributes", {}))
+                for d, m in o["domains"].items()
+            },
+            credit_grade=o.get("credit_grade"),
+            risk_grade=o.get("risk_grade"),
+        )
+        for o in case.get("objects", [])
+    ]
+
+
+def _facts(case: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Facts as YAML gives them, with ISO date strings (JSON form) turned back into dates."""
+
+    def back(v: Any) -> Any:
+        if isinstance(v, list):
+            return [back(x) for x in v]
+        if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-":
+            try:
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                return v
+        return v
+
+    return {k: {n: back(v) for n, v in f.items()} for k, f in case.get("facts", {}).items()}
+
+
+def applicable_items(
+    rulebook: Rulebook, objects: list[SupervisedObject], on: dt.date
+) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {o.key: set() for o in objects}
+    for domain in rulebook.domains.names:
+        batch = [o for o in objects if domain in o.domains]
+        if batch:
+            items = rulebook.items(on, domain)
+            for key, code in rulebook.domains.match_items(domain, batch, items, on):
+                out[key].add(code)
+    return out
+
+
+def _compare_sets(
+    what: str, expected: Mapping[str, list[str]], actual: dict[str, set[str]], mode: str
+) -> list[str]:
+    errors = []
+    for key, codes in expected.items():
+        if key not in actual:
+            errors.append(f"{what}: no object {key!r} in the case")
+            continue
+        want, got = set(codes), actual[key]
+        if mode == "exact" and want != got:
+            errors.append(
+                f"{what} of {key}: expected {sorted(want)}, got {sorted(got)} "
+                f"(missing {sorted(want - got)}, unexpected {sorted(got - want)})"
+            )
+        elif mode == "include" and not want <= got:
+            errors.append(f"{what} of {key}: missing {sorted(want - got)} (got {sorted(got)})")
+        elif mode == "exclude" and want & got:
+            errors.append(f"{what} of {key}: must not contain {sorted(want & got)}")
+    return errors
+
+
+def run_case(scenario: Scenario, case: Mapping[str, Any]) -> None:
+    """Run one case; raise ``AssertionError`` listing every unmet expectation."""
+    rulebook = _rulebook(scenario)
+    on = dt.date.fromisoformat(case["date"])
+    objects = _objects(case)
+    expect = case["expect"]
+    errors: list[str] = []
+    if {"items", "items_include", "items_exclude"} & set(expect):
+        items = applicable_items(rulebook, objects, on)
+        errors += _compare_sets("items", expect.get("items", {}), items, "exact")
+        errors += _compare_sets("items", expect.get("items_include", {}), items, "include")
+        errors += _compare_sets("items", expect.get("items_exclude", {}), items, "exclude")
+    for qualified, want in expect.get("parameters", {}).items():
+        domain, _, name = qualified.partition(".")
+        got = rulebook.value(domain, name, on)
+        same = (
+            math.isclose(got, want, rel_tol=1e-9)
+            if isinstance(got, int | float)
+            and isinstance(want, int | float)
+            and not isinstance(got, bool)
+            and not isinstance(want, bool)
+            else got == want
+        )
+        if not same:
+            errors.append(f"parameter {qualified} on {on}: expected {want!r}, got {got!r}")
+    if {"warnings", "warnings_include"} & set(expect):
+        fired: dict[str, set[str]] = {o.key: set() for o in objects}
+        for finding in evaluate(objects, _facts(case), rulebook, on):
+            if finding.fired:
+                fired[finding.key].add(finding.rule)
+        errors += _compare_sets("warnings", expect.get("warnings", {}), fired, "exact")
+        errors += _compare_sets("warnings", expect.get("warnings_include", {}), fired, "include")
+    if errors:
+        raise AssertionError("\n".join(errors))

@@ -1,0 +1,138 @@
+"""The onething CLI: exit codes 0 ok / 1 invalid input / 2 usage; Chinese first, English too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from onething.cli import main
+from onething.i18n import set_language
+
+ROOT = Path(__file__).resolve().parents[2]
+LIAOCHENG = str(ROOT / "examples" / "liaocheng.toml")
+EIGHT = {
+    "prepaid_card",
+    "medical",
+    "elderly_care",
+    "catering",
+    "training",
+    "construction",
+    "transport",
+    "hazchem",
+}
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_plugins_lists_the_eight_domains_with_versions(capsys):
+    code, out, _ = run(capsys, "plugins", "--config", LIAOCHENG, "--format", "json")
+    assert code == 0
+    rows = {r["domain"]: r for r in json.loads(out)}
+    assert set(rows) >= EIGHT
+    assert rows["catering"]["name_zh"] == "餐饮服务"
+    assert rows["catering"]["enabled"] and not rows["hazchem"]["enabled"]
+    assert rows["catering"]["version"] == "0.1.0"
+
+
+def test_validate_example_exits_0(capsys):
+    code, out, _ = run(capsys, "validate", LIAOCHENG)
+    assert code == 0
+    assert "有效" in out
+
+
+def test_validate_all_eight_domains_json(capsys):
+    code, out, _ = run(
+        capsys, "validate", str(ROOT / "examples" / "shandong.toml"), "--format", "json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert report["valid"] and {d["domain"] for d in report["domains"]} == EIGHT
+
+
+def test_config_naming_an_unknown_domain_exits_1_listing_installed(capsys, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["not_a_domain"]\n')
+    code, _, err = run(capsys, "validate", str(cfg))
+    assert code == 1
+    assert "not_a_domain" in err
+    for name in EIGHT:
+        assert name in err
+
+
+def test_wrong_type_at_storage_url_exits_1_naming_the_key_path(capsys, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[deployment]\nregion = "371500"\nlevel = "city"\ndomains = []\n[storage]\nurl = 42\n'
+    )
+    code, _, err = run(capsys, "validate", str(cfg))
+    assert code == 1
+    assert f"{cfg}: storage.url: 42 is not of type 'string'" in err
+
+
+def test_usage_error_exits_2(capsys):
+    code, _, err = run(capsys, "params", "--format", "yaml")
+    assert code == 2
+    assert "yaml" in err
+
+
+def test_missing_config_exits_1(capsys, tmp_path):
+    code, _, err = run(capsys, "params", "--config", str(tmp_path / "none.toml"))
+    assert code == 1
+    assert "file not found" in err
+
+
+def test_params_json_has_the_documented_fields(capsys):
+    code, out, _ = run(
+        capsys, "params", "--config", LIAOCHENG, "--format", "json", "--at", "2026-06-01"
+    )
+    assert code == 0
+    rows = json.loads(out)
+    assert isinstance(rows, list)
+    for row in rows:
+        assert {
+            "domain",
+            "name",
+            "value",
+            "unit",
+            "basis",
+            "status",
+            "effective_from",
+            "effective_to",
+        } <= set(row)
+        assert row["status"] in ("verified", "secondary", "unconfirmed")
+        assert row["domain"] in ("prepaid_card", "catering", "elderly_care", "medical")
+
+
+def test_params_for_a_domain_not_enabled_exits_1(capsys):
+    code, _, err = run(capsys, "params", "--config", LIAOCHENG, "--domain", "hazchem")
+    assert code == 1
+    assert "not enabled" in err
+
+
+def test_help_is_chinese_by_default_and_english_on_request(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "综合监管一件事" in out and "退出码" in out
+    code, out, _ = run(capsys, "--lang", "en", "params", "--help")
+    assert code == 0 and "List the parameters" in out and "列出" not in out
+
+
+def test_departments_json(capsys):
+    code, out, _ = run(capsys, "departments", "--format", "json")
+    assert code == 0
+    depts = {d["code"]: d for d in json.loads(out)}
+    assert depts["commerce"]["province"] == "省商务厅"
+    assert depts["market"]["city"] == "市市场监督管理局"

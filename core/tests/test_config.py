@@ -1,0 +1,101 @@
+"""Deployment config: validation errors name the file, key path and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onething import InvalidInput, load_config
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def write(tmp_path: Path, text: str, name: str = "onething.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return path
+
+
+BASE = """
+[deployment]
+region = "371500"
+level = "city"
+domains = ["fake"]
+"""
+
+
+def test_examples_load():
+    lc = load_config(EXAMPLES / "liaocheng.toml")
+    assert lc.region == "371500" and lc.level == "city"
+    assert lc.domains == ("prepaid_card", "catering", "elderly_care", "medical")
+    sd = load_config(EXAMPLES / "shandong.toml")
+    assert sd.region == "370000" and len(sd.domains) == 8
+
+
+def test_defaults(tmp_path):
+    dep = load_config(write(tmp_path, BASE))
+    assert dep.storage_url == f"sqlite:///{tmp_path.as_posix()}/onething.db"
+    assert dep.output_dir == tmp_path / "out"
+    assert dep.review_max_age_days == 730
+
+
+def test_wrong_type_at_storage_url_names_the_key_path(tmp_path):
+    path = write(tmp_path, BASE + "[storage]\nurl = 5\n")
+    with pytest.raises(InvalidInput) as exc:
+        load_config(path)
+    assert exc.value.location == str(path)
+    assert exc.value.path == "storage.url"
+    assert "5 is not of type 'string'" in exc.value.message
+
+
+def test_unknown_key_lists_the_expected_ones(tmp_path):
+    with pytest.raises(InvalidInput) as exc:
+        load_config(write(tmp_path, BASE + "[storage]\nuri = 'sqlite:///x.db'\n"))
+    assert exc.value.path == "storage"
+    assert "expected keys: url" in exc.value.message
+
+
+def test_region_code_must_match_level(tmp_path):
+    with pytest.raises(InvalidInput) as exc:
+        load_config(write(tmp_path, BASE.replace('"city"', '"province"')))
+    assert exc.value.path == "deployment.level"
+    assert "city-level code" in exc.value.message
+
+
+def test_malformed_region_code(tmp_path):
+    with pytest.raises(InvalidInput) as exc:
+        load_config(write(tmp_path, BASE.replace("371500", "37150")))
+    assert exc.value.path == "deployment.region"
+
+
+def test_toml_syntax_error_names_the_file(tmp_path):
+    path = write(tmp_path, "[deployment\n")
+    with pytest.raises(InvalidInput, match=r"onething.toml: not valid TOML"):
+        load_config(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InvalidInput, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_layer_files_are_read_and_validated(tmp_path):
+    write(tmp_path, "[[override]]\ndomain = 'fake'\nparameter = 'x'\n", "layer.toml")
+    path = write(
+        tmp_path, BASE.replace('domains = ["fake"]', 'domains = ["fake"]\nlayers = ["layer.toml"]')
+    )
+    with pytest.raises(InvalidInput) as exc:
+        load_config(path)
+    assert exc.value.location == str(tmp_path / "layer.toml")
+    assert exc.value.path == "override[0]"
+    assert "'value' is a required property" in exc.value.message
+
+
+def test_missing_layer_file(tmp_path):
+    path = write(
+        tmp_path, BASE.replace('domains = ["fake"]', 'domains = ["fake"]\nlayers = ["gone.toml"]')
+    )
+    with pytest.raises(InvalidInput) as exc:
+        load_config(path)
+    assert exc.value.path == "deployment.layers[0]"

@@ -1,0 +1,311 @@
+"""Every model survives the converter: structure(unstructure(x)) == x, also through JSON."""
+
+from __future__ import annotations
+
+import json
+
+import cattrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onething import model as m
+from onething.model import converter
+
+text = st.text(min_size=1, max_size=12)
+codes = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+dates = st.dates()
+opt_dates = st.none() | dates
+scalars = (
+    st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-1000, 1000) | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(codes, inner, max_size=3),
+    max_leaves=6,
+)
+json_objects = st.dictionaries(codes, json_values, max_size=4)
+conditions = st.none() | st.builds(lambda a, v: {"attr": a, "eq": v}, codes, scalars)
+
+bases = st.builds(
+    m.Basis,
+    law=text,
+    article=st.none() | text,
+    revision=st.none() | text,
+    document=st.none() | text,
+    url=st.none() | text,
+    status=st.sampled_from(m.STATUSES),
+    note=st.none() | text,
+)
+basis_tuples = st.lists(bases, min_size=1, max_size=2).map(tuple)
+tuples = st.lists(codes, max_size=3).map(tuple)
+
+STRATEGIES = {
+    m.Basis: bases,
+    m.Provenance: st.builds(
+        m.Provenance,
+        plugin=codes,
+        plugin_version=text,
+        rule_id=text,
+        basis=basis_tuples,
+        layer=st.sampled_from(["plugin", "extension", "override"]),
+        source=st.none() | text,
+        reason=st.none() | text,
+    ),
+    m.ObjectType: st.builds(
+        m.ObjectType, code=codes, name_zh=text, name_en=text, synth_weight=st.floats(0, 10)
+    ),
+    m.DomainDescription: st.builds(
+        m.DomainDescription,
+        code=codes,
+        name_zh=text,
+        name_en=text,
+        lead_department=codes,
+        responsible_departments=tuples,
+        object_types=st.lists(
+            st.builds(m.ObjectType, code=codes, name_zh=text, name_en=text), max_size=2
+        ).map(tuple),
+        basis=basis_tuples,
+        attribute_schema=json_objects,
+        synth_share=st.floats(0, 1),
+        synth_overlaps=st.dictionaries(codes, st.floats(0, 1), max_size=2),
+    ),
+    m.Item: st.builds(
+        m.Item,
+        code=text,
+        domain=codes,
+        name_zh=text,
+        name_en=text,
+        basis=basis_tuples,
+        departments=tuples,
+        object_types=tuples,
+        measures=tuples,
+        stage=st.sampled_from(m.STAGES),
+        effective_from=dates,
+        effective_to=opt_dates,
+        levels=tuples,
+        modes=tuples,
+        related=st.lists(
+            st.builds(
+                m.RelatedLink,
+                kind=st.sampled_from(m.RELATED_KINDS),
+                code=text,
+                name=st.none() | text,
+            ),
+            max_size=2,
+        ).map(tuple),
+        condition=conditions,
+        source=st.none() | text,
+    ),
+    m.Element: st.builds(
+        m.Element,
+        code=text,
+        domain=codes,
+        canonical=text,
+        dimension=st.sampled_from(list(m.DIMENSIONS)),
+        label_zh=text,
+        label_en=text,
+        methods=tuples,
+        items=tuples,
+        departments=tuples,
+        basis=basis_tuples,
+        severity=st.sampled_from(list(m.SEVERITIES)),
+        effective_from=dates,
+        effective_to=opt_dates,
+        evidence_schema=json_objects,
+        limit=st.none()
+        | st.builds(
+            m.Limit,
+            comparator=st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
+            unit=text,
+            value=st.none() | st.floats(allow_nan=False, allow_infinity=False),
+            parameter=st.none() | text,
+            frequency=st.none() | text,
+        ),
+        source=st.none() | text,
+    ),
+    m.Parameter: st.builds(
+        m.Parameter,
+        domain=codes,
+        name=text,
+        label_zh=text,
+        label_en=text,
+        unit=st.sampled_from(list(m.UNITS)),
+        values=st.lists(
+            st.builds(
+                m.ParameterValue,
+                value=scalars,
+                effective_from=dates,
+                basis=basis_tuples,
+                status=st.sampled_from(m.STATUSES),
+                reviewed=dates,
+                effective_to=opt_dates,
+                note=st.none() | text,
+            ),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+        source=st.none() | text,
+    ),
+    m.SupervisedObject: st.builds(
+        m.SupervisedObject,
+        key=text,
+        name=text,
+        region_code=text,
+        domains=st.dictionaries(
+            codes, st.builds(m.Membership, object_types=tuples, attributes=json_objects), max_size=2
+        ),
+        address=text,
+        licences=st.lists(
+            st.builds(
+                m.Licence,
+                number=text,
+                kind=codes,
+                department=codes,
+                valid_from=opt_dates,
+                valid_to=opt_dates,
+            ),
+            max_size=2,
+        ).map(tuple),
+        credit_grade=st.none() | text,
+        risk_grade=st.none() | text,
+    ),
+    m.RiskRule: st.builds(
+        m.RiskRule,
+        id=text,
+        domain=codes,
+        label_zh=text,
+        label_en=text,
+        kind=st.sampled_from(m.RULE_KINDS),
+        fact=codes,
+        severity=st.sampled_from(list(m.SEVERITIES)),
+        basis=basis_tuples,
+        effective_from=dates,
+        effective_to=opt_dates,
+        comparator=st.sampled_from(["<", ">="]),
+        parameter=st.none() | text,
+        denominator=st.none() | codes,
+        window=st.none() | text,
+        object_types=tuples,
+        condition=conditions,
+        offsite=st.booleans(),
+        source=st.none() | text,
+    ),
+    m.MergeConstraint: st.builds(
+        m.MergeConstraint,
+        id=text,
+        domain=codes,
+        items=tuples,
+        kind=st.sampled_from(["unannounced", "specialist", "window", "separate"]),
+        reason_zh=text,
+        reason_en=text,
+        basis=basis_tuples,
+        effective_from=dates,
+        effective_to=opt_dates,
+    ),
+    m.LoopExtension: st.builds(
+        m.LoopExtension,
+        domain=codes,
+        states=st.lists(
+            st.builds(
+                m.LoopState,
+                code=codes,
+                label_zh=text,
+                label_en=text,
+                stage=st.sampled_from(list(m.LOOP_STAGES)),
+                terminal=st.booleans(),
+                basis=basis_tuples,
+            ),
+            max_size=2,
+        ).map(tuple),
+        transitions=st.lists(
+            st.builds(
+                m.LoopTransition,
+                code=codes,
+                source=codes,
+                target=codes,
+                label_zh=text,
+                label_en=text,
+                roles=tuples,
+                departments=tuples,
+                basis=basis_tuples,
+                guard=conditions,
+                evidence_schema=st.none() | json_objects,
+                time_limit=st.none() | text,
+            ),
+            max_size=2,
+        ).map(tuple),
+    ),
+    m.SanctionMeasure: st.builds(
+        m.SanctionMeasure,
+        code=text,
+        domain=codes,
+        label_zh=text,
+        label_en=text,
+        trigger_zh=text,
+        departments=tuples,
+        basis=basis_tuples,
+        effective_from=dates,
+        effective_to=opt_dates,
+        min_severity=st.none() | st.sampled_from(list(m.SEVERITIES)),
+        duration=st.none() | text,
+    ),
+    m.PublicationRule: st.builds(
+        m.PublicationRule,
+        code=text,
+        domain=codes,
+        record=st.sampled_from(
+            ["inspection_result", "penalty", "licence", "warning", "sanction", "plan"]
+        ),
+        label_zh=text,
+        label_en=text,
+        publish=tuples,
+        basis=basis_tuples,
+        effective_from=dates,
+        effective_to=opt_dates,
+        redact=tuples,
+        within=st.none() | text,
+        period=st.none() | text,
+    ),
+}
+
+
+def test_every_model_has_a_strategy():
+    """A new model class must be added here, so the round trip covers it."""
+    models = {
+        getattr(m, n)
+        for n in m.__all__
+        if isinstance(getattr(m, n), type) and hasattr(getattr(m, n), "__attrs_attrs__")
+    }
+    nested = {
+        m.Membership,
+        m.Licence,
+        m.Limit,
+        m.LoopState,
+        m.LoopTransition,
+        m.ParameterValue,
+        m.RelatedLink,
+    }
+    assert models - nested == set(STRATEGIES)
+
+
+@pytest.mark.parametrize("model", list(STRATEGIES), ids=lambda t: t.__name__)
+@given(data=st.data())
+def test_structure_of_unstructure_is_identity(model, data):
+    x = data.draw(STRATEGIES[model])
+    raw = converter.unstructure(x)
+    assert converter.structure(raw, model) == x
+    assert converter.structure(json.loads(json.dumps(raw)), model) == x
+
+
+def test_structure_rejects_unknown_keys_and_bad_literals():
+    raw = converter.unstructure(m.Basis(law="L", status="verified"))
+    with pytest.raises(cattrs.ClassValidationError) as exc:
+        converter.structure({**raw, "status": "rumour"}, m.Basis)
+    assert any("$.status" in line for line in cattrs.transform_error(exc.value))
+    with pytest.raises(cattrs.ClassValidationError) as exc:
+        converter.structure({**raw, "colour": "red"}, m.Basis)
+    assert any("colour" in line for line in cattrs.transform_error(exc.value))

@@ -1,0 +1,7 @@
+"""The training plugin honours core's contract."""
+
+from onething.testing import DomainContract
+
+
+class TestContract(DomainContract):
+    domain = "training"
