@@ -18,3 +18,45 @@ def fake_domains():
     from onething import enable
 
     return enable(["fake"], entry_points=[FAKE])
+
+
+# -- storage: every storage test runs on SQLite and on the real PostgreSQL --------------------
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+PG_URL = os.environ.get("ONETHING_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def make_store(kind: str, tmp_path):
+    """A fresh, migrated store: a SQLite file, or a PostgreSQL schema of its own."""
+    from onething.store import Store
+
+    if kind == "sqlite":
+        store = Store(f"sqlite:///{tmp_path}/onething.db")
+        store.upgrade()
+        return store, lambda: store.dispose()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    store = Store(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    store.upgrade()
+
+    def drop():
+        store.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    return store, drop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """A migrated store, once on SQLite and once on PostgreSQL (CI's 127.0.0.1:5432)."""
+    s, cleanup = make_store(request.param, tmp_path)
+    yield s
+    cleanup()

@@ -10,6 +10,7 @@ from pathlib import Path
 from .config import Deployment, load_config
 from .plugins import Domains, enable
 from .rulebook import Rulebook
+from .store import Store
 
 
 class Onething:
@@ -37,3 +38,8 @@ class Onething:
     @cached_property
     def rulebook(self) -> Rulebook:
         return Rulebook(self.domains, self.deployment)
+
+    @cached_property
+    def store(self) -> Store:
+        """The deployment's database (``storage.url``); not migrated here: see ``db upgrade``."""
+        return Store(self.deployment.storage_url)

@@ -7,7 +7,7 @@ from importlib import metadata
 import click
 
 from ..i18n import LANGUAGES, _
-from . import departments_cmd, docs_cmd, params_cmd, plugins_cmd, validate_cmd
+from . import db_cmd, departments_cmd, docs_cmd, params_cmd, plugins_cmd, validate_cmd
 
 
 def make_group() -> click.Group:
@@ -37,6 +37,6 @@ def make_group() -> click.Group:
     def group() -> None:
         pass
 
-    for module in (plugins_cmd, validate_cmd, params_cmd, departments_cmd, docs_cmd):
+    for module in (plugins_cmd, validate_cmd, params_cmd, db_cmd, departments_cmd, docs_cmd):
         group.add_command(module.make())
     return group

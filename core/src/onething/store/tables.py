@@ -1,0 +1,7 @@
+"""Imports every table module so that ``SQLModel.metadata`` knows the whole schema.
+
+An engine adding tables adds its module here and a migration under ``migrations/versions``
+branching from ``0001`` (the store upgrades to all heads).
+"""
+
+from . import registry  # noqa: F401
