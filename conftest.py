@@ -23,6 +23,7 @@ def fake_domains():
 # -- storage: every storage test runs on SQLite and on the real PostgreSQL --------------------
 
 import os  # noqa: E402
+import shutil  # noqa: E402
 import uuid  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
@@ -54,9 +55,45 @@ def make_store(kind: str, tmp_path):
     return store, drop
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    """One migrated SQLite file; each test gets a copy (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "onething.db"
+    store, cleanup = make_store("sqlite", path.parent)
+    cleanup()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_session_store(tmp_path_factory):
+    """One migrated PostgreSQL schema for the session; tests empty it after use."""
+    store, cleanup = make_store("postgresql", tmp_path_factory.mktemp("pg"))
+    yield store
+    cleanup()
+
+
+def _empty(store) -> None:
+    """Delete every row (cheaper than TRUNCATE for the few rows a test leaves)."""
+    with store.engine.begin() as conn:
+        names = [n for n in sa.inspect(conn).get_table_names() if n != "alembic_version"]
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))  # skip FK order
+        for name in names:
+            conn.execute(sa.text(f'DELETE FROM "{name}"'))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    """A migrated store, once on SQLite and once on PostgreSQL (CI's 127.0.0.1:5432)."""
-    s, cleanup = make_store(request.param, tmp_path)
+    """A migrated, empty store, once on SQLite and once on PostgreSQL (CI's 127.0.0.1:5432)."""
+    from onething.store import Store
+
+    if request.param == "sqlite":
+        path = tmp_path / "onething.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        s = Store(f"sqlite:///{path}")
+        yield s
+        s.dispose()
+        return
+    s = request.getfixturevalue("_pg_session_store")
     yield s
-    cleanup()
+    s.engine.dispose()  # connections a test left open must not block the TRUNCATE
+    _empty(s)

@@ -208,3 +208,25 @@ def test_a_ninth_domain_is_added_by_a_package_without_changing_core(plugin_dir):
 def test_the_fake_domain_implements_every_hook(fake_domains):
     impls = {h for h in hook_names() if fake_domains.implements("fake", h)}
     assert impls == set(hook_names())
+
+
+ZERO_RATIO = """
+    [[parameter]]
+    name = "sampling_ratio.A"
+    label_zh = "A类抽查比例"
+    label_en = "Grade A ratio"
+    unit = "ratio"
+    [[parameter.values]]
+    value = 0
+    effective_from = 2020-01-01
+    basis = [{law = "某法", status = "verified"}]
+    status = "verified"
+    reviewed = 2026-01-01
+"""
+
+
+def test_a_sampling_ratio_of_zero_is_rejected(plugin_dir):
+    """A grade must never exempt an object from all checks."""
+    make_data_plugin(plugin_dir, "tp_zero", {"parameters.toml": ZERO_RATIO})
+    with pytest.raises(PluginError, match="would exempt objects from all checks"):
+        enable(["dd"], entry_points=[entry_point("dd", "tp_zero:plugin")])

@@ -197,3 +197,15 @@ def test_enable_then_rulebook_for_all_eight_domains():
     ]
     book = Rulebook(enable(names))
     assert book.domains.names == names
+
+
+def test_core_parameters_are_in_every_rulebook_with_their_provenance(fake_domains):
+    book = Rulebook(fake_domains)
+    p = book.parameter("core", "inspectors_per_visit", D(2026, 1, 1))
+    assert p.value == 2 and p.status == "verified"
+    assert p.provenance.plugin == "onething"
+    assert "第四十二条" in p.basis[0].article
+    assert ("core", "visit_cap.D") in book.parameter_names()
+    assert book.parameter_names("fake") == sorted(
+        k for k in book.parameter_names() if k[0] == "fake"
+    )

@@ -15,7 +15,7 @@ from attrs import field, frozen
 
 from . import schemas
 from .errors import InvalidInput
-from .model import Basis, Parameter, Scalar, Status, converter
+from .model import Basis, Item, Parameter, Scalar, Status, converter
 
 DEFAULT_CONFIG = "onething.toml"
 DEFAULT_STORAGE = "sqlite:///onething.db"
@@ -49,6 +49,26 @@ class Extension:
 
 
 @frozen
+class ItemExtension:
+    """A supervision item a city layer adds (add only: its code must not exist in the plugin)."""
+
+    item: Item
+    reason: str
+    source: str
+
+
+@frozen
+class ItemDisable:
+    """A provincial (plugin) item the deployment does not carry, with the reason why."""
+
+    code: str
+    reason: str
+    source: str
+    effective_from: dt.date = dt.date.min
+    effective_to: dt.date | None = None
+
+
+@frozen
 class Deployment:
     """One deployment: a province, city or county running onething."""
 
@@ -63,6 +83,8 @@ class Deployment:
     overrides: tuple[Override, ...] = field(factory=tuple, converter=tuple)
     extensions: tuple[Extension, ...] = field(factory=tuple, converter=tuple)
     path: Path | None = None
+    item_extensions: tuple[ItemExtension, ...] = field(factory=tuple, converter=tuple)
+    item_disables: tuple[ItemDisable, ...] = field(factory=tuple, converter=tuple)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -105,6 +127,22 @@ def _layer(data: dict[str, Any], label: str) -> tuple[list[Override], list[Exten
     return overrides, extensions
 
 
+def _item_layer(data: dict[str, Any], label: str) -> tuple[list[ItemExtension], list[ItemDisable]]:
+    """``[[extension.item]]`` and ``[[disable]]`` of a config or layer file (see onething.items)."""
+    added = []
+    for i, raw in enumerate(data.get("extension", {}).get("item", [])):
+        raw = dict(raw)
+        reason = raw.pop("reason")
+        source = f"{label}#extension.item[{i}]"
+        item = converter.structure({**raw, "source": source}, Item)
+        added.append(ItemExtension(item=item, reason=reason, source=source))
+    disabled = [
+        converter.structure({**raw, "source": f"{label}#disable[{i}]"}, ItemDisable)
+        for i, raw in enumerate(data.get("disable", []))
+    ]
+    return added, disabled
+
+
 def load_config(path: str | Path) -> Deployment:
     """Read and validate a deployment config and its layer files.
 
@@ -115,6 +153,7 @@ def load_config(path: str | Path) -> Deployment:
     dep = data["deployment"]
     _check_level(path, dep["region"], dep["level"])
     overrides, extensions = _layer(data, str(path))
+    item_extensions, item_disables = _item_layer(data, str(path))
     for i, layer_name in enumerate(dep.get("layers", [])):
         layer_path = path.parent / layer_name
         if not layer_path.is_file():
@@ -123,6 +162,9 @@ def load_config(path: str | Path) -> Deployment:
         more_o, more_e = _layer(layer, str(layer_path))
         overrides += more_o
         extensions += more_e
+        more_i, more_d = _item_layer(layer, str(layer_path))
+        item_extensions += more_i
+        item_disables += more_d
     url = data.get("storage", {}).get("url", DEFAULT_STORAGE)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = f"sqlite:///{(path.parent / url.removeprefix('sqlite:///')).as_posix()}"
@@ -138,4 +180,6 @@ def load_config(path: str | Path) -> Deployment:
         overrides=overrides,
         extensions=extensions,
         path=path,
+        item_extensions=item_extensions,
+        item_disables=item_disables,
     )

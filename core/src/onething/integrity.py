@@ -3,7 +3,6 @@ between items, elements, parameters and rules; dates; units; departments; the ca
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
@@ -13,11 +12,10 @@ from .canonical import catalogue
 from .departments import departments
 from .loop import core_states
 from .model import Parameter, overlaps
+from .templates import matcher
 
 if TYPE_CHECKING:
     from .plugins import DomainRules
-
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def _dates(kind: str, ident: str, rules: Iterable) -> list[str]:
@@ -46,8 +44,7 @@ def parameter_exists(name: str, parameters: Sequence[Parameter]) -> bool:
     names = {p.name for p in parameters}
     if "{" not in name:
         return name in names
-    literals = _TEMPLATE.split(name)[::2]  # split keeps the placeholders at odd indexes
-    pattern = re.compile("[a-z0-9_]+".join(map(re.escape, literals)))
+    pattern = matcher(name)
     return any(pattern.fullmatch(n) for n in names)
 
 
@@ -130,6 +127,10 @@ def problems(rules: DomainRules) -> list[str]:
         seen.add(p.name)
         out += _overlapping("parameter", {p.name: list(p.values)})
         for v in p.values:
+            if p.name.split(".")[0] == "sampling_ratio" and v.value == 0:
+                out.append(
+                    f"{where}: a sampling ratio of 0 from {v.effective_from} would exempt objects from all checks"
+                )
             if not value_fits_unit(p.unit, v.value):
                 out.append(
                     f"{where}: value {v.value!r} from {v.effective_from} does not fit unit {p.unit!r}"

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import Any
 
 from attrs import field, frozen
 
 from .config import Deployment, Extension, Override
+from .core_parameters import CORE, core_parameters, core_version
 from .errors import InvalidInput, NotInForce
+from .items.catalog import ItemCatalog
 from .model import (
     Basis,
     Element,
@@ -80,6 +83,9 @@ class Rulebook:
         self._params: dict[tuple[str, str], Parameter] = {}
         self._origin: dict[tuple[str, str], Extension | None] = {}
         self._overrides: dict[tuple[str, str], list[Override]] = {}
+        for p in core_parameters():
+            self._params[(CORE, p.name)] = p
+            self._origin[(CORE, p.name)] = None
         for name in domains.names:
             for p in self.rules(name).parameters:
                 self._params[(name, p.name)] = p
@@ -93,7 +99,7 @@ class Rulebook:
         label = str(deployment.path or "config")
         for ext in deployment.extensions:
             p = ext.parameter
-            if p.domain not in self.domains:
+            if p.domain not in self.domains and p.domain != CORE:
                 raise InvalidInput(
                     ext.source, "domain", f"domain {p.domain!r} is not enabled in {label}"
                 )
@@ -126,7 +132,7 @@ class Rulebook:
     def _domains(self, domain: str | None) -> list[str]:
         if domain is None:
             return self.domains.names
-        if domain not in self.domains:
+        if domain not in self.domains and domain != CORE:
             raise InvalidInput(
                 "--domain",
                 "",
@@ -137,10 +143,14 @@ class Rulebook:
     def _provenance(
         self, domain: str, rule_id: str, basis: Iterable[Basis], source: str | None
     ) -> Provenance:
-        info = self.rules(domain).info
+        if domain == CORE:
+            plugin, version = "onething", core_version()
+        else:
+            info = self.rules(domain).info
+            plugin, version = info.name, info.version
         return Provenance(
-            plugin=info.name,
-            plugin_version=info.version,
+            plugin=plugin,
+            plugin_version=version,
             rule_id=rule_id,
             basis=tuple(basis),
             source=source,
@@ -149,7 +159,8 @@ class Rulebook:
     # -- parameters ---------------------------------------------------------------------------
 
     def parameter_names(self, domain: str | None = None) -> list[tuple[str, str]]:
-        wanted = set(self._domains(domain))
+        """``(domain, name)`` of every parameter; core's own are under domain ``core``."""
+        wanted = {CORE, *self._domains(None)} if domain is None else set(self._domains(domain))
         return sorted(k for k in self._params if k[0] in wanted)
 
     def parameter(self, domain: str, name: str, on: dt.date) -> ParameterInForce:
@@ -255,8 +266,16 @@ class Rulebook:
 
     # -- items, elements, rules ---------------------------------------------------------------
 
+    @cached_property
+    def catalog(self) -> ItemCatalog:
+        """Every item version with the city layer (local items, disabled items) applied."""
+        return ItemCatalog(self)
+
     def items(self, on: dt.date, domain: str | None = None) -> list[Item]:
-        return [i for d in self._domains(domain) for i in self.rules(d).items if in_force(i, on)]
+        """Items in force on ``on``: the plugins' plus the city's local ones, less those the
+        city disabled."""
+        self._domains(domain)  # an unknown or disabled domain is an error
+        return [v.item for v in self.catalog.at(on, domain, include_disabled=False)]
 
     def elements(self, on: dt.date, domain: str | None = None) -> list[Element]:
         return [e for d in self._domains(domain) for e in self.rules(d).elements if in_force(e, on)]

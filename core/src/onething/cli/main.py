@@ -7,7 +7,24 @@ from importlib import metadata
 import click
 
 from ..i18n import LANGUAGES, _
-from . import db_cmd, departments_cmd, docs_cmd, params_cmd, plugins_cmd, validate_cmd
+from . import (
+    audit_cmd,
+    checklist_cmd,
+    db_cmd,
+    departments_cmd,
+    docs_cmd,
+    elements_cmd,
+    events_cmd,
+    items_cmd,
+    loop_cmd,
+    params_cmd,
+    plan_cmd,
+    plugins_cmd,
+    record_cmd,
+    registry_cmd,
+    risk_cmd,
+    validate_cmd,
+)
 
 
 def make_group() -> click.Group:
@@ -37,6 +54,25 @@ def make_group() -> click.Group:
     def group() -> None:
         pass
 
-    for module in (plugins_cmd, validate_cmd, params_cmd, db_cmd, departments_cmd, docs_cmd):
+    for module in (
+        plugins_cmd,
+        validate_cmd,
+        params_cmd,
+        db_cmd,
+        departments_cmd,
+        docs_cmd,
+        elements_cmd,
+        items_cmd,
+        checklist_cmd,
+        record_cmd,
+        registry_cmd,
+        plan_cmd,
+        loop_cmd,
+        events_cmd,
+        audit_cmd,
+    ):
         group.add_command(module.make())
+    group.add_command(risk_cmd.make_facts())
+    group.add_command(risk_cmd.make())
+    group.add_command(plan_cmd.make_inspectors())
     return group

@@ -5,6 +5,7 @@ from .converter import converter, make_converter
 from .dated import in_force, overlaps, version_on
 from .domain import DomainDescription, ObjectType
 from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
+from .finding import Finding
 from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
 from .loop import LOOP_STAGES, LoopExtension, LoopState, LoopTransition
 from .merge import MergeConstraint
@@ -30,6 +31,7 @@ __all__ = [
     "Basis",
     "DomainDescription",
     "Element",
+    "Finding",
     "Item",
     "Licence",
     "Limit",

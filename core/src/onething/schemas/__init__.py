@@ -26,7 +26,7 @@ def load(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-NAMES = ("plugin-data", "config", "layer", "scenario")
+NAMES = ("plugin-data", "config", "layer", "scenario", "facts")
 
 
 @cache

@@ -92,3 +92,17 @@ class ObjectItem(SQLModel, table=True):
     item_code: str = Field(primary_key=True, max_length=32)
     domain: str = Field(index=True, max_length=32)
     computed_on: dt.date
+
+
+class ItemState(SQLModel, table=True):
+    """The version of each item the stored mapping was computed with: when the items in force
+    differ (a new plugin version, a city change, a new day), the objects they concern are
+    re-mapped (``onething registry map``)."""
+
+    __tablename__ = "registry_item_state"
+
+    item_code: str = Field(primary_key=True, max_length=32)
+    domain: str = Field(index=True, max_length=32)
+    fingerprint: str = Field(max_length=64)
+    object_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    computed_on: dt.date

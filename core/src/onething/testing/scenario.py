@@ -188,5 +188,39 @@ def run_case(scenario: Scenario, case: Mapping[str, Any]) -> None:
                 fired[finding.key].add(finding.rule)
         errors += _compare_sets("warnings", expect.get("warnings", {}), fired, "exact")
         errors += _compare_sets("warnings", expect.get("warnings_include", {}), fired, "include")
+    errors += _check_sampling(rulebook, on, expect)
+    if "loop" in expect:
+        from ..loop.scenario import check_loop
+
+        errors += check_loop(rulebook, expect["loop"], on)
     if errors:
         raise AssertionError("\n".join(errors))
+
+
+def _check_sampling(rulebook: Rulebook, on: dt.date, expect: Mapping[str, Any]) -> list[str]:
+    """``sampling_ratios`` and ``sample_sizes``: the planner's ratio lookup (docs/planning.md)."""
+    from ..planning.population import NO_GRADE
+    from ..planning.sampling import ratio_parameter, sample_size
+
+    errors = []
+    for target, want in expect.get("sampling_ratios", {}).items():
+        item, _, grade = target.partition("/")
+        p = ratio_parameter(rulebook, item, grade or NO_GRADE, on)
+        got = None if p is None else p.value
+        if (got is None) != (want is None) or (
+            got is not None and not math.isclose(got, want, rel_tol=1e-9)
+        ):
+            src = f" ({p.domain}.{p.name})" if p is not None else ""
+            errors.append(
+                f"sampling ratio of {target} on {on}: expected {want!r}, got {got!r}{src}"
+            )
+    for target, case in expect.get("sample_sizes", {}).items():
+        item, _, grade = target.partition("/")
+        p = ratio_parameter(rulebook, item, grade or NO_GRADE, on)
+        got = 0 if p is None else sample_size(float(p.value), case["population"])
+        if got != case["size"]:
+            errors.append(
+                f"sample size of {target} from {case['population']} objects on {on}: "
+                f"expected {case['size']}, got {got}"
+            )
+    return errors

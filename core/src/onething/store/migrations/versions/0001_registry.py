@@ -1,4 +1,4 @@
-"""registry: objects, memberships, history, imports, object–item mapping
+"""registry: objects, memberships, history, imports, object–item mapping, item state
 
 Revision ID: 0001
 Revises:
@@ -79,10 +79,19 @@ def upgrade() -> None:
         sa.Column("computed_on", sa.Date, nullable=False),
     )
     op.create_index("ix_object_item_item", "registry_object_item", ["item_code"])
+    op.create_table(
+        "registry_item_state",
+        sa.Column("item_code", sa.String(32), primary_key=True),
+        sa.Column("domain", sa.String(32), nullable=False, index=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("object_types", JSON, nullable=False),
+        sa.Column("computed_on", sa.Date, nullable=False),
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "registry_item_state",
         "registry_object_item",
         "registry_history",
         "registry_membership",

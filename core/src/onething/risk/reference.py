@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import frozen
 
-from .conditions import holds
-from .model import RiskRule, SupervisedObject
-from .rulebook import Rulebook
+from ..conditions import holds
+from ..model import RiskRule, SupervisedObject
+from ..rulebook import Rulebook
+from ..templates import fill
 
 COMPARATORS = {
     "<": operator.lt,
@@ -26,11 +26,10 @@ COMPARATORS = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 @frozen
-class Finding:
+class Verdict:
     """One rule's verdict on one object, with what it read (for ``explain``)."""
 
     rule: str
@@ -47,10 +46,7 @@ def _as_date(value: Any) -> dt.date:
 
 def resolve_parameter(name: str, attributes: Mapping[str, Any]) -> str | None:
     """Fill ``{attr}`` placeholders from the object's attributes; ``None`` if one is missing."""
-    missing = [m for m in _TEMPLATE.findall(name) if attributes.get(m) is None]
-    if missing:
-        return None
-    return _TEMPLATE.sub(lambda m: str(attributes[m.group(1)]), name)
+    return fill(name, attributes)
 
 
 def applies(rule: RiskRule, obj: SupervisedObject) -> bool:
@@ -64,14 +60,14 @@ def applies(rule: RiskRule, obj: SupervisedObject) -> bool:
 
 def judge(
     rule: RiskRule, obj: SupervisedObject, facts: Mapping[str, Any], rulebook: Rulebook, on: dt.date
-) -> Finding | None:
+) -> Verdict | None:
     """Evaluate one rule on one object; ``None`` when the rule does not apply to it."""
     if not applies(rule, obj):
         return None
     attrs = obj.domains[rule.domain].attributes
 
-    def verdict(fired: bool, observed: Any, threshold: Any, reason: str) -> Finding:
-        return Finding(rule.id, obj.key, fired, observed, threshold, reason)
+    def verdict(fired: bool, observed: Any, threshold: Any, reason: str) -> Verdict:
+        return Verdict(rule.id, obj.key, fired, observed, threshold, reason)
 
     threshold = None
     if rule.parameter is not None:
@@ -134,14 +130,14 @@ def evaluate(
     facts: Mapping[str, Mapping[str, Any]],
     rulebook: Rulebook,
     on: dt.date,
-) -> list[Finding]:
+) -> list[Verdict]:
     """Every applicable rule's verdict on every object (fired or not)."""
     rules = rulebook.risk_rules(on)
     out = []
     for obj in objects:
         obj_facts = facts.get(obj.key, {})
         for rule in rules:
-            finding = judge(rule, obj, obj_facts, rulebook, on)
-            if finding is not None:
-                out.append(finding)
+            verdict = judge(rule, obj, obj_facts, rulebook, on)
+            if verdict is not None:
+                out.append(verdict)
     return out

@@ -1,0 +1,56 @@
+"""Elements and the joint checklist (监管要素 · 联合检查表): one visit, every department's check
+points, each once; inspection records, department views (结果互认) and findings.
+
+Public API:
+
+* :func:`list_elements`, :func:`element_json`, :func:`conflicts` — elements in force and the
+  limits two domains disagree on for one canonical check point;
+* :func:`build_checklist` → :class:`Checklist` (``.view(department)``, ``.saved()``,
+  ``.as_json()``); :func:`render_markdown`, :func:`render_html`;
+* :func:`check_record`, :func:`add_record`, :func:`load_record` → :class:`Record`
+  (``.view(department)``); :func:`iter_findings` streams :class:`onething.model.Finding`.
+"""
+
+from .build import Checklist, ChecklistElement, Line, build_checklist
+from .elements import conflicts, element_json, list_elements
+from .evidence import failures, validate
+from .limits import LimitConflict, ResolvedLimit, resolve, strictest
+from .records import (
+    EvidenceEntry,
+    Inspector,
+    Record,
+    add_record,
+    check_record,
+    checklist_for_record,
+    iter_findings,
+    load_record,
+    read_record_file,
+)
+from .render import render_html, render_markdown
+
+__all__ = [
+    "Checklist",
+    "ChecklistElement",
+    "EvidenceEntry",
+    "Inspector",
+    "LimitConflict",
+    "Line",
+    "Record",
+    "ResolvedLimit",
+    "add_record",
+    "build_checklist",
+    "check_record",
+    "checklist_for_record",
+    "conflicts",
+    "element_json",
+    "failures",
+    "iter_findings",
+    "list_elements",
+    "load_record",
+    "read_record_file",
+    "render_html",
+    "render_markdown",
+    "resolve",
+    "strictest",
+    "validate",
+]

@@ -1,0 +1,344 @@
+"""``onething plan`` (draw a cycle's plan, ``plan verify``) and ``onething inspectors``
+(``import``, ``synth``): 双随机、一次检查."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..errors import InvalidInput
+from ..i18n import _
+from .common import config_option, console, open_app, print_table
+
+STEPS = ("registry", "sampling", "tasks", "visits", "inspectors", "summary")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console().__class__(stderr=True),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+def _summary(doc) -> None:
+    from ..departments import department_name
+
+    s = doc["summary"]
+    p = doc["platform"]
+    print_table(
+        _(
+            f"{doc['cycle']} 抽查计划（种子 {doc['seed']}）",
+            f"{doc['cycle']} plan (seed {doc['seed']})",
+        ),
+        [_("项目", "figure"), _("数值", "value")],
+        [
+            [_("抽查对象总数", "population total"), p["population_total"]],
+            [_("抽中对象数", "sampled total"), p["sampled_total"]],
+            [_("抽查比例 %", "percentage"), p["percentage"]],
+            [_("检查任务", "tasks"), s["tasks"]],
+            [_("上门检查次数", "visits"), s["visits"]],
+            [_("多部门联合检查", "joint visits (≥2 departments)"), s["joint_visits"]],
+            [_("因合并约束单独安排", "split visits"), s["split_visits"]],
+            [
+                _("各部门分别抽查预计次数", "expected visits, independent sampling"),
+                s["independent_expected_visits"],
+            ],
+            [_("减少上门次数", "visits saved"), s["visits_saved"]],
+            [_("因年度上限未安排的任务", "tasks not placed (cap)"), s["unplaced_tasks"]],
+            [_("无法配齐执法人员的检查", "infeasible visits"), s["infeasible_visits"]],
+            [_("未设抽查比例的事项×信用等级", "random items without a ratio"), s["missing_ratios"]],
+        ],
+    )
+    print_table(
+        _("各部门任务数", "tasks per department"),
+        [_("部门", "department"), _("任务", "tasks")],
+        [
+            [department_name(d, "city", "en" if _("zh", "en") == "en" else "zh"), n]
+            for d, n in s["tasks_per_department"].items()
+        ],
+    )
+    print_table(
+        _("每户检查次数", "visits per business"),
+        [_("次数", "visits"), _("企业数", "businesses")],
+        [[k, n] for k, n in s["visits_per_business"].items()],
+    )
+    missing: dict[str, list[str]] = {}
+    for m in doc["missing_ratios"]:
+        missing.setdefault(m["item"], []).append(f"{m['credit_grade']}:{m['objects']}")
+    for item, grades in missing.items():
+        click.echo(
+            _(
+                f"注意：双随机事项 {item} 未设抽查比例，未抽取（信用等级:对象数 {' '.join(grades)}）",
+                f"note: random item {item} has no sampling ratio in force; not sampled "
+                f"(grade:objects {' '.join(grades)})",
+            ),
+            err=True,
+        )
+
+
+def make() -> click.Group:
+    @click.group(
+        "plan",
+        invoke_without_command=True,
+        help=_(
+            "双随机、一次检查：按种子抽取一个周期的联合检查计划（可公开复核），写出 plan.json、"
+            "plan.csv、summary.html 和前几次检查的联合检查表。同一周期再次抽取须 --reason，"
+            "并记入审计日志。子命令 verify 复核计划。",
+            "Double-random, one inspection: draw a cycle's joint-visit plan from a seed "
+            "(verifiable by anyone); writes plan.json, plan.csv, summary.html and the joint "
+            "checklists of the first visits. A second draw of a cycle needs --reason and is "
+            "audited. Subcommand verify recomputes a plan.",
+        ),
+    )
+    @config_option
+    @click.option(
+        "--cycle",
+        help=_("抽查周期：2026、2026H1、2026Q1、2026-03", "cycle: 2026, 2026H1, 2026Q1, 2026-03"),
+    )
+    @click.option("--seed", help=_("随机种子（公开）", "random seed (published)"))
+    @click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=_(
+            "输出目录（默认配置中的 output.dir）",
+            "output folder (default: the config's output.dir)",
+        ),
+    )
+    @click.option(
+        "--tasks",
+        "tasks_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_(
+            "非随机任务（JSON Lines：重点监管、投诉举报、许可后检查、复查）",
+            "non-random tasks (JSON Lines: key, complaint, post-licence, re-inspection)",
+        ),
+    )
+    @click.option(
+        "--inspector-cap",
+        type=click.IntRange(min=1),
+        default=60,
+        show_default=True,
+        help=_(
+            "每名执法人员本周期最多检查次数（人员库 max_visits 优先）",
+            "most visits per inspector in the cycle (the pool's max_visits wins)",
+        ),
+    )
+    @click.option(
+        "--checklists",
+        type=click.IntRange(min=0),
+        default=5,
+        show_default=True,
+        help=_("输出前 N 次检查的联合检查表", "write the joint checklists of the first N visits"),
+    )
+    @click.option(
+        "--skip-loop-errors",
+        "skip_loop",
+        is_flag=True,
+        help=_(
+            "闭环任务无法读取时提示并继续",
+            "warn and go on when the closed-loop tasks cannot be read",
+        ),
+    )
+    @click.option(
+        "--by", default=None, help=_("抽取人（默认当前用户）", "who draws (default: current user)")
+    )
+    @click.option(
+        "--reason", default="", help=_("抽取或重新抽取的原因", "why (required for a redraw)")
+    )
+    @click.pass_context
+    def plan(
+        ctx,
+        config_path,
+        cycle,
+        seed,
+        out,
+        tasks_file,
+        inspector_cap,
+        checklists,
+        skip_loop,
+        by,
+        reason,
+    ):
+        if ctx.invoked_subcommand is not None:
+            return
+        if not cycle or not seed:
+            raise click.UsageError(_("需要 --cycle 和 --seed", "--cycle and --seed are required"))
+        from ..planning import make_plan, read_task_file, write_checklists, write_plan
+        from ..planning.tasks import loop_tasks
+
+        app = open_app(config_path)
+        rows = read_task_file(tasks_file) if tasks_file else []
+        out_dir = out or _default_out(app, config_path)
+        with _progress() as bar:
+            task = bar.add_task(_("抽取", "drawing"), total=len(STEPS))
+
+            def step(name: str) -> None:
+                bar.update(task, description=name, advance=1)
+
+            from ..planning.cycle import cycle_window
+
+            try:
+                rows = rows + loop_tasks(app.store, cycle_window(cycle))
+            except InvalidInput as exc:
+                if not skip_loop:
+                    raise
+                click.echo(
+                    _(f"注意：未纳入闭环任务：{exc}", f"note: closed-loop tasks left out: {exc}"),
+                    err=True,
+                )
+            doc = make_plan(
+                app.rulebook,
+                app.store,
+                cycle=cycle,
+                seed=seed,
+                task_rows=rows,
+                inspector_cap=inspector_cap,
+                by=by,
+                reason=reason,
+                progress=step,
+            )
+        paths = write_plan(doc, out_dir)
+        lists = write_checklists(doc, app.rulebook, out_dir, checklists) if checklists else []
+        _summary(doc)
+        click.echo(
+            _(
+                f"计划 #{doc['plan_id']} 已写出：{paths['json']}、{paths['csv']}、{paths['html']}；联合检查表 {len(lists)} 份",
+                f"plan #{doc['plan_id']} written: {paths['json']}, {paths['csv']}, {paths['html']}; {len(lists)} joint checklists",
+            )
+        )
+
+    @plan.command(
+        "verify",
+        help=_(
+            "用库中的名录、执法人员库和抽取时记录的输入重算计划，列出与计划文件的全部差异；不一致时退出码 1。",
+            "Recompute a plan from the stored registry, inspector pool and the inputs recorded "
+            "at the draw, and list every difference from the file; exit 1 on any.",
+        ),
+    )
+    @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+    @config_option
+    def verify(plan_file, config_path):
+        from ..planning import read_plan, verify_plan
+
+        app = open_app(config_path)
+        doc = read_plan(plan_file)
+        problems = verify_plan(app.rulebook, app.store, doc)
+        if problems:
+            for p in problems:
+                click.echo(p)
+            click.echo(
+                _(
+                    f"复核不通过：{len(problems)} 处差异",
+                    f"NOT verified: {len(problems)} difference(s)",
+                ),
+                err=True,
+            )
+            sys.exit(1)
+        click.echo(
+            _(
+                f"复核通过：计划 #{doc['plan_id']}（{doc['cycle']}，种子 {doc['seed']}）可由名录完全重算",
+                f"verified: plan #{doc['plan_id']} ({doc['cycle']}, seed {doc['seed']}) recomputes exactly",
+            )
+        )
+
+    return plan
+
+
+def _default_out(app, config_path: Path) -> Path:
+    d = getattr(app.deployment, "output_dir", None)
+    return Path(d) if d else Path("out")
+
+
+def make_inspectors() -> click.Group:
+    @click.group(
+        "inspectors",
+        help=_("执法人员库：导入、合成。", "Inspector pools: import, synthesise."),
+    )
+    def inspectors() -> None:
+        pass
+
+    @inspectors.command(
+        "import",
+        help=_(
+            "导入执法人员库（CSV 或 XLSX；列：id、name、department、region、law_enforcement、"
+            "qualifications、conflicts、max_visits，见 docs/planning.md）。全部有效才写入，按 id 更新。",
+            "Import an inspector pool (CSV or XLSX; columns id, name, department, region, "
+            "law_enforcement, qualifications, conflicts, max_visits; see docs/planning.md). "
+            "All-or-nothing; upserts by id.",
+        ),
+    )
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @config_option
+    def import_(file, config_path):
+        from ..planning import import_pool, read_pool
+
+        app = open_app(config_path)
+        if not file.exists():
+            raise InvalidInput(str(file), "", "no such file")
+        pool = read_pool(file)
+        ins, upd = import_pool(app.store, pool, str(file))
+        click.echo(
+            _(
+                f"已导入执法人员：新增 {ins}，更新 {upd}",
+                f"inspectors imported: {ins} new, {upd} updated",
+            )
+        )
+
+    @inspectors.command(
+        "synth",
+        help=_(
+            "为部署启用领域涉及的每个部门生成合成执法人员库（CSV），供测试和演示。",
+            "Write a synthetic inspector pool (CSV) for every department of the enabled domains, "
+            "for tests and the demo.",
+        ),
+    )
+    @config_option
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help=_("输出 CSV 文件", "output CSV file"),
+    )
+    @click.option(
+        "--per-department",
+        type=click.IntRange(min=1),
+        default=40,
+        show_default=True,
+        help=_("每个部门人数", "inspectors per department"),
+    )
+    @click.option("--seed", type=int, default=0, show_default=True, help=_("随机种子", "seed"))
+    def synth(config_path, out, per_department, seed):
+        import datetime as dt
+
+        from ..planning import synth_pool, write_pool
+        from ..planning.visits import constraints_in_force
+
+        app = open_app(config_path)
+        today = dt.date.today()
+        depts: dict[str, set[str]] = {}
+        for item in app.rulebook.items(today):
+            for d in item.departments:
+                depts.setdefault(d, set()).add(item.domain)
+        specialist: dict[str, set[str]] = {}
+        items = {i.code: i for i in app.rulebook.items(today)}
+        for code, c in constraints_in_force(app.rulebook, today).items():
+            if c.kind == "specialist" and code in items:
+                for d in items[code].departments:
+                    specialist.setdefault(d, set()).add(c.id)
+        pool = synth_pool(depts, app.deployment.region, per_department, seed, specialist)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_pool(out, pool)
+        click.echo(
+            _(f"已生成 {len(pool)} 名执法人员：{out}", f"wrote {len(pool)} inspectors to {out}")
+        )
+
+    return inspectors

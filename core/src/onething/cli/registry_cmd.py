@@ -1,0 +1,312 @@
+"""``onething registry``: import, map, count and synthesise the object registry (监管对象名录库)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from ..i18n import _
+from .common import (
+    config_option,
+    console,
+    date_option,
+    day,
+    format_option,
+    open_app,
+    print_json,
+    print_table,
+)
+
+
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        TaskProgressColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console().__class__(stderr=True),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+def _store(app):
+    store = app.store
+    store.ensure_current()
+    return store
+
+
+def make() -> click.Group:
+    @click.group(
+        "registry",
+        help=_(
+            "监管对象名录库：导入、事项对应、监管底数、合成数据。",
+            "The object registry: import, item mapping, baseline counts, synthetic data.",
+        ),
+    )
+    def registry() -> None:
+        pass
+
+    @registry.command(
+        "import",
+        help=_(
+            "导入监管对象（CSV、XLSX、JSON Lines；列见 docs/registry.md）。默认全部成功才写入；"
+            "--skip-invalid --rejects 文件 写入有效行并把每个无效行及原因写入该文件。"
+            "按统一社会信用代码更新，保留变更历史。",
+            "Import supervised objects (CSV, XLSX, JSON Lines; columns in docs/registry.md). "
+            "All-or-nothing by default; --skip-invalid --rejects FILE stores the good rows and "
+            "writes every bad row with its reason to FILE. Upserts by uscc, keeping history.",
+        ),
+    )
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @config_option
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "xlsx", "jsonl"]),
+        default=None,
+        help=_("文件格式（默认按扩展名）", "file format (default: by suffix)"),
+    )
+    @click.option(
+        "--uscc-checksum",
+        type=click.Choice(["strict", "tolerant"]),
+        default="strict",
+        show_default=True,
+        help=_(
+            "校验位错误的代码：strict 拒绝；tolerant 标记后入库并在报告中列出（格式错误总被拒绝）",
+            "codes with a wrong check character: strict rejects; tolerant stores them flagged "
+            "and lists them (malformed codes are always rejected)",
+        ),
+    )
+    @click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help=_("跳过无效行（须同时给出 --rejects）", "skip invalid rows (needs --rejects)"),
+    )
+    @click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_(
+            "无效行写入的文件（CSV：原列 + reason）",
+            "file for rejected rows (CSV: original columns + reason)",
+        ),
+    )
+    @date_option(
+        "--at",
+        "事项对应的日期（默认今天）",
+        "the day the item mapping is computed for (default today)",
+    )
+    @click.option(
+        "--report",
+        "report_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=_("导入报告的格式", "format of the import report"),
+    )
+    def import_(file, config_path, fmt, uscc_checksum, skip_invalid, rejects, at, report_format):
+        from ..registry.importer import import_file
+
+        if skip_invalid and rejects is None:
+            raise click.UsageError(
+                _("--skip-invalid 须同时给出 --rejects 文件", "--skip-invalid needs --rejects FILE")
+            )
+        app = open_app(config_path)
+        store = _store(app)
+        with _progress(_("导入", "importing")) as bar:
+            task = bar.add_task("import", total=None)
+
+            def progress(done, total):
+                bar.update(task, completed=done, total=total)
+
+            report = import_file(
+                store,
+                file,
+                app_or_rulebook=app,
+                fmt=fmt,
+                checksum=uscc_checksum,
+                skip_invalid=skip_invalid,
+                rejects=rejects,
+                on=day(at),
+                progress=progress,
+            )
+        if report_format == "json":
+            print_json(report.as_json())
+            return
+        print_table(
+            _("导入报告", "Import report"),
+            [_("项目", "count"), _("数量", "n")],
+            [
+                [_("读取行数", "rows read"), report.rows],
+                [_("新增", "inserted"), report.inserted],
+                [_("变更", "updated"), report.updated],
+                [_("未变", "unchanged"), report.unchanged],
+                [_("拒绝", "rejected"), report.rejected],
+                [_("校验位存疑（已标记）", "flagged check character"), report.flagged_count],
+                [_("对象-事项对应", "object–item pairs written"), report.mapped],
+            ],
+        )
+        for where, key in report.flagged:
+            click.echo(
+                _(f"标记：{where} {key} 校验位不符", f"flagged: {where} {key} check character")
+            )
+        if report.rejected:
+            click.echo(
+                _(
+                    f"{report.rejected} 行被拒绝，原因见 {rejects}",
+                    f"{report.rejected} rows rejected, reasons in {rejects}",
+                ),
+                err=True,
+            )
+
+    @registry.command(
+        "map",
+        help=_(
+            "按当日有效的事项重新计算对象-事项对应：只重算事项变化所涉及的对象（--full 全部重算）。",
+            "Recompute the object–item mapping for the items in force: only objects concerned "
+            "by changed items (--full: all).",
+        ),
+    )
+    @config_option
+    @date_option()
+    @click.option("--full", is_flag=True, help=_("全部重算", "recompute every object"))
+    @format_option(("table", "json"))
+    def map_(config_path, at, full, fmt):
+        from ..registry.mapping import refresh_mapping
+
+        app = open_app(config_path)
+        report = refresh_mapping(_store(app), app, on=day(at), full=full)
+        if fmt == "json":
+            print_json(report.as_json())
+            return
+        print_table(
+            _(f"对象-事项对应（{report.on}）", f"Object–item mapping ({report.on})"),
+            [
+                _("领域", "domain"),
+                _("变化的事项", "changed items"),
+                _("重算对象", "objects"),
+                _("对应", "pairs"),
+            ],
+            [
+                [d, ", ".join(c) or "-", report.objects[d], report.pairs[d]]
+                for d, c in report.changed_items.items()
+            ],
+        )
+
+    @registry.command(
+        "stats",
+        help=_(
+            "监管底数：按领域、区划、部门、对象类型统计对象数，并列出覆盖缺口"
+            "（无适用事项的对象、无对象的事项）。",
+            "Baseline counts by domain, region, department, object type, with coverage gaps "
+            "(objects with no applicable item, items with no object).",
+        ),
+    )
+    @config_option
+    @click.option(
+        "--by",
+        default="domain",
+        show_default=True,
+        help=_(
+            "分组维度，逗号分隔：domain,region,department,object_type",
+            "grouping, comma-separated: domain,region,department,object_type",
+        ),
+    )
+    @date_option()
+    @format_option(("table", "json", "csv"))
+    def stats_(config_path, by, at, fmt):
+        from ..registry import stats
+
+        dims = [b.strip() for b in by.split(",") if b.strip()]
+        app = open_app(config_path)
+        store = _store(app)
+        rows = stats.counts(store, app.rulebook, dims, on=day(at))
+        gap = stats.gaps(store, app.rulebook, on=day(at))
+        if fmt == "json":
+            print_json({"by": dims, "counts": rows, "gaps": gap})
+            return
+        columns = list(rows[0]) if rows else [*dims, "objects"]
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            for r in rows:
+                writer.writerow([r.get(c, "") for c in columns])
+            return
+        print_table(
+            _(
+                f"监管底数（{gap['objects']} 个对象）",
+                f"Baseline counts ({gap['objects']} objects)",
+            ),
+            columns,
+            [[r.get(c) for c in columns] for r in rows],
+        )
+        print_table(
+            _("覆盖缺口：无适用事项的对象", "Coverage gap: objects with no applicable item"),
+            [_("领域", "domain"), _("对象数", "objects")],
+            [[d, n] for d, n in gap["objects_without_item"].items()],
+        )
+        print_table(
+            _("覆盖缺口：无对象的事项", "Coverage gap: items with no object"),
+            [_("领域", "domain"), _("事项", "item"), _("名称", "name")],
+            [
+                [i["domain"], i["item"], i["name_zh"] if _("zh", "en") == "zh" else i["name_en"]]
+                for i in gap["items_without_object"]
+            ],
+        )
+        if gap["flagged_uscc"]:
+            click.echo(
+                _(
+                    f"校验位存疑的代码：{gap['flagged_uscc']} 个",
+                    f"codes with a flagged check character: {gap['flagged_uscc']}",
+                )
+            )
+
+    @registry.command(
+        "synth",
+        help=_(
+            "生成合成监管对象名录（有效代码、本地区县代码、多领域组合、许可证、信用等级），"
+            "供测试、演示和基准测试使用。",
+            "Generate a synthetic registry (valid uscc, the region's county codes, multi-domain "
+            "businesses, licences, credit grades) for tests, the demo and benchmarks.",
+        ),
+    )
+    @config_option
+    @click.option("--region", required=True, help=_("行政区划代码", "GB/T 2260 region code"))
+    @click.option("--size", type=int, required=True, help=_("对象数", "number of objects"))
+    @click.option("--seed", type=int, default=0, show_default=True, help=_("随机种子", "seed"))
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help=_("输出文件（.csv、.jsonl、.xlsx）", "output file (.csv, .jsonl, .xlsx)"),
+    )
+    def synth_(config_path, region, size, seed, out):
+        from ..registry import synth
+
+        app = open_app(config_path)
+        with _progress(_("生成", "generating")) as bar:
+            task = bar.add_task("synth", total=size)
+            n = synth.write(
+                app.domains,
+                region,
+                size,
+                seed,
+                out,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        click.echo(_(f"已生成 {n} 个对象：{out}", f"wrote {n} objects to {out}"))
+
+    return registry

@@ -1,0 +1,174 @@
+"""The append-only, hash-chained audit log of the closed loop.
+
+Entry ``n`` stores ``body`` = canonical JSON (sorted keys, no spaces, UTF-8) of
+``{"seq": n, "at": …, "action": …, "case": …, "actor": …, "data": …}``, ``prev_hash`` = the
+``hash`` of entry ``n-1`` (64 zeros for the first) and ``hash`` = SHA-256 of
+``prev_hash + body``. The one-row head table holds the last ``seq`` and ``hash``; appending
+locks it, so concurrent appenders form one linear chain. :func:`verify` walks the chain in
+batches and names the first entry that was edited, deleted, inserted or moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import frozen
+from sqlmodel import Session
+
+from ..store.loop import LoopAudit, LoopAuditHead
+
+GENESIS = "0" * 64
+BATCH = 1000
+
+
+def canonical(data: Any) -> str:
+    """Canonical JSON: sorted keys, compact separators, non-ASCII kept (hashed as UTF-8)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    action: str,
+    case_id: int | None,
+    actor: dict[str, Any] | None,
+    data: dict[str, Any],
+    at: dt.datetime,
+) -> LoopAudit:
+    """Append one entry in the caller's transaction (locks the head row until commit)."""
+    head_q = sa.select(LoopAuditHead).where(LoopAuditHead.id == 1)
+    if session.get_bind().dialect.name == "postgresql":
+        head_q = head_q.with_for_update()
+    else:  # SQLite: take the write lock before reading the head
+        session.execute(
+            sa.update(LoopAuditHead).where(LoopAuditHead.id == 1).values(seq=LoopAuditHead.seq)
+        )
+    head = session.execute(head_q).scalar_one()
+    seq = head.seq + 1
+    body = canonical(
+        {
+            "seq": seq,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "action": action,
+            "case": case_id,
+            "actor": actor,
+            "data": data,
+        }
+    )
+    entry = LoopAudit(
+        seq=seq,
+        case_id=case_id,
+        action=action,
+        body=body,
+        prev_hash=head.hash,
+        hash=chain_hash(head.hash, body),
+    )
+    session.add(entry)
+    session.execute(
+        sa.update(LoopAuditHead).where(LoopAuditHead.id == 1).values(seq=seq, hash=entry.hash)
+    )
+    session.flush()
+    return entry
+
+
+@frozen
+class Problem:
+    """The first bad entry of the chain and what is wrong with it."""
+
+    seq: int | None
+    """The sequence number of the first bad entry (``None``: the head itself)."""
+    kind: str
+    """``edited`` | ``deleted`` | ``inserted`` | ``reordered`` | ``truncated``"""
+    message: str
+
+
+@frozen
+class Verdict:
+    entries: int
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _entries(session: Session) -> Iterator[LoopAudit]:
+    last = None
+    while True:
+        q = sa.select(LoopAudit).order_by(LoopAudit.seq).limit(BATCH)
+        if last is not None:
+            q = q.where(LoopAudit.seq > last)
+        rows = session.execute(q).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def _bad(n: int, seq: int, kind: str, why: str) -> Verdict:
+    return Verdict(n, Problem(seq, kind, f"entry {seq}: {why}"))
+
+
+def verify(session: Session) -> Verdict:
+    """Walk the chain; the verdict names the first bad entry, if any."""
+    prev_hash, expected_seq, n = GENESIS, 1, 0
+    for e in _entries(session):
+        n += 1
+        try:
+            body = json.loads(e.body)
+        except ValueError:
+            body = {}
+        body_seq = body.get("seq")
+        if chain_hash(e.prev_hash, e.body) != e.hash:
+            return _bad(n, e.seq, "edited", "its content does not match its hash (edited)")
+        if isinstance(body_seq, int) and body_seq < e.seq:
+            return _bad(
+                n,
+                e.seq,
+                "inserted",
+                f"it was written as entry {body_seq}: {e.seq - body_seq} entr(y/ies) were "
+                f"inserted before it",
+            )
+        if body_seq != e.seq:
+            return _bad(
+                n, e.seq, "reordered", f"it was written as entry {body_seq} (moved or renumbered)"
+            )
+        if e.seq != expected_seq:
+            return _bad(
+                n, e.seq, "deleted", f"entries {expected_seq}–{e.seq - 1} are missing (deleted)"
+            )
+        if e.prev_hash != prev_hash:
+            return _bad(
+                n,
+                e.seq,
+                "inserted",
+                "it does not follow the entry before it (replaced or inserted)",
+            )
+        if e.action != body.get("action") or e.case_id != body.get("case"):
+            return _bad(n, e.seq, "edited", "its columns disagree with its hashed body (edited)")
+        prev_hash, expected_seq = e.hash, e.seq + 1
+    head = session.execute(sa.select(LoopAuditHead).where(LoopAuditHead.id == 1)).scalar_one()
+    if head.seq != expected_seq - 1 or head.hash != prev_hash:
+        return Verdict(
+            n,
+            Problem(
+                None if head.seq <= expected_seq - 1 else expected_seq,
+                "truncated" if head.seq > expected_seq - 1 else "inserted",
+                f"the chain ends at entry {expected_seq - 1} but its head records entry {head.seq}"
+                + (
+                    " (the last entries were deleted)"
+                    if head.seq > expected_seq - 1
+                    else " (entries appended outside the log)"
+                ),
+            ),
+        )
+    return Verdict(n, None)

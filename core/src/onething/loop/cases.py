@@ -1,0 +1,549 @@
+"""Cases (闭环事项): opening them from any source, moving them along the effective loop with
+permission checks, guards, evidence and deadlines, optimistic versioning and the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import jsonschema
+import sqlalchemy as sa
+from attrs import asdict, field, frozen
+from sqlmodel import Session
+
+from .. import schemas
+from ..conditions import holds
+from ..errors import InvalidInput, OnethingError
+from ..model import Finding
+from ..store import Store
+from ..store.loop import LoopCase, LoopStep
+from . import audit
+from .spec import CORE, INITIAL_STATES, LEAD, OWNER, EffectiveTransition, Loop, due_at
+
+
+class ConflictError(OnethingError):
+    """Someone changed the case since it was read: read it again and retry."""
+
+
+class Refused(OnethingError):
+    """A transition was refused (the refusal is in the audit log)."""
+
+    reason = "refused"
+
+
+class IllegalTransition(Refused):
+    """The transition does not exist for the case, or not from its current state."""
+
+    reason = "illegal"
+
+
+class PermissionDenied(Refused):
+    """The actor's department, role or region may not take the transition."""
+
+    reason = "permission"
+
+
+class GuardFailed(Refused):
+    """The transition's guard does not hold on the case's facts."""
+
+    reason = "guard"
+
+
+@frozen
+class Actor:
+    """Who acts: a department code, a role (``inspector``, ``reviewer``, ``leader``…) and the
+    region code (GB/T 2260) of the department's level: a province covers its cities and
+    counties, a city its counties."""
+
+    department: str
+    role: str
+    region: str
+
+    def covers(self, region: str) -> bool:
+        mine = self.region
+        if mine.endswith("0000"):
+            return region[:2] == mine[:2]
+        if mine.endswith("00"):
+            return region[:4] == mine[:4]
+        return region == mine
+
+
+@frozen
+class Complaint:
+    """A complaint or report (投诉举报) received about an object."""
+
+    id: str
+    domain: str
+    object_key: str
+    summary: str = ""
+
+
+@frozen
+class CaseSource:
+    """What opens a case; :func:`source_of` builds one from a finding, a risk verdict or a
+    complaint."""
+
+    kind: str
+    """``warning`` | ``complaint`` | ``finding`` | ``event`` | ``penalty``"""
+    domain: str
+    object_key: str
+    ref: str | None = None
+    facts: dict[str, Any] = field(factory=dict)
+    severity: str | None = None
+    risk_rule: str | None = None
+    owner: str | None = None
+    """Department that owns the case first; default: the domain's lead department."""
+
+
+def source_of(source: Any) -> CaseSource:
+    """A :class:`CaseSource` from a :class:`~onething.model.Finding`, a fired
+    :class:`onething.risk.Verdict`, a :class:`Complaint` or a :class:`CaseSource`."""
+    if isinstance(source, CaseSource):
+        return source
+    if isinstance(source, Finding):
+        return CaseSource(
+            kind="finding",
+            domain=source.element.split(".", 1)[0],
+            object_key=source.object_key,
+            ref=source.record_id,
+            facts={
+                "element": source.element,
+                "canonical": source.canonical,
+                "severity": source.severity,
+                "items": list(source.items),
+                "found_on": source.found_on.isoformat(),
+            },
+            severity=source.severity,
+            owner=source.departments[0] if source.departments else None,
+        )
+    if isinstance(source, Complaint):
+        return CaseSource(
+            kind="complaint",
+            domain=source.domain,
+            object_key=source.object_key,
+            ref=source.id,
+            facts={"summary": source.summary},
+        )
+    if hasattr(source, "rule") and hasattr(source, "fired"):  # onething.risk.Verdict
+        if not source.fired:
+            raise InvalidInput("open_case", source.rule, "the rule did not fire: no warning")
+        return CaseSource(
+            kind="warning",
+            domain=source.rule.split(".", 1)[0],
+            object_key=source.key,
+            ref=source.rule,
+            facts=schemas.jsonable(
+                {
+                    "observed": source.observed,
+                    "threshold": source.threshold,
+                    "reason": source.reason,
+                }
+            ),
+            risk_rule=source.rule,
+        )
+    raise InvalidInput("open_case", "source", f"cannot open a case from {type(source).__name__}")
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    at = at or dt.datetime.now(dt.UTC)
+    if at.tzinfo is None:
+        raise InvalidInput("loop", "at", "a time must carry its time zone")
+    return at.astimezone(dt.UTC)  # stored in UTC: SQLite keeps no zone
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes: they were stored in UTC."""
+    if t is not None and t.tzinfo is None:
+        return t.replace(tzinfo=dt.UTC)
+    return t
+
+
+def open_case(
+    store: Store,
+    loop: Loop,
+    source: Any,
+    *,
+    region: str,
+    actor: Actor | None = None,
+    at: dt.datetime | None = None,
+) -> LoopCase:
+    """Open a case (闭环事项) — the one entry for every case source.
+
+    :param source: a :class:`~onething.model.Finding` (opened in ``handling``: the inspection
+        established the facts), a fired :class:`onething.risk.Verdict` (a warning, opened in
+        ``warning``), a :class:`Complaint` (``warning``), or a :class:`CaseSource` for anything
+        else (host-platform events use it).
+    :param region: the object's region code (GB/T 2260).
+    :param actor: who opens it (``None``: the system, e.g. the risk engine).
+    :return: the stored case, version 1, with its first deadline set.
+    """
+    with store.session() as session:
+        return open_in(session, loop, source, region=region, actor=actor, at=at)
+
+
+def open_in(
+    session: Session,
+    loop: Loop,
+    source: Any,
+    *,
+    region: str,
+    actor: Actor | None = None,
+    at: dt.datetime | None = None,
+) -> LoopCase:
+    """:func:`open_case` inside the caller's transaction."""
+    at = _now(at)
+    src = source_of(source)
+    if src.domain not in loop.lead:
+        raise InvalidInput(
+            "open_case",
+            "domain",
+            f"domain {src.domain!r} is not enabled; enabled: {', '.join(loop.lead) or '(none)'}",
+        )
+    if src.kind not in INITIAL_STATES:
+        raise InvalidInput(
+            "open_case", "kind", f"{src.kind!r} is not one of {', '.join(INITIAL_STATES)}"
+        )
+    state = INITIAL_STATES[src.kind]
+    limit_name = "loop.complaint_acceptance_days" if src.kind == "complaint" else None
+    limit = None
+    if limit_name:
+        limit = loop.parameter(CORE, limit_name, at.date())
+    elif state == "warning":
+        limit = loop.parameter(CORE, "loop.assessment_days", at.date())
+    facts = dict(src.facts)
+    if src.severity is not None:
+        facts.setdefault("severity", src.severity)
+    case = LoopCase(
+        domain=src.domain,
+        object_key=src.object_key,
+        region_code=region,
+        state=state,
+        owner=src.owner or loop.lead[src.domain],
+        source_kind=src.kind,
+        source_ref=src.ref,
+        risk_rule=src.risk_rule,
+        severity=src.severity,
+        facts=facts,
+        version=1,
+        opened_at=at,
+        entered_at=at,
+        due_at=due_at(at, limit),
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        LoopStep(
+            case_id=case.id,
+            domain=case.domain,
+            state=state,
+            stage=loop.stage_of(state),
+            owner=case.owner,
+            entered_at=at,
+            due_at=case.due_at,
+        )
+    )
+    audit.append(
+        session,
+        action="open",
+        case_id=case.id,
+        actor=_actor_json(actor),
+        data={
+            "source": asdict(src),
+            "state": state,
+            "owner": case.owner,
+            "region": region,
+            "due_at": _iso(case.due_at),
+        },
+        at=at,
+    )
+    return case
+
+
+def _actor_json(actor: Actor | None) -> dict[str, str] | None:
+    return asdict(actor) if actor is not None else None
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return t.astimezone(dt.UTC).isoformat() if t is not None else None
+
+
+def _zoned(case: LoopCase) -> LoopCase:
+    for name in ("opened_at", "entered_at", "due_at", "closed_at"):
+        setattr(case, name, _aware(getattr(case, name)))
+    return case
+
+
+def get_case(store: Store, case_id: int) -> LoopCase:
+    with store.session() as session:
+        case = session.get(LoopCase, case_id)
+        if case is None:
+            raise InvalidInput("case", str(case_id), "no such case")
+        session.expunge(case)
+        return _zoned(case)
+
+
+def allowed(loop: Loop, case: LoopCase, t: EffectiveTransition, actor: Actor) -> tuple[bool, str]:
+    """Whether ``actor`` may take ``t`` on ``case``, and why not."""
+    if actor.role not in t.spec.roles:
+        return False, f"role {actor.role!r} may not; allowed roles: {', '.join(t.spec.roles)}"
+    depts = set()
+    for d in t.spec.departments:
+        depts.add(loop.lead.get(case.domain, "") if d == LEAD else case.owner if d == OWNER else d)
+    if actor.department not in depts:
+        return False, (
+            f"department {actor.department!r} may not; allowed: {', '.join(sorted(depts))} "
+            f"({', '.join(t.spec.departments)})"
+        )
+    if not actor.covers(case.region_code):
+        return False, f"region {actor.region} does not cover the case's region {case.region_code}"
+    return True, ""
+
+
+def guard_facts(case: LoopCase, facts: Mapping[str, Any], at: dt.datetime) -> dict[str, Any]:
+    """What a guard reads: the case's facts, this step's new facts, and computed facts
+    ``overdue``, ``severity``, ``source_kind``, ``domain``."""
+    due = _aware(case.due_at)
+    return {
+        **case.facts,
+        **facts,
+        "overdue": due is not None and at > due,
+        "severity": facts.get("severity", case.facts.get("severity", case.severity)),
+        "source_kind": case.source_kind,
+        "domain": case.domain,
+    }
+
+
+def transition(
+    store: Store,
+    loop: Loop,
+    case_id: int,
+    code: str,
+    actor: Actor,
+    *,
+    version: int,
+    evidence: Any = None,
+    facts: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> LoopCase:
+    """Take transition ``code`` on case ``case_id`` as ``actor``.
+
+    :param version: the case version the actor read; if the case moved on since, nothing is
+        written and :class:`ConflictError` is raised.
+    :param evidence: the evidence the transition requires (validated by its JSON Schema).
+    :param facts: facts this step establishes (e.g. ``{"rectified": true}``); guards read them.
+    :raises IllegalTransition, PermissionDenied, GuardFailed: refused, and the refusal logged.
+    :raises InvalidInput: evidence that fails the transition's schema (logged as a refusal).
+    :raises ConflictError: the case is no longer at ``version``.
+    """
+    at = _now(at)
+    facts = dict(facts or {})
+    case = get_case(store, case_id)
+
+    def refuse(exc_type: type[OnethingError], why: str, **extra: Any) -> None:
+        with store.session() as session:
+            audit.append(
+                session,
+                action="refused",
+                case_id=case.id,
+                actor=_actor_json(actor),
+                data={
+                    "transition": code,
+                    "state": case.state,
+                    "version": version,
+                    "reason": getattr(exc_type, "reason", "invalid"),
+                    "message": why,
+                },
+                at=at,
+            )
+        if exc_type is InvalidInput:
+            raise InvalidInput(f"case {case_id} {code}", extra.get("path", "evidence"), why)
+        raise exc_type(f"case {case_id}: transition {code!r} refused: {why}")
+
+    t = loop.transitions.get(code)
+    if t is None or t.domain not in (CORE, case.domain):
+        known = ", ".join(x.code for x in loop.outgoing(case.state, case.domain))
+        refuse(
+            IllegalTransition,
+            f"no such transition for a {case.domain} case; from "
+            f"{case.state!r} it may take: {known or '(none)'}",
+        )
+    if t.spec.source != case.state:
+        known = ", ".join(x.code for x in loop.outgoing(case.state, case.domain))
+        refuse(
+            IllegalTransition,
+            f"it leads from {t.spec.source!r}, the case is in "
+            f"{case.state!r}; from there it may take: {known or '(none)'}",
+        )
+    ok, why = allowed(loop, case, t, actor)
+    if not ok:
+        refuse(PermissionDenied, why)
+    if t.spec.evidence_schema is not None:
+        errors = sorted(
+            jsonschema.Draft202012Validator(
+                t.spec.evidence_schema, format_checker=jsonschema.FormatChecker()
+            ).iter_errors(evidence if evidence is not None else {}),
+            key=lambda e: [str(p) for p in e.path],
+        )
+        if errors:
+            refuse(
+                InvalidInput,
+                f"{schemas.describe(errors[0])} (the evidence schema of {code})",
+                path=schemas.key_path(errors[0].absolute_path, "evidence"),
+            )
+    if not holds(t.spec.guard, guard_facts(case, facts, at)):
+        refuse(GuardFailed, f"guard {t.spec.guard} does not hold on the case's facts")
+    if case.version != version:
+        raise ConflictError(
+            f"case {case_id} is at version {case.version}, not {version}: someone acted on it "
+            f"since you read it; read it again"
+        )
+    return _apply(store, loop, case, t, actor, version, evidence, facts, at)
+
+
+def _apply(
+    store: Store,
+    loop: Loop,
+    case: LoopCase,
+    t: EffectiveTransition,
+    actor: Actor,
+    version: int,
+    evidence: Any,
+    facts: dict[str, Any],
+    at: dt.datetime,
+) -> LoopCase:
+    target = t.spec.target
+    owner = case.owner
+    ev = evidence if isinstance(evidence, dict) else {}
+    if t.code in ("transfer_clue", "agree_owner"):
+        owner = ev["to_department"]
+    elif t.code == "escalate":
+        owner = loop.lead[case.domain]
+    severity = ev.get("severity") or facts.get("severity") or case.severity
+    if severity is not None:
+        facts["severity"] = severity
+    new_facts = {**case.facts, **facts}
+    due = due_at(at, loop.limit(t, at.date()))
+    if isinstance(ev.get("deadline"), str):  # the order's own deadline prevails
+        d = dt.date.fromisoformat(ev["deadline"])
+        due = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    terminal = loop.terminal(target)
+    with store.session() as session:
+        result = session.execute(
+            sa.update(LoopCase)
+            .where(LoopCase.id == case.id, LoopCase.version == version)
+            .values(
+                state=target,
+                owner=owner,
+                facts=new_facts,
+                severity=severity,
+                last_transition=t.code,
+                version=version + 1,
+                entered_at=at,
+                due_at=due,
+                closed_at=at if terminal else None,
+            )
+        )
+        if result.rowcount != 1:
+            raise ConflictError(
+                f"case {case.id} was changed by someone else while you acted (version "
+                f"{version} is stale); nothing was written; read it again"
+            )
+        session.execute(
+            sa.update(LoopStep)
+            .where(LoopStep.case_id == case.id, LoopStep.left_at.is_(None))
+            .values(left_at=at)
+        )
+        session.add(
+            LoopStep(
+                case_id=case.id,
+                domain=case.domain,
+                state=target,
+                stage=loop.stage_of(target),
+                owner=owner,
+                via=t.code,
+                entered_at=at,
+                due_at=due,
+            )
+        )
+        audit.append(
+            session,
+            action="transition",
+            case_id=case.id,
+            actor=_actor_json(actor),
+            data={
+                "transition": t.code,
+                "domain": t.domain,
+                "from": case.state,
+                "to": target,
+                "version": version + 1,
+                "owner": owner,
+                "evidence": schemas.jsonable(evidence),
+                "facts": schemas.jsonable(facts),
+                "due_at": _iso(due),
+            },
+            at=at,
+        )
+        updated = session.get(LoopCase, case.id, populate_existing=True)
+        assert updated is not None
+        session.flush()
+        session.expunge(updated)
+        return _zoned(updated)
+
+
+# -- deadlines ----------------------------------------------------------------------------------
+
+
+@frozen
+class Overdue:
+    case_id: int
+    domain: str
+    object_key: str
+    region: str
+    state: str
+    stage: str
+    owner: str
+    due_at: dt.datetime
+    days_over: int
+
+
+def overdue(
+    store: Store, loop: Loop, at: dt.datetime | None = None, *, batch: int = 1000
+) -> Iterator[Overdue]:
+    """Open cases whose current step is past its time limit, by department and stage."""
+    at = _now(at)
+    last = 0
+    while True:
+        with store.session() as session:
+            rows = (
+                session.execute(
+                    sa.select(LoopCase)
+                    .where(
+                        LoopCase.closed_at.is_(None),
+                        LoopCase.due_at.is_not(None),
+                        LoopCase.due_at < at,
+                        LoopCase.id > last,
+                    )
+                    .order_by(LoopCase.id)
+                    .limit(batch)
+                )
+                .scalars()
+                .all()
+            )
+        if not rows:
+            return
+        for c in rows:
+            due = _aware(c.due_at)
+            assert due is not None
+            yield Overdue(
+                case_id=c.id or 0,
+                domain=c.domain,
+                object_key=c.object_key,
+                region=c.region_code,
+                state=c.state,
+                stage=loop.stage_of(c.state) if c.state in loop.states else "?",
+                owner=c.owner,
+                due_at=due,
+                days_over=(at - due).days,
+            )
+        last = rows[-1].id or 0

@@ -1,0 +1,372 @@
+"""Inspector pools (执法人员库) and the random, verifiable draw of inspectors per visit.
+
+Pool file (CSV, UTF-8 with or without BOM, or XLSX first sheet), one inspector a row, header:
+
+``id, name, department, region, law_enforcement, qualifications, conflicts, max_visits``
+
+* ``department``: a department code (``onething departments``); ``region``: six-digit code —
+  a city-level code covers its counties, a province-level code its whole province;
+* ``law_enforcement``: holds a law-enforcement certificate (``是/否``, ``true/false``, ``1/0``);
+* ``qualifications``: ``;``-separated domain codes, item codes or specialist constraint ids;
+  empty = qualified for every ordinary item of the department;
+* ``conflicts``: ``;``-separated object keys the inspector declared a conflict of interest with;
+* ``max_visits``: this inspector's workload cap per cycle (empty: the plan's ``--inspector-cap``).
+
+Draw, per visit and per involved department (visits in order of ``H(seed, "visit/" + id)``):
+eligible inspectors are the department's law-enforcement inspectors covering the object's
+region, qualified for every item of the department in the visit (and holding the constraint id
+of a ``specialist`` merge constraint), with no declared conflict with the object, not assigned
+to the same object in the previous cycle, and under their workload cap. The
+``core.inspectors_per_visit`` (2, 行政处罚法 第四十二条) eligible inspectors with the smallest
+``H(seed, "<visit id>/<department>/<inspector id>")`` are drawn: each department acts in its own
+name, so each needs two. A visit where any department has too few is listed as infeasible with
+the counts of why, and gets no inspectors.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import field, frozen
+from sqlmodel import select
+
+from ..departments import departments
+from ..errors import InvalidInput
+from ..model import MergeConstraint
+from ..store import Store
+from .model import Assignment, Infeasible, Task, Visit
+from .prn import prn_int
+
+COLUMNS = (
+    "id",
+    "name",
+    "department",
+    "region",
+    "law_enforcement",
+    "qualifications",
+    "conflicts",
+    "max_visits",
+)
+REQUIRED = ("id", "name", "department", "region")
+_TRUE = {"是", "true", "1", "yes", "y", "t"}
+_FALSE = {"否", "false", "0", "no", "n", "f", ""}
+
+
+@frozen
+class Inspector:
+    id: str
+    name: str
+    department: str
+    region: str
+    law_enforcement: bool = True
+    qualifications: frozenset[str] = field(factory=frozenset, converter=frozenset)
+    conflicts: frozenset[str] = field(factory=frozenset, converter=frozenset)
+    max_visits: int | None = None
+
+    def covers(self, region: str) -> bool:
+        r = self.region
+        if r == region:
+            return True
+        if r.endswith("0000"):
+            return region[:2] == r[:2]
+        if r.endswith("00"):
+            return region[:4] == r[:4]
+        return False
+
+
+# -- reading pool files -------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        it = wb.worksheets[0].iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(it, ())]
+        for n, row in enumerate(it, 2):
+            if row is None or all(v in (None, "") for v in row):
+                continue
+            yield (
+                n,
+                {h: "" if v is None else str(v).strip() for h, v in zip(header, row, strict=False)},
+            )
+        wb.close()
+        return
+    if suffix != ".csv":
+        raise InvalidInput(str(path), "", "expected a .csv or .xlsx file")
+    text = path.read_text("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(
+            f"{path}:1",
+            "header",
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
+        )
+    for n, row in enumerate(reader, 2):
+        yield n, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+def read_pool(path: Path) -> list[Inspector]:
+    """Validate every row of a pool file; the first bad row raises, naming row and column."""
+    depts = departments()
+    out: dict[str, Inspector] = {}
+    for n, row in _rows(path):
+        where = f"{path}:{n}"
+        for c in REQUIRED:
+            if not row.get(c):
+                raise InvalidInput(where, c, f"required; columns are {', '.join(COLUMNS)}")
+        unknown = set(row) - set(COLUMNS)
+        if unknown - {""}:
+            raise InvalidInput(
+                where, sorted(unknown)[0], f"unknown column; expected {', '.join(COLUMNS)}"
+            )
+        if row["department"] not in depts:
+            raise InvalidInput(
+                where,
+                "department",
+                f"unknown department code {row['department']!r}; known: {', '.join(sorted(depts))}",
+            )
+        region = row["region"]
+        if len(region) != 6 or not region.isdigit():
+            raise InvalidInput(where, "region", f"expected a six-digit region code, got {region!r}")
+        le = row.get("law_enforcement", "是").lower()
+        if le not in _TRUE | _FALSE:
+            raise InvalidInput(
+                where, "law_enforcement", f"expected 是/否 or true/false, got {le!r}"
+            )
+        mv = row.get("max_visits", "")
+        if mv and not (mv.isdigit() and int(mv) > 0):
+            raise InvalidInput(where, "max_visits", f"expected a positive whole number, got {mv!r}")
+        if row["id"] in out:
+            raise InvalidInput(where, "id", f"inspector {row['id']!r} appears twice")
+        out[row["id"]] = Inspector(
+            id=row["id"],
+            name=row["name"],
+            department=row["department"],
+            region=region,
+            law_enforcement=le in _TRUE if le else True,
+            qualifications=[
+                q.strip() for q in row.get("qualifications", "").split(";") if q.strip()
+            ],
+            conflicts=[q.strip() for q in row.get("conflicts", "").split(";") if q.strip()],
+            max_visits=int(mv) if mv else None,
+        )
+    return list(out.values())
+
+
+def write_pool(path: Path, pool: Sequence[Inspector]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        for i in pool:
+            w.writerow(
+                [
+                    i.id,
+                    i.name,
+                    i.department,
+                    i.region,
+                    "是" if i.law_enforcement else "否",
+                    ";".join(sorted(i.qualifications)),
+                    ";".join(sorted(i.conflicts)),
+                    "" if i.max_visits is None else i.max_visits,
+                ]
+            )
+
+
+def synth_pool(
+    departments_domains: Mapping[str, Iterable[str]],
+    region: str,
+    per_department: int,
+    seed: int = 0,
+    specialist: Mapping[str, Iterable[str]] | None = None,
+) -> list[Inspector]:
+    """A synthetic pool: ``per_department`` inspectors per department at ``region``; about one in
+    ten without a law-enforcement certificate; about one in four holding the department's
+    specialist qualifications."""
+    rng = random.Random(seed)
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+    out = []
+    for dept in sorted(departments_domains):
+        spec = sorted((specialist or {}).get(dept, ()))
+        for n in range(1, per_department + 1):
+            quals = set()
+            if spec and rng.random() < 0.25:
+                quals = set(spec) | set(departments_domains[dept])
+            out.append(
+                Inspector(
+                    id=f"{dept}-{region}-{n:04d}",
+                    name=rng.choice(surnames) + "".join(rng.choices(given, k=rng.randint(1, 2))),
+                    department=dept,
+                    region=region,
+                    law_enforcement=rng.random() >= 0.1,
+                    qualifications=quals,
+                )
+            )
+    return out
+
+
+# -- storing and loading pools ------------------------------------------------------------------
+
+
+def import_pool(store: Store, pool: Sequence[Inspector], file: str) -> tuple[int, int]:
+    """Upsert a pool in one transaction; returns (inserted, updated). Inspectors not in the file
+    stay, as they are (a pool file may be one department's)."""
+    from ..store.planning import PlanningInspector
+
+    store.ensure_current()
+    now = dt.datetime.now(dt.UTC)
+    inserted = updated = 0
+    with store.session() as s:
+        existing = {r.id: r for r in s.exec(select(PlanningInspector)).all()}
+        for i in pool:
+            row = existing.get(i.id)
+            data = dict(
+                name=i.name,
+                department=i.department,
+                region_code=i.region,
+                law_enforcement=i.law_enforcement,
+                qualifications=sorted(i.qualifications),
+                conflicts=sorted(i.conflicts),
+                max_visits=i.max_visits,
+                source=file,
+                updated_at=now,
+            )
+            if row is None:
+                s.add(PlanningInspector(id=i.id, **data))
+                inserted += 1
+            else:
+                for k, v in data.items():
+                    setattr(row, k, v)
+                s.add(row)
+                updated += 1
+    return inserted, updated
+
+
+def load_pool(store: Store) -> list[Inspector]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT id, name, department, region_code, law_enforcement, qualifications, "
+                "conflicts, max_visits FROM planning_inspector"
+            )
+        ).all()
+    from ..store.types import JSON  # noqa: F401  (JSON columns come back decoded)
+
+    return sorted(
+        (
+            Inspector(
+                id=r[0],
+                name=r[1],
+                department=r[2],
+                region=r[3],
+                law_enforcement=bool(r[4]),
+                qualifications=_json_list(r[5]),
+                conflicts=_json_list(r[6]),
+                max_visits=r[7],
+            )
+            for r in rows
+        ),
+        key=lambda i: i.id,
+    )
+
+
+def _json_list(v: Any) -> list[str]:
+    if isinstance(v, str):
+        import json
+
+        return list(json.loads(v))
+    return list(v or [])
+
+
+# -- the draw -----------------------------------------------------------------------------------
+
+
+def draw_inspectors(
+    visits: Sequence[Visit],
+    tasks: Mapping[str, Task],
+    pool: Sequence[Inspector],
+    seed: str,
+    per_department: int,
+    default_cap: int,
+    previous: Mapping[str, set[str]],
+    constraints: Mapping[str, MergeConstraint],
+) -> tuple[list[Assignment], list[Infeasible], dict[str, int]]:
+    """Assignments, infeasible visits, and each inspector's workload."""
+    by_dept: dict[str, list[Inspector]] = defaultdict(list)
+    for i in pool:
+        by_dept[i.department].append(i)
+    load: dict[str, int] = defaultdict(int)
+    assignments: list[Assignment] = []
+    infeasible: list[Infeasible] = []
+    order = sorted(visits, key=lambda v: (prn_int(seed, "visit/" + v.id), v.id))
+    for v in order:
+        chosen: list[Assignment] = []
+        problems: list[Infeasible] = []
+        for dept in v.departments:
+            needs: list[tuple[str, str | None]] = []  # (domain or item, specialist constraint id)
+            for t in v.tasks:
+                task = tasks[t]
+                if dept in task.departments:
+                    c = constraints.get(task.item)
+                    needs.append((task, c.id if c is not None and c.kind == "specialist" else None))
+            counts = dict(
+                pool=0, not_law_enforcement=0, region=0, qualification=0, recusal=0, workload=0
+            )
+            eligible = []
+            for i in by_dept.get(dept, ()):
+                counts["pool"] += 1
+                if not i.law_enforcement:
+                    counts["not_law_enforcement"] += 1
+                elif not i.covers(v.region):
+                    counts["region"] += 1
+                elif not all(_qualified(i, t, c) for t, c in needs):
+                    counts["qualification"] += 1
+                elif v.key in i.conflicts or i.id in previous.get(v.key, ()):
+                    counts["recusal"] += 1
+                elif load[i.id] >= (i.max_visits or default_cap):
+                    counts["workload"] += 1
+                else:
+                    eligible.append(i)
+            if len(eligible) < per_department:
+                why = "；".join(f"{k}={n}" for k, n in counts.items() if n)
+                problems.append(
+                    Infeasible(
+                        visit=v.id,
+                        department=dept,
+                        reason=f"符合条件的执法人员 {len(eligible)} 人，少于 {per_department} 人（{why or 'pool=0'}）",
+                    )
+                )
+                continue
+            eligible.sort(key=lambda i: (prn_int(seed, f"{v.id}/{dept}/{i.id}"), i.id))
+            chosen.extend(Assignment(v.id, dept, i.id) for i in eligible[:per_department])
+        if problems:
+            infeasible.extend(problems)
+            continue
+        for a in chosen:
+            load[a.inspector] += 1
+        assignments.extend(chosen)
+    assignments.sort(key=lambda a: (a.visit, a.department, a.inspector))
+    infeasible.sort(key=lambda x: (x.visit, x.department))
+    return assignments, infeasible, dict(load)
+
+
+def _qualified(i: Inspector, task: Task, specialist: str | None) -> bool:
+    if specialist is not None and specialist not in i.qualifications:
+        return False
+    if not i.qualifications:
+        return specialist is None
+    return bool({task.domain, task.item} & i.qualifications) or (
+        specialist is not None and specialist in i.qualifications
+    )

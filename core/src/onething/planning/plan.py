@@ -1,0 +1,404 @@
+"""A cycle's plan: sampling → tasks → joint visits → inspectors, as one JSON document (plus CSV
+and an HTML summary), stored with an audit row so that ``onething plan verify`` can recompute it.
+
+The plan document (``format: onething-plan/1``) holds: seed, algorithm version, the SHA-256 of
+the canonical population (:mod:`.population`), every parameter in force it used with its
+provenance, every stratum (population, ratio, sample size), task, visit, assignment, task not
+placed (cap) and infeasible visit, and the fields double-random platforms expect
+(``platform``: population total, sampled total, percentage, draw date). ``plan_sha256`` is the
+SHA-256 of the canonical JSON of everything except the volatile keys (:data:`VOLATILE`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from attrs import asdict, frozen
+
+from ..errors import InvalidInput, NotInForce
+from ..rulebook import ParameterInForce, Rulebook
+from ..store import Store
+from .cycle import cycle_window
+from .inspectors import Inspector, draw_inspectors, load_pool
+from .model import TASK_KINDS, Task
+from .population import Population, load_population
+from .prn import ALGORITHM as PRN_ALGORITHM
+from .prn import prn_array
+from .sampling import draw, ratios_in_force
+from .tasks import non_random_tasks, random_tasks
+from .visits import apply_cap, caps_in_force, constraints_in_force, merge
+
+FORMAT = "onething-plan/1"
+ALGORITHM = "onething-plan-v1"
+#: keys of the plan document that a recomputation does not reproduce
+VOLATILE = ("plan_id", "drawn_at", "drawn_by", "reason", "kind", "plan_sha256")
+DEFAULT_INSPECTOR_CAP = 60
+
+Progress = Callable[[str], None]
+
+
+@frozen
+class History:
+    """What earlier plans in the store contribute: visits this year, last cycle's inspectors."""
+
+    prior_visits: dict[str, int]
+    previous_assignments: dict[str, set[str]]
+
+
+def history(store: Store, cycle: str, before: int | None = None) -> History:
+    """From plans drawn before plan id ``before`` (all, if ``None``): visits of the latest plan
+    of each other cycle of the same year, and the assignments of the latest plan of another
+    cycle (the previous cycle)."""
+    year = cycle_window(cycle)[0].year
+    limit = before if before is not None else 2**31 - 1
+    with store.engine.connect() as conn:
+        latest = conn.execute(
+            sa.text(
+                "SELECT cycle, max(id) FROM planning_plan WHERE cycle <> :c AND id < :b "
+                "GROUP BY cycle"
+            ),
+            {"c": cycle, "b": limit},
+        ).all()
+        years = dict(
+            conn.execute(
+                sa.text("SELECT id, year FROM planning_plan WHERE id < :b"), {"b": limit}
+            ).all()
+        )
+        same_year = [pid for _, pid in latest if years.get(pid) == year]
+        prior: dict[str, int] = {}
+        if same_year:
+            stmt = sa.text(
+                "SELECT key, count(*) FROM planning_visit WHERE plan_id IN :ids GROUP BY key"
+            ).bindparams(sa.bindparam("ids", expanding=True))
+            prior = {k: int(n) for k, n in conn.execute(stmt, {"ids": same_year})}
+        previous: dict[str, set[str]] = defaultdict(set)
+        if latest:
+            last = max(pid for _, pid in latest)
+            for key, insp in conn.execute(
+                sa.text("SELECT key, inspector_id FROM planning_assignment WHERE plan_id = :p"),
+                {"p": last},
+            ):
+                previous[key].add(insp)
+    return History(prior_visits=prior, previous_assignments=dict(previous))
+
+
+def compute_plan(
+    rulebook: Rulebook,
+    population: Population,
+    pool: Sequence[Inspector],
+    hist: History,
+    *,
+    cycle: str,
+    seed: str,
+    task_rows: Sequence[dict[str, Any]] = (),
+    inspector_cap: int = DEFAULT_INSPECTOR_CAP,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The deterministic part of a plan document (no volatile keys)."""
+    step = progress or (lambda _s: None)
+    if not seed:
+        raise InvalidInput("--seed", "", "a seed is required (publish it with the plan)")
+    start, end = cycle_window(cycle)
+    on = start
+    items = {i.code: i for i in rulebook.items(on)}
+    step("sampling")
+    u = prn_array(seed, population.keys)
+    ratios = ratios_in_force(rulebook, population, on)
+    sample = draw(population, seed, ratios, u=u)
+    tasks = random_tasks(population, sample, items)
+    step("tasks")
+    known = set(population.keys)
+    extra, deferred = non_random_tasks(list(task_rows), items, known, (start, end))
+    tasks += extra
+    by_id = {t.id: t for t in tasks}
+    regions = dict(zip(population.keys, population.regions, strict=True))
+    grades = {
+        k: population.credit_labels[c]
+        for k, c in zip(population.keys, population.credit.tolist(), strict=True)
+    }
+    step("visits")
+    constraints = constraints_in_force(rulebook, on)
+    visits = merge(tasks, regions, constraints)
+    caps = caps_in_force(rulebook, sorted({grades[v.key] for v in visits}), on)
+    visits, unplaced, uncapped = apply_cap(visits, by_id, grades, caps, hist.prior_visits)
+    step("inspectors")
+    per_dept = int(rulebook.value("core", "inspectors_per_visit", on))
+    assignments, infeasible, load = draw_inspectors(
+        visits, by_id, pool, seed, per_dept, inspector_cap, hist.previous_assignments, constraints
+    )
+    step("summary")
+    params: dict[tuple[str, str], ParameterInForce] = {
+        (p.domain, p.name): p for p in sample.parameters
+    }
+    for p in caps.values():
+        if p is not None:
+            params[(p.domain, p.name)] = p
+    pv = rulebook.parameter("core", "inspectors_per_visit", on)
+    params[(pv.domain, pv.name)] = pv
+    frame = _frame_size(population, ratios)
+    sampled = len(np.unique(sample.selected_obj))
+    random_items_missing = [
+        {"item": i, "credit_grade": g, "objects": n} for i, g, n in sample.missing_ratios
+    ]
+    not_in_force = sorted(set(population.item_codes) - set(items))
+    inspectors = {a.inspector for a in assignments}
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "algorithm": {"plan": ALGORITHM, "prn": PRN_ALGORITHM},
+        "cycle": cycle,
+        "window": {"start": start.isoformat(), "end": end.isoformat()},
+        "seed": seed,
+        "deployment": _deployment(rulebook),
+        "population": {
+            "sha256": population.sha256,
+            "objects": population.size,
+            "object_items": len(population.pair_obj),
+        },
+        "platform": {
+            "population_total": frame,
+            "sampled_total": sampled,
+            "percentage": round(100 * sampled / frame, 2) if frame else 0.0,
+        },
+        "options": {"inspector_cap": inspector_cap, "inspectors_per_department": per_dept},
+        "parameters": [params[k].as_json() for k in sorted(params)],
+        "missing_ratios": random_items_missing,
+        "items_not_in_force": not_in_force,
+        "uncapped": uncapped,
+        "strata": [asdict(s) for s in sample.strata],
+        "tasks": [_task_json(t) for t in sorted(tasks, key=lambda t: t.id)],
+        "deferred": deferred,
+        "visits": [asdict(v) for v in visits],
+        "unplaced": [asdict(x) for x in unplaced],
+        "assignments": [asdict(a) for a in assignments],
+        "infeasible": [asdict(x) for x in infeasible],
+        "inspectors": {
+            "pool": len(pool),
+            "drawn": len(inspectors),
+            "workload_max": max(load.values(), default=0),
+        },
+    }
+    doc["summary"] = summarise(doc, population, sample, ratios, items)
+    return json.loads(json.dumps(doc, ensure_ascii=False, default=str))  # JSON types only
+
+
+def _deployment(rulebook: Rulebook) -> dict[str, Any]:
+    d = rulebook.deployment
+    return {
+        "name": getattr(d, "name", None),
+        "region": getattr(d, "region", None),
+        "domains": list(rulebook.domains.names),
+    }
+
+
+def _frame_size(population: Population, ratios: dict) -> int:
+    sampled_items = {i for i, _g in ratios}
+    mask = np.array([c in sampled_items for c in population.item_codes], dtype=bool)
+    if not len(mask):
+        return 0
+    return len(np.unique(population.pair_obj[mask[population.pair_item]]))
+
+
+def _task_json(t: Task) -> dict[str, Any]:
+    d = asdict(t)
+    d["due"] = t.due.isoformat() if t.due else None
+    return d
+
+
+def independent_expectation(
+    population: Population, ratios: dict, items: dict, strata: Sequence[Any]
+) -> float:
+    """Expected visits of today's practice: each item sampled on its own with the same ratios,
+    each department visiting on its own: E[#(object, department) with a sampled item]."""
+    pi = {(s.item, s.credit_grade, s.risk_grade): s.size / s.population for s in strata}
+    dept_index: dict[str, int] = {}
+    objs, depts, logs = [], [], []
+    for o, i in zip(population.pair_obj.tolist(), population.pair_item.tolist(), strict=True):
+        code = population.item_codes[i]
+        p = pi.get(
+            (
+                code,
+                population.credit_labels[population.credit[o]],
+                population.risk_labels[population.risk[o]],
+            )
+        )
+        if not p:
+            continue
+        for d in items[code].departments:
+            objs.append(o)
+            depts.append(dept_index.setdefault(d, len(dept_index)))
+            logs.append(np.log1p(-p) if p < 1 else -np.inf)
+    if not objs:
+        return 0.0
+    group = np.asarray(objs, dtype=np.int64) * max(1, len(dept_index)) + np.asarray(depts)
+    uniq, inv = np.unique(group, return_inverse=True)
+    total = np.zeros(len(uniq))
+    np.add.at(total, inv, np.asarray(logs))
+    return float(np.sum(1 - np.exp(total)))
+
+
+def summarise(doc, population, sample, ratios, items) -> dict[str, Any]:
+    tasks = doc["tasks"]
+    per_dept = Counter(d for t in tasks for d in t["departments"])
+    per_kind = Counter(t["kind"] for t in tasks)
+    per_key = Counter(v["key"] for v in doc["visits"])
+    joint = sum(1 for v in doc["visits"] if len(v["departments"]) > 1)
+    placed_dept_visits = sum(len(v["departments"]) for v in doc["visits"])
+    independent = independent_expectation(population, ratios, items, sample.strata)
+    return {
+        "tasks": len(tasks),
+        "tasks_per_kind": dict(sorted(per_kind.items())),
+        "tasks_per_department": dict(sorted(per_dept.items())),
+        "visits": len(doc["visits"]),
+        "joint_visits": joint,
+        "split_visits": sum(1 for v in doc["visits"] if not v["joint"]),
+        "department_visits": placed_dept_visits,
+        "visits_per_business": {str(k): n for k, n in sorted(Counter(per_key.values()).items())},
+        "independent_expected_visits": round(independent, 1),
+        "visits_saved": round(independent - len(doc["visits"]), 1),
+        "unplaced_tasks": len(doc["unplaced"]),
+        "infeasible_visits": len({x["visit"] for x in doc["infeasible"]}),
+        "missing_ratios": len(doc["missing_ratios"]),
+    }
+
+
+def canonical_json(doc: dict[str, Any]) -> bytes:
+    body = {k: v for k, v in doc.items() if k not in VOLATILE}
+    body["platform"] = {k: v for k, v in body.get("platform", {}).items() if k != "draw_date"}
+    return json.dumps(
+        body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode()
+
+
+def digest(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
+
+
+# -- drawing and storing --------------------------------------------------------------------------
+
+
+def make_plan(
+    rulebook: Rulebook,
+    store: Store,
+    *,
+    cycle: str,
+    seed: str,
+    task_rows: Sequence[dict[str, Any]] = (),
+    inspector_cap: int = DEFAULT_INSPECTOR_CAP,
+    by: str | None = None,
+    reason: str = "",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Draw, store and audit a plan; a second draw of a cycle is a redraw and needs a reason.
+
+    :raises InvalidInput: for a redraw without reason, a bad cycle, seed or task row.
+    """
+    store.ensure_current()
+    (progress or (lambda _s: None))("registry")
+    cycle_window(cycle)
+    with store.engine.connect() as conn:
+        earlier = conn.execute(
+            sa.text("SELECT count(*) FROM planning_plan WHERE cycle = :c"), {"c": cycle}
+        ).scalar_one()
+    if earlier and not reason:
+        raise InvalidInput(
+            "--reason",
+            "",
+            f"cycle {cycle} was drawn {earlier} time(s) already; a redraw is audited and needs "
+            f"--reason (who asked for it and why)",
+        )
+    population = load_population(store)
+    pool = load_pool(store)
+    hist = history(store, cycle)
+    try:
+        doc = compute_plan(
+            rulebook,
+            population,
+            pool,
+            hist,
+            cycle=cycle,
+            seed=seed,
+            task_rows=task_rows,
+            inspector_cap=inspector_cap,
+            progress=progress,
+        )
+    except NotInForce as exc:
+        raise InvalidInput("--cycle", "", str(exc)) from None
+    now = dt.datetime.now(dt.UTC)
+    who = by or getpass.getuser()
+    kind = "redraw" if earlier else "draw"
+    doc["platform"]["draw_date"] = now.date().isoformat()
+    sha = digest(doc)
+    inputs = {
+        "tasks": [{k: v for k, v in r.items()} for r in task_rows],
+        "inspector_cap": inspector_cap,
+    }
+    from ..store.planning import PlanningDraw, PlanningPlan
+
+    with store.session() as s:
+        plan = PlanningPlan(
+            cycle=cycle,
+            year=cycle_window(cycle)[0].year,
+            seed=seed,
+            algorithm=ALGORITHM,
+            population_sha256=population.sha256,
+            plan_sha256=sha,
+            created_at=now,
+            created_by=who,
+            reason=reason,
+            inputs=inputs,
+        )
+        s.add(plan)
+        s.flush()
+        conn = s.connection()
+        visits = [{"plan_id": plan.id, "visit_id": v["id"], "key": v["key"]} for v in doc["visits"]]
+        keys = {v["id"]: v["key"] for v in doc["visits"]}
+        assigns = [
+            {
+                "plan_id": plan.id,
+                "visit_id": a["visit"],
+                "inspector_id": a["inspector"],
+                "department": a["department"],
+                "key": keys[a["visit"]],
+            }
+            for a in doc["assignments"]
+        ]
+        for table, rows in (("planning_visit", visits), ("planning_assignment", assigns)):
+            t = sa.table(table, *(sa.column(c) for c in (rows[0] if rows else {})))
+            for i in range(0, len(rows), 5000):
+                conn.execute(t.insert(), rows[i : i + 5000])
+        s.add(
+            PlanningDraw(
+                plan_id=plan.id,
+                cycle=cycle,
+                seed=seed,
+                kind=kind,
+                at=now,
+                who=who,
+                why=reason,
+                population_sha256=population.sha256,
+                plan_sha256=sha,
+                outcome=f"{len(doc['visits'])} visits",
+            )
+        )
+        plan_id = plan.id
+    doc.update(
+        plan_id=plan_id,
+        drawn_at=now.isoformat(),
+        drawn_by=who,
+        reason=reason,
+        kind=kind,
+        plan_sha256=sha,
+    )
+    return doc
+
+
+def task_label(kind: str) -> tuple[str, str]:
+    return TASK_KINDS[kind]

@@ -1,0 +1,133 @@
+"""``onething plan verify PLAN``: recompute a plan from the stored registry, inspector pool and
+the inputs recorded at the draw, and report every difference from the plan file.
+
+What it catches: a seed changed in the file (or differing from the audited draw), a task,
+visit or assignment added, removed or changed, a swapped inspector, the file edited after the
+draw (``plan_sha256``), and a registry or pool changed since the draw (population hash and the
+recomputed sample). Verification reads only; it changes nothing in the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import InvalidInput
+from ..rulebook import Rulebook
+from ..store import Store
+from .inspectors import load_pool
+from .plan import FORMAT, compute_plan, digest, history
+from .population import load_population
+
+LIMIT = 20
+_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "strata": lambda s: (s["item"], s["credit_grade"], s["risk_grade"]),
+    "tasks": lambda t: t["id"],
+    "visits": lambda v: v["id"],
+    "unplaced": lambda x: x["task"],
+    "assignments": lambda a: (a["visit"], a["department"], a["inspector"]),
+    "infeasible": lambda x: (x["visit"], x["department"]),
+    "deferred": lambda x: x.get("task"),
+    "missing_ratios": lambda x: (x["item"], x["credit_grade"]),
+}
+_SCALARS = ("format", "cycle", "seed", "window", "algorithm", "population", "options", "uncapped")
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InvalidInput(str(path), "", f"not a readable plan file: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise InvalidInput(str(path), "format", f"expected a plan file of format {FORMAT}")
+    for k in ("cycle", "seed", "plan_id"):
+        if k not in doc:
+            raise InvalidInput(str(path), k, "missing")
+    return doc
+
+
+def _listed(section: str, old: Iterable[dict], new: Iterable[dict]) -> list[str]:
+    key = _KEYS[section]
+    a = {key(x): x for x in old}
+    b = {key(x): x for x in new}
+    out = []
+    removed = [k for k in b if k not in a]
+    added = [k for k in a if k not in b]
+    changed = [k for k in a if k in b and a[k] != b[k]]
+    for what, keys in (
+        ("in the file but not recomputed", added),
+        ("recomputed but missing from the file", removed),
+    ):
+        for k in keys[:LIMIT]:
+            out.append(f"{section}: {k} {what}")
+        if len(keys) > LIMIT:
+            out.append(f"{section}: … {len(keys) - LIMIT} more {what}")
+    for k in changed[:LIMIT]:
+        diffs = sorted(f for f in set(a[k]) | set(b[k]) if a[k].get(f) != b[k].get(f))
+        detail = "; ".join(
+            f"{f}: file {_short(a[k].get(f))}, recomputed {_short(b[k].get(f))}" for f in diffs
+        )
+        out.append(f"{section}: {k} differs ({detail})")
+    if len(changed) > LIMIT:
+        out.append(f"{section}: … {len(changed) - LIMIT} more differ")
+    return out
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any]) -> list[str]:
+    """Every difference between the plan document and its recomputation (empty: verified)."""
+    store.ensure_current()
+    problems: list[str] = []
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT seed, cycle, plan_sha256, population_sha256, inputs FROM planning_plan "
+                "WHERE id = :i"
+            ),
+            {"i": doc["plan_id"]},
+        ).one_or_none()
+    if row is None:
+        return [f"plan_id {doc['plan_id']}: no such plan in the store's audit log"]
+    seed, cycle, sha, pop_sha, inputs = row
+    if isinstance(inputs, str):
+        inputs = json.loads(inputs)
+    if doc["seed"] != seed:
+        problems.append(f"seed: file {doc['seed']!r}, drawn with {seed!r}")
+    if doc["cycle"] != cycle:
+        problems.append(f"cycle: file {doc['cycle']!r}, drawn for {cycle!r}")
+    if digest(doc) != sha:
+        problems.append(
+            f"plan_sha256: the file's content hashes to {digest(doc)}, the draw recorded {sha}"
+        )
+    population = load_population(store)
+    if population.sha256 != pop_sha:
+        problems.append(
+            f"population.sha256: registry now {population.sha256}, at the draw {pop_sha} "
+            f"(the registry changed since the draw)"
+        )
+    again = compute_plan(
+        rulebook,
+        population,
+        load_pool(store),
+        history(store, cycle, before=doc["plan_id"]),
+        cycle=cycle,
+        seed=seed,
+        task_rows=inputs.get("tasks", []),
+        inspector_cap=inputs.get("inspector_cap", 60),
+    )
+    for k in _SCALARS:
+        if doc.get(k) != again.get(k) and not (
+            k == "seed" and any(p.startswith("seed:") for p in problems)
+        ):
+            problems.append(f"{k}: file {doc.get(k)!r}, recomputed {again.get(k)!r}")
+    for section in _KEYS:
+        problems += _listed(section, doc.get(section, []), again.get(section, []))
+    return problems

@@ -1,0 +1,96 @@
+"""监管对象名录库 (registry): every object in scope, validated, mapped to its items, counted.
+
+Stable read API (other engines depend on these signatures):
+
+* :func:`iter_objects` — stream objects in key order, in batches, never the whole table;
+* :func:`get_object` — one object by key (uscc or alternative key);
+* :func:`count_objects` — how many objects, optionally in one domain and/or region;
+* :func:`import_objects` — the in-Python import the CLI wraps (rows with the documented
+  columns of ``docs/registry.md``).
+
+Writes go through :mod:`onething.registry.importer`; the object → item mapping through
+:mod:`onething.registry.mapping`; baseline counts through :mod:`onething.registry.stats`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+
+from ..model import SupervisedObject
+from ..store import Store
+from ..store.registry import ObjectMembership, RegistryObject
+from ._rows import to_object
+from .importer import ImportReport, import_file, import_objects
+
+#: Objects per batch in imports, mapping and hooks (``onething_match_items`` receives at most
+#: this many objects at once).
+BATCH_SIZE = 2000
+
+__all__ = [
+    "BATCH_SIZE",
+    "ImportReport",
+    "count_objects",
+    "get_object",
+    "import_file",
+    "import_objects",
+    "iter_objects",
+]
+
+_O = RegistryObject.__table__
+_M = ObjectMembership.__table__
+
+
+def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bool]]:
+    from .regions import level_of
+
+    where: list[sa.ColumnElement[bool]] = []
+    if domain is not None:
+        where.append(sa.exists().where(sa.and_(_M.c.key == _O.c.key, _M.c.domain == domain)))
+    if region is not None:
+        n = {"province": 2, "city": 4, "county": 6}[level_of(region)]
+        where.append(_O.c.region_code.startswith(region[:n], autoescape=True))
+    return where
+
+
+def iter_objects(
+    store: Store,
+    *,
+    domain: str | None = None,
+    region: str | None = None,
+    batch_size: int = 5000,
+) -> Iterator[list[SupervisedObject]]:
+    """Stream objects as :class:`~onething.model.SupervisedObject` in key order, in batches.
+
+    :param domain: only objects with a membership in this domain.
+    :param region: only objects whose region code lies in this GB/T 2260 region.
+    """
+    where = _filters(domain, region)
+    last: str | None = None
+    while True:
+        query = sa.select(_O).where(*where).order_by(_O.c.key).limit(batch_size)
+        if last is not None:
+            query = query.where(_O.c.key > last)
+        with store.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        if not rows:
+            return
+        yield [to_object(r) for r in rows]
+        if len(rows) < batch_size:
+            return
+        last = rows[-1]["key"]
+
+
+def get_object(store: Store, key: str) -> SupervisedObject | None:
+    """The object with ``key`` (uscc or alternative key), or ``None``."""
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(_O).where(_O.c.key == key)).mappings().first()
+    return None if row is None else to_object(row)
+
+
+def count_objects(store: Store, *, domain: str | None = None, region: str | None = None) -> int:
+    """How many objects (in ``domain``, inside ``region``) the registry holds."""
+    query = sa.select(sa.func.count()).select_from(_O).where(*_filters(domain, region))
+    with store.engine.connect() as conn:
+        return conn.execute(query).scalar_one()

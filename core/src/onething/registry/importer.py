@@ -1,0 +1,879 @@
+"""Import into the registry: CSV, XLSX and JSON Lines, streamed in batches, validated row by
+row, all-or-nothing by default, upserted by key with the history of changed rows.
+
+The columns are documented in ``docs/registry.md``. Every rejected row is reported as
+``file:row: field: reason``. The whole import — objects, memberships, history, mapping — is
+one transaction: with the default mode the first bad row leaves the store unchanged; with
+``skip_invalid`` the good rows are stored and each bad one is written to the rejects file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import fastjsonschema
+import jsonschema
+import sqlalchemy as sa
+from attrs import define, field
+
+from .. import schemas
+from ..departments import departments
+from ..errors import InvalidInput
+from ..store import Store
+from ..store.registry import ObjectHistory, ObjectMembership, RegistryImport, RegistryObject
+from . import regions, uscc
+from ._bulk import insert_rows
+from ._rows import DATA_COLUMNS, data_of
+
+#: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
+#: ``<domain>.<attribute>`` columns may be added for each enabled domain.
+COLUMNS = (
+    "uscc",
+    "key",
+    "name",
+    "region_code",
+    "address",
+    "domains",
+    "licences",
+    "credit_grade",
+    "risk_grade",
+)
+#: Columns read but not stored: ``reason`` lets a corrected rejects file be imported again.
+IGNORED = ("reason",)
+GRADES = ("A", "B", "C", "D")
+FORMATS = ("csv", "xlsx", "jsonl")
+Checksum = Literal["strict", "tolerant"]
+
+_O = RegistryObject.__table__
+_M = ObjectMembership.__table__
+_H = ObjectHistory.__table__
+_I = RegistryImport.__table__
+
+_LICENCE_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["number", "kind", "department"],
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "string", "minLength": 1},
+            "kind": {"type": "string", "minLength": 1},
+            "department": {"type": "string", "minLength": 1},
+            "valid_from": {"type": ["string", "null"], "format": "date"},
+            "valid_to": {"type": ["string", "null"], "format": "date"},
+        },
+    },
+}
+_DOMAINS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "type": "object",
+        "required": ["object_types"],
+        "additionalProperties": False,
+        "properties": {
+            "object_types": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            "attributes": {"type": "object"},
+        },
+    },
+}
+
+
+class _Checker:
+    """A JSON Schema check: compiled (fastjsonschema) for speed, with jsonschema's precise
+    message for the rows that fail."""
+
+    def __init__(self, schema: dict[str, Any]):
+        self.slow = jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.FormatChecker()
+        )
+        try:
+            self.fast: Callable[[Any], Any] | None = fastjsonschema.compile(
+                {k: v for k, v in schema.items() if k != "$schema"}, use_default=False
+            )
+        except Exception:  # a construct fastjsonschema lacks: jsonschema alone
+            self.fast = None
+
+    def check(self, value: Any, prefix: str) -> None:
+        if self.fast is not None:
+            try:
+                self.fast(value)
+                return
+            except fastjsonschema.JsonSchemaException:
+                pass
+        errors = sorted(self.slow.iter_errors(value), key=lambda e: list(e.path))
+        if errors:
+            e = errors[0]
+            raise RowError(schemas.key_path(e.path, prefix), schemas.describe(e))
+
+
+class RowError(Exception):
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+@define
+class ImportReport:
+    """What one import did. ``flagged``/``rejections`` hold the first 1000 of each."""
+
+    source: str
+    format: str
+    mode: str
+    import_id: int | None = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    mapped: int = 0
+    """(object, item) pairs written for the inserted and changed objects."""
+    flagged: list[tuple[str, str]] = field(factory=list)
+    """``(file:row, key)`` of rows stored with a wrong uscc check character (tolerant mode)."""
+    flagged_count: int = 0
+    rejections: list[str] = field(factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "mode": self.mode,
+            "import_id": self.import_id,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "flagged": self.flagged_count,
+            "flagged_rows": [{"row": r, "key": k} for r, k in self.flagged],
+            "mapped": self.mapped,
+        }
+
+
+# -- reading files ------------------------------------------------------------------------------
+
+
+class _Counting(io.RawIOBase):
+    """A binary reader that counts the bytes read, for the progress bar."""
+
+    def __init__(self, raw: io.BufferedReader):
+        self.raw = raw
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.raw.readinto(b)
+        self.done += n or 0
+        return n
+
+
+def detect_format(path: Path, fmt: str | None = None) -> str:
+    if fmt:
+        return fmt
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("jsonl", "ndjson"):
+        return "jsonl"
+    if suffix in FORMATS:
+        return suffix
+    raise InvalidInput(
+        str(path), "", f"unknown file type {path.suffix!r}: expected .csv, .xlsx or .jsonl"
+    )
+
+
+def _cell(value: Any) -> Any:
+    """An XLSX cell as the CSV text it stands for (numbers typed as numbers, dates as dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class Source:
+    """A file opened for streaming: ``header`` (None for JSONL) and ``(row number, dict)``."""
+
+    def __init__(self, path: Path, fmt: str | None = None):
+        self.path = path
+        self.format = detect_format(path, fmt)
+        if not path.is_file():
+            raise InvalidInput(str(path), "", "file not found")
+        self.size = path.stat().st_size
+        self._stack = ExitStack()
+        self.header: list[str] | None = None
+        self._counter: _Counting | None = None
+        self.total_rows: int | None = None
+        try:
+            self._rows = self._open()
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def close(self) -> None:
+        self._stack.close()
+
+    @property
+    def progress(self) -> tuple[int, int | None]:
+        """Work done and total, in bytes (CSV, JSONL) or rows (XLSX)."""
+        if self._counter is not None:
+            return self._counter.done, self.size
+        return self._done_rows, self.total_rows
+
+    _done_rows = 0
+
+    def _text(self) -> io.TextIOWrapper:
+        raw = self._stack.enter_context(self.path.open("rb", buffering=0))
+        self._counter = _Counting(raw)
+        buffered = io.BufferedReader(self._counter, buffer_size=1 << 16)
+        return self._stack.enter_context(
+            io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
+        )
+
+    def _open(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        where = str(self.path)
+        if self.format == "csv":
+            text = self._text()
+            reader = csv.reader(text)
+            try:
+                self.header = next(reader)
+            except StopIteration:
+                raise InvalidInput(where, "", "empty file: expected a header row") from None
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
+            return self._csv_rows(reader)
+        if self.format == "jsonl":
+            return self._jsonl_rows(self._text())
+        import openpyxl  # only XLSX needs it
+
+        try:
+            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InvalidInput(where, "", f"not a readable XLSX workbook: {exc}") from None
+        self._stack.callback(wb.close)
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        if first is None:
+            raise InvalidInput(where, "", "empty sheet: expected a header row")
+        self.header = [str(_cell(v)).strip() for v in first]
+        while self.header and not self.header[-1]:
+            self.header.pop()
+        self.total_rows = (ws.max_row - 1) if ws.max_row else None
+        return self._xlsx_rows(rows)
+
+    def _csv_rows(self, reader) -> Iterator[tuple[int, dict[str, Any]]]:
+        header = self.header
+        assert header is not None
+        try:
+            for values in reader:
+                line = reader.line_num
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) != len(header):
+                    yield line, {"__error__": f"{len(values)} fields, the header has {len(header)}"}
+                    continue
+                yield line, dict(zip(header, values, strict=True))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InvalidInput(
+                f"{self.path}:{reader.line_num}", "", f"not UTF-8 CSV: {exc}"
+            ) from None
+
+    def _jsonl_rows(self, text) -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            for line, raw in enumerate(text, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    value = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    yield line, {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+                    continue
+                if not isinstance(value, dict):
+                    yield line, {"__error__": f"expected a JSON object, got {type(value).__name__}"}
+                    continue
+                yield line, value
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(str(self.path), "", f"not UTF-8: {exc}") from None
+
+    def _xlsx_rows(self, rows) -> Iterator[tuple[int, dict[str, Any]]]:
+        header = self.header
+        assert header is not None
+        n = len(header)
+        for line, values in enumerate(rows, 2):
+            self._done_rows = line - 1
+            values = [_cell(v) for v in values]
+            extra = [v for v in values[n:] if v != ""]
+            if extra:
+                yield line, {"__error__": f"values beyond the header's {n} columns"}
+                continue
+            values = (values + [""] * n)[:n]
+            if all(v == "" for v in values):
+                continue
+            yield line, dict(zip(header, values, strict=True))
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        return self._rows
+
+
+# -- validating rows ----------------------------------------------------------------------------
+
+
+def _domains_of(app_or_rulebook: Any):
+    domains = getattr(app_or_rulebook, "domains", None)
+    if domains is None:
+        raise TypeError("app_or_rulebook must be an Onething app or a Rulebook")
+    return domains
+
+
+def _region_of(app_or_rulebook: Any) -> str | None:
+    dep = getattr(app_or_rulebook, "deployment", None)
+    return dep.region if dep is not None else None
+
+
+def _rulebook_of(app_or_rulebook: Any):
+    from ..rulebook import Rulebook
+
+    if isinstance(app_or_rulebook, Rulebook):
+        return app_or_rulebook
+    return app_or_rulebook.rulebook
+
+
+class RowParser:
+    """Turns one input row into the stored row, or raises :class:`RowError`."""
+
+    def __init__(self, domains, *, region: str | None, checksum: Checksum):
+        self.domains = domains
+        self.region = region
+        self.checksum = checksum
+        self.descriptions = {n: domains.rules(n).description for n in domains.names}
+
+    @cached_property
+    def _attribute_checkers(self) -> dict[str, _Checker]:
+        return {n: _Checker(d.attribute_schema or {}) for n, d in self.descriptions.items()}
+
+    _licence_checker = _Checker(_LICENCE_SCHEMA)
+    _domains_checker = _Checker(_DOMAINS_SCHEMA)
+
+    def check_columns(self, header: Iterable[str], where: str) -> None:
+        """Unknown columns are an error for the whole file, never silently dropped."""
+        for col in header:
+            if col in COLUMNS or col in IGNORED:
+                continue
+            domain, dot, rest = col.partition(".")
+            if dot and domain in self.descriptions and rest:
+                continue
+            raise InvalidInput(
+                where,
+                col or "(empty header)",
+                f"unknown column; expected {', '.join(COLUMNS)} or <domain>.object_types / "
+                f"<domain>.<attribute> for an enabled domain ({', '.join(self.descriptions)})",
+            )
+
+    @staticmethod
+    def _text(raw: Mapping[str, Any], name: str) -> str:
+        value = raw.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            value = str(value)
+        return value.strip()
+
+    @staticmethod
+    def _json(raw: Mapping[str, Any], name: str, default: Any) -> Any:
+        value = raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise RowError(name, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        return value
+
+    def _key(self, raw: Mapping[str, Any], region_code: str) -> tuple[str, str, bool, bool]:
+        """``(key, key kind, checksum ok, flagged)``."""
+        code = self._text(raw, "uscc")
+        alt = self._text(raw, "key")
+        if code:
+            if code.startswith(uscc.ALT_PREFIX):
+                raise RowError("uscc", f"{code!r} is an alternative key: put it in column key")
+            if alt and alt != code:
+                raise RowError("key", f"{alt!r} differs from the uscc {code!r}; leave key empty")
+            try:
+                verdict = uscc.verify(code)
+            except uscc.MalformedUscc as exc:
+                raise RowError("uscc", f"{code!r}: {exc}") from None
+            if verdict == "checksum":
+                expected = uscc.check_character(code[:17])
+                if self.checksum == "strict":
+                    raise RowError(
+                        "uscc",
+                        f"{code!r}: check character is {code[17]!r}, GB 32100-2015 gives "
+                        f"{expected!r} (use --uscc-checksum tolerant for genuine early codes)",
+                    )
+                return code, "uscc", False, True
+            return code, "uscc", True, False
+        if not alt:
+            raise RowError(
+                "uscc",
+                "missing: give the uscc, or for a business without one the alternative key "
+                "ALT-<region code>-<local id> in column key",
+            )
+        parsed = uscc.parse_alternative_key(alt)
+        if parsed is None:
+            raise RowError(
+                "key",
+                f"{alt!r} is not an alternative key: expected ALT-<6-digit region>-<local id of "
+                f"1–40 characters 0-9 A-Z>",
+            )
+        problem = regions.problem(parsed[0])
+        if problem:
+            raise RowError("key", problem)
+        return alt, "alt", True, False
+
+    def _domains(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        value = self._json(raw, "domains", {})
+        self._domains_checker.check(value, "domains")
+        out: dict[str, dict[str, Any]] = {
+            d: {
+                "object_types": list(m["object_types"]),
+                "attributes": dict(m.get("attributes", {})),
+            }
+            for d, m in value.items()
+        }
+        for col, cell in raw.items():
+            domain, dot, rest = col.partition(".")
+            if not dot or domain not in self.descriptions:
+                continue
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                continue
+            member = out.setdefault(domain, {"object_types": [], "attributes": {}})
+            if rest == "object_types":
+                types = cell if isinstance(cell, list) else str(cell).replace(",", ";").split(";")
+                member["object_types"] += [t.strip() for t in types if t.strip()]
+            else:
+                member["attributes"][rest] = self._attribute(domain, rest, cell)
+        if not out:
+            raise RowError(
+                "domains", "no domain: an object is in the registry for at least one domain"
+            )
+        for d, member in out.items():
+            desc = self.descriptions.get(d)
+            if desc is None:
+                raise RowError(
+                    f"domains.{d}",
+                    f"domain {d!r} is not enabled; enabled: {', '.join(self.descriptions)}",
+                )
+            if not member["object_types"]:
+                raise RowError(f"domains.{d}.object_types", "at least one object type")
+            known = {t.code for t in desc.object_types}
+            for t in member["object_types"]:
+                if t not in known:
+                    raise RowError(
+                        f"domains.{d}.object_types",
+                        f"{t!r} is not an object type of {d}; expected one of "
+                        f"{', '.join(sorted(known))}",
+                    )
+            member["object_types"] = sorted(set(member["object_types"]))
+            self._attribute_checkers[d].check(member["attributes"], f"domains.{d}.attributes")
+        return dict(sorted(out.items()))
+
+    def _attribute(self, domain: str, name: str, cell: Any) -> Any:
+        if not isinstance(cell, str):
+            return cell
+        prop = (self.descriptions[domain].attribute_schema or {}).get("properties", {}).get(name)
+        types = (prop or {}).get("type", "string")
+        types = [types] if isinstance(types, str) else list(types)
+        if "string" in types:
+            return cell
+        try:
+            return json.loads(cell)
+        except json.JSONDecodeError:
+            if cell.strip().lower() in ("true", "false"):
+                return cell.strip().lower() == "true"
+            return cell  # the schema says what was expected
+
+    def _licences(self, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+        value = self._json(raw, "licences", [])
+        self._licence_checker.check(value, "licences")
+        known = departments()
+        out = []
+        for i, lic in enumerate(value):
+            if lic["department"] not in known:
+                raise RowError(
+                    f"licences[{i}].department",
+                    f"{lic['department']!r} is not a department code (`onething departments`)",
+                )
+            start, end = lic.get("valid_from"), lic.get("valid_to")
+            if start and end and end < start:
+                raise RowError(f"licences[{i}].valid_to", f"{end} is before valid_from {start}")
+            out.append(
+                {
+                    "number": lic["number"],
+                    "kind": lic["kind"],
+                    "department": lic["department"],
+                    "valid_from": start or None,
+                    "valid_to": end or None,
+                }
+            )
+        return out
+
+    def _grade(self, raw: Mapping[str, Any], name: str) -> str | None:
+        value = self._text(raw, name)
+        if not value:
+            return None
+        if value not in GRADES:
+            raise RowError(name, f"{value!r} is not one of {', '.join(GRADES)} (upper case)")
+        return value
+
+    def parse(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The stored row (describing columns and key) and whether it is flagged."""
+        if "__error__" in raw:
+            raise RowError("(row)", raw["__error__"])
+        unknown = [k for k in raw if k not in COLUMNS and k not in IGNORED and "." not in k]
+        if unknown:
+            raise RowError(unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
+        region_code = self._text(raw, "region_code")
+        if not region_code:
+            raise RowError("region_code", "missing: the 6-digit GB/T 2260 code")
+        key, kind, ok, flagged = self._key(raw, region_code)
+        problem = regions.problem(region_code, self.region)
+        if problem:
+            raise RowError("region_code", problem)
+        name = self._text(raw, "name")
+        if not name:
+            raise RowError("name", "missing: the registered name")
+        row = {
+            "key": key,
+            "key_kind": kind,
+            "checksum_ok": ok,
+            "name": name,
+            "region_code": region_code,
+            "address": self._text(raw, "address"),
+            "credit_grade": self._grade(raw, "credit_grade"),
+            "risk_grade": self._grade(raw, "risk_grade"),
+            "domains": self._domains(raw),
+            "licences": self._licences(raw),
+        }
+        return row, flagged
+
+
+# -- rejects ------------------------------------------------------------------------------------
+
+
+class _Rejects:
+    """The rejects file: the original columns plus ``reason`` (CSV), or JSON Lines."""
+
+    def __init__(self, path: Path, header: list[str] | None):
+        self.path = path
+        self.jsonl = path.suffix.lower() in (".jsonl", ".ndjson")
+        self.fh = path.open("w", encoding="utf-8", newline="")
+        self.header = [*(header or COLUMNS), "reason"] if not self.jsonl else None
+        if self.header is not None:
+            self.writer = csv.writer(self.fh)
+            self.writer.writerow(self.header)
+
+    def write(self, raw: Mapping[str, Any], reason: str) -> None:
+        if self.jsonl:
+            row = {k: v for k, v in raw.items() if k != "__error__"}
+            self.fh.write(json.dumps({**row, "reason": reason}, ensure_ascii=False) + "\n")
+            return
+        assert self.header is not None
+
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            if isinstance(v, dict | list):
+                return json.dumps(v, ensure_ascii=False)
+            return str(v)
+
+        self.writer.writerow([text(raw.get(c)) for c in self.header[:-1]] + [reason])
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+# -- the import ---------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def import_objects(
+    store: Store,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    app_or_rulebook: Any,
+    source: str = "<rows>",
+    checksum: Checksum = "strict",
+    skip_invalid: bool = False,
+    rejects: str | Path | None = None,
+    region: str | None = None,
+    on: dt.date | None = None,
+    batch_size: int | None = None,
+    fmt: str = "rows",
+) -> ImportReport:
+    """Import rows with the documented columns (``docs/registry.md``) into the registry.
+
+    Rows are dicts; ``domains`` and ``licences`` may be JSON text or already parsed. Rows are
+    numbered from 1 in messages (``<source>:<n>``).
+
+    :param app_or_rulebook: an :class:`~onething.Onething` app or a
+        :class:`~onething.Rulebook`: gives the enabled domains, their attribute schemas and
+        items, and the deployment's region (every object must lie inside it).
+    :param checksum: ``strict`` rejects a uscc whose check character is wrong; ``tolerant``
+        stores it flagged and lists it in the report. Malformed codes are always rejected.
+    :param skip_invalid: store the good rows; reject the bad ones (to ``rejects``).
+    :param region: the region objects must lie in (default: the deployment's).
+    :param on: the day the mapping is computed for (default today).
+    :raises InvalidInput: for the first bad row when not ``skip_invalid``; nothing is stored.
+    """
+    return _run(
+        store,
+        ((i, dict(r)) for i, r in enumerate(rows, 1)),
+        header=None,
+        app_or_rulebook=app_or_rulebook,
+        source=source,
+        fmt=fmt,
+        checksum=checksum,
+        skip_invalid=skip_invalid,
+        rejects=rejects,
+        region=region,
+        on=on,
+        batch_size=batch_size,
+    )
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    *,
+    app_or_rulebook: Any,
+    fmt: str | None = None,
+    checksum: Checksum = "strict",
+    skip_invalid: bool = False,
+    rejects: str | Path | None = None,
+    region: str | None = None,
+    on: dt.date | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportReport:
+    """Import a CSV, XLSX or JSON Lines file (format by suffix unless ``fmt``); see
+    :func:`import_objects`. ``progress(done, total)`` is called after each batch."""
+    path = Path(path)
+    src = Source(path, fmt)
+    try:
+        return _run(
+            store,
+            iter(src),
+            header=src.header,
+            app_or_rulebook=app_or_rulebook,
+            source=str(path),
+            fmt=src.format,
+            checksum=checksum,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            region=region,
+            on=on,
+            batch_size=batch_size,
+            progress=(lambda: progress(*src.progress)) if progress else None,
+        )
+    finally:
+        src.close()
+
+
+def _run(
+    store: Store,
+    numbered: Iterator[tuple[int, dict[str, Any]]],
+    *,
+    header: list[str] | None,
+    app_or_rulebook: Any,
+    source: str,
+    fmt: str,
+    checksum: Checksum,
+    skip_invalid: bool,
+    rejects: str | Path | None,
+    region: str | None,
+    on: dt.date | None,
+    batch_size: int | None,
+    progress: Callable[[], None] | None = None,
+) -> ImportReport:
+    from . import BATCH_SIZE
+    from .mapping import Mapper
+
+    if checksum not in ("strict", "tolerant"):
+        raise InvalidInput("--uscc-checksum", "", f"{checksum!r}: expected strict or tolerant")
+    domains = _domains_of(app_or_rulebook)
+    region = region or _region_of(app_or_rulebook)
+    if region is not None and (problem := regions.problem(region)):
+        raise InvalidInput("deployment.region", "", problem)
+    parser = RowParser(domains, region=region, checksum=checksum)
+    if header is not None:
+        parser.check_columns(header, f"{source}:1")
+    on = on or dt.date.today()
+    batch_size = batch_size or BATCH_SIZE
+    mode = "skip_invalid" if skip_invalid else "all_or_nothing"
+    report = ImportReport(source=source, format=fmt, mode=mode)
+    sink = _Rejects(Path(rejects), header) if rejects is not None else None
+    try:
+        with store.session() as session:
+            conn = session.connection()
+            mapper = Mapper(conn, _rulebook_of(app_or_rulebook), on)
+            mapper.refresh()  # objects already stored follow item changes first
+            started = _now()
+            import_id = conn.execute(
+                sa.insert(_I)
+                .values(file=source, format=fmt, mode=mode, started_at=started)
+                .returning(_I.c.id)
+            ).scalar_one()
+            report.import_id = import_id
+            batch: list[tuple[int, dict[str, Any]]] = []
+            for line, raw in numbered:
+                report.rows += 1
+                try:
+                    row, flagged = parser.parse(raw)
+                except RowError as exc:
+                    where = f"{source}:{line}"
+                    report.rejected += 1
+                    if not skip_invalid:
+                        raise InvalidInput(where, exc.field, exc.message) from None
+                    reason = f"{where}: {exc.field}: {exc.message}"
+                    if len(report.rejections) < 1000:
+                        report.rejections.append(reason)
+                    if sink is not None:
+                        sink.write(raw, reason)
+                    continue
+                if flagged:
+                    report.flagged_count += 1
+                    if len(report.flagged) < 1000:
+                        report.flagged.append((f"{source}:{line}", row["key"]))
+                batch.append((line, row))
+                if len(batch) >= batch_size:
+                    _write(conn, batch, import_id, mapper, report)
+                    batch = []
+                    if progress:
+                        progress()
+            if batch:
+                _write(conn, batch, import_id, mapper, report)
+            if progress:
+                progress()
+            conn.execute(
+                sa.update(_I)
+                .where(_I.c.id == import_id)
+                .values(
+                    finished_at=_now(),
+                    rows=report.rows,
+                    inserted=report.inserted,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    rejected=report.rejected,
+                    flagged=report.flagged_count,
+                )
+            )
+    finally:
+        if sink is not None:
+            sink.close()
+    return report
+
+
+def _write(
+    conn: sa.Connection,
+    batch: list[tuple[int, dict[str, Any]]],
+    import_id: int,
+    mapper: Any,
+    report: ImportReport,
+) -> None:
+    """Upsert one batch: insert new keys, update changed ones with a history row (version+1),
+    count unchanged ones; then replace memberships and mapping of what was written."""
+    keys = list(dict.fromkeys(row["key"] for _, row in batch))
+    stored = {
+        r["key"]: dict(r)
+        for r in conn.execute(
+            sa.select(_O.c.key, _O.c.version, *(_O.c[c] for c in DATA_COLUMNS)).where(
+                _O.c.key.in_(keys)
+            )
+        ).mappings()
+    }
+    now = _now()
+    state: dict[str, dict[str, Any]] = dict(stored)
+    touched: dict[str, None] = {}
+    history: list[dict[str, Any]] = []
+    for _, row in batch:
+        old = state.get(row["key"])
+        if old is None:
+            state[row["key"]] = {**row, "version": 1}
+            touched[row["key"]] = None
+            report.inserted += 1
+            continue
+        if data_of(old) == data_of(row):
+            report.unchanged += 1
+            continue
+        history.append(
+            {
+                "key": row["key"],
+                "version": old["version"],
+                "changed_at": now,
+                "import_id": import_id,
+                "data": data_of(old),
+            }
+        )
+        state[row["key"]] = {**row, "version": old["version"] + 1}
+        touched[row["key"]] = None
+        report.updated += 1  # a key inserted earlier in this batch: still one insert
+    if not touched:
+        return
+    inserts = [
+        {**state[k], "import_id": import_id, "updated_at": now} for k in touched if k not in stored
+    ]
+    updates = [
+        {**{f"b_{c}": state[k][c] for c in (*DATA_COLUMNS, "version")}, "b_key": k}
+        for k in touched
+        if k in stored
+    ]
+    if inserts:
+        insert_rows(conn, _O, inserts)
+    if updates:
+        conn.execute(
+            sa.update(_O)
+            .where(_O.c.key == sa.bindparam("b_key"))
+            .values(
+                {
+                    **{c: sa.bindparam(f"b_{c}") for c in (*DATA_COLUMNS, "version")},
+                    "import_id": import_id,
+                    "updated_at": now,
+                }
+            ),
+            updates,
+        )
+        conn.execute(sa.delete(_M).where(_M.c.key.in_([u["b_key"] for u in updates])))
+    if history:
+        conn.execute(sa.insert(_H), history)
+    members = [
+        {"key": k, "domain": d, "object_type": t}
+        for k in touched
+        for d, m in state[k]["domains"].items()
+        for t in m["object_types"]
+    ]
+    if members:
+        insert_rows(conn, _M, members)
+    report.mapped += mapper.remap(
+        [state[k] for k in touched], replace=[u["b_key"] for u in updates]
+    )

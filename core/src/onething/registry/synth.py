@@ -1,0 +1,241 @@
+"""Synthetic registries (``onething registry synth``) for tests, the demo and benchmarks.
+
+Businesses are drawn from the enabled plugins' own data: each domain's ``synth_share`` (its
+share of primary businesses), ``synth_overlaps`` (how often another domain's business is also
+in this one: a restaurant selling prepaid cards, an elderly-care home with a canteen), the
+object types' ``synth_weight`` and ``onething_synth_attributes``. Every business has a valid
+uscc (a few sole traders the documented alternative key), a real county code of the region,
+licences with validity dates and a spread of credit grades. The output depends only on the
+enabled plugins, region, size and seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInput
+from ..model import Membership, SupervisedObject
+from ..plugins import Domains
+from . import regions, uscc
+from .importer import COLUMNS
+
+#: domain → (licence kind, issuing department, number prefix); others get ``<domain>_licence``
+#: from the lead department.
+LICENCES: dict[str, tuple[str, str, str]] = {
+    "catering": ("food_business", "market", "JY1"),
+    "prepaid_card": ("prepaid_card_filing", "commerce", "YFK"),
+    "elderly_care": ("elderly_care_filing", "civil_affairs", "YLBA"),
+    "medical": ("medical_institution", "health", "PDY"),
+    "training": ("private_school", "hrss", "MBXX"),
+    "construction": ("construction_permit", "housing", "SGXK"),
+    "transport": ("road_transport", "transport", "JYXK"),
+    "hazchem": ("hazchem_business", "emergency", "WHJY"),
+}
+#: domain → name suffixes (the business's kind as its name says it).
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "catering": ("餐饮店", "饭店", "酒楼", "小吃店", "餐饮管理有限公司"),
+    "prepaid_card": ("健身有限公司", "美容美发店", "洗车服务部", "商贸有限公司"),
+    "elderly_care": ("养老院", "颐养中心", "老年公寓", "养老服务有限公司"),
+    "medical": ("诊所", "医院", "口腔门诊部", "医疗美容诊所"),
+    "training": ("职业培训学校", "技能培训中心", "教育咨询有限公司"),
+    "construction": ("建筑工程有限公司", "建设集团有限公司", "建筑安装有限公司"),
+    "transport": ("网约车服务有限公司", "物流有限公司", "出行科技有限公司"),
+    "hazchem": ("化工有限公司", "化工贸易有限公司", "危险品运输有限公司"),
+}
+BRANDS = (
+    "鑫源 恒泰 福兴 华润 东方 金泰 瑞丰 永盛 聚德 天和 宏达 安康 康泰 盛世 龙腾 润丰 家和 "
+    "顺心 乐享 佳美 百福 新华 昌隆 益民 惠民 明德 光明 泰和 万通 开元 同仁 仁和 长青 "
+    "嘉禾 富华 鲁聊 水城 运河 凤凰 阳光"
+).split()
+ROADS = (
+    "东昌路 柳园路 花园路 兴华路 建设路 振兴路 光岳路 湖南路 古楼街 站前街 人民路 "
+    "文化路 新华路 向阳路 卫育路 东关街"
+).split()
+CREDIT = {"A": 55, "B": 33, "C": 9, "D": 3}
+RISK = {"A": 35, "B": 40, "C": 18, "D": 7}
+#: share of sole traders, and of those without a uscc (alternative key)
+SOLE_TRADER = 0.25
+NO_USCC = 0.02
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class Synthesiser:
+    def __init__(self, domains: Domains, region: str, seed: int):
+        problem = regions.problem(region)
+        if problem:
+            raise InvalidInput("--region", "", problem)
+        self.counties = regions.counties(region)
+        if not self.counties:
+            raise InvalidInput(
+                "--region", "", f"no county codes known in {region} (registry/data/regions.toml)"
+            )
+        if not domains.names:
+            raise InvalidInput("--config", "deployment.domains", "no domain enabled")
+        self.domains = domains
+        self.region = region
+        self.seed = seed
+        self.desc = {n: domains.rules(n).description for n in domains.names}
+        shares = {n: d.synth_share for n, d in self.desc.items()}
+        self.shares = shares if sum(shares.values()) > 0 else dict.fromkeys(shares, 1.0)
+        self.types = {
+            n: {t.code: t.synth_weight for t in d.object_types} for n, d in self.desc.items()
+        }
+        # overlaps[primary] = [(other domain, probability)]
+        self.overlaps: dict[str, list[tuple[str, float]]] = {n: [] for n in self.desc}
+        for other, d in self.desc.items():
+            for primary, p in d.synth_overlaps.items():
+                if primary in self.overlaps and primary != other:
+                    self.overlaps[primary].append((other, p))
+        self._mult = 1_000_003  # coprime to 31: index → distinct organisation codes
+
+    def _org8(self, index: int, rng: random.Random) -> str:
+        n = (index * self._mult + self.seed) % 31**6
+        digits = []
+        for _ in range(6):
+            n, r = divmod(n, 31)
+            digits.append(uscc.ALPHABET[r])
+        return "MA" + "".join(reversed(digits))
+
+    def _licence(self, rng: random.Random, domain: str, county: str, today: dt.date):
+        kind, dept, prefix = LICENCES.get(
+            domain, (f"{domain}_licence", self.desc[domain].lead_department, "XK")
+        )
+        start = today - dt.timedelta(days=rng.randint(0, 5 * 365))
+        end = start + dt.timedelta(days=5 * 365)  # five years, last day inclusive
+        return {
+            "number": f"{prefix}{county}{rng.randint(0, 10**8 - 1):08d}",
+            "kind": kind,
+            "department": dept,
+            "valid_from": start.isoformat(),
+            "valid_to": end.isoformat(),
+        }
+
+    def batches(self, size: int, batch_size: int = 2000) -> Iterator[list[dict[str, Any]]]:
+        """Rows with the documented columns, ``batch_size`` at a time."""
+        today = dt.date.today()
+        for start in range(0, size, batch_size):
+            rng = random.Random(f"{self.seed}:{start}")
+            objects: list[SupervisedObject] = []
+            extra: list[dict[str, Any]] = []
+            for index in range(start, min(size, start + batch_size)):
+                county = rng.choice(self.counties)
+                primary = _pick(rng, self.shares)
+                member = {primary: _pick(rng, self.types[primary])}
+                for other, p in self.overlaps[primary]:
+                    if rng.random() < p:
+                        member[other] = _pick(rng, self.types[other])
+                sole = rng.random() < SOLE_TRADER
+                if sole and rng.random() < NO_USCC:
+                    key = uscc.alternative_key(county.code, f"{county.code}600{index:06d}")
+                else:
+                    key = uscc.make_uscc(
+                        "9", "2" if sole else "1", county.code, self._org8(index, rng)
+                    )
+                suffix = rng.choice(SUFFIXES.get(primary, ("有限公司",)))
+                if sole:
+                    suffix = suffix.replace("有限公司", "经营部")
+                town = county.name.rstrip("区县市") if len(county.name) > 2 else county.name
+                name = f"{regions.name(self.region)[:2]}{town}{rng.choice(BRANDS)}{suffix}"
+                objects.append(
+                    SupervisedObject(
+                        key=key,
+                        name=name,
+                        region_code=county.code,
+                        domains={d: Membership(object_types=[t]) for d, t in member.items()},
+                    )
+                )
+                extra.append(
+                    {
+                        "address": f"{regions.name(county.code)}{rng.choice(ROADS)}"
+                        f"{rng.randint(1, 399)}号",
+                        "licences": [self._licence(rng, d, county.code, today) for d in member],
+                        "credit_grade": _pick(rng, CREDIT),
+                        "risk_grade": _pick(rng, RISK),
+                    }
+                )
+            attributes: dict[str, dict[str, dict[str, Any]]] = {}
+            for d in self.desc:
+                mine = [o for o in objects if d in o.domains]
+                if mine:
+                    got = self.domains.synth_attributes(d, mine, self.seed * 1_000_003 + start)
+                    attributes[d] = {o.key: a for o, a in zip(mine, got, strict=True)}
+            rows = []
+            for obj, more in zip(objects, extra, strict=True):
+                alt = obj.key.startswith(uscc.ALT_PREFIX)
+                rows.append(
+                    {
+                        "uscc": "" if alt else obj.key,
+                        "key": obj.key if alt else "",
+                        "name": obj.name,
+                        "region_code": obj.region_code,
+                        "domains": {
+                            d: {
+                                "object_types": list(m.object_types),
+                                "attributes": attributes[d][obj.key],
+                            }
+                            for d, m in obj.domains.items()
+                        },
+                        **more,
+                    }
+                )
+            yield rows
+
+
+def _csv_value(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return str(v)
+
+
+def write(
+    domains: Domains, region: str, size: int, seed: int, out: str | Path, *, progress=None
+) -> int:
+    """Write ``size`` synthetic businesses to ``out`` (.csv, .jsonl or .xlsx); returns size."""
+    out = Path(out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "jsonl", "xlsx"):
+        raise InvalidInput("--out", "", f"{out.name}: expected a .csv, .jsonl or .xlsx file")
+    if size < 0:
+        raise InvalidInput("--size", "", "must be at least 0")
+    synth = Synthesiser(domains, region, seed)
+    columns = [c for c in COLUMNS]
+    done = 0
+    if fmt == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("registry")
+        ws.append(columns)
+        for rows in synth.batches(size):
+            for r in rows:
+                ws.append([_csv_value(r.get(c)) for c in columns])
+            done += len(rows)
+            if progress:
+                progress(done, size)
+        wb.save(out)
+        return done
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh) if fmt == "csv" else None
+        if writer:
+            writer.writerow(columns)
+        for rows in synth.batches(size):
+            for r in rows:
+                if writer:
+                    writer.writerow([_csv_value(r.get(c)) for c in columns])
+                else:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            done += len(rows)
+            if progress:
+                progress(done, size)
+    return done

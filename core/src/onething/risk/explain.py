@@ -1,0 +1,89 @@
+"""``risk explain``: why an object has its warnings and grade — rules, facts and values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import InvalidInput
+from ..model import converter
+from ..rulebook import Rulebook
+from ..store import Store
+from ..store.risk import WarningRow
+from .facts import fact_kinds, facts_of, merge_for_rules
+from .grades import current_grade
+from .reference import judge
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def explain(store: Store, rulebook: Rulebook, key: str, on: dt.date) -> dict[str, Any]:
+    """Every applicable rule's verdict with the facts and thresholds it read, the object's
+    open warnings and its current grade."""
+    from ..registry import get_object
+
+    obj = get_object(store, key)
+    if obj is None:
+        raise InvalidInput("key", key, "no such object in the registry")
+    latest, events = facts_of(store, key, on)
+    facts = merge_for_rules(latest, events, fact_kinds(rulebook, on))
+    rules = []
+    for rule in rulebook.risk_rules(on):
+        verdict = judge(rule, obj, facts, rulebook, on)
+        if verdict is None:
+            continue
+        rules.append(
+            {
+                "rule": rule.id,
+                "label_zh": rule.label_zh,
+                "label_en": rule.label_en,
+                "kind": rule.kind,
+                "fired": verdict.fired,
+                "observed": _json(verdict.observed),
+                "threshold": _json(verdict.threshold),
+                "reason": verdict.reason,
+                "severity": rule.severity,
+                "parameter": rule.parameter,
+                "basis": [converter.unstructure(b) for b in rule.basis],
+            }
+        )
+    with store.engine.connect() as conn:
+        open_warnings = [
+            {
+                "rule": r.rule_id,
+                "severity": r.severity,
+                "opened_on": r.opened_on.isoformat(),
+                "reason": r.reason,
+            }
+            for r in conn.execute(
+                sa.select(WarningRow)
+                .where(WarningRow.key == key, WarningRow.closed_at.is_(None))
+                .order_by(WarningRow.id)
+            ).mappings()
+        ]
+    grade = current_grade(store, key)
+    return {
+        "key": key,
+        "name": obj.name,
+        "on": on.isoformat(),
+        "facts": {k: _json(v) for k, v in latest.items()},
+        "rules": rules,
+        "open_warnings": open_warnings,
+        "grade": None
+        if grade is None
+        else {
+            k: _json(grade[k])
+            for k in (
+                "credit_grade",
+                "credit_source",
+                "risk_grade",
+                "stratum",
+                "graded_on",
+                "explanation",
+            )
+        },
+    }

@@ -1,0 +1,233 @@
+"""Facts intake: per-object values with a time and a source, stored with history.
+
+A file (JSONL, or CSV with the same columns) is applied whole or not at all: every bad line is
+reported with its line number and field, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import frozen
+
+from .. import schemas
+from ..errors import InvalidInput
+from ..rulebook import Rulebook
+from ..store import Store
+from ..store.registry import RegistryObject
+from ..store.risk import FactRow
+
+#: Times without a zone are China Standard Time.
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+CHUNK = 1000
+MAX_REPORTED = 20
+
+
+@frozen
+class IngestReport:
+    file: str
+    stored: int
+
+
+def fact_kinds(rulebook: Rulebook, on: dt.date) -> dict[str, str]:
+    """Every fact the enabled rules read, with the kind of value it must have:
+    ``number``, ``boolean``, ``date`` or ``event`` (any value; counted by its time)."""
+    kinds: dict[str, str] = {}
+    by_rule = {
+        "threshold": "number",
+        "ratio": "number",
+        "flag": "boolean",
+        "expiry": "date",
+        "count": "event",
+    }
+    for rule in rulebook.risk_rules(on):
+        kinds.setdefault(rule.fact, by_rule[rule.kind])
+        if rule.denominator:
+            kinds.setdefault(rule.denominator, "number")
+    return kinds
+
+
+def parse_time(text: str) -> dt.datetime:
+    value = (
+        dt.datetime.fromisoformat(text)
+        if len(text) > 10
+        else dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+    )
+    return value if value.tzinfo else value.replace(tzinfo=CST)
+
+
+def _value_ok(kind: str, value: Any) -> str | None:
+    if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"expected a number, got {value!r}"
+    if kind == "boolean" and not isinstance(value, bool):
+        return f"expected true or false, got {value!r}"
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return f"expected a date YYYY-MM-DD, got {value!r}"
+    return None
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """``(line number, row)`` of a JSONL or CSV facts file (CSV values are read as JSON when
+    they parse, else as text)."""
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            for n, row in enumerate(csv.DictReader(f), start=2):
+                raw = row.get("value")
+                if raw is not None:
+                    try:
+                        row["value"] = json.loads(raw)
+                    except json.JSONDecodeError:
+                        pass
+                yield n, row
+        return
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield n, InvalidInput(f"{path}:{n}", "", f"not valid JSON: {exc.msg}")
+
+
+def _missing_keys(store: Store, keys: set[str]) -> set[str]:
+    found: set[str] = set()
+    keys_list = sorted(keys)
+    with store.engine.connect() as conn:
+        for i in range(0, len(keys_list), CHUNK):
+            chunk = keys_list[i : i + CHUNK]
+            rows = conn.execute(sa.select(RegistryObject.key).where(RegistryObject.key.in_(chunk)))
+            found.update(r[0] for r in rows)
+    return keys - found
+
+
+def ingest(
+    store: Store,
+    rulebook: Rulebook,
+    rows: Iterable[tuple[int, Any]],
+    *,
+    label: str,
+    on: dt.date | None = None,
+) -> IngestReport:
+    """Validate every row, then store all of them in one transaction, or none.
+
+    :raises InvalidInput: listing the bad lines (``label:line: field: reason``).
+    """
+    kinds = fact_kinds(rulebook, on or dt.date.today())
+    errors: list[str] = []
+    good: list[dict[str, Any]] = []
+    by_key: dict[str, list[int]] = {}
+    for n, row in rows:
+        where = f"{label}:{n}"
+        if isinstance(row, InvalidInput):
+            errors.append(str(row))
+            continue
+        try:
+            data = schemas.check(row, "facts", location=where)
+        except InvalidInput as exc:
+            errors.append(str(exc))
+            continue
+        kind = kinds.get(data["fact"])
+        if kind is None:
+            errors.append(
+                f"{where}: fact: unknown fact {data['fact']!r}; the enabled rules read: {', '.join(sorted(kinds))}"
+            )
+            continue
+        problem = _value_ok(kind, data["value"])
+        if problem:
+            errors.append(f"{where}: value: {problem} for fact {data['fact']}")
+            continue
+        by_key.setdefault(data["key"], []).append(n)
+        good.append({**data, "observed_at": parse_time(data["observed_at"]).astimezone(dt.UTC)})
+    for key in sorted(_missing_keys(store, set(by_key))):
+        errors += [f"{label}:{n}: key: object {key!r} is not in the registry" for n in by_key[key]]
+    if errors:
+        errors.sort(key=_line_of)
+        more = f"\n  … and {len(errors) - MAX_REPORTED} more" if len(errors) > MAX_REPORTED else ""
+        raise InvalidInput(
+            label,
+            "",
+            f"{len(errors)} bad fact(s), nothing stored:\n  "
+            + "\n  ".join(errors[:MAX_REPORTED])
+            + more,
+        )
+    now = dt.datetime.now(dt.UTC)
+    with store.session() as s:
+        for i in range(0, len(good), CHUNK):
+            s.connection().execute(
+                sa.insert(FactRow.__table__),
+                [{**g, "ingested_at": now, "batch": label[-64:]} for g in good[i : i + CHUNK]],
+            )
+    return IngestReport(file=label, stored=len(good))
+
+
+def _line_of(message: str) -> tuple[int, str]:
+    head = message.split(": ", 1)[0]
+    line = head.rsplit(":", 1)[-1]
+    return (int(line) if line.isdigit() else 0, message)
+
+
+def ingest_file(
+    store: Store, rulebook: Rulebook, path: str | Path, *, on: dt.date | None = None
+) -> IngestReport:
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(str(path), "", "file not found")
+    return ingest(store, rulebook, read_rows(path), label=str(path), on=on)
+
+
+def day_end(on: dt.date) -> dt.datetime:
+    """The first instant after day ``on`` (China time), in UTC as stored."""
+    return dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), CST).astimezone(dt.UTC)
+
+
+def facts_of(
+    store: Store, key: str, on: dt.date
+) -> tuple[dict[str, Any], dict[str, list[dt.date]]]:
+    """The facts of one object on day ``on``: the latest value of each fact observed up to
+    that day, and the days of each fact's observations (for event counts)."""
+    end = day_end(on)
+    out: dict[str, Any] = {}
+    events: dict[str, list[dt.date]] = {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(FactRow.fact, FactRow.value, FactRow.observed_at)
+            .where(FactRow.key == key, FactRow.observed_at < end)
+            .order_by(FactRow.observed_at, FactRow.id)
+        )
+        for fact, value, observed_at in rows:
+            out[fact] = value
+            events.setdefault(fact, []).append(as_cst(observed_at).date())
+    return out, events
+
+
+def as_cst(value: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; SQLite returns them naive, PostgreSQL aware. Give China time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(CST)
+
+
+def merge_for_rules(
+    latest: Mapping[str, Any], events: Mapping[str, list[dt.date]], kinds: Mapping[str, str]
+) -> dict[str, Any]:
+    """Facts for :func:`onething.risk.reference.judge`: events as lists of days, values as the
+    latest value (dates parsed)."""
+    out: dict[str, Any] = {}
+    for fact, value in latest.items():
+        kind = kinds.get(fact)
+        if kind == "event":
+            out[fact] = events[fact]
+        elif kind == "date":
+            out[fact] = dt.date.fromisoformat(str(value))
+        else:
+            out[fact] = value
+    return out

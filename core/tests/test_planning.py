@@ -1,0 +1,370 @@
+"""The planner: PRN sampling, joint visits, cap, inspectors, plan files and verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onething.errors import InvalidInput
+from onething.planning import (
+    Inspector,
+    build_population,
+    compute_plan,
+    draw,
+    import_pool,
+    make_plan,
+    prn,
+    read_pool,
+    sample_size,
+    verify_plan,
+)
+from onething.planning.plan import History
+from onething.rulebook import Rulebook
+
+ON = dt.date(2026, 1, 1)
+GRADES = ("A", "B", "C", "D")
+
+
+def _objects(n: int, seed: int = 0):
+    rng = random.Random(seed)
+    return [
+        (f"K{i:05d}", rng.choice(GRADES), rng.choice(("low", "high")), "371502") for i in range(n)
+    ]
+
+
+# -- PRN and sampling (pure) ------------------------------------------------------------------
+
+
+def test_prn_follows_the_published_byte_layout():
+    digest = hashlib.sha256(b"onething-prn-v1\x00" + b"S1" + b"\x00" + b"K1").digest()
+    assert prn("S1", "K1") == int.from_bytes(digest[:8], "big") / 2**64
+    assert 0 <= prn("S1", "K1") < 1
+    assert prn("S1", "K1") != prn("S2", "K1")
+
+
+def test_sample_size_is_an_exact_ceiling():
+    assert sample_size(0.1, 30) == 3  # 0.1*30 in binary floating point is 3.0000000000000004
+    assert sample_size(0.1, 31) == 4
+    assert sample_size(0, 10) == 0
+    assert sample_size(1, 10) == 10
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False), st.text("abc", min_size=1, max_size=4))
+def test_same_seed_gives_the_same_sample_for_any_row_order(rnd, seed):
+    objects = _objects(80)
+    pairs = [(k, f"fake.00{j}") for k, *_ in objects for j in (1, 2) if hash(k) % 3 or j == 1]
+    a = build_population(objects, pairs)
+    shuffled_o, shuffled_p = objects[:], pairs[:]
+    rnd.shuffle(shuffled_o)
+    rnd.shuffle(shuffled_p)
+    b = build_population(shuffled_o, shuffled_p)
+    assert a.sha256 == b.sha256
+    ratios = {(i, g): 0.2 for i in a.item_codes for g in a.credit_labels}
+    sa_, sb = draw(a, seed, ratios), draw(b, seed, ratios)
+    assert np.array_equal(sa_.selected_obj, sb.selected_obj)
+    assert np.array_equal(sa_.selected_item, sb.selected_item)
+
+
+def test_a_different_seed_gives_a_different_sample():
+    pop = build_population(_objects(200), [(k, "fake.001") for k, *_ in _objects(200)])
+    ratios = {("fake.001", g): 0.1 for g in pop.credit_labels}
+    a, b = draw(pop, "2026Q1-a", ratios), draw(pop, "2026Q1-b", ratios)
+    assert len(a.selected_obj) == len(b.selected_obj)
+    assert set(a.selected_obj.tolist()) != set(b.selected_obj.tolist())
+
+
+def test_each_stratum_gets_the_ceiling_of_ratio_times_its_size():
+    objects = _objects(300)
+    pop = build_population(objects, [(k, "fake.001") for k, *_ in objects])
+    sample = draw(pop, "s", {("fake.001", g): 0.15 for g in pop.credit_labels})
+    for s in sample.strata:
+        assert s.size == sample_size(0.15, s.population)
+    assert len(sample.selected_obj) == sum(s.size for s in sample.strata)
+
+
+def test_smaller_ratios_sample_nests_inside_a_larger_ones():
+    """Two items on the same objects with ratios 5 % and 20 %: the 5 % sample is inside."""
+    objects = _objects(500)
+    pairs = [(k, c) for k, *_ in objects for c in ("fake.001", "fake.003")]
+    pop = build_population(objects, pairs)
+    ratios = {("fake.001", g): 0.05 for g in pop.credit_labels}
+    ratios |= {("fake.003", g): 0.2 for g in pop.credit_labels}
+    for seed in ("a", "b", "c"):
+        s = draw(pop, seed, ratios)
+        small = {
+            o
+            for o, i in zip(s.selected_obj, s.selected_item, strict=True)
+            if pop.item_codes[i] == "fake.001"
+        }
+        large = {
+            o
+            for o, i in zip(s.selected_obj, s.selected_item, strict=True)
+            if pop.item_codes[i] == "fake.003"
+        }
+        assert small and small <= large
+
+
+def test_every_object_is_selected_with_its_strata_ratio_over_many_seeds():
+    """Marginal fairness: over 400 fixed seeds each of 40 objects of one stratum is drawn about
+    400 · 0.25 times; Pearson's statistic stays under the χ²(39) 99.9 % quantile (72.05)."""
+    objects = [(f"K{i:03d}", "A", "low", "371502") for i in range(40)]
+    pop = build_population(objects, [(k, "fake.001") for k, *_ in objects])
+    counts = np.zeros(40)
+    seeds = 400
+    for n in range(seeds):
+        s = draw(pop, f"seed-{n}", {("fake.001", "A"): 0.25})
+        assert len(s.selected_obj) == 10
+        counts[s.selected_obj] += 1
+    expected, p = seeds * 0.25, 0.25
+    stat = float(np.sum((counts - expected) ** 2 / (seeds * p * (1 - p))))
+    assert stat < 72.05, (stat, counts)
+
+
+def test_a_random_item_without_a_ratio_is_reported_not_skipped():
+    objects = _objects(30)
+    pop = build_population(objects, [(k, "fake.001") for k, *_ in objects])
+    s = draw(pop, "s", {("fake.001", g): None for g in pop.credit_labels})
+    assert len(s.selected_obj) == 0
+    assert sum(n for _i, _g, n in s.missing_ratios) == 30
+
+
+# -- the store-backed plan ----------------------------------------------------------------------
+
+
+def _registry(store, n=60, seed=1, grade="B"):
+    from onething.store.registry import ObjectItem, RegistryObject
+
+    rng = random.Random(seed)
+    now = dt.datetime.now(dt.UTC)
+    with store.session() as s:
+        for i in range(n):
+            key = f"9137150{i:011d}"
+            s.add(
+                RegistryObject(
+                    key=key,
+                    key_kind="uscc",
+                    name=f"商店{i}",
+                    region_code="371502",
+                    credit_grade=grade,
+                    risk_grade=rng.choice(("low", "high")),
+                    domains={"fake": {"object_types": ["shop"]}},
+                    updated_at=now,
+                )
+            )
+        s.flush()
+        for i in range(n):
+            key = f"9137150{i:011d}"
+            for code in ("fake.001", "fake.002", "fake.003"):
+                s.add(ObjectItem(key=key, item_code=code, domain="fake", computed_on=ON))
+
+
+def _pool(store, per_dept=6, **extra):
+    pool = [
+        Inspector(id=f"{d}-{n}", name=f"{d}{n}", department=d, region="371500", **extra)
+        for d in ("market", "fire", "housing")
+        for n in range(per_dept)
+    ]
+    import_pool(store, pool, "test")
+    return pool
+
+
+@pytest.fixture
+def rulebook(fake_domains):
+    return Rulebook(fake_domains)
+
+
+def test_plan_merges_tasks_into_joint_visits_and_splits_constrained_ones(store, rulebook):
+    _registry(store)
+    _pool(store)
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", by="tester")
+    tasks = {t["id"]: t for t in doc["tasks"]}
+    assert doc["platform"]["population_total"] == 60
+    for v in doc["visits"]:
+        items = {tasks[t]["item"] for t in v["tasks"]}
+        if v["joint"]:
+            assert "fake.002" not in items
+        else:
+            assert items == {"fake.002"} and v["split"] == "fake.unannounced_fire"
+            assert v["split_reason"] == "消防检查须不预先通知"
+    # coordinated: one joint visit per sampled object, however many items sampled it
+    joint_keys = [v["key"] for v in doc["visits"] if v["joint"]]
+    assert len(joint_keys) == len(set(joint_keys))
+    assert doc["summary"]["visits_saved"] > 0
+
+
+def test_every_visit_gets_two_law_enforcement_inspectors_per_department(store, rulebook):
+    _registry(store)
+    pool = _pool(store)
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    by_id = {i.id: i for i in pool}
+    staffed: dict[tuple[str, str], list[str]] = {}
+    for a in doc["assignments"]:
+        staffed.setdefault((a["visit"], a["department"]), []).append(a["inspector"])
+    for v in doc["visits"]:
+        for d in v["departments"]:
+            got = staffed[(v["id"], d)]
+            assert len(got) == 2 and all(
+                by_id[i].law_enforcement and by_id[i].department == d for i in got
+            )
+
+
+def test_recusal_workload_and_infeasibility_are_honoured(store, rulebook):
+    _registry(store)
+    _pool(store, per_dept=3)
+    first = make_plan(rulebook, store, cycle="2026Q1", seed="S", inspector_cap=100)
+    # previous cycle's inspectors on an object are recused in the next cycle
+    second = make_plan(rulebook, store, cycle="2026Q2", seed="S", inspector_cap=100)
+    before = {(a["visit"].split(":")[1], a["inspector"]) for a in first["assignments"]}
+    after = {(a["visit"].split(":")[1], a["inspector"]) for a in second["assignments"]}
+    assert not before & after
+    # workload cap of 1 visit per inspector: most visits become infeasible, with a reason
+    third = make_plan(rulebook, store, cycle="2026Q3", seed="T", inspector_cap=1)
+    load: dict[str, int] = {}
+    for a in third["assignments"]:
+        load[a["inspector"]] = load.get(a["inspector"], 0) + 1
+    assert max(load.values()) <= 1
+    assert third["infeasible"] and all(
+        "workload" in x["reason"] for x in third["infeasible"] if "workload" in x["reason"]
+    )
+    assert third["summary"]["infeasible_visits"] == len({x["visit"] for x in third["infeasible"]})
+
+
+def test_declared_conflicts_keep_an_inspector_away(store, rulebook):
+    _registry(store, n=20)
+    keys = [f"9137150{i:011d}" for i in range(20)]
+    _pool(store, per_dept=4, conflicts=frozenset(keys))  # everyone conflicted with everyone
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    assert not doc["assignments"]
+    assert all("recusal=4" in x["reason"] for x in doc["infeasible"])
+
+
+def test_cap_reports_every_task_it_could_not_place(store, rulebook):
+    from onething.planning.visits import apply_cap, merge
+
+    _registry(store, n=80, grade="A")  # visit_cap.A = 1: joint + unannounced split = 2 visits
+    _pool(store)
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    assert doc["unplaced"], "the fire task's separate visit exceeds a cap of one"
+    assert all(x["reason"] == "visit_cap" for x in doc["unplaced"])
+    per_key: dict[str, int] = {}
+    for v in doc["visits"]:
+        per_key[v["key"]] = per_key.get(v["key"], 0) + 1
+    assert max(per_key.values()) == 1
+    placed = {t for v in doc["visits"] for t in v["tasks"]}
+    assert placed | {x["task"] for x in doc["unplaced"]} == {t["id"] for t in doc["tasks"]}
+    assert merge and apply_cap  # the pure functions behind it are public for hosts
+
+
+def test_a_redraw_needs_a_reason_and_is_audited(store, rulebook):
+    import sqlalchemy as sa
+
+    _registry(store, n=10)
+    make_plan(rulebook, store, cycle="2026Q1", seed="S", by="甲")
+    with pytest.raises(InvalidInput, match="redraw"):
+        make_plan(rulebook, store, cycle="2026Q1", seed="S2")
+    make_plan(rulebook, store, cycle="2026Q1", seed="S2", by="乙", reason="种子公布前泄露")
+    with store.engine.connect() as c:
+        rows = c.execute(sa.text("SELECT kind, who, why FROM planning_draw ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("draw", "甲", ""), ("redraw", "乙", "种子公布前泄露")]
+
+
+def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rulebook):
+    _registry(store)
+    _pool(store)
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    assert verify_plan(rulebook, store, doc) == []
+
+    def tampered(change):
+        d = json.loads(json.dumps(doc))
+        change(d)
+        return verify_plan(rulebook, store, d)
+
+    assert any(p.startswith("seed") for p in tampered(lambda d: d.update(seed="X")))
+    extra = dict(doc["tasks"][0], id="R:fake.001:ZZZ")
+    assert any("ZZZ" in p for p in tampered(lambda d: d["tasks"].append(extra)))
+    assert any("recomputed but missing" in p for p in tampered(lambda d: d["tasks"].pop()))
+
+    def swap(d):
+        d["assignments"][0]["inspector"] = "market-999"
+
+    assert any("market-999" in p for p in tampered(swap))
+    # a changed registry: one more object
+    _registry_extra(store)
+    problems = verify_plan(rulebook, store, doc)
+    assert any("registry changed" in p for p in problems)
+
+
+def _registry_extra(store):
+    from onething.store.registry import ObjectItem, RegistryObject
+
+    with store.session() as s:
+        s.add(
+            RegistryObject(
+                key="91371500EXTRA00001",
+                key_kind="uscc",
+                name="新店",
+                region_code="371502",
+                credit_grade="B",
+                risk_grade="low",
+                domains={},
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        s.flush()
+        s.add(
+            ObjectItem(
+                key="91371500EXTRA00001", item_code="fake.001", domain="fake", computed_on=ON
+            )
+        )
+
+
+def test_non_random_tasks_join_the_visit_and_bad_rows_are_named(store, rulebook, tmp_path):
+    from onething.planning import read_task_file
+
+    _registry(store, n=10)
+    key = "913715000000000003"
+    f = tmp_path / "tasks.jsonl"
+    f.write_text(
+        json.dumps(
+            {"key": key, "item": "fake.003", "kind": "complaint", "due": "2026-02-01", "id": "C1"}
+        )
+        + "\n"
+        + json.dumps({"key": key, "item": "fake.001", "kind": "reinspection", "due": "2026-09-01"})
+        + "\n",
+        "utf-8",
+    )
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", task_rows=read_task_file(f))
+    assert any(t["id"] == "N:complaint:C1" for t in doc["tasks"])
+    assert [d["task"] for d in doc["deferred"]] == [f"N:reinspection:fake.001:{key}"]
+    visit = next(v for v in doc["visits"] if v["key"] == key and v["joint"])
+    assert "N:complaint:C1" in visit["tasks"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"key": "K", "item": "fake.001", "kind": "weekly"}\n', "utf-8")
+    with pytest.raises(InvalidInput, match=r"bad.jsonl:1"):
+        read_task_file(bad)
+
+
+def test_pool_file_errors_name_the_row_and_column(tmp_path):
+    f = tmp_path / "pool.csv"
+    f.write_text(
+        "id,name,department,region\nm1,王伟,market,371500\nm2,李娜,nosuch,371500\n", "utf-8"
+    )
+    with pytest.raises(InvalidInput, match=r"pool.csv:3: department"):
+        read_pool(f)
+
+
+def test_compute_plan_is_pure_given_its_inputs(rulebook):
+    objects = _objects(50)
+    pop = build_population(objects, [(k, "fake.001") for k, *_ in objects])
+    pool = [Inspector(id=f"m{n}", name="x", department="market", region="371500") for n in range(5)]
+    a = compute_plan(rulebook, pop, pool, History({}, {}), cycle="2026Q1", seed="S")
+    b = compute_plan(rulebook, pop, pool, History({}, {}), cycle="2026Q1", seed="S")
+    assert a == b and a["assignments"]

@@ -1,0 +1,380 @@
+"""The registry (监管对象名录库) on SQLite and PostgreSQL: import in each format, validation,
+all-or-nothing, skip-invalid with a rejects file, upsert with history, the object–item
+mapping following object and item changes, baseline counts and gaps, the read API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+import types
+
+import attrs
+import pytest
+import sqlalchemy as sa
+from fake_support import entry_point
+
+from onething import Deployment, InvalidInput, Rulebook, enable, hookimpl
+from onething.registry import (
+    count_objects,
+    get_object,
+    import_file,
+    import_objects,
+    iter_objects,
+)
+from onething.registry import stats as registry_stats
+from onething.registry.mapping import items_of, refresh_mapping
+from onething.registry.uscc import alternative_key, make_uscc
+from onething.store.registry import ObjectHistory, RegistryImport, RegistryObject
+
+ON = dt.date(2026, 11, 27)
+LIAOCHENG = Deployment(region="371500", level="city", domains=("fake",))
+
+
+def code(n: int, county: str = "371502") -> str:
+    return make_uscc("9", "1", county, f"{n:08d}")
+
+
+def row(n: int, *, types_=("shop",), uses_gas=True, **more) -> dict:
+    base = {
+        "uscc": code(n),
+        "name": f"测试商店{n}",
+        "region_code": "371502",
+        "address": f"东昌府区柳园路{n}号",
+        "domains": json.dumps(
+            {"fake": {"object_types": list(types_), "attributes": {"uses_gas": uses_gas}}}
+        ),
+        "licences": json.dumps(
+            [
+                {
+                    "number": f"JY{n:06d}",
+                    "kind": "food_business",
+                    "department": "market",
+                    "valid_from": "2024-01-01",
+                    "valid_to": "2028-12-31",
+                }
+            ]
+        ),
+        "credit_grade": "A",
+        "risk_grade": "B",
+    }
+    return {**base, **more}
+
+
+@pytest.fixture
+def rulebook(fake_domains):
+    return Rulebook(fake_domains, LIAOCHENG)
+
+
+def load(store, rulebook, rows, **kw):
+    return import_objects(store, rows, app_or_rulebook=rulebook, on=ON, **kw)
+
+
+def names(store) -> dict[str, str]:
+    return {o.key: o.name for batch in iter_objects(store) for o in batch}
+
+
+def write_csv(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def write_xlsx(path, rows):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(rows[0]))
+    for r in rows:
+        # Excel users type region codes as numbers: the importer reads them back as text
+        ws.append([int(v) if k == "region_code" else v for k, v in r.items()])
+    wb.save(path)
+    return path
+
+
+# -- import formats ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+def test_each_format_imports_the_same_objects(store, rulebook, tmp_path, fmt):
+    rows = [row(1), row(2, types_=("kiosk",), uses_gas=False)]
+    if fmt == "jsonl":  # JSON Lines may carry domains and licences as JSON values
+        rows = [{**r, "domains": json.loads(r["domains"])} for r in rows]
+    path = {"csv": write_csv, "xlsx": write_xlsx, "jsonl": write_jsonl}[fmt](
+        tmp_path / f"in.{fmt}", rows
+    )
+    report = import_file(store, path, app_or_rulebook=rulebook, on=ON)
+    assert (report.format, report.rows, report.inserted) == (fmt, 2, 2)
+    obj = get_object(store, code(1))
+    assert obj.region_code == "371502"
+    assert obj.domains["fake"].object_types == ("shop",)
+    assert obj.domains["fake"].attributes == {"uses_gas": True}
+    assert obj.licences[0].valid_to == dt.date(2028, 12, 31)
+    assert (obj.credit_grade, obj.risk_grade) == ("A", "B")
+
+
+def test_prefixed_columns_carry_domain_attributes(store, rulebook, tmp_path):
+    r = {k: v for k, v in row(3).items() if k != "domains"}
+    r |= {"fake.object_types": "shop;kiosk", "fake.floor_area": "42", "fake.uses_gas": "false"}
+    import_file(store, write_csv(tmp_path / "p.csv", [r]), app_or_rulebook=rulebook, on=ON)
+    member = get_object(store, code(3)).domains["fake"]
+    assert member.object_types == ("kiosk", "shop")
+    assert member.attributes == {"floor_area": 42, "uses_gas": False}
+
+
+def test_an_unknown_column_rejects_the_file_before_anything_is_read(store, rulebook, tmp_path):
+    path = write_csv(tmp_path / "u.csv", [{**row(1), "phone": "123"}])
+    with pytest.raises(InvalidInput, match=r"u\.csv:1: phone: unknown column"):
+        import_file(store, path, app_or_rulebook=rulebook, on=ON)
+    assert count_objects(store) == 0
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"uscc": code(1)[:17]}, "uscc", "18 characters"),
+        ({"uscc": code(1).lower()}, "uscc", "lower case"),
+        ({"uscc": code(1)[:17] + "O"}, "uscc", "no I, O, S, V or Z"),
+        ({"uscc": code(1)[:17] + ("0" if code(1)[17] != "0" else "1")}, "uscc", "check character"),
+        ({"uscc": ""}, "uscc", "alternative key"),
+        ({"region_code": "370102"}, "region_code", "outside the deployment's region 371500"),
+        ({"region_code": "371523"}, "region_code", "retired in 2019; use 371503"),
+        ({"name": " "}, "name", "missing"),
+        ({"credit_grade": "a"}, "credit_grade", "not one of A, B, C, D"),
+        ({"domains": "{}"}, "domains", "at least one domain"),
+        ({"domains": '{"catering": {"object_types": ["x"]}}'}, "domains.catering", "not enabled"),
+        ({"domains": '{"fake": {"object_types": ["bank"]}}'}, "domains.fake.object_types", "shop"),
+        (
+            {"domains": '{"fake": {"object_types": ["shop"], "attributes": {"floor_area": 0}}}'},
+            "domains.fake.attributes.floor_area",
+            "minimum",
+        ),
+        ({"licences": "[{}]"}, "licences[0]", "number"),
+        (
+            {"licences": '[{"number": "1", "kind": "k", "department": "nope"}]'},
+            "licences[0].department",
+            "not a department code",
+        ),
+        (
+            {
+                "licences": '[{"number": "1", "kind": "k", "department": "market", '
+                '"valid_from": "2025-01-01", "valid_to": "2024-01-01"}]'
+            },
+            "licences[0].valid_to",
+            "before valid_from",
+        ),
+        ({"domains": "{not json"}, "domains", "not valid JSON"),
+    ],
+)
+def test_a_bad_row_names_row_field_and_reason(store, rulebook, change, field, message):
+    with pytest.raises(InvalidInput) as exc:
+        load(store, rulebook, [row(7), row(1, **change)], source="in.csv")
+    assert exc.value.location == "in.csv:2"
+    assert exc.value.path == field
+    assert message in exc.value.message
+    assert count_objects(store) == 0
+
+
+def test_tolerant_checksum_stores_flagged_rows_and_lists_them(store, rulebook):
+    early = code(5)[:17] + ("0" if code(5)[17] != "0" else "1")
+    report = load(store, rulebook, [row(1), row(5, uscc=early)], checksum="tolerant")
+    assert report.flagged == [("<rows>:2", early)]
+    assert report.inserted == 2
+    with store.session() as s:
+        assert s.get(RegistryObject, early).checksum_ok is False
+        assert s.get(RegistryObject, code(1)).checksum_ok is True
+    assert registry_stats.gaps(store, rulebook, on=ON)["flagged_uscc"] == 1
+
+
+def test_tolerant_checksum_still_rejects_malformed_codes(store, rulebook):
+    with pytest.raises(InvalidInput, match="lower case"):
+        load(store, rulebook, [row(1, uscc=code(1).lower())], checksum="tolerant")
+
+
+def test_a_business_without_a_uscc_uses_the_documented_alternative_key(store, rulebook):
+    key = alternative_key("371502", "371502600012345")
+    load(store, rulebook, [row(1, uscc="", key=key)])
+    with store.session() as s:
+        assert s.get(RegistryObject, key).key_kind == "alt"
+    with pytest.raises(InvalidInput, match="not an alternative key"):
+        load(store, rulebook, [row(2, uscc="", key="12345")])
+
+
+# -- all-or-nothing, skip-invalid ----------------------------------------------------------------
+
+
+def test_one_bad_row_rolls_back_the_whole_import(store, rulebook):
+    load(store, rulebook, [row(1)])
+    before = names(store)
+    good = [row(1, name="改名商店"), *(row(n) for n in range(10, 30))]
+    with pytest.raises(InvalidInput, match=r"<rows>:22: region_code"):
+        load(store, rulebook, [*good, row(99, region_code="110101")], batch_size=5)
+    assert names(store) == before  # earlier batches were written and rolled back
+    with store.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(RegistryImport)) == 1
+        assert s.scalar(sa.select(sa.func.count()).select_from(ObjectHistory)) == 0
+
+
+def test_skip_invalid_stores_good_rows_and_writes_each_rejected_row(store, rulebook, tmp_path):
+    rows = [row(1), row(2, region_code="370102"), row(3), row(4, credit_grade="E")]
+    source = write_csv(tmp_path / "in.csv", rows)
+    rejects = tmp_path / "rejects.csv"
+    report = import_file(
+        store, source, app_or_rulebook=rulebook, on=ON, skip_invalid=True, rejects=rejects
+    )
+    assert (report.inserted, report.rejected) == (2, 2)
+    assert set(names(store)) == {code(1), code(3)}
+    with rejects.open(encoding="utf-8") as fh:
+        back = list(csv.DictReader(fh))
+    assert [r["uscc"] for r in back] == [code(2), code(4)]
+    assert list(back[0]) == [*rows[0], "reason"]  # original columns + reason
+    assert back[0]["reason"].startswith(f"{source}:3: region_code:")
+    assert back[1]["reason"].startswith(f"{source}:5: credit_grade:")
+    # the corrected rejects file imports as it is (its reason column is ignored)
+    fixed = [{**r, "region_code": "371502", "credit_grade": "B"} for r in back]
+    again = import_file(store, write_csv(tmp_path / "fixed.csv", fixed), app_or_rulebook=rulebook)
+    assert again.inserted == 2
+
+
+# -- upsert and history ----------------------------------------------------------------------------
+
+
+def test_reimport_is_idempotent_and_keeps_the_history_of_changed_rows(store, rulebook):
+    load(store, rulebook, [row(1), row(2)])
+    again = load(store, rulebook, [row(1), row(2)])
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    changed = load(store, rulebook, [row(1, name="新名称", credit_grade="C"), row(2)])
+    assert (changed.updated, changed.unchanged) == (1, 1)
+    with store.session() as s:
+        obj = s.get(RegistryObject, code(1))
+        assert (obj.version, obj.name, obj.import_id) == (2, "新名称", changed.import_id)
+        assert s.get(RegistryObject, code(2)).version == 1
+        (hist,) = s.exec(sa.select(ObjectHistory)).scalars().all()
+    assert (hist.key, hist.version, hist.import_id) == (code(1), 1, changed.import_id)
+    assert hist.data["name"] == "测试商店1"
+    assert hist.data["credit_grade"] == "A"
+
+
+# -- mapping ------------------------------------------------------------------------------------
+
+
+def test_objects_are_mapped_to_their_items_and_follow_object_changes(store, rulebook):
+    load(store, rulebook, [row(1), row(2, types_=("kiosk",))])
+    assert items_of(store, code(1)) == ["fake.001", "fake.002", "fake.003"]
+    assert items_of(store, code(2)) == ["fake.001"]
+    load(store, rulebook, [row(1, uses_gas=False)])  # the gas item no longer applies
+    assert items_of(store, code(1)) == ["fake.001", "fake.002"]
+
+
+def _fake_with_changed_items(monkeypatch):
+    """The fake domain after a plugin update: fake.003 withdrawn, fake.004 for kiosks."""
+    import onething_fake
+
+    module = types.ModuleType("onething_fake_changed")
+    for name in dir(onething_fake):
+        if name.startswith("onething_") or name == "ONETHING_API":
+            setattr(module, name, getattr(onething_fake, name))
+
+    @hookimpl
+    def onething_list_items():
+        items = [i for i in onething_fake.onething_list_items() if i.code != "fake.003"]
+        return [
+            *items,
+            attrs.evolve(items[0], code="fake.004", object_types=("kiosk",), name_en="Kiosk"),
+        ]
+
+    module.onething_list_items = onething_list_items
+    monkeypatch.setitem(sys.modules, "onething_fake_changed", module)
+    return enable(["fake"], entry_points=[entry_point("fake", "onething_fake_changed")])
+
+
+def test_the_mapping_is_recomputed_when_items_change(store, rulebook, monkeypatch):
+    load(store, rulebook, [row(1), row(2, types_=("kiosk",))])
+    changed = Rulebook(_fake_with_changed_items(monkeypatch), LIAOCHENG)
+    report = refresh_mapping(store, changed, on=ON)
+    assert report.changed_items == {"fake": ["fake.003", "fake.004"]}
+    assert items_of(store, code(1)) == ["fake.001", "fake.002"]
+    assert items_of(store, code(2)) == ["fake.001", "fake.004"]
+    assert refresh_mapping(store, changed, on=ON).changed_items == {}  # nothing left to do
+
+
+def test_an_import_brings_stored_objects_up_to_changed_items_first(store, rulebook, monkeypatch):
+    load(store, rulebook, [row(1)])
+    changed = Rulebook(_fake_with_changed_items(monkeypatch), LIAOCHENG)
+    load(store, changed, [row(2, types_=("kiosk",))])
+    assert items_of(store, code(1)) == ["fake.001", "fake.002"]
+    assert items_of(store, code(2)) == ["fake.001", "fake.004"]
+
+
+# -- baseline counts ------------------------------------------------------------------------------
+
+
+def test_stats_count_by_domain_region_department_and_type_with_gaps(store, rulebook):
+    load(
+        store,
+        rulebook,
+        [row(1), row(2, uses_gas=False), row(3, types_=("kiosk",), region_code="371581")],
+    )
+    by_type = registry_stats.counts(store, rulebook, ["domain", "object_type"], on=ON)
+    assert by_type == [
+        {"domain": "fake", "object_type": "kiosk", "objects": 1},
+        {"domain": "fake", "object_type": "shop", "objects": 2},
+    ]
+    by_region = registry_stats.counts(store, rulebook, ["region"], on=ON)
+    assert [(r["region"], r["region_name"], r["objects"]) for r in by_region] == [
+        ("371502", "聊城市东昌府区", 2),
+        ("371581", "聊城市临清市", 1),
+    ]
+    by_dept = registry_stats.counts(store, rulebook, ["department"], on=ON)
+    assert by_dept == [
+        {"department": "fire", "objects": 2},  # fake.002: shops
+        {"department": "housing", "objects": 1},  # fake.003: shops using gas
+        {"department": "market", "objects": 3},  # fake.001: everyone
+    ]
+    gaps = registry_stats.gaps(store, rulebook, on=ON)
+    assert gaps["objects"] == 3
+    assert gaps["objects_without_item"] == {}
+    assert gaps["items_without_object"] == []
+
+
+def test_gaps_show_objects_without_items_and_items_without_objects(store, rulebook, monkeypatch):
+    load(store, rulebook, [row(1, uses_gas=False)])  # nobody uses gas: fake.003 has no object
+    gaps = registry_stats.gaps(store, rulebook, on=ON)
+    assert [i["item"] for i in gaps["items_without_object"]] == ["fake.003"]
+    with store.session() as s:  # an object whose items were all withdrawn
+        s.execute(sa.text("DELETE FROM registry_object_item"))
+    gaps = registry_stats.gaps(store, rulebook, on=ON)
+    assert gaps["objects_without_item"] == {"fake": 1}
+    assert gaps["objects_without_item_examples"] == [{"domain": "fake", "key": code(1)}]
+
+
+# -- read API ------------------------------------------------------------------------------------
+
+
+def test_iter_objects_streams_in_key_order_and_filters(store, rulebook):
+    rows = [row(n, region_code="371581" if n % 3 == 0 else "371502") for n in range(1, 12)]
+    load(store, rulebook, rows)
+    batches = list(iter_objects(store, batch_size=4))
+    assert [len(b) for b in batches] == [4, 4, 3]
+    keys = [o.key for b in batches for o in b]
+    assert keys == sorted(code(n) for n in range(1, 12))
+    in_linqing = [o.key for b in iter_objects(store, region="371581") for o in b]
+    assert sorted(in_linqing) == sorted(code(n) for n in (3, 6, 9))
+    assert count_objects(store) == 11
+    assert count_objects(store, region="371581") == 3
+    assert count_objects(store, region="371500", domain="fake") == 11
+    assert count_objects(store, domain="catering") == 0
+    assert get_object(store, "91371502MISSING000") is None
+

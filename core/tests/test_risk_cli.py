@@ -1,0 +1,106 @@
+"""The risk commands end to end through the CLI, on a deployment with the fake domain."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+
+import pytest
+from fake_support import FAKE
+
+from onething.cli import main
+from onething.registry.uscc import make_uscc
+
+KEY = make_uscc("9", "1", "371502", "MA3C0001")
+
+
+@pytest.fixture
+def deployment(tmp_path, monkeypatch):
+    """A config enabling the fake domain, 'installed' by faking entry-point discovery."""
+    real = metadata.entry_points
+
+    def entry_points(**kw):
+        found = list(real(**kw))
+        return [*found, FAKE] if kw.get("group") == "onething.domains" else found
+
+    monkeypatch.setattr("onething.plugins.metadata.entry_points", entry_points)
+    cfg = tmp_path / "onething.toml"
+    cfg.write_text('[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["fake"]\n', "utf-8")
+    objects = tmp_path / "objects.jsonl"
+    objects.write_text(
+        json.dumps(
+            {
+                "uscc": KEY,
+                "name": "测试商店",
+                "region_code": "371502",
+                "domains": {"fake": {"object_types": ["shop"], "attributes": {}}},
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        "utf-8",
+    )
+    return cfg, objects
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_ingest_evaluate_explain(deployment, capsys, tmp_path):
+    cfg, objects = deployment
+    assert run(capsys, "db", "upgrade", "--config", str(cfg))[0] == 0
+    code, _, err = run(capsys, "registry", "import", str(objects), "--config", str(cfg))
+    assert code == 0, err
+    facts = tmp_path / "facts.csv"
+    facts.write_text(
+        f"key,fact,value,observed_at,source\n{KEY},abnormal_listed,true,2026-06-01,公示系统\n",
+        "utf-8",
+    )
+    code, out, err = run(capsys, "facts", "ingest", str(facts), "--config", str(cfg))
+    assert code == 0, err
+    code, out, _ = run(
+        capsys, "risk", "evaluate", "--config", str(cfg), "--at", "2026-06-30", "--format", "json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert report["new_warnings"] == 1 and report["by_rule"] == {
+        "fake.abnormal_list": {"fired": 1, "new": 1}
+    }
+    code, out, _ = run(
+        capsys,
+        "risk",
+        "explain",
+        KEY,
+        "--config",
+        str(cfg),
+        "--at",
+        "2026-06-30",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["grade"]["risk_grade"] == "C" and data["facts"] == {"abnormal_listed": True}
+
+
+def test_bad_facts_file_exits_1_naming_the_line(deployment, capsys, tmp_path):
+    cfg, _ = deployment
+    run(capsys, "db", "upgrade", "--config", str(cfg))
+    facts = tmp_path / "facts.jsonl"
+    facts.write_text(
+        '{"key": "X", "fact": "abnormal_listed", "value": true, "observed_at": "2026-06-01", "source": "s"}\n',
+        "utf-8",
+    )
+    code, _, err = run(capsys, "facts", "ingest", str(facts), "--config", str(cfg))
+    assert code == 1
+    assert "facts.jsonl:1: key: object 'X' is not in the registry" in err
+
+
+def test_risk_commands_refuse_a_database_that_was_not_upgraded(deployment, capsys):
+    cfg, _ = deployment
+    code, _, err = run(capsys, "risk", "evaluate", "--config", str(cfg))
+    assert code == 1 and "onething db upgrade" in err
