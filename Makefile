@@ -1,26 +1,52 @@
 # One conventional way to develop the nine distributions together: editable pip installs
-# into one virtual environment. Only Python 3.11 and pip are needed on a fresh machine.
+# into one virtual environment. A fresh machine needs Python 3.11, pip and (for diagrams and
+# Chinese text in charts) two Debian packages, which `setup` installs when run as root.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*)
 STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system
+CONFIG ?= examples/liaocheng.toml
+OUT ?= out
+SIZE ?= 5000
+SEED ?= 20260101
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup system demo test lint bench clean
 
-$(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt
+# Debian packages: graphviz renders loop diagrams; fonts-noto-cjk draws Chinese in charts.
+$(SYSTEM_STAMP):
+	@mkdir -p $(VENV)
+	@if command -v dot >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz fonts-noto-cjk >/dev/null; \
+	else echo "note: install the Debian packages graphviz and fonts-noto-cjk for diagrams and charts"; fi
+	@touch $(SYSTEM_STAMP)
+
+$(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt | $(SYSTEM_STAMP)
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt -e core $(addprefix -e ,$(PLUGINS))
 	touch $(STAMP)
 
 setup: $(STAMP)
+system: $(SYSTEM_STAMP)
 
-# The main job on the embedded default (SQLite).
+# The main job on the embedded default (SQLite): one double-random cycle end to end for
+# 聊城市 — a synthetic registry and inspector pools, imported; the plan drawn and verified;
+# the plan, the first visits' joint checklists and the summary written to ./out.
 demo: $(STAMP)
-	$(BIN)/onething plugins --config examples/liaocheng.toml
-	$(BIN)/onething validate examples/liaocheng.toml
-	$(BIN)/onething params --config examples/liaocheng.toml --domain prepaid_card
+	@mkdir -p $(OUT)
+	rm -f examples/liaocheng.db examples/liaocheng.db-*
+	$(BIN)/onething validate $(CONFIG)
+	$(BIN)/onething db upgrade --config $(CONFIG)
+	$(BIN)/onething registry synth --config $(CONFIG) --region 371500 --size $(SIZE) --seed 1 --out $(OUT)/registry.csv
+	$(BIN)/onething registry import $(OUT)/registry.csv --config $(CONFIG)
+	$(BIN)/onething registry stats --config $(CONFIG) --by domain
+	$(BIN)/onething inspectors synth --config $(CONFIG) --out $(OUT)/inspectors.csv
+	$(BIN)/onething inspectors import $(OUT)/inspectors.csv --config $(CONFIG)
+	$(BIN)/onething plan --config $(CONFIG) --cycle 2026Q1 --seed $(SEED) --out $(OUT)
+	$(BIN)/onething plan verify $(OUT)/plan.json --config $(CONFIG)
 
 # The whole test suite.
 test: $(STAMP)
@@ -29,6 +55,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/registry_import.py
+	$(BIN)/python benchmarks/planning.py
+	$(BIN)/python benchmarks/risk.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

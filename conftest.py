@@ -59,7 +59,7 @@ def make_store(kind: str, tmp_path):
 def _sqlite_template(tmp_path_factory):
     """One migrated SQLite file; each test gets a copy (migrating per test is slow)."""
     path = tmp_path_factory.mktemp("template") / "onething.db"
-    store, cleanup = make_store("sqlite", path.parent)
+    _, cleanup = make_store("sqlite", path.parent)
     cleanup()
     return path
 
@@ -68,17 +68,34 @@ def _sqlite_template(tmp_path_factory):
 def _pg_session_store(tmp_path_factory):
     """One migrated PostgreSQL schema for the session; tests empty it after use."""
     store, cleanup = make_store("postgresql", tmp_path_factory.mktemp("pg"))
+    store.seeds = _seeds(store)
     yield store
     cleanup()
 
 
-def _empty(store) -> None:
-    """Delete every row (cheaper than TRUNCATE for the few rows a test leaves)."""
+def _seeds(store) -> dict[str, list[dict]]:
+    """Rows the migrations themselves insert (e.g. the audit chain's head), by table."""
+    with store.engine.connect() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+        return {
+            name: [dict(r) for r in conn.execute(table.select()).mappings()]
+            for name, table in meta.tables.items()
+            if name != "alembic_version"
+        }
+
+
+def _reset(store, seeds: dict[str, list[dict]]) -> None:
+    """Back to the freshly migrated state: delete every row, put the seed rows back (cheaper
+    than TRUNCATE or a new schema for the few rows a test leaves)."""
     with store.engine.begin() as conn:
-        names = [n for n in sa.inspect(conn).get_table_names() if n != "alembic_version"]
+        meta = sa.MetaData()
+        meta.reflect(conn)
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))  # skip FK order
-        for name in names:
-            conn.execute(sa.text(f'DELETE FROM "{name}"'))
+        for name, rows in seeds.items():
+            conn.execute(meta.tables[name].delete())
+            if rows:
+                conn.execute(meta.tables[name].insert(), rows)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -95,5 +112,5 @@ def store(request, tmp_path):
         return
     s = request.getfixturevalue("_pg_session_store")
     yield s
-    s.engine.dispose()  # connections a test left open must not block the TRUNCATE
-    _empty(s)
+    s.engine.dispose()  # connections a test left open must not block the reset
+    _reset(s, s.seeds)

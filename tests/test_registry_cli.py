@@ -51,12 +51,12 @@ def test_synth_import_map_stats(config, tmp_path, capsys):
     out = tmp_path / "liaocheng.csv"
     code, text, _ = run(
         capsys, "registry", "synth", "--config", config, "--region", "371500",
-        "--size", "400", "--seed", "7", "--out", str(out),
+        "--size", "150", "--seed", "7", "--out", str(out),
     )  # fmt: skip
     assert code == 0, text
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 400
+    assert len(rows) == 150
     counties = {r.code for r in regions.counties("371500")}
     assert {r["region_code"] for r in rows} <= counties
     assert all(uscc.is_valid(r["uscc"]) for r in rows if r["uscc"])
@@ -71,14 +71,14 @@ def test_synth_import_map_stats(config, tmp_path, capsys):
     )
     assert code == 0, err
     report = json.loads(text)
-    assert (report["inserted"], report["rejected"]) == (400, 0)
-    assert report["mapped"] > 400
+    assert (report["inserted"], report["rejected"]) == (150, 0)
+    assert report["mapped"] > 150
 
     code, text, _ = run(capsys, "registry", "stats", "--config", config, "--format", "json")
     assert code == 0
     stats = json.loads(text)
-    assert sum(r["objects"] for r in stats["counts"]) >= 400  # multi-domain objects count twice
-    assert stats["gaps"]["objects"] == 400
+    assert sum(r["objects"] for r in stats["counts"]) >= 150  # multi-domain objects count twice
+    assert stats["gaps"]["objects"] == 150
 
     code, text, _ = run(
         capsys, "registry", "stats", "--config", config, "--by", "region", "--format", "csv"
@@ -91,7 +91,7 @@ def test_synth_import_map_stats(config, tmp_path, capsys):
 
     code, text, _ = run(
         capsys, "registry", "synth", "--config", config, "--region", "371500",
-        "--size", "400", "--seed", "7", "--out", str(tmp_path / "again.csv"),
+        "--size", "150", "--seed", "7", "--out", str(tmp_path / "again.csv"),
     )  # fmt: skip
     assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()  # deterministic
 

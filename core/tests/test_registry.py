@@ -378,3 +378,105 @@ def test_iter_objects_streams_in_key_order_and_filters(store, rulebook):
     assert count_objects(store, domain="catering") == 0
     assert get_object(store, "91371502MISSING000") is None
 
+
+# -- the set-based matcher equals the per-object rule ------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from onething.applicability import match_by_data, match_members  # noqa: E402
+from onething.conditions import holds  # noqa: E402
+from onething.model import Basis, Item, Membership, SupervisedObject  # noqa: E402
+
+_TYPES = ("shop", "canteen", "site")
+_ATTRS = ("tier", "seats", "gas", "tags")
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 3),
+    st.sampled_from([0.0, 1.0, 2.5, float("nan")]),
+    st.sampled_from(["a", "b", ""]),
+    st.lists(st.sampled_from(["a", 1, True]), max_size=2),
+    st.dictionaries(st.sampled_from(["x", "y"]), st.integers(0, 1), max_size=2),
+)
+_LEAF = st.one_of(
+    st.builds(lambda a, v: {"attr": a, "exists": v}, st.sampled_from(_ATTRS), st.booleans()),
+    st.builds(
+        lambda a, op, v: {"attr": a, op: v},
+        st.sampled_from(_ATTRS),
+        st.sampled_from(["eq", "ne", "gt", "ge", "lt", "le"]),
+        _VALUES,
+    ),
+    st.builds(
+        lambda a, v: {"attr": a, "in": v},
+        st.sampled_from(_ATTRS),
+        st.one_of(st.lists(_VALUES, max_size=3), st.sampled_from(["ab", ""])),
+    ),
+)
+_CONDITIONS = st.one_of(
+    st.none(),
+    st.recursive(
+        _LEAF,
+        lambda c: st.one_of(
+            st.builds(lambda cs: {"all": cs}, st.lists(c, max_size=3)),
+            st.builds(lambda cs: {"any": cs}, st.lists(c, max_size=3)),
+            st.builds(lambda x: {"not": x}, c),
+        ),
+        max_leaves=5,
+    ),
+)
+_LAW = Basis(law="虚构示例条例", article="第一条", status="unconfirmed")
+
+
+def _item(n: int, types_: list[str], condition) -> Item:
+    return Item(
+        f"fake.{n:03d}", "fake", "事项", "Item", [_LAW], ["market"], types_, ["onsite"], "during",
+        dt.date(2020, 1, 1), condition=condition,
+    )  # fmt: skip
+
+
+_ITEMS = st.lists(
+    st.tuples(st.lists(st.sampled_from(_TYPES), min_size=1, max_size=2, unique=True), _CONDITIONS),
+    max_size=6,
+).map(lambda specs: [_item(i, t, c) for i, (t, c) in enumerate(specs)])
+_MEMBERS = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(_TYPES), min_size=1, max_size=3, unique=True),
+        st.dictionaries(st.sampled_from(_ATTRS), _VALUES, max_size=4),
+        st.booleans(),  # in the domain at all
+    ),
+    max_size=25,
+)
+
+
+def _reference(domain, objects, items):
+    """The per-object rule: each object × each item of its types, its condition decided."""
+    for obj in objects:
+        member = obj.domains.get(domain)
+        if member is None:
+            continue
+        done = set()
+        for t in member.object_types:
+            for item in items:
+                if t in item.object_types and item.code not in done:
+                    if holds(item.condition, member.attributes):
+                        done.add(item.code)
+                        yield (obj.key, item.code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=_ITEMS, members=_MEMBERS)
+def test_set_based_matching_gives_exactly_the_per_object_pairs(items, members):
+    objects = [
+        SupervisedObject(
+            key=f"K{i:03d}",
+            name="x",
+            region_code="371502",
+            domains={"fake" if inside else "other": Membership(types_, attrs)},
+        )
+        for i, (types_, attrs, inside) in enumerate(members)
+    ]
+    expected = list(_reference("fake", objects, items))
+    assert list(match_by_data("fake", objects, items)) == expected
+    rows = [(o.key, m.object_types, m.attributes) for o in objects if (m := o.domains.get("fake"))]
+    assert list(match_members(items, rows)) == expected

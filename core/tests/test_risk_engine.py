@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from onething.risk.engine import evaluate_all
 from onething.risk.explain import explain
 from onething.risk.facts import fact_kinds, facts_of, ingest, ingest_file, merge_for_rules
 from onething.risk.grades import grade_all, stratum
+from onething.store import Store
 from onething.store.risk import FactRow, GradeRow, WarningRow
 
 ON = dt.date(2025, 6, 30)
@@ -241,11 +243,11 @@ def test_explain_an_unknown_object(store, book):
     revenues=st.lists(st.integers(0, 200), min_size=4, max_size=4),
 )
 def test_the_batch_engine_agrees_with_the_reference_semantics(
-    tmp_path_factory, book, temps, ages, balances, revenues
+    tmp_path_factory, _sqlite_template, book, temps, ages, balances, revenues
 ):
-    from conftest import make_store
-
-    store, cleanup = make_store("sqlite", tmp_path_factory.mktemp("prop"))
+    path = tmp_path_factory.mktemp("prop") / "onething.db"
+    shutil.copyfile(_sqlite_template, path)
+    store = Store(f"sqlite:///{path}")
     try:
         load(store, book)
         rows = []
@@ -277,3 +279,20 @@ def test_the_batch_engine_agrees_with_the_reference_semantics(
         assert batch == reference
     finally:
         store.dispose()
+
+
+def test_each_new_warning_opens_one_case_in_the_loop(store, book):
+    from onething.loop import Loop, get_case
+    from onething.risk.cases import open_cases
+
+    load(store, book)
+    ingest(store, book, facts({"key": KEYS[2], "fact": "abnormal_listed", "value": True, "observed_at": "2025-06-01"}), label="t", on=ON)
+    evaluate_all(store, book, ON)
+    loop = Loop(book)
+    assert open_cases(store, loop) == 1
+    assert open_cases(store, loop) == 0  # a warning opens its case once
+    with store.engine.connect() as conn:
+        (case_id,) = conn.execute(sa.select(WarningRow.case_id)).one()
+    case = get_case(store, int(case_id))
+    assert (case.state, case.object_key, case.risk_rule) == ("warning", KEYS[2], "fake.abnormal_list")
+    assert case.region_code == "371502" and case.owner == "market"

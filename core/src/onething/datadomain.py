@@ -61,17 +61,9 @@ from .model import (
     SupervisedObject,
     converter,
 )
+from .rule_lists import RULE_LISTS
 
-#: file stem -> (top-level key, model); the file's schema is ``$defs/<stem>_file``
-_FILES: dict[str, tuple[str, type]] = {
-    "items": ("item", Item),
-    "elements": ("element", Element),
-    "parameters": ("parameter", Parameter),
-    "risk_rules": ("rule", RiskRule),
-    "merge": ("constraint", MergeConstraint),
-    "sanctions": ("measure", SanctionMeasure),
-    "publication": ("rule", PublicationRule),
-}
+_BY_STEM = {r.stem: r for r in RULE_LISTS}
 
 
 class DataDomain:
@@ -123,7 +115,8 @@ class DataDomain:
         return self.description.code
 
     def _entries(self, stem: str) -> list[Any]:
-        key, model = _FILES[stem]
+        kind = _BY_STEM[stem]
+        key, model = kind.key, kind.model
         name = f"{stem}.toml"
         raw = self._read_toml(name)
         if raw is None:
@@ -139,7 +132,7 @@ class DataDomain:
 
     @cached_property
     def _cache(self) -> dict[str, list[Any]]:
-        return {stem: self._entries(stem) for stem in _FILES}
+        return {stem: self._entries(stem) for stem in _BY_STEM}
 
     # -- hook implementations -----------------------------------------------------------------
 

@@ -69,7 +69,7 @@ def problems(rules: DomainRules) -> list[str]:
 
     def depts(where: str, codes: Iterable[str], allow_lead: bool = False) -> None:
         for c in codes:
-            if c not in known_depts and not (allow_lead and c == "lead"):
+            if c not in known_depts and not (allow_lead and c in ("lead", "owner")):
                 out.append(f"{where}: unknown department {c!r} (see `onething departments`)")
 
     def params(where: str, *names: str | None) -> None:

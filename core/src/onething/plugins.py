@@ -34,6 +34,7 @@ from .model import (
     SupervisedObject,
     converter,
 )
+from .rule_lists import RULE_LISTS
 
 #: The version of the contract in ``onething.hookspecs``; a plugin declares the version it was
 #: written against as ``ONETHING_API`` in its module. Bumped only on breaking changes.
@@ -172,18 +173,6 @@ class DomainRules:
     publication_rules: tuple[PublicationRule, ...]
 
 
-#: list hook -> (schema definition, model) of what it returns
-_LIST_HOOKS: dict[str, tuple[str, type]] = {
-    "onething_list_items": ("item", Item),
-    "onething_list_elements": ("element", Element),
-    "onething_list_parameters": ("parameter", Parameter),
-    "onething_list_risk_rules": ("risk_rule", RiskRule),
-    "onething_list_merge_constraints": ("merge_constraint", MergeConstraint),
-    "onething_list_sanctions": ("sanction", SanctionMeasure),
-    "onething_list_publication_rules": ("publication_rule", PublicationRule),
-}
-
-
 class Domains:
     """The typed facade over the enabled plugins: core calls hooks only through it."""
 
@@ -251,31 +240,21 @@ class Domains:
                 f"plugin {name!r} describes domain {description.code!r}: the entry-point name "
                 f"and the domain code must be the same"
             )
-        lists = {}
-        for hook, (definition, model) in _LIST_HOOKS.items():
-            lists[hook] = tuple(
-                self._checked(name, hook, definition, model, v)
-                for result in self.call(name, hook)
+        lists = {
+            kind.field: tuple(
+                self._checked(name, kind.hook, kind.definition, kind.model, v)
+                for result in self.call(name, kind.hook)
                 for v in result
             )
+            for kind in RULE_LISTS
+        }
         loops = [x for x in self.call(name, "onething_extend_loop") if x is not None]
         loop = None
         if loops:
             loop = self._checked(
                 name, "onething_extend_loop", "loop_extension", LoopExtension, loops[0]
             )
-        rules = DomainRules(
-            info=self.infos[name],
-            description=description,
-            items=lists["onething_list_items"],
-            elements=lists["onething_list_elements"],
-            parameters=lists["onething_list_parameters"],
-            risk_rules=lists["onething_list_risk_rules"],
-            merge_constraints=lists["onething_list_merge_constraints"],
-            loop=loop,
-            sanctions=lists["onething_list_sanctions"],
-            publication_rules=lists["onething_list_publication_rules"],
-        )
+        rules = DomainRules(info=self.infos[name], description=description, loop=loop, **lists)
         found = problems(rules)
         if found:
             raise PluginError(f"plugin {name!r} data is inconsistent:\n  " + "\n  ".join(found))

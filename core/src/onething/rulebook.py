@@ -187,6 +187,10 @@ class Rulebook:
             f"parameter {domain}.{name} has no value in force on {on} (values: {spans})"
         )
 
+    def unit(self, domain: str, name: str) -> str:
+        """The unit of a parameter (the same on every day)."""
+        return self._params[(domain, name)].unit
+
     def value(self, domain: str, name: str, on: dt.date) -> Scalar:
         return self.parameter(domain, name, on).value
 

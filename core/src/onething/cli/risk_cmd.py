@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from ..i18n import _, label
+from ..loop import Loop
+from ..risk.cases import open_cases
 from ..risk.engine import evaluate_all
 from ..risk.explain import explain
 from ..risk.facts import ingest_file
@@ -73,6 +75,7 @@ def make() -> click.Group:
         app.store.ensure_current()
         on = day(at)
         report = evaluate_all(app.store, app.rulebook, on)
+        cases = open_cases(app.store, Loop(app.rulebook))
         grades = grade_all(app.store, app.rulebook, on)
         by_rule: dict[str, list[int]] = {}
         for w in report.fired:
@@ -86,6 +89,7 @@ def make() -> click.Group:
                     "rules": report.rules,
                     "fired": len(report.fired),
                     "new_warnings": len(report.new),
+                    "cases_opened": cases,
                     "graded": grades.graded,
                     "grades_changed": grades.changed,
                     "by_rule": {r: {"fired": f, "new": n} for r, (f, n) in sorted(by_rule.items())},
@@ -115,8 +119,8 @@ def make() -> click.Group:
         )
         click.echo(
             _(
-                f"规则 {report.rules} 条；触发 {len(report.fired)} 次，新增预警 {len(report.new)} 条；分级 {grades.graded} 个对象，变化 {grades.changed} 个。",
-                f"{report.rules} rules; {len(report.fired)} fired, {len(report.new)} new warnings; "
+                f"规则 {report.rules} 条；触发 {len(report.fired)} 次，新增预警 {len(report.new)} 条，开立闭环事项 {cases} 件；分级 {grades.graded} 个对象，变化 {grades.changed} 个。",
+                f"{report.rules} rules; {len(report.fired)} fired, {len(report.new)} new warnings, {cases} cases opened; "
                 f"{grades.graded} objects graded, {grades.changed} changed.",
             )
         )

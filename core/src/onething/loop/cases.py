@@ -329,12 +329,15 @@ def transition(
     """Take transition ``code`` on case ``case_id`` as ``actor``.
 
     :param version: the case version the actor read; if the case moved on since, nothing is
-        written and :class:`ConflictError` is raised.
+        written (not even to the audit log) and :class:`ConflictError` is raised — but only
+        for a transition the loop grants: the checks come first and judge the case as it is
+        now, so a refusal is refused and logged whatever the version (a stale version is not
+        a refusal, and hides none).
     :param evidence: the evidence the transition requires (validated by its JSON Schema).
     :param facts: facts this step establishes (e.g. ``{"rectified": true}``); guards read them.
     :raises IllegalTransition, PermissionDenied, GuardFailed: refused, and the refusal logged.
     :raises InvalidInput: evidence that fails the transition's schema (logged as a refusal).
-    :raises ConflictError: the case is no longer at ``version``.
+    :raises ConflictError: the case is no longer at ``version`` (not logged).
     """
     at = _now(at)
     facts = dict(facts or {})
@@ -393,6 +396,7 @@ def transition(
             )
     if not holds(t.spec.guard, guard_facts(case, facts, at)):
         refuse(GuardFailed, f"guard {t.spec.guard} does not hold on the case's facts")
+    # Only now the version: every refusal above is logged, a stale version alone is not.
     if case.version != version:
         raise ConflictError(
             f"case {case_id} is at version {case.version}, not {version}: someone acted on it "

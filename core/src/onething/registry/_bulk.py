@@ -15,48 +15,83 @@ import sqlalchemy as sa
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert dicts (all with the keys of the first)."""
     if not rows:
         return
     columns = list(rows[0])
+    insert_tuples(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+def bind_value(conn: sa.Connection, table: sa.Table, column: str, value: Any) -> Any:
+    """``value`` as the driver receives it for ``column`` (for ``insert_tuples(processed=)``)."""
+    if conn.dialect.name == "postgresql":
+        return value  # COPY takes the Python value
+    proc = table.c[column].type._cached_bind_processor(conn.dialect)
+    return value if proc is None else proc(value)
+
+
+def _is_json(table: sa.Table, column: str, dialect: sa.Dialect) -> bool:
+    return "JSON" in type(table.c[column].type.dialect_impl(dialect)).__name__
+
+
+def insert_tuples(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    json_text: Sequence[str] = (),
+    processed: Sequence[str] = (),
+) -> None:
+    """Insert ``rows`` (one value per name in ``columns``, Python values as the ORM takes
+    them). The JSON columns named in ``json_text`` already hold their serialised JSON text
+    (serialised once by the caller, never twice); the columns in ``processed`` hold values
+    already passed through :func:`bind_value` (a constant processed once, not per row)."""
+    if not rows:
+        return
     dialect = conn.dialect
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    if dialect.name == "postgresql":
-        json_cols = {
-            c for c in columns if "JSON" in type(table.c[c].type.dialect_impl(dialect)).__name__
-        }
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(row[c], ensure_ascii=False) if c in json_cols else row[c]
-                        for c in columns
-                    ]
-                )
-        return
-    values = [[row[c] for row in rows] for c in columns]
-    for i, c in enumerate(columns):
-        proc = table.c[c].type._cached_bind_processor(dialect)
-        if proc is None:
-            continue
-        memo: dict[Any, Any] = {}  # dates repeat (computed_on): process each once
-        out = []
-        for v in values[i]:
-            try:
-                out.append(memo[v])
-            except KeyError:
-                memo[v] = p = proc(v)
-                out.append(p)
-            except TypeError:  # unhashable (JSON)
-                out.append(proc(v))
-        values[i] = out
-    marks = ", ".join("?" for _ in columns)
     names = ", ".join(f'"{c}"' for c in columns)
+    if dialect.name == "postgresql":
+        dump = [
+            i for i, c in enumerate(columns) if c not in json_text and _is_json(table, c, dialect)
+        ]
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            write = copy.write_row
+            if not dump:
+                for row in rows:
+                    write(row)
+                return
+            for row in rows:
+                row = list(row)
+                for i in dump:
+                    row[i] = json.dumps(row[i], ensure_ascii=False)
+                write(row)
+        return
+    procs = []
+    for i, c in enumerate(columns):
+        if c in json_text or c in processed:
+            continue
+        proc = table.c[c].type._cached_bind_processor(dialect)
+        if proc is not None:
+            procs.append((i, proc))
+    if procs:
+        values = [list(row) for row in rows]
+        for i, proc in procs:
+            memo: dict[Any, Any] = {}  # dates repeat (computed_on): process each once
+            for row in values:
+                v = row[i]
+                try:
+                    row[i] = memo[v]
+                except KeyError:
+                    row[i] = memo[v] = proc(v)
+                except TypeError:  # unhashable (JSON)
+                    row[i] = proc(v)
+        rows = values
+    marks = ", ".join("?" for _ in columns)
     cur = raw.cursor()
     try:
-        cur.executemany(
-            f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', list(zip(*values))
-        )
+        cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
     finally:
         cur.close()

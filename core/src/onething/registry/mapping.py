@@ -23,17 +23,20 @@ from typing import Any
 import sqlalchemy as sa
 from attrs import define
 
-from ..model import Item, SupervisedObject, converter
+from ..applicability import match_members
+from ..model import Item, converter
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import ItemState, ObjectItem, ObjectMembership, RegistryObject
-from ._bulk import insert_rows
+from ._bulk import bind_value, insert_tuples
 from ._rows import to_object
 
 _O = RegistryObject.__table__
 _M = ObjectMembership.__table__
 _OI = ObjectItem.__table__
 _S = ItemState.__table__
+_OI_COLUMNS = ("key", "item_code", "domain", "computed_on")
+_PROCESSED = ("computed_on",)
 
 
 def fingerprint(item: Item) -> str:
@@ -71,16 +74,34 @@ class Mapper:
         self.on = on
         self.batch_size = BATCH_SIZE
         self.items: dict[str, list[Item]] = {d: rulebook.items(on, d) for d in self.domains.names}
+        self._on_value = bind_value(conn, _OI, "computed_on", on)
+        self._hooked = {
+            d: self.domains.implements(d, "onething_match_items") for d in self.domains.names
+        }
 
-    def _pairs(self, objects: list[SupervisedObject], domain: str) -> list[dict[str, Any]]:
-        mine = [o for o in objects if domain in o.domains]
-        if not mine or not self.items[domain]:
+    def _pairs(self, rows: list[Mapping[str, Any]], domain: str) -> list[tuple[Any, ...]]:
+        """``(key, item code, domain, computed on)`` of the stored-row dicts ``rows`` in
+        ``domain``: the plugin's ``onething_match_items`` (one batch call) if it has one, else
+        the set-based :func:`~onething.applicability.match_members` on the rows themselves."""
+        items = self.items[domain]
+        mine = [r for r in rows if domain in r["domains"]]
+        if not mine or not items:
             return []
-        pairs = self.domains.match_items(domain, mine, self.items[domain], self.on)
-        return [
-            {"key": k, "item_code": c, "domain": domain, "computed_on": self.on}
-            for k, c in sorted(pairs)
-        ]
+        if self._hooked[domain]:
+            pairs: Iterable[tuple[str, str]] = self.domains.match_items(
+                domain, [to_object(r) for r in mine], items, self.on
+            )
+        else:
+            pairs = match_members(
+                items,
+                (
+                    (r["key"], m["object_types"], m.get("attributes") or {})
+                    for r in mine
+                    for m in (r["domains"][domain],)
+                ),
+            )
+        on = self._on_value
+        return [(k, c, domain, on) for k, c in set(pairs)]
 
     def remap(self, rows: list[Mapping[str, Any]], *, replace: Iterable[str] = ()) -> int:
         """Store the mapping of ``rows`` (stored-row dicts), replacing that of the keys in
@@ -88,9 +109,9 @@ class Mapper:
         replace = list(replace)
         if replace:
             self.conn.execute(sa.delete(_OI).where(_OI.c.key.in_(replace)))
-        objects = [to_object(r) for r in rows]
-        out = [p for d in self.domains.names for p in self._pairs(objects, d)]
-        insert_rows(self.conn, _OI, out)
+        out = [p for d in self.domains.names for p in self._pairs(rows, d)]
+        out.sort()  # key order: SQLite's B-trees fill sequentially
+        insert_tuples(self.conn, _OI, _OI_COLUMNS, out, processed=_PROCESSED)
         return len(out)
 
     def _affected(self, domain: str, types: set[str] | None) -> Iterator[list[str]]:
@@ -135,8 +156,8 @@ class Mapper:
             for keys in self._affected(domain, types):
                 rows = self.conn.execute(sa.select(_O).where(_O.c.key.in_(keys))).mappings().all()
                 self.conn.execute(sa.delete(_OI).where(_OI.c.domain == domain, _OI.c.key.in_(keys)))
-                out = self._pairs([to_object(r) for r in rows], domain)
-                insert_rows(self.conn, _OI, out)
+                out = sorted(self._pairs(rows, domain))
+                insert_tuples(self.conn, _OI, _OI_COLUMNS, out, processed=_PROCESSED)
                 objects += len(keys)
                 pairs += len(out)
             self.conn.execute(sa.delete(_S).where(_S.c.domain == domain))

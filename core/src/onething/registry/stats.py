@@ -7,7 +7,6 @@ Everything is counted in SQL; only the item → department table (small) is buil
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import sqlalchemy as sa
 

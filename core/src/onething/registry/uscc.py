@@ -23,6 +23,7 @@ registering authority gave it (for a sole trader the 15-digit 注册号), 1–40
 from __future__ import annotations
 
 import re
+from operator import mul as _mul
 from typing import Literal
 
 #: The 31 characters of GB 32100-2015 in value order (0–30).
@@ -39,6 +40,8 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ALT_PREFIX = "ALT-"
 _ALT = re.compile(r"ALT-(\d{6})-([0-9A-Z]{1,40})")
 
+_SHAPE = re.compile(f"[{re.escape(ALPHABET)}]{{{LENGTH}}}")
+
 Verdict = Literal["ok", "checksum"]
 
 
@@ -48,7 +51,9 @@ class MalformedUscc(ValueError):
 
 def check_character(first17: str) -> str:
     """The GB 32100-2015 check character of the first 17 characters."""
-    total = sum(VALUES[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError(f"expected 17 characters, got {len(first17)}")
+    total = sum(map(_mul, map(VALUES.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -65,6 +70,8 @@ def verify(code: str) -> Verdict:
     :raises MalformedUscc: wrong length, lower case, or a character outside the alphabet, with a
         message saying which.
     """
+    if _SHAPE.fullmatch(code) is not None:  # the common case: one compiled match, no loop
+        return "ok" if check_character(code[:17]) == code[17] else "checksum"
     if len(code) != LENGTH:
         raise MalformedUscc(f"a uscc has {LENGTH} characters, got {len(code)}")
     for i, c in enumerate(code, 1):

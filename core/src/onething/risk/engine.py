@@ -131,37 +131,42 @@ def _typed(value_text: pl.Expr, kind: str) -> pl.Expr:
         return value_text == "true"
     if kind == "date":
         return value_text.str.strip_chars('"').str.to_date("%Y-%m-%d", strict=False)
+    if kind == "text":
+        return value_text.str.strip_chars('"')
     return value_text
 
 
 def _latest(store: Store, kinds: dict[str, str], on: dt.date) -> dict[str, pl.DataFrame]:
-    """The latest value of each fact per object observed up to day ``on``, typed by kind; read
-    with one SQL query straight into Polars."""
+    """The latest value of each fact per object observed up to day ``on``, typed by kind.
+
+    The fact rows are read with one SQL query straight into Polars, which picks the latest
+    per object and fact (a window function in SQLite is far slower than Polars' sort)."""
     facts = sorted(f for f, k in kinds.items() if k != "event")
     if not facts:
         return {}
-    ranked = (
-        sa.select(
-            FactRow.key,
-            FactRow.fact,
-            sa.cast(FactRow.value, sa.Text).label("value"),
-            sa.func.row_number()
-            .over(
-                partition_by=(FactRow.key, FactRow.fact),
-                order_by=(FactRow.observed_at.desc(), FactRow.id.desc()),
-            )
-            .label("rn"),
-        )
-        .where(FactRow.fact.in_(facts), FactRow.observed_at < day_end(on))
-        .subquery()
-    )
-    query = sa.select(ranked.c.key, ranked.c.fact, ranked.c.value).where(ranked.c.rn == 1)
+    query = sa.select(
+        FactRow.key,
+        FactRow.fact,
+        sa.cast(FactRow.value, sa.Text).label("value"),
+        # as text: stored times are all UTC, so the text sorts as the time does, and Polars
+        # is spared a Python datetime per row
+        sa.cast(FactRow.observed_at, sa.Text).label("observed_at"),
+        FactRow.id,
+    ).where(FactRow.fact.in_(facts), FactRow.observed_at < day_end(on))
     with store.engine.connect() as conn:
         frame = pl.read_database(
-            query, conn, schema_overrides={"key": pl.String, "fact": pl.String, "value": pl.String}
+            query,
+            conn,
+            schema_overrides={
+                "key": pl.String,
+                "fact": pl.String,
+                "value": pl.String,
+                "id": pl.Int64,
+            },
         )
+    latest = frame.sort("observed_at", "id").group_by("key", "fact", maintain_order=False).last()
     return {
-        f: frame.filter(pl.col("fact") == f).select("key", value=_typed(pl.col("value"), kinds[f]))
+        f: latest.filter(pl.col("fact") == f).select("key", value=_typed(pl.col("value"), kinds[f]))
         for f in facts
     }
 
@@ -225,42 +230,34 @@ def _fire(
             "key", observed=pl.col("n"), threshold="threshold"
         )
     got = cands.join(latest[rule.fact], on="key", how="inner").filter(pl.col("value").is_not_null())
+    # values are already typed by fact kind (see _typed): numbers, booleans, dates or text
     if rule.kind == "flag":
-        return got.filter(pl.col("value").cast(pl.Boolean)).select(
-            "key", observed="value", threshold=pl.lit(True)
-        )
+        return got.filter(pl.col("value")).select("key", observed="value", threshold=pl.lit(True))
     if rule.kind == "threshold":
-        return got.filter(compare(pl.col("value").cast(pl.Float64), pl.col("threshold"))).select(
+        return got.filter(compare(pl.col("value"), pl.col("threshold"))).select(
             "key", observed="value", threshold="threshold"
         )
     if rule.kind == "ratio":
         den = latest[rule.denominator].rename({"value": "den"})
         got = got.join(den, on="key", how="inner").filter(
-            pl.col("den").is_not_null() & (pl.col("den").cast(pl.Float64) != 0)
+            pl.col("den").is_not_null() & (pl.col("den") != 0)
         )
-        got = got.with_columns(
-            ratio=pl.col("value").cast(pl.Float64) / pl.col("den").cast(pl.Float64)
-        )
+        got = got.with_columns(ratio=pl.col("value") / pl.col("den"))
         return got.filter(compare(pl.col("ratio"), pl.col("threshold"))).select(
             "key", observed="ratio", threshold="threshold"
         )
     if rule.kind == "expiry":
-        got = got.with_columns(
-            last_valid=pl.col("value").cast(pl.String).str.to_date("%Y-%m-%d"),
-            limit=pl.lit(on) + pl.duration(days=pl.col("threshold").fill_null(0).cast(pl.Int64)),
-        )
-        return got.filter(pl.col("last_valid") < pl.col("limit")).select(
-            "key", observed="last_valid", threshold="limit"
-        )
+        limit = pl.lit(on) + pl.duration(days=pl.col("threshold").fill_null(0).cast(pl.Int64))
+        return got.filter(pl.col("value") < limit).select("key", observed="value", threshold=limit)
     raise ValueError(f"unknown rule kind {rule.kind!r}")
 
 
-def evaluate_all(
+def fire_all(
     store: Store, rulebook: Rulebook, on: dt.date, *, domains: Sequence[str] | None = None
-) -> EvaluationReport:
-    """Evaluate every rule in force on ``on`` over the registry; store new warnings.
+) -> tuple[int, list[RaisedWarning]]:
+    """Evaluate every rule in force on ``on`` over the registry; store nothing.
 
-    :return: what fired and which warnings are new (each new one opens a case in the loop).
+    :return: the number of rules evaluated and every (object, rule) that fires.
     """
     rules = [r for r in rulebook.risk_rules(on) if domains is None or r.domain in domains]
     kinds = fact_kinds(rulebook, on)
@@ -270,9 +267,9 @@ def evaluate_all(
         domain_rules = [r for r in rules if r.domain == domain]
         objects = _objects(store, domain, _attributes_needed(domain_rules))
         for rule in domain_rules:
-            for key, observed, threshold in _fire(
-                rule, rulebook, on, objects, latest, store
-            ).iter_rows():
+            frame = _fire(rule, rulebook, on, objects, latest, store)
+            for key, observed, threshold in frame.iter_rows():
+                observed, threshold = _jsonable(observed), _jsonable(threshold)
                 fired.append(
                     RaisedWarning(
                         key=key,
@@ -280,13 +277,24 @@ def evaluate_all(
                         domain=domain,
                         severity=rule.severity,
                         offsite=rule.offsite,
-                        observed=_jsonable(observed),
-                        threshold=_jsonable(threshold),
-                        reason=f"{rule.label_zh}：{rule.fact} = {_jsonable(observed)}（阈值 {_jsonable(threshold)}）",
+                        observed=observed,
+                        threshold=threshold,
+                        reason=f"{rule.label_zh}：{rule.fact} = {observed}（阈值 {threshold}）",
                     )
                 )
+    return len(rules), fired
+
+
+def evaluate_all(
+    store: Store, rulebook: Rulebook, on: dt.date, *, domains: Sequence[str] | None = None
+) -> EvaluationReport:
+    """Evaluate every rule in force on ``on`` over the registry; store new warnings.
+
+    :return: what fired and which warnings are new (each new one opens a case in the loop).
+    """
+    n_rules, fired = fire_all(store, rulebook, on, domains=domains)
     new = _store_new(store, fired, on)
-    return EvaluationReport(on=on, rules=len(rules), fired=tuple(fired), new=tuple(new))
+    return EvaluationReport(on=on, rules=n_rules, fired=tuple(fired), new=tuple(new))
 
 
 def _jsonable(value: Any) -> Any:
@@ -330,4 +338,4 @@ def _store_new(store: Store, fired: list[RaisedWarning], on: dt.date) -> list[Ra
     return new
 
 
-__all__ = ["CST", "EvaluationReport", "RaisedWarning", "condition_expr", "evaluate_all"]
+__all__ = ["CST", "EvaluationReport", "RaisedWarning", "condition_expr", "evaluate_all", "fire_all"]

@@ -22,6 +22,7 @@ from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import RegistryObject
 from ..store.risk import FactRow
+from ..templates import matcher
 
 #: Times without a zone are China Standard Time.
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -37,7 +38,8 @@ class IngestReport:
 
 def fact_kinds(rulebook: Rulebook, on: dt.date) -> dict[str, str]:
     """Every fact the enabled rules read, with the kind of value it must have:
-    ``number``, ``boolean``, ``date`` or ``event`` (any value; counted by its time)."""
+    ``number``, ``boolean``, ``date``, ``text`` (ordinal grades compared with a text
+    threshold) or ``event`` (any value; counted by its time)."""
     kinds: dict[str, str] = {}
     by_rule = {
         "threshold": "number",
@@ -47,10 +49,24 @@ def fact_kinds(rulebook: Rulebook, on: dt.date) -> dict[str, str]:
         "count": "event",
     }
     for rule in rulebook.risk_rules(on):
-        kinds.setdefault(rule.fact, by_rule[rule.kind])
+        kind = by_rule[rule.kind]
+        if rule.kind == "threshold" and _text_parameter(rulebook, rule.domain, rule.parameter):
+            kind = "text"  # an ordinal grade compared as text, e.g. building grade >= "C"
+        kinds.setdefault(rule.fact, kind)
         if rule.denominator:
             kinds.setdefault(rule.denominator, "number")
     return kinds
+
+
+def _text_parameter(rulebook: Rulebook, domain: str, name: str | None) -> bool:
+    """Whether the rule's threshold parameter (any the template can name) holds text."""
+    if name is None:
+        return False
+    pattern = matcher(name)
+    return any(
+        pattern.fullmatch(n) and rulebook.unit(d, n) == "text"
+        for d, n in rulebook.parameter_names(domain)
+    )
 
 
 def parse_time(text: str) -> dt.datetime:
@@ -67,6 +83,8 @@ def _value_ok(kind: str, value: Any) -> str | None:
         return f"expected a number, got {value!r}"
     if kind == "boolean" and not isinstance(value, bool):
         return f"expected true or false, got {value!r}"
+    if kind == "text" and not isinstance(value, str):
+        return f"expected text, got {value!r}"
     if kind == "date":
         try:
             dt.date.fromisoformat(str(value))
