@@ -29,7 +29,18 @@ def app(tmp_path_factory):
     )
     for args in (
         ["db", "upgrade"],
-        ["registry", "synth", "--region", "371500", "--size", "400", "--seed", "3", "--out", str(tmp / "r.csv")],
+        [
+            "registry",
+            "synth",
+            "--region",
+            "371500",
+            "--size",
+            "400",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp / "r.csv"),
+        ],
         ["registry", "import", str(tmp / "r.csv")],
     ):
         with pytest.raises(SystemExit) as exc:

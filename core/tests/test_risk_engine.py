@@ -286,7 +286,15 @@ def test_each_new_warning_opens_one_case_in_the_loop(store, book):
     from onething.risk.cases import open_cases
 
     load(store, book)
-    ingest(store, book, facts({"key": KEYS[2], "fact": "abnormal_listed", "value": True, "observed_at": "2025-06-01"}), label="t", on=ON)
+    ingest(
+        store,
+        book,
+        facts(
+            {"key": KEYS[2], "fact": "abnormal_listed", "value": True, "observed_at": "2025-06-01"}
+        ),
+        label="t",
+        on=ON,
+    )
     evaluate_all(store, book, ON)
     loop = Loop(book)
     assert open_cases(store, loop) == 1
@@ -294,5 +302,9 @@ def test_each_new_warning_opens_one_case_in_the_loop(store, book):
     with store.engine.connect() as conn:
         (case_id,) = conn.execute(sa.select(WarningRow.case_id)).one()
     case = get_case(store, int(case_id))
-    assert (case.state, case.object_key, case.risk_rule) == ("warning", KEYS[2], "fake.abnormal_list")
+    assert (case.state, case.object_key, case.risk_rule) == (
+        "warning",
+        KEYS[2],
+        "fake.abnormal_list",
+    )
     assert case.region_code == "371502" and case.owner == "market"

@@ -207,7 +207,11 @@ def make() -> click.Group:
                 progress=step,
             )
         paths = write_plan(doc, out_dir)
-        lists = write_checklists(doc, app.rulebook, out_dir, checklists) if checklists else []
+        lists = (
+            write_checklists(doc, app.rulebook, out_dir, checklists, store=app.store)
+            if checklists
+            else []
+        )
         _summary(doc)
         click.echo(
             _(

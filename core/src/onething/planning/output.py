@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..departments import department_name
 from ..rulebook import Rulebook
+from ..store import Store
 
 CSV_COLUMNS = (
     "task",
@@ -80,17 +81,22 @@ def write_plan(doc: dict[str, Any], out: Path) -> dict[str, Path]:
 
 
 def write_checklists(
-    doc: dict[str, Any], rulebook: Rulebook, out: Path, first: int = 5
+    doc: dict[str, Any], rulebook: Rulebook, out: Path, first: int = 5, store: Store | None = None
 ) -> list[Path]:
-    """The joint checklist (``onething.checklist``) of each of the first ``first`` visits."""
+    """The joint checklist (``onething.checklist``) of each of the first ``first`` visits;
+    with ``store``, the checklist names the object as the registry does."""
     from ..checklist import build_checklist, render_html
+    from ..registry import get_object
 
     on = dt.date.fromisoformat(doc["window"]["start"])
     folder = out / "checklists"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for n, v in enumerate(doc["visits"][:first], 1):
-        checklist = build_checklist(rulebook, v["items"], on, object_key=v["key"])
+        obj = get_object(store, v["key"]) if store is not None else None
+        checklist = build_checklist(
+            rulebook, v["items"], on, object_key=v["key"], object_name=obj.name if obj else None
+        )
         p = folder / f"{n:03d}-{v['key']}.html"
         p.write_text(render_html(checklist), "utf-8")
         paths.append(p)

@@ -4,9 +4,11 @@ An engine adding tables adds its module here and a migration under ``migrations/
 branching from ``0001`` (the store upgrades to all heads).
 """
 
-from . import items  # noqa: F401
-from . import loop  # noqa: F401
-from . import planning  # noqa: F401
-from . import records  # noqa: F401
-from . import registry  # noqa: F401
-from . import risk  # noqa: F401
+from . import (
+    items,  # noqa: F401
+    loop,  # noqa: F401
+    planning,  # noqa: F401
+    records,  # noqa: F401
+    registry,  # noqa: F401
+    risk,  # noqa: F401
+)
