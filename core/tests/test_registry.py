@@ -464,7 +464,7 @@ def _reference(domain, objects, items):
                         yield (obj.key, item.code)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # examples from the profile: quick by default, more with thorough
 @given(items=_ITEMS, members=_MEMBERS)
 def test_set_based_matching_gives_exactly_the_per_object_pairs(items, members):
     objects = [
