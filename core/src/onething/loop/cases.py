@@ -329,10 +329,9 @@ def transition(
     """Take transition ``code`` on case ``case_id`` as ``actor``.
 
     :param version: the case version the actor read; if the case moved on since, nothing is
-        written (not even to the audit log) and :class:`ConflictError` is raised — but only
-        for a transition the loop grants: the checks come first and judge the case as it is
-        now, so a refusal is refused and logged whatever the version (a stale version is not
-        a refusal, and hides none).
+        written (not even to the audit log) and :class:`ConflictError` is raised. The version
+        is compared first: a request is judged only on the version it was made on, so whether
+        it is refused (and logged) never depends on when the actor read the case.
     :param evidence: the evidence the transition requires (validated by its JSON Schema).
     :param facts: facts this step establishes (e.g. ``{"rectified": true}``); guards read them.
     :raises IllegalTransition, PermissionDenied, GuardFailed: refused, and the refusal logged.
@@ -342,6 +341,15 @@ def transition(
     at = _now(at)
     facts = dict(facts or {})
     case = get_case(store, case_id)
+    # The version first: a stale request is a conflict, not a refusal, and is not logged. Judged
+    # on a state the actor never saw, the same request would be refused (and logged) or not
+    # depending on when the actor read the case, e.g. an officer who lost a race on "assess"
+    # would be refused as illegal instead of told to read again.
+    if case.version != version:
+        raise ConflictError(
+            f"case {case_id} is at version {case.version}, not {version}: someone acted on it "
+            f"since you read it; read it again"
+        )
 
     def refuse(exc_type: type[OnethingError], why: str, **extra: Any) -> None:
         with store.session() as session:
@@ -396,12 +404,6 @@ def transition(
             )
     if not holds(t.spec.guard, guard_facts(case, facts, at)):
         refuse(GuardFailed, f"guard {t.spec.guard} does not hold on the case's facts")
-    # Only now the version: every refusal above is logged, a stale version alone is not.
-    if case.version != version:
-        raise ConflictError(
-            f"case {case_id} is at version {case.version}, not {version}: someone acted on it "
-            f"since you read it; read it again"
-        )
     return _apply(store, loop, case, t, actor, version, evidence, facts, at)
 
 
