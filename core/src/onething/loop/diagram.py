@@ -70,7 +70,16 @@ def mermaid(loop: Loop, domain: str | None = None, lang: str | None = None) -> s
 def graphviz(loop: Loop, domain: str | None = None, lang: str | None = None) -> gv.Digraph:
     """A Graphviz digraph of the effective loop, one cluster per stage."""
     states, transitions = _scope(loop, domain)
-    g = gv.Digraph("onething_loop", graph_attr={"rankdir": "LR", "fontname": "Noto Sans CJK SC"})
+    # top to bottom: the five stages read downwards and the page stays printable
+    g = gv.Digraph(
+        "onething_loop",
+        graph_attr={
+            "rankdir": "TB",
+            "fontname": "Noto Sans CJK SC",
+            "nodesep": "0.3",
+            "ranksep": "0.5",
+        },
+    )
     g.attr("node", shape="box", style="rounded", fontname="Noto Sans CJK SC")
     g.attr("edge", fontname="Noto Sans CJK SC", fontsize="9")
     for stage, name in LOOP_STAGES.items():
@@ -89,7 +98,7 @@ def graphviz(loop: Loop, domain: str | None = None, lang: str | None = None) -> 
     for initial in dict.fromkeys(INITIAL_STATES.values()):
         g.edge("start", initial)
     for t in transitions:
-        limit = f" ⏱{t.spec.time_limit}" if t.spec.time_limit else ""
+        limit = f"\n（时限 {t.spec.time_limit}）" if t.spec.time_limit else ""
         g.edge(
             t.spec.source,
             t.spec.target,
