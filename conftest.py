@@ -9,8 +9,19 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "tests" / "fake_domain"))
+sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
 
 from fake_support import FAKE
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Every test starts and ends in the default language, whatever it switched to."""
+    from onething.i18n import set_language
+
+    set_language("zh")
+    yield
+    set_language("zh")
 
 
 @pytest.fixture

@@ -8,19 +8,12 @@ import json
 
 import pytest
 from checklist_domains import CHECKLIST_EPS, RESTAURANT, USCC, good_record
+from cli_support import run
 
 from onething import Onething
-from onething.cli import checklist_cmd, elements_cmd, main, record_cmd
-from onething.i18n import set_language
+from onething.cli import checklist_cmd, elements_cmd, record_cmd
 from onething.store import Store
 from onething.store.registry import ObjectItem, RegistryObject
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    set_language("zh")
-    yield
-    set_language("zh")
 
 
 @pytest.fixture
@@ -62,13 +55,6 @@ def config(tmp_path, monkeypatch):
             )
     store.dispose()
     return str(path)
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def test_elements_list_json_has_the_documented_fields(capsys, config):

@@ -7,26 +7,11 @@ import csv
 import json
 
 import pytest
+from cli_support import run
 
-from onething.cli import main
-from onething.i18n import set_language
 from onething.registry import regions, uscc
 
 DOMAINS = ["prepaid_card", "catering", "elderly_care"]
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    set_language("zh")
-    yield
-    set_language("zh")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 @pytest.fixture

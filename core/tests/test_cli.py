@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from onething.cli import main
-from onething.i18n import set_language
+from cli_support import run
 
 ROOT = Path(__file__).resolve().parents[2]
 LIAOCHENG = str(ROOT / "examples" / "liaocheng.toml")
@@ -22,20 +19,6 @@ EIGHT = {
     "transport",
     "hazchem",
 }
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    set_language("zh")
-    yield
-    set_language("zh")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def test_plugins_lists_the_eight_domains_with_versions(capsys):

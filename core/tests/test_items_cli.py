@@ -7,26 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run
 from openpyxl import load_workbook
 
-from onething.cli import main
-from onething.i18n import set_language
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    set_language("zh")
-    yield
-    set_language("zh")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import json
 from importlib import metadata
 
 import pytest
+from cli_support import run
 from fake_support import FAKE
 
-from onething.cli import main
 from onething.registry.uscc import make_uscc
 
 KEY = make_uscc("9", "1", "371502", "MA3C0001")
@@ -41,13 +41,6 @@ def deployment(tmp_path, monkeypatch):
         "utf-8",
     )
     return cfg, objects
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def test_ingest_evaluate_explain(deployment, capsys, tmp_path):
