@@ -119,3 +119,15 @@ def test_departments_json(capsys):
     depts = {d["code"]: d for d in json.loads(out)}
     assert depts["commerce"]["province"] == "省商务厅"
     assert depts["market"]["city"] == "市市场监督管理局"
+
+
+def test_validate_checks_the_city_item_layer(capsys, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["catering"]\n'
+        '[[disable]]\ncode = "catering.999"\nreason = "本市不适用"\n',
+        "utf-8",
+    )
+    code, _, err = run(capsys, "validate", str(cfg))
+    assert code == 1
+    assert "catering.999" in err

@@ -55,6 +55,7 @@ def make() -> click.Command:
                     "risk_rules": len(r.risk_rules),
                 }
             )
+        app.rulebook.catalog  # noqa: B018  (builds the city item layer: local and disabled items)
         unconfirmed, stale = review_warnings(app, today)
         if fmt == "json":
             print_json(
