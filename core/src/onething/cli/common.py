@@ -28,6 +28,10 @@ def config_option(f):
     )(f)
 
 
+def domain_option(f):
+    return click.option("--domain", default=None, help=_("只列出该领域", "only this domain"))(f)
+
+
 def date_option(
     name: str = "--at",
     help_zh: str = "查询日期（YYYY-MM-DD，默认今天）",

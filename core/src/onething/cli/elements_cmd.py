@@ -13,6 +13,7 @@ from .common import (
     config_option,
     date_option,
     day,
+    domain_option,
     format_option,
     open_app,
     print_json,
@@ -41,7 +42,7 @@ def make() -> click.Group:
         ),
     )
     @config_option
-    @click.option("--domain", default=None, help=_("只列出该领域", "only this domain"))
+    @domain_option
     @date_option()
     @format_option()
     def list_(config_path: Path, domain: str | None, at, fmt: str) -> None:
