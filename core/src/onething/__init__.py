@@ -3,8 +3,11 @@
 The public API is what this module re-exports; everything else is internal.
 """
 
+from . import model
 from ._markers import hookimpl
 from .app import Onething
+from .applicability import match_by_data
+from .conditions import holds
 from .config import Deployment, load_config
 from .datadomain import DataDomain
 from .errors import InvalidInput, NotInForce, OnethingError, PluginError
@@ -26,6 +29,9 @@ __all__ = [
     "Rulebook",
     "discover",
     "enable",
+    "holds",
     "hookimpl",
     "load_config",
+    "match_by_data",
+    "model",
 ]
