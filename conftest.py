@@ -3,15 +3,19 @@ not installed: tests enable it through faked entry points, as pytest tests its o
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent / "tests" / "fake_domain"))
 sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
 
-from fake_support import FAKE
+from fake_support import FAKE  # importable once the path above is set
 
 
 @pytest.fixture(autouse=True)
@@ -32,12 +36,6 @@ def fake_domains():
 
 
 # -- storage: every storage test runs on SQLite and on the real PostgreSQL --------------------
-
-import os  # noqa: E402
-import shutil  # noqa: E402
-import uuid  # noqa: E402
-
-import sqlalchemy as sa  # noqa: E402
 
 PG_URL = os.environ.get("ONETHING_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
