@@ -58,6 +58,22 @@ def _warning(store, loop, key="K1", at=T0):
     )
 
 
+def _transferred(store, loop, to_department: str):
+    """A warning assessed and its clue transferred to ``to_department`` (version 3)."""
+    case = _warning(store, loop)
+    case = transition(store, loop, case.id, "assess", REVIEWER, version=1, at=T0)
+    return transition(
+        store,
+        loop,
+        case.id,
+        "transfer_clue",
+        REVIEWER,
+        version=2,
+        evidence={"to_department": to_department},
+        at=T0,
+    )
+
+
 def _audit(store, action=None):
     with store.session() as s:
         q = sa.select(LoopAudit).order_by(LoopAudit.seq)
@@ -110,18 +126,7 @@ def test_parallel_officers_retrying_lose_no_update(store, loop):
     """Four threads move one case back and forth (dispute / agree_owner), re-reading on every
     conflict: the version counts every success, the audit log holds every one, the chain is
     intact."""
-    case = _warning(store, loop)
-    case = transition(store, loop, case.id, "assess", REVIEWER, version=1, at=T0)
-    case = transition(
-        store,
-        loop,
-        case.id,
-        "transfer_clue",
-        REVIEWER,
-        version=2,
-        evidence={"to_department": "market"},
-        at=T0,
-    )
+    case = _transferred(store, loop, "market")
     per_thread, successes = 4, []
     lock = threading.Lock()
 
@@ -158,18 +163,7 @@ def test_parallel_officers_retrying_lose_no_update(store, loop):
 
 
 def _chain(store, loop):
-    case = _warning(store, loop)
-    case = transition(store, loop, case.id, "assess", REVIEWER, version=1, at=T0)
-    case = transition(
-        store,
-        loop,
-        case.id,
-        "transfer_clue",
-        REVIEWER,
-        version=2,
-        evidence={"to_department": "market"},
-        at=T0,
-    )
+    case = _transferred(store, loop, "market")
     case = transition(store, loop, case.id, "accept_clue", REVIEWER, version=3, at=T0)
     with store.session() as s:
         assert verify_audit(s).ok and verify_audit(s).entries == 4
@@ -386,18 +380,7 @@ def test_the_order_deadline_prevails_over_the_default(store, loop):
 
 
 def test_an_overdue_consultation_escalates_to_the_lead_department(store, loop):
-    case = _warning(store, loop)
-    case = transition(store, loop, case.id, "assess", REVIEWER, version=1, at=T0)
-    case = transition(
-        store,
-        loop,
-        case.id,
-        "transfer_clue",
-        REVIEWER,
-        version=2,
-        evidence={"to_department": "health"},
-        at=T0,
-    )
+    case = _transferred(store, loop, "health")
     health = Actor("health", "leader", "371500")
     case = transition(
         store, loop, case.id, "dispute", health, version=3, evidence={"reason": "not ours"}, at=T0
