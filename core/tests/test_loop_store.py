@@ -58,9 +58,9 @@ def _warning(store, loop, key="K1", at=T0):
     )
 
 
-def _transferred(store, loop, to_department: str):
+def _transferred(store, loop, to_department: str, key="K1", transferred_at=T0):
     """A warning assessed and its clue transferred to ``to_department`` (version 3)."""
-    case = _warning(store, loop)
+    case = _warning(store, loop, key)
     case = transition(store, loop, case.id, "assess", REVIEWER, version=1, at=T0)
     return transition(
         store,
@@ -70,7 +70,7 @@ def _transferred(store, loop, to_department: str):
         REVIEWER,
         version=2,
         evidence={"to_department": to_department},
-        at=T0,
+        at=transferred_at,
     )
 
 
@@ -340,18 +340,7 @@ def test_a_guard_that_does_not_hold_is_refused(store, loop):
 def test_limits_set_deadlines_and_overdue_lists_steps_past_them(store, loop):
     a = _warning(store, loop, "A")  # 15 working days to assess: 2026-11-23
     assert a.due_at == dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
-    b = _warning(store, loop, "B")
-    b = transition(store, loop, b.id, "assess", REVIEWER, version=1, at=T0)
-    b = transition(
-        store,
-        loop,
-        b.id,
-        "transfer_clue",
-        REVIEWER,
-        version=2,
-        evidence={"to_department": "health"},
-        at=T0 + dt.timedelta(days=1),
-    )
+    b = _transferred(store, loop, "health", "B", T0 + dt.timedelta(days=1))
     assert b.owner == "health"
     late = list(overdue(store, loop, dt.datetime(2026, 11, 24, tzinfo=dt.UTC)))
     assert [(r.object_key, r.owner, r.stage, r.state) for r in late] == [
@@ -495,18 +484,7 @@ def test_a_bad_event_line_rejects_the_whole_file(store, loop, tmp_path, bad, mes
 
 def test_report_counts_precision_stage_times_stalls_and_rectification(store, loop, tmp_path):
     inspector = Actor("market", "inspector", "371500")
-    confirmed = _warning(store, loop, "A")
-    confirmed = transition(store, loop, confirmed.id, "assess", REVIEWER, version=1, at=T0)
-    confirmed = transition(
-        store,
-        loop,
-        confirmed.id,
-        "transfer_clue",
-        REVIEWER,
-        version=2,
-        evidence={"to_department": "market"},
-        at=T0 + dt.timedelta(days=2),
-    )
+    confirmed = _transferred(store, loop, "market", "A", T0 + dt.timedelta(days=2))
     for code, ev, v, days in (
         ("accept_clue", None, 3, 3),
         ("order_rectification_on_handling", {"order_no": "1"}, 4, 5),

@@ -124,27 +124,18 @@ def analyse(store: Store, loop: Loop, at: dt.datetime | None = None) -> Report:
             key=lambda r: (-r["overdue"], -r["open"], r["domain"], r["state"]),
         )
 
-        entered = dict(
-            s.execute(
-                sa.select(LoopStep.domain, sa.func.count(sa.distinct(LoopStep.case_id)))
-                .where(LoopStep.state == "rectification")
-                .group_by(LoopStep.domain)
-            ).all()
-        )
-        passed = dict(
-            s.execute(
-                sa.select(LoopStep.domain, sa.func.count(sa.distinct(LoopStep.case_id)))
-                .where(LoopStep.via == "confirm_rectified")
-                .group_by(LoopStep.domain)
-            ).all()
-        )
-        failed = dict(
-            s.execute(
-                sa.select(LoopStep.domain, sa.func.count(sa.distinct(LoopStep.case_id)))
-                .where(LoopStep.via == "rectification_failed")
-                .group_by(LoopStep.domain)
-            ).all()
-        )
+        def cases_per_domain(condition) -> dict[str, int]:
+            return dict(
+                s.execute(
+                    sa.select(LoopStep.domain, sa.func.count(sa.distinct(LoopStep.case_id)))
+                    .where(condition)
+                    .group_by(LoopStep.domain)
+                ).all()
+            )
+
+        entered = cases_per_domain(LoopStep.state == "rectification")
+        passed = cases_per_domain(LoopStep.via == "confirm_rectified")
+        failed = cases_per_domain(LoopStep.via == "rectification_failed")
         rectification = [
             {
                 "domain": d,
