@@ -5,37 +5,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .canonical import catalogue
 from .departments import departments
 from .loop import core_states
-from .model import Parameter, overlaps
+from .model import Parameter
+from .model.dated import ends_before_start, overlapping_pairs
 from .templates import matcher
 
 if TYPE_CHECKING:
     from .plugins import DomainRules
 
 
-def _dates(kind: str, ident: str, rules: Iterable) -> list[str]:
-    return [
-        f"{kind} {ident}: effective_to {r.effective_to} is not after effective_from {r.effective_from}"
-        for r in rules
-        if r.effective_to is not None and r.effective_to <= r.effective_from
-    ]
-
-
 def _overlapping(kind: str, versions: dict[str, list]) -> list[str]:
     out = []
     for ident, vs in versions.items():
         vs = sorted(vs, key=lambda v: v.effective_from)
-        out += _dates(kind, ident, vs)
-        for a, b in pairwise(vs):
-            if overlaps(a, b):
-                out.append(
-                    f"{kind} {ident}: versions from {a.effective_from} and {b.effective_from} overlap"
-                )
+        out += [
+            f"{kind} {ident}: effective_to {r.effective_to} is not after effective_from {r.effective_from}"
+            for r in ends_before_start(vs)
+        ]
+        out += [
+            f"{kind} {ident}: versions from {a.effective_from} and {b.effective_from} overlap"
+            for a, b in overlapping_pairs(vs)
+        ]
     return out
 
 

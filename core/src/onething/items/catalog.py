@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 
 from ..config import Deployment
 from ..departments import departments
 from ..errors import InvalidInput
-from ..model import Item, converter, in_force, overlaps
+from ..model import Item, converter, in_force
+from ..model.dated import ends_before_start, overlapping_pairs
 from .model import FieldChange, ItemChange, ListedItem
 
 #: Fields compared by :func:`diff`, in the order of the official table.
@@ -38,23 +38,21 @@ DIFF_FIELDS = (
 
 def version_problems(items: Iterable[Item], where=lambda i: i.source or i.code) -> list[str]:
     """Dates that end before they start, and versions of one code that overlap."""
-    out = []
+    items = list(items)
+    out = [
+        f"{where(i)}: item {i.code} effective_to {i.effective_to} is not after "
+        f"effective_from {i.effective_from}"
+        for i in ends_before_start(items)
+    ]
     by_code: dict[str, list[Item]] = defaultdict(list)
     for i in items:
-        if i.effective_to is not None and i.effective_to <= i.effective_from:
-            out.append(
-                f"{where(i)}: item {i.code} effective_to {i.effective_to} is not after "
-                f"effective_from {i.effective_from}"
-            )
         by_code[i.code].append(i)
     for code, vs in by_code.items():
-        vs.sort(key=lambda v: v.effective_from)
-        for a, b in pairwise(vs):
-            if overlaps(a, b):
-                out.append(
-                    f"{where(b)}: item {code}: versions from {a.effective_from} and "
-                    f"{b.effective_from} overlap"
-                )
+        out += [
+            f"{where(b)}: item {code}: versions from {a.effective_from} and "
+            f"{b.effective_from} overlap"
+            for a, b in overlapping_pairs(vs)
+        ]
     return out
 
 

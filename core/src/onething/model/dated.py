@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Protocol, TypeVar
 
 
@@ -34,3 +35,16 @@ T = TypeVar("T", bound=Dated)
 def version_on(versions: Iterable[T], on: dt.date) -> T | None:
     """The version in force on ``on``, or ``None``; versions must not overlap."""
     return next((v for v in versions if in_force(v, on)), None)
+
+
+def ends_before_start(versions: Iterable[T]) -> list[T]:
+    """The versions whose ``effective_to`` is not after their ``effective_from``."""
+    return [
+        v for v in versions if v.effective_to is not None and v.effective_to <= v.effective_from
+    ]
+
+
+def overlapping_pairs(versions: Iterable[T]) -> list[tuple[T, T]]:
+    """Consecutive versions (by start) of one rule that share a day."""
+    ordered = sorted(versions, key=lambda v: v.effective_from)
+    return [(a, b) for a, b in pairwise(ordered) if overlaps(a, b)]
