@@ -40,20 +40,23 @@ def fake_domains():
 PG_URL = os.environ.get("ONETHING_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def make_store(kind: str, tmp_path):
-    """A fresh, migrated store: a SQLite file, or a PostgreSQL schema of its own."""
+def make_store(kind: str, tmp_path, *, upgrade: bool = True):
+    """A fresh store, migrated unless ``upgrade`` is false: a SQLite file, or a PostgreSQL
+    schema of its own."""
     from onething.store import Store
 
     if kind == "sqlite":
         store = Store(f"sqlite:///{tmp_path}/onething.db")
-        store.upgrade()
+        if upgrade:
+            store.upgrade()
         return store, lambda: store.dispose()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     store = Store(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    store.upgrade()
+    if upgrade:
+        store.upgrade()
 
     def drop():
         store.dispose()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -34,12 +35,23 @@ domains = {domains}
 """
 
 
-SAME_TABLES = ("registry_object", "registry_membership", "registry_object_item")
+# In foreign-key order: profiles first, then the objects that point to them.
+SAME_TABLES = (
+    "registry_profile",
+    "registry_profile_member",
+    "registry_profile_item",
+    "registry_object",
+)
 NULLABLE = {"credit_grade", "risk_grade"}
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def workers_peak_mb() -> float:
+    """The largest peak resident memory of this process's (joined) worker processes."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _pg_schema(url: str) -> tuple[str, dict]:
@@ -58,7 +70,7 @@ def _drop(url: str, schema: str) -> None:
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
 
 
-def child_library(backend: str, url: str, csv_path: str, config: str) -> dict:
+def child_library(backend: str, url: str, csv_path: str, config: str, workers: str) -> dict:
     from onething import Onething
     from onething.registry import import_file
     from onething.store import Store
@@ -73,11 +85,14 @@ def child_library(backend: str, url: str, csv_path: str, config: str) -> dict:
         store = Store(url, connect_args=args)
     store.upgrade()
     start = time.perf_counter()
-    report = import_file(store, csv_path, app_or_rulebook=app)
+    report = import_file(
+        store, csv_path, app_or_rulebook=app, workers=None if workers == "auto" else int(workers)
+    )
     seconds = time.perf_counter() - start
-    mb = peak_mb()
+    mb, worker_mb = peak_mb(), workers_peak_mb()
     export = Path(csv_path).parent
     with store.engine.connect() as conn:  # untimed: the rows the same-tables baseline writes
+        profiles = conn.exec_driver_sql("SELECT count(*) FROM registry_profile").scalar_one()
         for table in SAME_TABLES:
             with open(export / f"{table}.csv", "w", encoding="utf-8", newline="") as fh:
                 out = csv.writer(fh)
@@ -89,7 +104,14 @@ def child_library(backend: str, url: str, csv_path: str, config: str) -> dict:
     store.dispose()
     if schema:
         _drop(url, schema)
-    return {"rows": report.inserted, "pairs": report.mapped, "seconds": seconds, "mb": mb}
+    return {
+        "rows": report.inserted,
+        "pairs": report.mapped,
+        "profiles": profiles,
+        "seconds": seconds,
+        "mb": mb,
+        "worker_mb": worker_mb,
+    }
 
 
 def child_same(backend: str, url: str, csv_path: str) -> dict:
@@ -232,12 +254,15 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="also 10^6")
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (also benchmark PostgreSQL)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workers", default="auto", help="the library's worker processes (auto: its default)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, backend, url, csv_path, *rest = args.child
         if kind == "lib":
-            result = child_library(backend, url, csv_path, rest[0])
+            result = child_library(backend, url, csv_path, *rest)
         elif kind == "same":
             result = child_same(backend, url, csv_path)
         else:
@@ -250,10 +275,11 @@ def main() -> None:
 
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
     backends = ["sqlite"] + (["postgresql"] if args.pg else [])
-    print("| objects | backend | library rows/s | object–item pairs | raw rows/s | library/raw "
-          "| same-tables raw rows/s | library/same-tables | library peak MB | raw peak MB "
-          "| same-tables peak MB |")  # fmt: skip
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"workers: {args.workers}; load before: {os.getloadavg()[0]:.1f}")
+    print("| objects | backend | library rows/s | profiles | object–item pairs | raw rows/s "
+          "| library/raw | same-rows raw rows/s | library/same-rows | library peak MB "
+          "(worker) | raw peak MB | same-rows peak MB | load |")  # fmt: skip
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "onething.toml"
         config.write_text(CONFIG.format(domains=json.dumps(list(DOMAINS))), "utf-8")
@@ -263,16 +289,18 @@ def main() -> None:
             synth.write(app.domains, "371500", n, args.seed, path)
             for backend in backends:
                 url = args.pg or ""
-                lib = run_child("lib", backend, url, str(path), str(config))
+                lib = run_child("lib", backend, url, str(path), str(config), args.workers)
                 raw = run_child("raw", backend, url, str(path))
                 same = run_child("same", backend, url, str(path))
                 lib_rate = lib["rows"] / lib["seconds"]
                 raw_rate = raw["rows"] / raw["seconds"]
                 same_rate = same["rows"] / same["seconds"]
                 print(
-                    f"| {n:,} | {backend} | {lib_rate:,.0f} | {lib['pairs']:,} | {raw_rate:,.0f} "
-                    f"| {lib_rate / raw_rate:.2f} | {same_rate:,.0f} | {lib_rate / same_rate:.2f} "
-                    f"| {lib['mb']:.0f} | {raw['mb']:.0f} | {same['mb']:.0f} |",
+                    f"| {n:,} | {backend} | {lib_rate:,.0f} | {lib['profiles']:,} "
+                    f"| {lib['pairs']:,} | {raw_rate:,.0f} | {lib_rate / raw_rate:.2f} "
+                    f"| {same_rate:,.0f} | {lib_rate / same_rate:.2f} "
+                    f"| {lib['mb']:.0f} ({lib['worker_mb']:.0f}) | {raw['mb']:.0f} "
+                    f"| {same['mb']:.0f} | {os.getloadavg()[0]:.1f} |",
                     flush=True,
                 )
             path.unlink()

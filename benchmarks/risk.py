@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT / "tests" / "fake_domain"))
 from fake_support import FAKE  # noqa: E402
 
 from onething import Rulebook, enable  # noqa: E402
+from onething.registry.profiles import profile_id  # noqa: E402
 from onething.risk.engine import _store_new, fire_all  # noqa: E402
 from onething.risk.facts import day_end  # noqa: E402
 from onething.store import Store  # noqa: E402
-from onething.store.registry import ObjectMembership, RegistryObject  # noqa: E402
+from onething.store.registry import ProfileMember, RegistryObject  # noqa: E402
 from onething.store.risk import FactRow, WarningRow  # noqa: E402
 
 ON = dt.date(2025, 6, 30)
@@ -39,6 +40,8 @@ def populate(store: Store, n: int, seed: int) -> None:
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
     with store.session() as s:
+        # two applicability profiles: the engine reads memberships only, so no items
+        profile = {t: profile_id(s.connection(), [("fake", t)], [], ON) for t in ("shop", "kiosk")}
         for start in range(0, n, 20_000):
             keys = [f"K{i:09d}" for i in range(start, min(n, start + 20_000))]
             kinds = ["shop" if rng.random() < 0.75 else "kiosk" for _ in keys]
@@ -58,14 +61,8 @@ def populate(store: Store, n: int, seed: int) -> None:
                             }
                         },
                         "licences": [],
+                        "profile_id": profile[t],
                     }
-                    for k, t in zip(keys, kinds, strict=True)
-                ],
-            )
-            s.execute(
-                sa.insert(ObjectMembership),
-                [
-                    {"key": k, "domain": "fake", "object_type": t}
                     for k, t in zip(keys, kinds, strict=True)
                 ],
             )
@@ -125,7 +122,10 @@ def by_hand(store: Store) -> set[tuple[str, str]]:
             schema_overrides={"value": pl.String},
         )
         types = pl.read_database(
-            sa.select(ObjectMembership.key, ObjectMembership.object_type), conn
+            sa.select(RegistryObject.key, ProfileMember.object_type).join(
+                ProfileMember, ProfileMember.profile_id == RegistryObject.profile_id
+            ),
+            conn,
         )
     facts = facts.with_columns(pl.col("observed_at").dt.replace_time_zone(None)).filter(
         pl.col("observed_at") < end.replace(tzinfo=None)

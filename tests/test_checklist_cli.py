@@ -12,8 +12,9 @@ from cli_support import run
 
 from onething import Onething
 from onething.cli import checklist_cmd, elements_cmd, record_cmd
+from onething.registry.profiles import profile_id
 from onething.store import Store
-from onething.store.registry import ObjectItem, RegistryObject
+from onething.store.registry import RegistryObject
 
 
 @pytest.fixture
@@ -34,6 +35,12 @@ def config(tmp_path, monkeypatch):
     store = Store(f"sqlite:///{tmp_path}/t.db")
     store.upgrade()
     with store.session() as s:
+        restaurant = profile_id(
+            s.connection(),
+            [],
+            [(code.split(".")[0], code) for code in RESTAURANT],
+            dt.date(2026, 11, 1),
+        )
         s.add(
             RegistryObject(
                 key=USCC,
@@ -41,18 +48,9 @@ def config(tmp_path, monkeypatch):
                 name="老街饭店",
                 region_code="371502",
                 updated_at=dt.datetime.now(dt.UTC),
+                profile_id=restaurant,
             )
         )
-        s.flush()
-        for code in RESTAURANT:
-            s.add(
-                ObjectItem(
-                    key=USCC,
-                    item_code=code,
-                    domain=code.split(".")[0],
-                    computed_on=dt.date(2026, 11, 1),
-                )
-            )
     store.dispose()
     return str(path)
 

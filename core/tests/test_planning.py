@@ -140,11 +140,18 @@ def test_a_random_item_without_a_ratio_is_reported_not_skipped():
 
 
 def _registry(store, n=60, seed=1, grade="B"):
-    from onething.store.registry import ObjectItem, RegistryObject
+    from onething.registry.profiles import profile_id
+    from onething.store.registry import RegistryObject
 
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
     with store.session() as s:
+        shop = profile_id(
+            s.connection(),
+            [("fake", "shop")],
+            [("fake", code) for code in ("fake.001", "fake.002", "fake.003")],
+            ON,
+        )
         for i in range(n):
             key = f"9137150{i:011d}"
             s.add(
@@ -157,13 +164,9 @@ def _registry(store, n=60, seed=1, grade="B"):
                     risk_grade=rng.choice(("low", "high")),
                     domains={"fake": {"object_types": ["shop"]}},
                     updated_at=now,
+                    profile_id=shop,
                 )
             )
-        s.flush()
-        for i in range(n):
-            key = f"9137150{i:011d}"
-            for code in ("fake.001", "fake.002", "fake.003"):
-                s.add(ObjectItem(key=key, item_code=code, domain="fake", computed_on=ON))
 
 
 def _pool(store, per_dept=6, **extra):
@@ -303,9 +306,11 @@ def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rule
 
 
 def _registry_extra(store):
-    from onething.store.registry import ObjectItem, RegistryObject
+    from onething.registry.profiles import profile_id
+    from onething.store.registry import RegistryObject
 
     with store.session() as s:
+        one_item = profile_id(s.connection(), [], [("fake", "fake.001")], ON)
         s.add(
             RegistryObject(
                 key="91371500EXTRA00001",
@@ -316,12 +321,7 @@ def _registry_extra(store):
                 risk_grade="low",
                 domains={},
                 updated_at=dt.datetime.now(dt.UTC),
-            )
-        )
-        s.flush()
-        s.add(
-            ObjectItem(
-                key="91371500EXTRA00001", item_code="fake.001", domain="fake", computed_on=ON
+                profile_id=one_item,
             )
         )
 

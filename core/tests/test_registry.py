@@ -354,7 +354,7 @@ def test_gaps_show_objects_without_items_and_items_without_objects(store, rulebo
     gaps = registry_stats.gaps(store, rulebook, on=ON)
     assert [i["item"] for i in gaps["items_without_object"]] == ["fake.003"]
     with store.session() as s:  # an object whose items were all withdrawn
-        s.execute(sa.text("DELETE FROM registry_object_item"))
+        s.execute(sa.text("DELETE FROM registry_profile_item"))
     gaps = registry_stats.gaps(store, rulebook, on=ON)
     assert gaps["objects_without_item"] == {"fake": 1}
     assert gaps["objects_without_item_examples"] == [{"domain": "fake", "key": code(1)}]
@@ -480,3 +480,228 @@ def test_set_based_matching_gives_exactly_the_per_object_pairs(items, members):
     assert list(match_by_data("fake", objects, items)) == expected
     rows = [(o.key, m.object_types, m.attributes) for o in objects if (m := o.domains.get("fake"))]
     assert list(match_members(items, rows)) == expected
+
+
+# -- applicability profiles -----------------------------------------------------------------------
+
+
+def _profiles(store) -> dict[str, tuple[list, list]]:
+    """Per object key: its profile's members and items, as stored."""
+    with store.engine.connect() as conn:
+        pid = dict(conn.execute(sa.text("SELECT key, profile_id FROM registry_object")).all())
+        members, items = {}, {}
+        for p, d, t in conn.execute(
+            sa.text("SELECT profile_id, domain, object_type FROM registry_profile_member")
+        ):
+            members.setdefault(p, []).append((d, t))
+        for p, d, c in conn.execute(
+            sa.text("SELECT profile_id, domain, item_code FROM registry_profile_item")
+        ):
+            items.setdefault(p, []).append((d, c))
+    return {k: (sorted(members.get(p, [])), sorted(items.get(p, []))) for k, p in pid.items()}
+
+
+def test_alike_objects_share_one_profile_and_an_object_moves_when_it_changes(store, rulebook):
+    load(store, rulebook, [row(n) for n in range(1, 6)] + [row(6, uses_gas=False)])
+    with store.engine.connect() as conn:
+        ids = dict(conn.execute(sa.text("SELECT key, profile_id FROM registry_object")).all())
+        assert conn.execute(sa.text("SELECT count(*) FROM registry_profile")).scalar_one() == 2
+    assert len({ids[code(n)] for n in range(1, 6)}) == 1
+    assert ids[code(6)] != ids[code(1)]
+    assert _profiles(store)[code(1)] == (
+        [("fake", "shop")],
+        [("fake", "fake.001"), ("fake", "fake.002"), ("fake", "fake.003")],
+    )
+    load(store, rulebook, [row(1, uses_gas=False)])  # now alike object 6: it joins its profile
+    with store.engine.connect() as conn:
+        moved = dict(conn.execute(sa.text("SELECT key, profile_id FROM registry_object")).all())
+    assert moved[code(1)] == ids[code(6)]
+    assert items_of(store, code(1)) == ["fake.001", "fake.002"]
+
+
+def test_concurrent_imports_create_a_shared_new_profile_once(store, rulebook):
+    import threading
+
+    errors = []
+
+    def run(n):
+        try:
+            load(store, rulebook, [row(n, types_=("kiosk",))])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    profiles = _profiles(store)
+    assert profiles[code(1)] == profiles[code(2)] == ([("fake", "kiosk")], [("fake", "fake.001")])
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM registry_profile")).scalar_one() == 1
+
+
+def _snapshot(store):
+    """What an import stored, independent of row ids: objects, profiles, history, counts."""
+    with store.engine.connect() as conn:
+        objects = [
+            tuple(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT key, key_kind, checksum_ok, name, region_code, address, "
+                    "credit_grade, risk_grade, version FROM registry_object ORDER BY key"
+                )
+            )
+        ]
+        history = [
+            tuple(r)
+            for r in conn.execute(
+                sa.text("SELECT key, version FROM registry_history ORDER BY key, version")
+            )
+        ]
+    got = {o.key: (o.domains, o.licences) for batch in iter_objects(store) for o in batch}
+    return objects, history, got, _profiles(store)
+
+
+def _wipe(store):
+    with store.engine.begin() as conn:
+        for table in ("registry_history", "registry_object", "registry_import"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+def _mixed_rows():
+    """Good rows across types, bad ones, a repeated key and a flagged code."""
+    rows = [
+        row(n, types_=("shop", "kiosk")[n % 2 :][:1], uses_gas=n % 3 == 0) for n in range(1, 40)
+    ]
+    rows[4]["region_code"] = "370102"  # outside the deployment
+    rows[11]["licences"] = "[{"  # not JSON
+    rows[17]["domains"] = json.dumps({"fake": {"object_types": ["castle"]}})
+    rows[23] = row(3, name="改名")  # the same key again, changed: one insert, one update
+    bad = code(41)
+    rows.append(row(41, uscc=bad[:17] + ("0" if bad[17] != "0" else "1")))  # wrong check char
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_parallel_import_stores_exactly_what_an_in_process_import_stores(
+    store, rulebook, tmp_path, fmt
+):
+    write = write_csv if fmt == "csv" else write_jsonl
+    path = write(tmp_path / f"in.{fmt}", _mixed_rows())
+    changed = write(tmp_path / f"again.{fmt}", [row(n, address="新址") for n in range(1, 30, 2)])
+    results = []
+    for workers in (0, 2):
+        rejects = tmp_path / f"rejects-{workers}.csv"
+        kw = {"app_or_rulebook": rulebook, "on": ON, "batch_size": 7, "workers": workers}
+        first = import_file(
+            store, path, checksum="tolerant", skip_invalid=True, rejects=rejects, **kw
+        )
+        second = import_file(store, changed, **kw)  # updates with history
+        assert (first.workers, second.workers) == (workers, workers)
+        reports = [
+            {k: v for k, v in r.as_json().items() if k not in ("import_id", "workers")}
+            for r in (first, second)
+        ]
+        results.append((reports, first.rejections, rejects.read_text("utf-8"), _snapshot(store)))
+        _wipe(store)
+    assert results[0] == results[1]
+    reports = results[0][0]
+    assert (reports[0]["rejected"], reports[0]["flagged"], reports[0]["updated"]) == (3, 1, 1)
+    assert (reports[1]["updated"], reports[1]["inserted"]) == (14, 1)  # row 5 was rejected
+
+
+def test_a_parallel_import_reports_the_first_bad_row_in_file_order(store, rulebook, tmp_path):
+    rows = [row(n) for n in range(1, 30)]
+    rows[20]["credit_grade"] = "E"
+    rows[9]["name"] = ""
+    path = write_csv(tmp_path / "in.csv", rows)
+    with pytest.raises(InvalidInput, match=r"in\.csv:11: name: missing"):
+        import_file(store, path, app_or_rulebook=rulebook, on=ON, batch_size=3, workers=2)
+    assert count_objects(store) == 0
+
+
+def test_large_files_are_prepared_in_workers_only_in_a_single_threaded_process(
+    store, rulebook, tmp_path, monkeypatch
+):
+    import os
+    import threading
+
+    from onething.registry import importer
+
+    monkeypatch.setattr(importer, "PARALLEL_BYTES", 0)
+    path = write_csv(tmp_path / "in.csv", [row(1), row(2)])
+    report = import_file(store, path, app_or_rulebook=rulebook, on=ON)
+    assert report.workers == ((os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # a host's thread: forking beside it is unsafe
+    other.start()
+    try:
+        report = import_file(store, path, app_or_rulebook=rulebook, on=ON)
+    finally:
+        stop.set()
+        other.join()
+    assert report.workers == 0
+    monkeypatch.setattr(importer, "PARALLEL_BYTES", 1 << 40)
+    assert import_file(store, path, app_or_rulebook=rulebook, on=ON).workers == 0
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migration_0007_moves_stored_mappings_into_profiles_and_back(kind, tmp_path):
+    from alembic import command
+
+    from conftest import make_store
+
+    store, cleanup = make_store(kind, tmp_path, upgrade=False)
+    try:
+        cfg = store._alembic()
+        for branch in ("items", "records", "loop", "planning", "risk"):
+            command.upgrade(cfg, f"{branch}@head")
+        now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        old_members = [(code(1), "fake", "shop"), (code(2), "fake", "shop"),
+                       (code(2), "fake", "kiosk"), (code(3), "fake", "shop")]  # fmt: skip
+        old_items = [(code(1), "fake.001"), (code(1), "fake.002"), (code(2), "fake.001"),
+                     (code(3), "fake.001"), (code(3), "fake.002")]  # fmt: skip
+        with store.engine.begin() as conn:
+            for n in (1, 2, 3):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO registry_object (key, key_kind, checksum_ok, name, "
+                        "region_code, address, domains, licences, version, updated_at) VALUES "
+                        "(:k, 'uscc', true, 'n', '371502', '', '{}', '[]', 1, :now)"
+                    ),
+                    {"k": code(n), "now": now},
+                )
+            conn.execute(
+                sa.text("INSERT INTO registry_membership VALUES (:k, :d, :t)"),
+                [{"k": k, "d": d, "t": t} for k, d, t in old_members],
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO registry_object_item (key, item_code, domain, computed_on) "
+                    "VALUES (:k, :c, 'fake', :on)"
+                ),
+                [{"k": k, "c": c, "on": ON} for k, c in old_items],
+            )
+        store.upgrade()
+        store.ensure_current()
+        assert items_of(store, code(1)) == items_of(store, code(3)) == ["fake.001", "fake.002"]
+        assert items_of(store, code(2)) == ["fake.001"]
+        profiles = _profiles(store)
+        assert profiles[code(1)] == profiles[code(3)]  # alike objects share their profile
+        assert profiles[code(2)][0] == [("fake", "kiosk"), ("fake", "shop")]
+        command.downgrade(cfg, "profiles@-1")
+        with store.engine.connect() as conn:
+            members = conn.execute(
+                sa.text("SELECT key, domain, object_type FROM registry_membership")
+            ).all()
+            items = conn.execute(sa.text("SELECT key, item_code FROM registry_object_item")).all()
+            names = sa.inspect(conn).get_table_names()
+        assert sorted(map(tuple, members)) == sorted(old_members)
+        assert sorted(map(tuple, items)) == sorted(old_items)
+        assert "registry_profile" not in names
+        store.upgrade()  # and up again
+        assert items_of(store, code(2)) == ["fake.001"]
+    finally:
+        cleanup()

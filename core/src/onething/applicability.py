@@ -4,7 +4,7 @@ attributes satisfy the item's ``condition``. Used for plugins that do not implem
 
 Set-based: the objects of a batch are grouped by what the decision reads — their object types
 and the values of the attributes the items' conditions read — and each group is decided once
-(:func:`match_members`). The result is exactly the per-object rule above, pair for pair and in
+(:class:`Applicability`). The result is exactly the per-object rule above, pair for pair and in
 the same order.
 """
 
@@ -38,33 +38,50 @@ def _freeze(value: Any) -> Any:
     return (type(value), value)
 
 
+#: Decided groups kept in memory: a condition on a continuous attribute (an area, a count)
+#: makes nearly every object its own group, and an import's memory must stay flat.
+_GROUPS_KEPT = 1 << 16
+
+
+class Applicability:
+    """The default rule for one domain's items, deciding each group of members once: a group
+    is the object types and the values of the attributes the items' conditions read."""
+
+    def __init__(self, items: Sequence[Item]):
+        self._by_type: dict[str, list[Item]] = {}
+        read: set[str] = set()
+        for item in items:
+            for t in item.object_types:
+                self._by_type.setdefault(t, []).append(item)
+            read |= attributes_read(item.condition)
+        self.names = tuple(sorted(read))
+        self._decided: dict[Any, tuple[str, ...]] = {}
+
+    def codes(self, types: Sequence[str], attributes: Mapping[str, Any]) -> tuple[str, ...]:
+        """The applicable item codes, in the order of ``types`` and then of the items."""
+        get = attributes.get
+        group = (tuple(types), tuple([_freeze(get(n, _MISSING)) for n in self.names]))
+        codes = self._decided.get(group)
+        if codes is None:
+            found: dict[str, None] = {}
+            for t in types:
+                for item in self._by_type.get(t, ()):
+                    if item.code not in found and holds(item.condition, attributes):
+                        found[item.code] = None
+            if len(self._decided) >= _GROUPS_KEPT:  # conditions on a continuous attribute
+                self._decided.clear()
+            codes = self._decided[group] = tuple(found)
+        return codes
+
+
 def match_members(
     items: Sequence[Item], members: Iterable[tuple[str, Sequence[str], Mapping[str, Any]]]
 ) -> Iterator[tuple[str, str]]:
     """``(key, item code)`` for ``members`` given as ``(key, object types, attributes)`` of one
     domain; the same pairs, in the same order, as deciding each member on its own."""
-    by_type: dict[str, list[Item]] = {}
-    read: set[str] = set()
-    for item in items:
-        for t in item.object_types:
-            by_type.setdefault(t, []).append(item)
-        read |= attributes_read(item.condition)
-    names = sorted(read)
-    decided: dict[Any, list[str]] = {}
+    decide = Applicability(items).codes
     for key, types, attributes in members:
-        get = attributes.get
-        group = (tuple(types), tuple([_freeze(get(n, _MISSING)) for n in names]))
-        codes = decided.get(group)
-        if codes is None:
-            codes = []
-            done: set[str] = set()
-            for t in types:
-                for item in by_type.get(t, ()):
-                    if item.code not in done and holds(item.condition, attributes):
-                        done.add(item.code)
-                        codes.append(item.code)
-            decided[group] = codes
-        for code in codes:
+        for code in decide(types, attributes):
             yield (key, code)
 
 

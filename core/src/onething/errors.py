@@ -21,6 +21,9 @@ class InvalidInput(OnethingError):
         where = f"{location}: {path}" if path else location
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # pickled whole: parallel imports raise it from worker processes
+        return (type(self), (self.location, self.path, self.message))
+
 
 class PluginError(OnethingError):
     """A plugin could not be enabled: unknown, incompatible, or its hooks or data are wrong."""

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from ..store import Store
-from ..store.registry import ObjectItem
 
 
 def object_name(store: Store, key: str) -> str | None:
@@ -17,10 +14,8 @@ def object_name(store: Store, key: str) -> str | None:
 
 
 def object_items(store: Store, key: str) -> list[str]:
-    """The object's stored applicable items (``registry_object_item``), by code."""
-    t = ObjectItem.__table__
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(t.c.item_code).where(t.c.key == key).order_by(t.c.item_code)
-        ).all()
-    return [r[0] for r in rows]
+    """The object's stored applicable items (the items of its applicability profile), by
+    code."""
+    from ..registry.mapping import items_of
+
+    return items_of(store, key)

@@ -79,7 +79,7 @@ def make() -> click.Command:
                     object_key,
                     "the object has no stored items (run the registry's item mapping first)",
                 )
-            location = f"registry_object_item[{object_key}]"
+            location = f"registry[{object_key}]"
         else:
             codes = [c.strip() for c in items.split(",") if c.strip()]
             location = "--items"

@@ -117,7 +117,19 @@ def make() -> click.Group:
         show_default=True,
         help=_("导入报告的格式", "format of the import report"),
     )
-    def import_(file, config_path, fmt, uscc_checksum, skip_invalid, rejects, at, report_format):
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=0),
+        default=None,
+        help=_(
+            "校验与对应所用的进程数（0：本进程；默认：大文件每个 CPU 一个）",
+            "worker processes validating and mapping rows (0: this process; default: one per "
+            "CPU for large files)",
+        ),
+    )
+    def import_(
+        file, config_path, fmt, uscc_checksum, skip_invalid, rejects, at, report_format, workers
+    ):
         from ..registry.importer import import_file
 
         if skip_invalid and rejects is None:
@@ -142,6 +154,7 @@ def make() -> click.Group:
                 rejects=rejects,
                 on=day(at),
                 progress=progress,
+                workers=workers,
             )
         if report_format == "json":
             print_json(report.as_json())
@@ -156,7 +169,8 @@ def make() -> click.Group:
                 [_("未变", "unchanged"), report.unchanged],
                 [_("拒绝", "rejected"), report.rejected],
                 [_("校验位存疑（已标记）", "flagged check character"), report.flagged_count],
-                [_("对象-事项对应", "object–item pairs written"), report.mapped],
+                [_("对象-事项对应", "object–item pairs"), report.mapped],
+                [_("并行进程", "worker processes"), report.workers],
             ],
         )
         for where, key in report.flagged:

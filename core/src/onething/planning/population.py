@@ -1,5 +1,6 @@
 """The sampling frame read from the registry: per object only key, grades, region and its
-applicable item codes (the stored object–item mapping), and the SHA-256 of its canonical form.
+applicable item codes (the stored object–item mapping: the items of the object's applicability
+profile), and the SHA-256 of its canonical form.
 
 Canonical form (hashed as UTF-8, objects in ascending code-point order of ``key``)::
 
@@ -11,7 +12,8 @@ with ``-`` for a missing grade. Anyone holding the same registry rows computes t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 import numpy as np
 import sqlalchemy as sa
@@ -57,12 +59,6 @@ def build_population(
     index = {k: i for i, k in enumerate(keys)}
     if len(index) != len(keys):
         raise ValueError("duplicate object keys in the population")
-    credit_labels = tuple(sorted({r[1] for r in rows}))
-    risk_labels = tuple(sorted({r[2] for r in rows}))
-    cpos = {g: i for i, g in enumerate(credit_labels)}
-    rpos = {g: i for i, g in enumerate(risk_labels)}
-    credit = np.fromiter((cpos[r[1]] for r in rows), dtype=np.int16, count=len(rows))
-    risk = np.fromiter((rpos[r[2]] for r in rows), dtype=np.int16, count=len(rows))
     codes: dict[str, int] = {}
     objs: list[int] = []
     items: list[int] = []
@@ -86,9 +82,34 @@ def build_population(
         keep = np.ones(len(pair_obj), dtype=bool)
         keep[1:] = (pair_obj[1:] != pair_obj[:-1]) | (pair_item[1:] != pair_item[:-1])
         pair_obj, pair_item = pair_obj[keep], pair_item[keep]
-    digest = _canonical_sha256(rows, pair_obj, pair_item, item_codes)
+    return _population(rows, pair_obj, pair_item, item_codes)
+
+
+def _population(
+    rows: list[tuple[str, str, str, str]],
+    pair_obj: np.ndarray,
+    pair_item: np.ndarray,
+    item_codes: tuple[str, ...],
+    item_texts: Iterable[str] | None = None,
+) -> Population:
+    """The population of ``rows`` (in key order, grades filled) and its pairs, sorted by
+    (object, item) without duplicates, ``pair_item`` indexing the sorted ``item_codes``;
+    ``item_texts``: each object's items as in the canonical form, when known already."""
+    credit_labels = tuple(sorted({r[1] for r in rows}))
+    risk_labels = tuple(sorted({r[2] for r in rows}))
+    cpos = {g: i for i, g in enumerate(credit_labels)}
+    rpos = {g: i for i, g in enumerate(risk_labels)}
+    credit = np.fromiter((cpos[r[1]] for r in rows), dtype=np.int16, count=len(rows))
+    risk = np.fromiter((rpos[r[2]] for r in rows), dtype=np.int16, count=len(rows))
+    if item_texts is None:
+        starts = np.searchsorted(pair_obj, np.arange(len(rows) + 1))
+        item_texts = (
+            ",".join(item_codes[j] for j in pair_item[starts[i] : starts[i + 1]])
+            for i in range(len(rows))
+        )
+    digest = _canonical_sha256(rows, item_texts)
     return Population(
-        keys=keys,
+        keys=[r[0] for r in rows],
         regions=[r[3] for r in rows],
         credit=credit,
         risk=risk,
@@ -101,12 +122,59 @@ def build_population(
     )
 
 
-def _canonical_sha256(rows, pair_obj, pair_item, item_codes) -> str:
+def population_from_profiles(
+    objects: Iterable[tuple[str, str | None, str | None, str, int | None]],
+    profile_items: Iterable[tuple[int, str]],
+) -> Population:
+    """The same population as :func:`build_population` from ``(key, credit_grade, risk_grade,
+    region, profile id)`` rows and the ``(profile id, item)`` rows of their profiles: each
+    object's pairs are its profile's items, expanded with array operations (no Python loop
+    over object–item pairs). A profile no object has adds nothing; ``None``: no items."""
+    rows5 = sorted(
+        ((k, c or NO_GRADE, r or NO_GRADE, reg, p) for k, c, r, reg, p in objects),
+        key=itemgetter(0),
+    )
+    rows = [r[:4] for r in rows5]
+    if len({r[0] for r in rows}) != len(rows):
+        raise ValueError("duplicate object keys in the population")
+    of_profile: dict[int, set[str]] = {}
+    for pid, code in profile_items:
+        of_profile.setdefault(pid, set()).add(code)
+    used = sorted({r[4] for r in rows5 if r[4] is not None and r[4] in of_profile})
+    item_codes = tuple(sorted({c for pid in used for c in of_profile[pid]}))
+    cpos = {c: i for i, c in enumerate(item_codes)}
+    # the profiles' items as one flat array of sorted item indices, profile j's from start[j];
+    # objects with no profile (or one without items) take the empty entry appended last
+    lists: list[Sequence[int]] = [sorted(cpos[c] for c in of_profile[pid]) for pid in used]
+    lists.append(())
+    length = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    start = np.zeros(len(lists), dtype=np.int64)
+    np.cumsum(length[:-1], out=start[1:])
+    flat = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(length.sum()))
+    ppos = {pid: j for j, pid in enumerate(used)}
+    empty = len(used)
+    prof = np.fromiter((ppos.get(r[4], empty) for r in rows5), dtype=np.int64, count=len(rows))
+    n_items = length[prof]
+    pair_obj = np.repeat(np.arange(len(rows), dtype=np.int32), n_items)
+    first = np.zeros(len(rows), dtype=np.int64)  # position of each object's first pair
+    if len(rows):
+        np.cumsum(n_items[:-1], out=first[1:])
+    within = np.arange(len(pair_obj), dtype=np.int64) - np.repeat(first, n_items)
+    pair_item = flat[np.repeat(start[prof], n_items) + within]
+    texts = [",".join(item_codes[i] for i in x) for x in lists]
+    return _population(
+        rows,
+        pair_obj,
+        pair_item.astype(np.int32),
+        item_codes,
+        (texts[j] for j in prof.tolist()),
+    )
+
+
+def _canonical_sha256(rows, item_texts: Iterable[str]) -> str:
     h = hashlib.sha256()
-    starts = np.searchsorted(pair_obj, np.arange(len(rows) + 1))
     buf: list[str] = []
-    for i, (key, credit, risk, region) in enumerate(rows):
-        its = ",".join(item_codes[j] for j in pair_item[starts[i] : starts[i + 1]])
+    for (key, credit, risk, region), its in zip(rows, item_texts, strict=True):
         buf.append(f"{key}\t{credit}\t{risk}\t{region}\t{its}\n")
         if len(buf) >= BATCH:
             h.update("".join(buf).encode())
@@ -116,14 +184,15 @@ def _canonical_sha256(rows, pair_obj, pair_item, item_codes) -> str:
 
 
 def load_population(store: Store) -> Population:
-    """The frame from the stored registry, read column-wise in batches (no full objects)."""
+    """The frame from the stored registry, read column-wise in batches (no full objects): the
+    objects with their profile ids, then the items of the profiles (a few thousand rows)."""
     store.ensure_current()
     with store.engine.connect() as conn:
         objects = conn.execution_options(yield_per=BATCH).execute(
-            sa.text("SELECT key, credit_grade, risk_grade, region_code FROM registry_object")
+            sa.text(
+                "SELECT key, credit_grade, risk_grade, region_code, profile_id FROM registry_object"
+            )
         )
         rows = [tuple(r) for r in objects]
-        pairs = conn.execution_options(yield_per=BATCH).execute(
-            sa.text("SELECT key, item_code FROM registry_object_item")
-        )
-        return build_population(rows, (tuple(p) for p in pairs))
+        items = conn.execute(sa.text("SELECT profile_id, item_code FROM registry_profile_item"))
+        return population_from_profiles(rows, (tuple(p) for p in items))

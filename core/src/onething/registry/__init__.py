@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from ..model import SupervisedObject
 from ..store import Store
-from ..store.registry import ObjectMembership, RegistryObject
+from ..store.registry import RegistryObject
 from ._rows import to_object
 from .importer import ImportReport, import_file, import_objects
 
@@ -39,7 +39,6 @@ __all__ = [
 ]
 
 _O = RegistryObject.__table__
-_M = ObjectMembership.__table__
 
 
 def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bool]]:
@@ -47,7 +46,9 @@ def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bo
 
     where: list[sa.ColumnElement[bool]] = []
     if domain is not None:
-        where.append(sa.exists().where(sa.and_(_M.c.key == _O.c.key, _M.c.domain == domain)))
+        from .profiles import in_domain
+
+        where.append(_O.c.profile_id.in_(in_domain(domain)))
     if region is not None:
         n = {"province": 2, "city": 4, "county": 6}[level_of(region)]
         where.append(_O.c.region_code.startswith(region[:n], autoescape=True))

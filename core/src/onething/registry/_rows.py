@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,10 +32,25 @@ def to_object(row: Mapping[str, Any]) -> SupervisedObject:
             d: Membership(object_types=m["object_types"], attributes=m.get("attributes", {}))
             for d, m in row["domains"].items()
         },
-        licences=[converter.structure(lic, Licence) for lic in row["licences"]],
+        licences=[_licence(lic) for lic in row["licences"]],
         credit_grade=row["credit_grade"],
         risk_grade=row["risk_grade"],
     )
+
+
+def _licence(lic: Mapping[str, Any]) -> Licence:
+    """A stored licence (validated on import); the converter only for unexpected shapes."""
+    try:
+        start, end = lic.get("valid_from"), lic.get("valid_to")
+        return Licence(
+            number=lic["number"],
+            kind=lic["kind"],
+            department=lic["department"],
+            valid_from=dt.date.fromisoformat(start) if start else None,
+            valid_to=dt.date.fromisoformat(end) if end else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        return converter.structure(lic, Licence)
 
 
 def data_of(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,17 @@ one transaction: with the default mode the first bad row leaves the store unchan
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import gc
 import io
+import itertools
 import json
+import multiprocessing
+import os
+import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from functools import cached_property
@@ -22,6 +28,7 @@ from typing import Any, Literal
 
 import fastjsonschema
 import jsonschema
+import orjson
 import sqlalchemy as sa
 from attrs import define, field
 
@@ -29,9 +36,9 @@ from .. import schemas
 from ..departments import departments
 from ..errors import InvalidInput
 from ..store import Store
-from ..store.registry import ObjectHistory, ObjectMembership, RegistryImport, RegistryObject
+from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
-from ._bulk import bind_value, insert_tuples
+from ._bulk import any_of, bind_value, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
 
 #: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
@@ -50,23 +57,61 @@ COLUMNS = (
 #: Columns read but not stored: ``reason`` lets a corrected rejects file be imported again.
 IGNORED = ("reason",)
 GRADES = ("A", "B", "C", "D")
+_GRADE_SET = frozenset(GRADES)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)  # RFC 3339 full-date, as JSON Schema's "date"
+
+
+_MEMBER_KEYS = frozenset(("object_types", "attributes"))
+
+
+def _members_shaped(value: Any) -> bool:
+    """Whether ``value`` has the shape of ``_DOMAINS_SCHEMA`` (a fast path of that check)."""
+    if type(value) is not dict:
+        return False
+    for m in value.values():
+        if type(m) is not dict or not m.keys() <= _MEMBER_KEYS:
+            return False
+        types = m.get("object_types")
+        if type(types) is not list or not types or not all(type(t) is str for t in types):
+            return False
+        if type(m.get("attributes", {})) is not dict:
+            return False
+    return True
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 FORMATS = ("csv", "xlsx", "jsonl")
 Checksum = Literal["strict", "tolerant"]
 
 _O = RegistryObject.__table__
-_M = ObjectMembership.__table__
 _H = ObjectHistory.__table__
 _I = RegistryImport.__table__
-_O_COLUMNS = (
+_O_COLUMNS = (  # a prepared row (key, DATA_COLUMNS) and then these
     "key",
-    *DATA_COLUMNS[:-2],
-    "domains",
-    "licences",
+    *DATA_COLUMNS,
     "version",
     "import_id",
     "updated_at",
+    "profile_id",
 )
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON text; orjson for speed, the standard library for what orjson refuses
+    (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return _encode(value)
+
 
 _LICENCE_SCHEMA = {
     "type": "array",
@@ -146,11 +191,13 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     mapped: int = 0
-    """(object, item) pairs written for the inserted and changed objects."""
+    """Applicable (object, item) pairs of the inserted and changed objects."""
     flagged: list[tuple[str, str]] = field(factory=list)
     """``(file:row, key)`` of rows stored with a wrong uscc check character (tolerant mode)."""
     flagged_count: int = 0
     rejections: list[str] = field(factory=list)
+    workers: int = 0
+    """Worker processes that validated and mapped the rows (0: this process)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -166,6 +213,7 @@ class ImportReport:
             "flagged": self.flagged_count,
             "flagged_rows": [{"row": r, "key": k} for r, k in self.flagged],
             "mapped": self.mapped,
+            "workers": self.workers,
         }
 
 
@@ -219,7 +267,9 @@ def _cell(value: Any) -> Any:
 
 
 class Source:
-    """A file opened for streaming: ``header`` (None for JSONL) and ``(row number, dict)``."""
+    """A file opened for streaming: ``header`` (None for JSONL) and ``(row number, row)``: a
+    dict (JSONL, or ``{"__error__": reason}``), or for CSV and XLSX the list of values in
+    header order."""
 
     def __init__(self, path: Path, fmt: str | None = None):
         self.path = path
@@ -300,26 +350,17 @@ class Source:
                 if len(values) != len(header):
                     yield line, {"__error__": f"{len(values)} fields, the header has {len(header)}"}
                     continue
-                yield line, dict(zip(header, values, strict=True))
+                yield line, values  # zipped with the header by the preparer (maybe in a worker)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InvalidInput(
                 f"{self.path}:{reader.line_num}", "", f"not UTF-8 CSV: {exc}"
             ) from None
 
-    def _jsonl_rows(self, text) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _jsonl_rows(self, text) -> Iterator[tuple[int, str]]:
         try:
             for line, raw in enumerate(text, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    value = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    yield line, {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
-                    continue
-                if not isinstance(value, dict):
-                    yield line, {"__error__": f"expected a JSON object, got {type(value).__name__}"}
-                    continue
-                yield line, value
+                if raw.strip():
+                    yield line, raw  # decoded by the preparer (maybe in a worker)
         except UnicodeDecodeError as exc:
             raise InvalidInput(str(self.path), "", f"not UTF-8: {exc}") from None
 
@@ -337,7 +378,7 @@ class Source:
             values = (values + [""] * n)[:n]
             if all(v == "" for v in values):
                 continue
-            yield line, dict(zip(header, values, strict=True))
+            yield line, values
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
         return self._rows
@@ -378,12 +419,33 @@ class RowParser:
             n: frozenset(t.code for t in d.object_types) for n, d in self.descriptions.items()
         }
         self._prefixed: dict[str, tuple[str, str] | None] = {}  # column → (domain, rest)
+        # After check_columns: every row has the header's columns, so the per-row column check
+        # is done, and prefixed columns are looked for only when the header has some.
+        self._header_checked = False
+        self._header_prefixed = True
+        self._regions_ok: set[str] = set()
 
     @cached_property
     def _attribute_checkers(self) -> dict[str, _Checker]:
         return {n: _Checker(d.attribute_schema or {}) for n, d in self.descriptions.items()}
 
     _licence_checker = _Checker(_LICENCE_SCHEMA)
+    # The same without "format": dates are checked in the loop over the licences (faster).
+    _licence_shape = staticmethod(
+        fastjsonschema.compile(
+            {
+                **_LICENCE_SCHEMA,
+                "items": {
+                    **_LICENCE_SCHEMA["items"],
+                    "properties": {
+                        k: {a: b for a, b in v.items() if a != "format"}
+                        for k, v in _LICENCE_SCHEMA["items"]["properties"].items()
+                    },
+                },
+            },
+            use_default=False,
+        )
+    )
     _domains_checker = _Checker(_DOMAINS_SCHEMA)
 
     def check_columns(self, header: Iterable[str], where: str) -> None:
@@ -400,6 +462,8 @@ class RowParser:
                 f"unknown column; expected {', '.join(COLUMNS)} or <domain>.object_types / "
                 f"<domain>.<attribute> for an enabled domain ({', '.join(self.descriptions)})",
             )
+        self._header_checked = True
+        self._header_prefixed = any("." in col for col in header)
 
     @staticmethod
     def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -416,6 +480,10 @@ class RowParser:
         if value is None or (isinstance(value, str) and not value.strip()):
             return default
         if isinstance(value, str):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass  # the standard library's message (or a value orjson refuses: big integers)
             try:
                 return json.loads(value)
             except json.JSONDecodeError as exc:
@@ -465,7 +533,8 @@ class RowParser:
 
     def _domains(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         value = self._json(raw, "domains", {})
-        self._domains_checker.check(value, "domains")
+        if not _members_shaped(value):
+            self._domains_checker.check(value, "domains")  # raises with the precise message
         out: dict[str, dict[str, Any]] = {
             d: {
                 "object_types": list(m["object_types"]),
@@ -474,7 +543,7 @@ class RowParser:
             for d, m in value.items()
         }
         prefixed = self._prefixed
-        for col, cell in raw.items():
+        for col, cell in raw.items() if self._header_prefixed else ():
             try:
                 split = prefixed[col]
             except KeyError:
@@ -535,7 +604,14 @@ class RowParser:
 
     def _licences(self, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
         value = self._json(raw, "licences", [])
-        self._licence_checker.check(value, "licences")
+        try:
+            self._licence_shape(value)
+            for lic in value:
+                for d in (lic.get("valid_from"), lic.get("valid_to")):
+                    if d is not None and not (_DATE.fullmatch(d) and _is_date(d)):
+                        raise ValueError(d)
+        except (fastjsonschema.JsonSchemaException, ValueError):
+            self._licence_checker.check(value, "licences")  # raises with the precise message
         known = departments()
         out = []
         for i, lic in enumerate(value):
@@ -559,6 +635,9 @@ class RowParser:
         return out
 
     def _grade(self, raw: Mapping[str, Any], name: str) -> str | None:
+        value = raw.get(name)
+        if value in _GRADE_SET:  # the common case, before stripping and messages
+            return value
         value = self._text(raw, name)
         if not value:
             return None
@@ -570,16 +649,19 @@ class RowParser:
         """The stored row (describing columns and key) and whether it is flagged."""
         if "__error__" in raw:
             raise RowError("(row)", raw["__error__"])
-        unknown = [k for k in raw if k not in COLUMNS and k not in IGNORED and "." not in k]
-        if unknown:
-            raise RowError(unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
+        if not self._header_checked:
+            unknown = [k for k in raw if k not in COLUMNS and k not in IGNORED and "." not in k]
+            if unknown:
+                raise RowError(unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
         region_code = self._text(raw, "region_code")
         if not region_code:
             raise RowError("region_code", "missing: the 6-digit GB/T 2260 code")
         key, kind, ok, flagged = self._key(raw, region_code)
-        problem = regions.problem(region_code, self.region)
-        if problem:
-            raise RowError("region_code", problem)
+        if region_code not in self._regions_ok:
+            problem = regions.problem(region_code, self.region)
+            if problem:
+                raise RowError("region_code", problem)
+            self._regions_ok.add(region_code)
         name = self._text(raw, "name")
         if not name:
             raise RowError("name", "missing: the registered name")
@@ -653,6 +735,7 @@ def import_objects(
     on: dt.date | None = None,
     batch_size: int | None = None,
     fmt: str = "rows",
+    workers: int = 0,
 ) -> ImportReport:
     """Import rows with the documented columns (``docs/registry.md``) into the registry.
 
@@ -667,6 +750,8 @@ def import_objects(
     :param skip_invalid: store the good rows; reject the bad ones (to ``rejects``).
     :param region: the region objects must lie in (default: the deployment's).
     :param on: the day the mapping is computed for (default today).
+    :param workers: validate and map in this many worker processes (forked; 0: in this
+        process). The result is the same either way.
     :raises InvalidInput: for the first bad row when not ``skip_invalid``; nothing is stored.
     """
     return _run(
@@ -682,6 +767,7 @@ def import_objects(
         region=region,
         on=on,
         batch_size=batch_size,
+        workers=_worker_count(workers, None),
     )
 
 
@@ -698,9 +784,14 @@ def import_file(
     on: dt.date | None = None,
     batch_size: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import a CSV, XLSX or JSON Lines file (format by suffix unless ``fmt``); see
-    :func:`import_objects`. ``progress(done, total)`` is called after each batch."""
+    :func:`import_objects`. ``progress(done, total)`` is called after each batch.
+
+    ``workers``: by default a file of :data:`PARALLEL_BYTES` or more is validated and mapped in
+    one worker process per CPU when this process runs no other thread (forking beside threads
+    is unsafe); give a number to choose (0: in this process)."""
     path = Path(path)
     src = Source(path, fmt)
     try:
@@ -717,10 +808,143 @@ def import_file(
             region=region,
             on=on,
             batch_size=batch_size,
+            workers=_worker_count(workers, src.size),
             progress=(lambda: progress(*src.progress)) if progress else None,
         )
     finally:
         src.close()
+
+
+# -- preparing batches (in this process or in worker processes) --------------------------------
+
+
+class _Preparer:
+    """Turns a batch of ``(row number, input row)`` into results in the same order: for a good
+    row ``(n, row, flagged, profile key)`` with ``row`` the tuple of ``key`` and
+    :data:`DATA_COLUMNS` (JSON columns as stored text), and for a bad one
+    ``(n, None, (field, message), input row)``. It needs no database, so large imports run it
+    in worker processes."""
+
+    def __init__(self, parser: RowParser, matcher: Any, header: list[str] | None):
+        self.parser = parser
+        self.matcher = matcher
+        self.header = header
+
+    def __call__(self, batch: list[tuple[int, Any]]) -> list[tuple]:
+        parse, header = self.parser.parse, self.header
+        out: list[Any] = []
+        good: list[dict[str, Any]] = []
+        for line, raw in batch:
+            if type(raw) is list:
+                raw = dict(zip(header, raw, strict=True))  # type: ignore[arg-type]
+            elif type(raw) is str:
+                raw = _json_object(raw)
+            try:
+                row, flagged = parse(raw)
+            except RowError as exc:
+                out.append((line, None, (exc.field, exc.message), raw))
+                continue
+            out.append((line, row, flagged))
+            good.append(row)
+        keys = iter(self.matcher.keys(good))
+        dumps = _dumps
+        return [
+            res
+            if res[1] is None
+            else (
+                res[0],
+                (
+                    (r := res[1])["key"],
+                    r["key_kind"],
+                    r["checksum_ok"],
+                    r["name"],
+                    r["region_code"],
+                    r["address"],
+                    r["credit_grade"],
+                    r["risk_grade"],
+                    dumps(r["domains"]),
+                    dumps(r["licences"]),
+                ),
+                res[2],
+                next(keys),
+            )
+            for res in out
+        ]
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    """One JSON Lines row: the object, or ``{"__error__": reason}``."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(text)  # the standard library's message, or a big integer
+        except json.JSONDecodeError as exc:
+            return {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(value, dict):
+        return {"__error__": f"expected a JSON object, got {type(value).__name__}"}
+    return value
+
+
+_WORKER: _Preparer | None = None
+
+
+def _start_worker(preparer: _Preparer) -> None:
+    global _WORKER
+    _WORKER = preparer
+    gc.disable()  # see _run
+
+
+def _prepare_in_worker(batch: list[tuple[int, dict[str, Any]]]) -> list[tuple]:
+    assert _WORKER is not None
+    return _WORKER(batch)
+
+
+#: A file at least this large is parsed in worker processes (when ``workers`` allows).
+PARALLEL_BYTES = 4 << 20
+
+
+def _worker_count(workers: int | None, size: int | None) -> int:
+    """How many worker processes: ``workers`` as given, else one per CPU for a large file in a
+    single-threaded process on a platform that forks (a host with threads imports in-process:
+    forking beside running threads is unsafe)."""
+    if workers is not None:
+        return max(workers, 0)
+    if size is None or size < PARALLEL_BYTES or threading.active_count() > 1:
+        return 0
+    cpus = os.cpu_count() or 1
+    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return cpus
+
+
+def _prepared(
+    preparer: _Preparer,
+    numbered: Iterator[tuple[int, dict[str, Any]]],
+    batch_size: int,
+    workers: int,
+) -> Iterator[list[tuple]]:
+    """Prepared batches in input order; with ``workers``, at most two batches per worker are
+    in flight, so memory stays flat however large the file."""
+    chunks = iter(lambda: list(itertools.islice(numbered, batch_size)), [])
+    if not workers:
+        yield from map(preparer, chunks)
+        return
+    pool = multiprocessing.get_context("fork").Pool(
+        workers, initializer=_start_worker, initargs=(preparer,)
+    )
+    try:
+        pending: collections.deque = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_prepare_in_worker, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _run(
@@ -737,6 +961,7 @@ def _run(
     region: str | None,
     on: dt.date | None,
     batch_size: int | None,
+    workers: int = 0,
     progress: Callable[[], None] | None = None,
 ) -> ImportReport:
     from . import BATCH_SIZE
@@ -754,7 +979,7 @@ def _run(
     on = on or dt.date.today()
     batch_size = batch_size or BATCH_SIZE
     mode = "skip_invalid" if skip_invalid else "all_or_nothing"
-    report = ImportReport(source=source, format=fmt, mode=mode)
+    report = ImportReport(source=source, format=fmt, mode=mode, workers=workers)
     sink = _Rejects(Path(rejects), header) if rejects is not None else None
     # The batches are acyclic garbage that reference counting frees; the cyclic collector would
     # only rescan the whole heap for every few thousand rows built (~15 % of an import).
@@ -772,34 +997,32 @@ def _run(
                 .returning(_I.c.id)
             ).scalar_one()
             report.import_id = import_id
-            batch: list[tuple[int, dict[str, Any]]] = []
-            for line, raw in numbered:
-                report.rows += 1
-                try:
-                    row, flagged = parser.parse(raw)
-                except RowError as exc:
-                    where = f"{source}:{line}"
-                    report.rejected += 1
-                    if not skip_invalid:
-                        raise InvalidInput(where, exc.field, exc.message) from None
-                    reason = f"{where}: {exc.field}: {exc.message}"
-                    if len(report.rejections) < 1000:
-                        report.rejections.append(reason)
-                    if sink is not None:
-                        sink.write(raw, reason)
-                    continue
-                if flagged:
-                    report.flagged_count += 1
-                    if len(report.flagged) < 1000:
-                        report.flagged.append((f"{source}:{line}", row["key"]))
-                batch.append((line, row))
-                if len(batch) >= batch_size:
-                    _write(conn, batch, import_id, mapper, report)
-                    batch = []
-                    if progress:
-                        progress()
-            if batch:
-                _write(conn, batch, import_id, mapper, report)
+            preparer = _Preparer(parser, mapper.matcher, header)
+            for results in _prepared(preparer, numbered, batch_size, workers):
+                good = []
+                for res in results:
+                    report.rows += 1
+                    line, row = res[0], res[1]
+                    if row is None:
+                        (field_, message), raw = res[2], res[3]
+                        where = f"{source}:{line}"
+                        report.rejected += 1
+                        if not skip_invalid:
+                            raise InvalidInput(where, field_, message)
+                        reason = f"{where}: {field_}: {message}"
+                        if len(report.rejections) < 1000:
+                            report.rejections.append(reason)
+                        if sink is not None:
+                            sink.write(raw, reason)
+                        continue
+                    if res[2]:
+                        report.flagged_count += 1
+                        if len(report.flagged) < 1000:
+                            report.flagged.append((f"{source}:{line}", row[0]))
+                    good.append(res)
+                _write(conn, good, import_id, mapper, report)
+                if progress:
+                    progress()
             if progress:
                 progress()
             conn.execute(
@@ -823,86 +1046,86 @@ def _run(
     return report
 
 
+def _parsed(row: tuple | Mapping[str, Any]) -> dict[str, Any]:
+    """The describing part of a prepared row (tuple) or a stored one (mapping), with its JSON
+    columns as values."""
+    if isinstance(row, tuple):
+        data = dict(zip(DATA_COLUMNS, row[1:], strict=True))
+        data["domains"] = orjson.loads(data["domains"])
+        data["licences"] = orjson.loads(data["licences"])
+        return data
+    return data_of(row)
+
+
 def _write(
     conn: sa.Connection,
-    batch: list[tuple[int, dict[str, Any]]],
+    good: list[tuple],
     import_id: int,
     mapper: Any,
     report: ImportReport,
 ) -> None:
-    """Upsert one batch: insert new keys, update changed ones with a history row (version+1),
-    count unchanged ones; then replace memberships and mapping of what was written."""
-    keys = list(dict.fromkeys(row["key"] for _, row in batch))
+    """Upsert one batch of prepared rows: insert new keys, update changed ones with a history
+    row (version+1), count unchanged ones; every written row gets its applicability profile."""
+    if not good:
+        return
+    keys = list(dict.fromkeys(res[1][0] for res in good))
     stored = {
-        r["key"]: dict(r)
+        r["key"]: r
         for r in conn.execute(
             sa.select(_O.c.key, _O.c.version, *(_O.c[c] for c in DATA_COLUMNS)).where(
-                _O.c.key.in_(keys)
+                any_of(conn, _O.c.key, keys)
             )
         ).mappings()
     }
     now = _now()
-    state: dict[str, dict[str, Any]] = dict(stored)
-    touched: dict[str, None] = {}
+    # key → (row, version, profile key): the state after each row, for keys repeated in a batch
+    state: dict[str, tuple[Any, int, Any]] = {}
     history: list[dict[str, Any]] = []
-    for _, row in batch:
-        old = state.get(row["key"])
+    for _, row, _, pkey in good:
+        key = row[0]
+        before = state.get(key)
+        old = before[0] if before is not None else stored.get(key)
         if old is None:
-            state[row["key"]] = {**row, "version": 1}
-            touched[row["key"]] = None
+            state[key] = (row, 1, pkey)
             report.inserted += 1
             continue
-        if data_of(old) == data_of(row):
+        version = before[1] if before is not None else old["version"]
+        was, data = _parsed(old), _parsed(row)
+        if was == data:
             report.unchanged += 1
             continue
         history.append(
-            {
-                "key": row["key"],
-                "version": old["version"],
-                "changed_at": now,
-                "import_id": import_id,
-                "data": data_of(old),
-            }
+            {"key": key, "version": version, "changed_at": now, "import_id": import_id, "data": was}
         )
-        state[row["key"]] = {**row, "version": old["version"] + 1}
-        touched[row["key"]] = None
+        state[key] = (row, version + 1, pkey)
         report.updated += 1  # a key inserted earlier in this batch: still one insert
-    if not touched:
+    if not state:
         return
-    new = [k for k in touched if k not in stored]
-    if new:
-        now_value = bind_value(conn, _O, "updated_at", now)
-        dumps = _dumps
-        insert_tuples(
-            conn,
-            _O,
-            _O_COLUMNS,
-            [
-                (
-                    k,
-                    r["key_kind"],
-                    r["checksum_ok"],
-                    r["name"],
-                    r["region_code"],
-                    r["address"],
-                    r["credit_grade"],
-                    r["risk_grade"],
-                    dumps(r["domains"]),
-                    dumps(r["licences"]),
-                    r["version"],
-                    import_id,
-                    now_value,
-                )
-                for k in new
-                for r in (state[k],)
-            ],
-            json_text=("domains", "licences"),
-            processed=("updated_at",),
-        )
+    profiles = mapper.resolve([pkey for _, _, pkey in state.values()])
+    report.mapped += sum(n for _, counts in profiles for n in counts.values())
+    written = list(zip(state.values(), profiles, strict=True))
+    now_value = bind_value(conn, _O, "updated_at", now)
+    insert_tuples(
+        conn,
+        _O,
+        _O_COLUMNS,
+        [
+            (*row, version, import_id, now_value, pid)
+            for (row, version, _), (pid, _) in written
+            if row[0] not in stored
+        ],
+        json_text=("domains", "licences"),
+        processed=("updated_at",),
+    )
     updates = [
-        {**{f"b_{c}": state[k][c] for c in (*DATA_COLUMNS, "version")}, "b_key": k}
-        for k in touched
-        if k in stored
+        {
+            **{f"b_{c}": v for c, v in _parsed(row).items()},
+            "b_version": version,
+            "b_profile_id": pid,
+            "b_key": row[0],
+        }
+        for (row, version, _), (pid, _) in written
+        if row[0] in stored
     ]
     if updates:
         conn.execute(
@@ -910,24 +1133,12 @@ def _write(
             .where(_O.c.key == sa.bindparam("b_key"))
             .values(
                 {
-                    **{c: sa.bindparam(f"b_{c}") for c in (*DATA_COLUMNS, "version")},
+                    **{c: sa.bindparam(f"b_{c}") for c in (*DATA_COLUMNS, "version", "profile_id")},
                     "import_id": import_id,
                     "updated_at": now,
                 }
             ),
             updates,
         )
-        conn.execute(sa.delete(_M).where(_M.c.key.in_([u["b_key"] for u in updates])))
     if history:
         conn.execute(sa.insert(_H), history)
-    members = [
-        (k, d, t)
-        for k in touched
-        for d, m in state[k]["domains"].items()
-        for t in m["object_types"]
-    ]
-    members.sort()
-    insert_tuples(conn, _M, ("key", "domain", "object_type"), members)
-    report.mapped += mapper.remap(
-        [state[k] for k in touched], replace=[u["b_key"] for u in updates]
-    )

@@ -1,11 +1,12 @@
-"""对象-事项对应 (mapping): which items apply to each object, stored in
-``registry_object_item`` and kept current.
+"""对象-事项对应 (mapping): which items apply to each object, stored as each object's
+applicability profile (:mod:`onething.registry.profiles`) and kept current.
 
 Applicability is decided by the domain plugins through ``Domains.match_items`` (the plugin's
-``onething_match_items`` hook, else the items' object types and conditions), in batches.
-The mapping is recomputed
+``onething_match_items`` hook, one call per batch) or else by the items' object types and
+conditions (:class:`~onething.applicability.Applicability`, each group of alike objects
+decided once). The mapping is recomputed
 
-* for the objects an import inserts or changes (:meth:`Mapper.remap`), and
+* for the objects an import inserts or changes (:meth:`Mapper.assign`), and
 * when the items in force differ from those the mapping was computed with — a new plugin
   version, a new item version taking effect, a city change — for the objects those items
   concern (:meth:`Mapper.refresh`; ``onething registry map``). ``registry_item_state`` holds
@@ -17,26 +18,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from attrs import define
+from sqlalchemy.dialects import postgresql, sqlite
 
-from ..applicability import match_members
+from ..applicability import Applicability
 from ..model import Item, converter
 from ..rulebook import Rulebook
 from ..store import Store
-from ..store.registry import ItemState, ObjectItem, ObjectMembership, RegistryObject
-from ._bulk import bind_value, insert_tuples
+from ..store.registry import ItemState, ProfileItem, ProfileMember, RegistryObject
 from ._rows import to_object
+from .profiles import Profiles
 
 _O = RegistryObject.__table__
-_M = ObjectMembership.__table__
-_OI = ObjectItem.__table__
+_PM = ProfileMember.__table__
+_PI = ProfileItem.__table__
 _S = ItemState.__table__
-_OI_COLUMNS = ("key", "item_code", "domain", "computed_on")
-_PROCESSED = ("computed_on",)
 
 
 def fingerprint(item: Item) -> str:
@@ -62,123 +62,199 @@ class RefreshReport:
         }
 
 
+#: What decides an object's profile: per domain, its object types and applicable item codes.
+ProfileKey = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+
+
+class Matcher:
+    """Decides which items apply to objects (no database): the plugins' batch hook, else the
+    default rule, each group of alike objects decided once. Parallel imports run it in their
+    worker processes."""
+
+    def __init__(self, rulebook: Rulebook, on: dt.date):
+        self.domains = rulebook.domains
+        self.on = on
+        self.items: dict[str, list[Item]] = {d: rulebook.items(on, d) for d in self.domains.names}
+        self._hooked = [
+            d for d in self.domains.names if self.domains.implements(d, "onething_match_items")
+        ]
+        self._default = {
+            d: Applicability(self.items[d]) for d in self.domains.names if d not in self._hooked
+        }
+        self._keys: dict[ProfileKey, ProfileKey] = {}
+
+    def hooked(self, domain: str) -> bool:
+        return domain in self._hooked
+
+    def _hook_codes(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, tuple]]:
+        """Per hooked domain, the item codes its plugin gives each object (one call a batch)."""
+        out: dict[str, dict[str, tuple]] = {}
+        for d in self._hooked:
+            mine = [r for r in rows if d in r["domains"]]
+            if not mine or not self.items[d]:
+                continue
+            got: dict[str, list[str]] = {}
+            objects = [to_object(r) for r in mine]
+            for key, code in self.domains.match_items(d, objects, self.items[d], self.on):
+                got.setdefault(key, []).append(code)
+            out[d] = {k: tuple(sorted(v)) for k, v in got.items()}
+        return out
+
+    def keys(self, rows: Sequence[Mapping[str, Any]]) -> list[ProfileKey]:
+        """The profile key of each stored-row dict (``key``, ``domains``, …). Equal keys are
+        the same object, so a batch of them pickles small."""
+        hooked = self._hook_codes(rows)
+        default = self._default
+        seen = self._keys
+        out: list[ProfileKey] = []
+        for r in rows:
+            parts = []
+            for d, m in r["domains"].items():
+                types = m["object_types"]
+                decide = default.get(d)
+                if decide is not None:
+                    codes = decide.codes(types, m.get("attributes") or {})
+                else:  # a hooked domain, or one no longer enabled (no items)
+                    codes = hooked.get(d, {}).get(r["key"], ())
+                parts.append((d, tuple(types), codes))
+            key = tuple(parts)
+            if len(seen) >= 1 << 16:  # distinct profiles are few; stay flat if they are not
+                seen.clear()
+            out.append(seen.setdefault(key, key))
+        return out
+
+
 class Mapper:
-    """Computes and stores the mapping inside one transaction (``conn``)."""
+    """Stores objects' profiles inside one transaction (``conn``)."""
 
     def __init__(self, conn: sa.Connection, rulebook: Rulebook, on: dt.date):
         from . import BATCH_SIZE
 
         self.conn = conn
-        self.rulebook = rulebook
         self.domains = rulebook.domains
         self.on = on
         self.batch_size = BATCH_SIZE
-        self.items: dict[str, list[Item]] = {d: rulebook.items(on, d) for d in self.domains.names}
-        self._on_value = bind_value(conn, _OI, "computed_on", on)
-        self._hooked = {
-            d: self.domains.implements(d, "onething_match_items") for d in self.domains.names
-        }
+        self.matcher = Matcher(rulebook, on)
+        self.items = self.matcher.items
+        self.profiles = Profiles(conn, on)
+        self._resolved: dict[ProfileKey, tuple[int, dict[str, int]]] = {}
 
-    def _pairs(self, rows: list[Mapping[str, Any]], domain: str) -> list[tuple[Any, ...]]:
-        """``(key, item code, domain, computed on)`` of the stored-row dicts ``rows`` in
-        ``domain``: the plugin's ``onething_match_items`` (one batch call) if it has one, else
-        the set-based :func:`~onething.applicability.match_members` on the rows themselves."""
-        items = self.items[domain]
-        mine = [r for r in rows if domain in r["domains"]]
-        if not mine or not items:
-            return []
-        if self._hooked[domain]:
-            pairs: Iterable[tuple[str, str]] = self.domains.match_items(
-                domain, [to_object(r) for r in mine], items, self.on
+    def resolve(self, keys: Sequence[ProfileKey]) -> list[tuple[int, dict[str, int]]]:
+        """For each profile key: the profile id (created when new) and the number of
+        applicable items per domain."""
+        resolved = self._resolved
+        new = list(dict.fromkeys(k for k in keys if k not in resolved))
+        if new:
+            ids = self.profiles.ids_for(
+                [
+                    (
+                        [(d, t) for d, types, _ in key for t in types],
+                        [(d, c) for d, _, codes in key for c in codes],
+                    )
+                    for key in new
+                ]
             )
-        else:
-            pairs = match_members(
-                items,
-                (
-                    (r["key"], m["object_types"], m.get("attributes") or {})
-                    for r in mine
-                    for m in (r["domains"][domain],)
-                ),
+            for key, pid in zip(new, ids, strict=True):
+                resolved[key] = (pid, {d: len(codes) for d, _, codes in key})
+        return [resolved[k] for k in keys]
+
+    def assign(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, dict[str, int]]]:
+        """:meth:`resolve` of the rows' :meth:`Matcher.keys`."""
+        return self.resolve(self.matcher.keys(rows))
+
+    def _store_item_state(self, domain: str, now: dict[str, tuple[str, list[str]]]) -> None:
+        """Record the items the mapping of ``domain`` now follows. An upsert: a concurrent
+        import refreshing the same items waits for this one and then writes the same rows."""
+        self.conn.execute(
+            sa.delete(_S).where(_S.c.domain == domain, _S.c.item_code.not_in(sorted(now)))
+        )
+        if not now:
+            return
+        insert = _upsert(self.conn)(_S).values(
+            [
+                {
+                    "item_code": c,
+                    "domain": domain,
+                    "fingerprint": fp,
+                    "object_types": t,
+                    "computed_on": self.on,
+                }
+                for c, (fp, t) in sorted(now.items())
+            ]
+        )
+        self.conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["item_code"],
+                set_={
+                    c: insert.excluded[c]
+                    for c in ("domain", "fingerprint", "object_types", "computed_on")
+                },
             )
-        on = self._on_value
-        return [(k, c, domain, on) for k, c in set(pairs)]
+        )
 
-    def remap(self, rows: list[Mapping[str, Any]], *, replace: Iterable[str] = ()) -> int:
-        """Store the mapping of ``rows`` (stored-row dicts), replacing that of the keys in
-        ``replace``; returns the number of pairs written."""
-        replace = list(replace)
-        if replace:
-            self.conn.execute(sa.delete(_OI).where(_OI.c.key.in_(replace)))
-        out = [p for d in self.domains.names for p in self._pairs(rows, d)]
-        out.sort()  # key order: SQLite's B-trees fill sequentially
-        insert_tuples(self.conn, _OI, _OI_COLUMNS, out, processed=_PROCESSED)
-        return len(out)
-
-    def _affected(self, domain: str, types: set[str] | None) -> Iterator[list[str]]:
-        """Keys of the domain's objects (of ``types``), in key order, in batches."""
+    def _affected(self, concerned: sa.ColumnElement[bool] | None) -> Iterator[list[Any]]:
+        """Stored rows (mappings) of the objects whose profile has a membership matching
+        ``concerned`` (``None``: every object), in key order, in batches."""
         last = None
         while True:
-            q = sa.select(_M.c.key).where(_M.c.domain == domain)
-            if types is not None:
-                q = q.where(_M.c.object_type.in_(sorted(types)))
+            q = sa.select(_O)
+            if concerned is not None:
+                q = q.where(_O.c.profile_id.in_(sa.select(_PM.c.profile_id).where(concerned)))
             if last is not None:
-                q = q.where(_M.c.key > last)
-            q = q.distinct().order_by(_M.c.key).limit(self.batch_size)
-            keys = list(self.conn.execute(q).scalars())
-            if not keys:
+                q = q.where(_O.c.key > last)
+            rows = self.conn.execute(q.order_by(_O.c.key).limit(self.batch_size)).mappings().all()
+            if not rows:
                 return
-            yield keys
-            last = keys[-1]
+            yield rows
+            last = rows[-1]["key"]
 
     def refresh(self, *, full: bool = False) -> RefreshReport:
         """Re-map the objects concerned by items that changed since the mapping was stored
-        (``full``: every object of every enabled domain)."""
+        (``full``: every object)."""
         report = RefreshReport(on=self.on, changed_items={}, objects={}, pairs={})
+        current: dict[str, dict[str, tuple[str, list[str]]]] = {}
+        concerned: list[sa.ColumnElement[bool]] = []
         for domain in self.domains.names:
-            current = {i.code: (fingerprint(i), sorted(i.object_types)) for i in self.items[domain]}
+            now = {i.code: (fingerprint(i), sorted(i.object_types)) for i in self.items[domain]}
             stored = {
                 r.item_code: (r.fingerprint, list(r.object_types))
                 for r in self.conn.execute(sa.select(_S).where(_S.c.domain == domain))
             }
-            changed = sorted(
-                c for c in current.keys() | stored.keys() if current.get(c) != stored.get(c)
-            )
+            changed = sorted(c for c in now.keys() | stored.keys() if now.get(c) != stored.get(c))
             if not changed and not full:
                 continue
-            types: set[str] | None = set()
-            for c in changed:
-                for state in (current.get(c), stored.get(c)):
-                    if state is not None and types is not None:
-                        types.update(state[1])
-            if full or self.domains.implements(domain, "onething_match_items"):
-                types = None  # the plugin decides beyond object types: every object may change
-            objects = pairs = 0
-            for keys in self._affected(domain, types):
-                rows = self.conn.execute(sa.select(_O).where(_O.c.key.in_(keys))).mappings().all()
-                self.conn.execute(sa.delete(_OI).where(_OI.c.domain == domain, _OI.c.key.in_(keys)))
-                out = sorted(self._pairs(rows, domain))
-                insert_tuples(self.conn, _OI, _OI_COLUMNS, out, processed=_PROCESSED)
-                objects += len(keys)
-                pairs += len(out)
-            self.conn.execute(sa.delete(_S).where(_S.c.domain == domain))
-            if current:
-                self.conn.execute(
-                    sa.insert(_S),
-                    [
-                        {
-                            "item_code": c,
-                            "domain": domain,
-                            "fingerprint": fp,
-                            "object_types": t,
-                            "computed_on": self.on,
-                        }
-                        for c, (fp, t) in sorted(current.items())
-                    ],
-                )
+            current[domain] = now
             report.changed_items[domain] = changed
-            report.objects[domain] = objects
-            report.pairs[domain] = pairs
+            report.objects[domain] = report.pairs[domain] = 0
+            types = {t for c in changed for s in (now.get(c), stored.get(c)) if s for t in s[1]}
+            if self.matcher.hooked(domain):  # the plugin decides beyond object types
+                concerned.append(_PM.c.domain == domain)
+            elif types:
+                concerned.append(sa.and_(_PM.c.domain == domain, _PM.c.object_type.in_(types)))
+        if full or concerned:
+            for rows in self._affected(None if full else sa.or_(*concerned)):
+                moves = []
+                for row, (pid, counts) in zip(rows, self.assign(rows), strict=True):
+                    if pid != row["profile_id"]:
+                        moves.append({"b_key": row["key"], "b_profile": pid})
+                    for d, n in counts.items():
+                        if d in report.objects:
+                            report.objects[d] += 1
+                            report.pairs[d] += n
+                if moves:
+                    self.conn.execute(
+                        sa.update(_O)
+                        .where(_O.c.key == sa.bindparam("b_key"))
+                        .values(profile_id=sa.bindparam("b_profile")),
+                        moves,
+                    )
+        for domain, now in current.items():
+            self._store_item_state(domain, now)
         return report
+
+
+def _upsert(conn: sa.Connection):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
 
 
 def refresh_mapping(
@@ -198,6 +274,9 @@ def items_of(store: Store, key: str) -> list[str]:
     with store.engine.connect() as conn:
         return list(
             conn.execute(
-                sa.select(_OI.c.item_code).where(_OI.c.key == key).order_by(_OI.c.item_code)
+                sa.select(_PI.c.item_code)
+                .join(_O, _O.c.profile_id == _PI.c.profile_id)
+                .where(_O.c.key == key)
+                .order_by(_PI.c.item_code)
             ).scalars()
         )

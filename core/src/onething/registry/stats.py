@@ -1,7 +1,13 @@
 """监管底数 (baseline counts): objects by domain, region, department and object type, with the
 coverage gaps — objects in scope with no applicable item, items with no object.
 
-Everything is counted in SQL; only the item → department table (small) is built in Python.
+Everything is counted in SQL, in one query per count; only the item → department table
+(small, sent as a ``VALUES`` list) is built in Python. Memberships and applicable items are
+read through the objects' applicability profiles (:mod:`.profiles`): a count reduces the small
+profile tables to the distinct (profile, dimensions) rows that qualify, counts the objects once
+per profile (and region) in one pass over ``registry_object``, and sums those counts per
+combination. Every object has exactly one profile, so the sum counts distinct objects. A
+profile no object points to counts for nothing.
 """
 
 from __future__ import annotations
@@ -11,19 +17,78 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ..store import Store
-from ..store.registry import ObjectItem, ObjectMembership, RegistryObject
+from ..store.registry import ProfileItem, ProfileMember, RegistryObject
 from . import regions
 
 DIMENSIONS = ("domain", "region", "department", "object_type")
 
 _O = RegistryObject.__table__
-_M = ObjectMembership.__table__
-_OI = ObjectItem.__table__
+_PM = ProfileMember.__table__
+_PI = ProfileItem.__table__
 
 
 def _item_departments(rulebook, on: dt.date) -> list[tuple[str, str, str]]:
     """(domain, item code, department) for every item in force."""
     return [(i.domain, i.code, d) for i in rulebook.items(on) for d in i.departments]
+
+
+def _qualifying(by: list[str], departments: sa.CTE | None) -> sa.Subquery | None:
+    """The distinct ``(profile_id, *dimensions)`` a profile's objects count under, for the
+    dimensions of ``by`` read from the profile tables (``department``: from its items, through
+    ``departments``; ``domain``/``object_type``: from its memberships — in the item's domain
+    with ``department``). ``None``: no such dimension, every object counts once."""
+    member_dims = [b for b in by if b in ("domain", "object_type")]
+    column: dict[str, sa.ColumnElement] = {d: _PM.c[d] for d in member_dims}
+    if departments is not None:
+        src = _PI.join(departments, departments.c.item_code == _PI.c.item_code)
+        if member_dims:
+            src = src.join(
+                _PM, sa.and_(_PM.c.profile_id == _PI.c.profile_id, _PM.c.domain == _PI.c.domain)
+            )
+        pid = _PI.c.profile_id
+        column["department"] = departments.c.department
+    elif member_dims:
+        src, pid = _PM, _PM.c.profile_id
+    else:
+        return None
+    dims = [b for b in by if b in column]
+    return (
+        sa.select(pid.label("profile_id"), *(column[d].label(d) for d in dims))
+        .select_from(src)
+        .distinct()
+        .subquery("p")
+    )
+
+
+def _count_query(by: list[str], departments: sa.CTE | None) -> sa.Select:
+    """Objects per combination of ``by``: the objects are counted once per profile (and
+    region), then summed over the profiles qualifying for each combination."""
+    region = "region" in by
+    p = _qualifying(by, departments)
+    if p is None:  # by region only (or nothing)
+        cols = [_O.c.region_code] if region else []
+        count = sa.func.count()
+        src: sa.FromClause = _O
+    else:
+        per = (
+            sa.select(
+                _O.c.profile_id,
+                *([_O.c.region_code.label("region")] if region else []),
+                sa.func.count().label("n"),
+            )
+            .where(_O.c.profile_id.is_not(None))
+            .group_by(_O.c.profile_id, *([_O.c.region_code] if region else []))
+            .subquery("per")
+        )
+        cols = [per.c.region if b == "region" else p.c[b] for b in by]
+        count = sa.cast(sa.func.sum(per.c.n), sa.BigInteger)
+        src = per.join(p, p.c.profile_id == per.c.profile_id)
+    return (
+        sa.select(*(c.label(b) for b, c in zip(by, cols, strict=True)), count.label("objects"))
+        .select_from(src)
+        .group_by(*cols)
+        .order_by(*cols)
+    )
 
 
 def counts(store: Store, rulebook, by: list[str], *, on: dt.date | None = None) -> list[dict]:
@@ -39,40 +104,20 @@ def counts(store: Store, rulebook, by: list[str], *, on: dt.date | None = None) 
 
             raise InvalidInput("--by", "", f"{b!r}: expected some of {', '.join(DIMENSIONS)}")
     on = on or dt.date.today()
-    joins_m = "domain" in by or "object_type" in by
-    column = {"domain": _M.c.domain, "object_type": _M.c.object_type, "region": _O.c.region_code}
-    rest = [b for b in by if b != "department"]
-    if "department" in by:
-        src = _OI.join(_O, _O.c.key == _OI.c.key)
-        if joins_m:
-            src = src.join(_M, sa.and_(_M.c.key == _OI.c.key, _M.c.domain == _OI.c.domain))
-        key = _OI.c.key
-    elif joins_m:
-        src = _M.join(_O, _O.c.key == _M.c.key)
-        key = _M.c.key
-    else:
-        src = _O
-        key = _O.c.key
-    cols = [column[b].label(b) for b in rest]
-    query = (
-        sa.select(*cols, sa.func.count(sa.distinct(key)).label("objects"))
-        .select_from(src)
-        .group_by(*(column[b] for b in rest))
-        .order_by(*(column[b] for b in rest))
-    )
+    departments = None
+    if "department" in by:  # the item → department table, as a VALUES list (small)
+        pairs = sorted({(code, dept) for _d, code, dept in _item_departments(rulebook, on)})
+        if not pairs:
+            return []
+        departments = (
+            sa.values(sa.column("item_code", sa.String), sa.column("department", sa.String))
+            .data(pairs)
+            .cte("dept")
+        )
     with store.engine.connect() as conn:
-        if "department" not in by:
-            rows = [dict(r) for r in conn.execute(query).mappings()]
-        else:  # one query per department over its item codes (a few dozen departments)
-            codes: dict[str, list[str]] = {}
-            for _d, code, dept in _item_departments(rulebook, on):
-                codes.setdefault(dept, []).append(code)
-            rows = []
-            for dept in sorted(codes):
-                q = query.where(_OI.c.item_code.in_(codes[dept]))
-                rows += [{"department": dept, **r} for r in conn.execute(q).mappings()]
-            rows = [{b: r[b] for b in by} | {"objects": r["objects"]} for r in rows]
-            rows.sort(key=lambda r: tuple(str(r[b]) for b in by))
+        rows = [dict(r) for r in conn.execute(_count_query(by, departments)).mappings()]
+    if departments is not None:
+        rows.sort(key=lambda r: tuple(str(r[b]) for b in by))
     for r in rows:
         if "region" in r:
             r["region_name"] = regions.name(r["region"])
@@ -83,20 +128,35 @@ def gaps(store: Store, rulebook, *, on: dt.date | None = None, sample: int = 10)
     """Coverage gaps: objects in a domain with no applicable item there; items in force with
     no object; objects stored with a flagged uscc."""
     on = on or dt.date.today()
+    # (profile, domain) of the memberships with no applicable item in that domain
+    bare = (
+        sa.select(_PM.c.profile_id, _PM.c.domain)
+        .where(
+            ~sa.exists().where(
+                sa.and_(_PI.c.profile_id == _PM.c.profile_id, _PI.c.domain == _PM.c.domain)
+            )
+        )
+        .distinct()
+        .subquery("bare")
+    )
+    src = _O.join(bare, bare.c.profile_id == _O.c.profile_id)
     unmapped = (
-        sa.select(_M.c.domain, sa.func.count(sa.distinct(_M.c.key)).label("objects"))
-        .where(~sa.exists().where(sa.and_(_OI.c.key == _M.c.key, _OI.c.domain == _M.c.domain)))
-        .group_by(_M.c.domain)
-        .order_by(_M.c.domain)
+        sa.select(bare.c.domain, sa.func.count().label("objects"))
+        .select_from(src)
+        .group_by(bare.c.domain)
+        .order_by(bare.c.domain)
     )
     examples = (
-        sa.select(_M.c.domain, _M.c.key)
-        .where(~sa.exists().where(sa.and_(_OI.c.key == _M.c.key, _OI.c.domain == _M.c.domain)))
-        .distinct()
-        .order_by(_M.c.domain, _M.c.key)
+        sa.select(bare.c.domain, _O.c.key)
+        .select_from(src)
+        .order_by(bare.c.domain, _O.c.key)
         .limit(sample)
     )
-    used = sa.select(_OI.c.item_code).distinct()
+    used = (
+        sa.select(_PI.c.item_code)
+        .where(sa.exists().where(_O.c.profile_id == _PI.c.profile_id))
+        .distinct()
+    )
     with store.engine.connect() as conn:
         objects_without = {r.domain: r.objects for r in conn.execute(unmapped)}
         example_keys = [{"domain": r.domain, "key": r.key} for r in conn.execute(examples)]

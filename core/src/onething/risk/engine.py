@@ -18,9 +18,10 @@ from attrs import frozen
 
 from ..conditions import attributes_read
 from ..model import RiskRule
+from ..registry.profiles import in_domain
 from ..rulebook import Rulebook
 from ..store import Store
-from ..store.registry import ObjectMembership, RegistryObject
+from ..store.registry import ProfileMember, RegistryObject
 from ..store.risk import FactRow, WarningRow
 from ..templates import placeholders
 from .facts import CST, day_end, fact_kinds
@@ -94,12 +95,13 @@ def _attributes_needed(rules: Sequence[RiskRule]) -> set[str]:
 
 
 def _objects(store: Store, domain: str, attrs: set[str]) -> pl.DataFrame:
-    """``key``, ``object_type`` (one row per type) and the needed attribute columns."""
+    """``key``, ``object_type`` (one row per type) and the needed attribute columns of the
+    domain's objects (those whose profile has a membership in it)."""
     with store.engine.connect() as conn:
         types = conn.execute(
-            sa.select(ObjectMembership.key, ObjectMembership.object_type).where(
-                ObjectMembership.domain == domain
-            )
+            sa.select(RegistryObject.key, ProfileMember.object_type)
+            .join(ProfileMember, ProfileMember.profile_id == RegistryObject.profile_id)
+            .where(ProfileMember.domain == domain)
         ).all()
         frame = pl.DataFrame(
             types, schema={"key": pl.String, "object_type": pl.String}, orient="row"
@@ -108,9 +110,7 @@ def _objects(store: Store, domain: str, attrs: set[str]) -> pl.DataFrame:
             return frame
         rows = conn.execute(
             sa.select(RegistryObject.key, RegistryObject.domains).where(
-                RegistryObject.key.in_(
-                    sa.select(ObjectMembership.key).where(ObjectMembership.domain == domain)
-                )
+                RegistryObject.profile_id.in_(in_domain(domain))
             )
         )
         columns: dict[str, list[Any]] = {"key": []} | {_attr_col(a): [] for a in sorted(attrs)}

@@ -1,5 +1,5 @@
-"""Tables of the registry (监管对象名录库): objects, their domain memberships, the history of
-changed rows, imports, and the stored object–item mapping."""
+"""Tables of the registry (监管对象名录库): objects, the history of changed rows, imports, and
+the applicability profiles that store objects' memberships and object–item mapping."""
 
 from __future__ import annotations
 
@@ -32,20 +32,12 @@ class RegistryObject(SQLModel, table=True):
     version: int = Field(default=1, description="optimistic version, +1 on every change")
     import_id: int | None = Field(default=None, foreign_key="registry_import.id")
     updated_at: dt.datetime
-
-
-class ObjectMembership(SQLModel, table=True):
-    """One (object, domain, object type) row: the set-based view of ``domains`` for counting
-    and sampling without reading JSON."""
-
-    __tablename__ = "registry_membership"
-    __table_args__ = (sa.Index("ix_membership_domain_type", "domain", "object_type"),)
-
-    key: str = Field(
-        primary_key=True, foreign_key="registry_object.key", ondelete="CASCADE", max_length=64
+    profile_id: int | None = Field(
+        default=None,
+        foreign_key="registry_profile.id",
+        index=True,
+        description="its applicability profile: memberships and applicable items",
     )
-    domain: str = Field(primary_key=True, max_length=32)
-    object_type: str = Field(primary_key=True, max_length=64)
 
 
 class ObjectHistory(SQLModel, table=True):
@@ -80,18 +72,41 @@ class RegistryImport(SQLModel, table=True):
     flagged: int = 0
 
 
-class ObjectItem(SQLModel, table=True):
-    """The stored mapping object → applicable item (对象-事项对应)."""
+class RegistryProfile(SQLModel, table=True):
+    """An applicability profile (适用画像): the domains and object types an object belongs to
+    and the items that apply to it. Objects supervised alike share one profile, so the
+    mapping is stored once per profile — a province has millions of objects but a few
+    thousand profiles. A profile never changes; an object moves to another one."""
 
-    __tablename__ = "registry_object_item"
-    __table_args__ = (sa.Index("ix_object_item_item", "item_code"),)
+    __tablename__ = "registry_profile"
 
-    key: str = Field(
-        primary_key=True, foreign_key="registry_object.key", ondelete="CASCADE", max_length=64
+    id: int | None = Field(default=None, primary_key=True)
+    signature: str = Field(
+        max_length=64, unique=True, description="SHA-256 of the canonical members and items"
     )
+    created_on: dt.date
+
+
+class ProfileMember(SQLModel, table=True):
+    """One (domain, object type) of a profile: the set-based view of objects' ``domains``."""
+
+    __tablename__ = "registry_profile_member"
+    __table_args__ = (sa.Index("ix_profile_member_domain_type", "domain", "object_type"),)
+
+    profile_id: int = Field(primary_key=True, foreign_key="registry_profile.id", ondelete="CASCADE")
+    domain: str = Field(primary_key=True, max_length=32)
+    object_type: str = Field(primary_key=True, max_length=64)
+
+
+class ProfileItem(SQLModel, table=True):
+    """One applicable item of a profile (对象-事项对应, stored per profile)."""
+
+    __tablename__ = "registry_profile_item"
+    __table_args__ = (sa.Index("ix_profile_item_item", "item_code"),)
+
+    profile_id: int = Field(primary_key=True, foreign_key="registry_profile.id", ondelete="CASCADE")
     item_code: str = Field(primary_key=True, max_length=32)
-    domain: str = Field(index=True, max_length=32)
-    computed_on: dt.date
+    domain: str = Field(max_length=32)
 
 
 class ItemState(SQLModel, table=True):
