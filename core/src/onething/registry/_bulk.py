@@ -12,17 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
-#: Below this many rows PostgreSQL gets a plain executemany: a COPY costs a round trip more.
-COPY_FROM = 200
 
 
 def any_of(conn: sa.Connection, column: sa.ColumnElement, values: Sequence[Any]):
     """``column IN values`` for thousands of values: one array parameter on PostgreSQL (an
     ``IN`` list of thousands of parameters costs more to send and plan than the lookup)."""
-    if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.cast(list(values), postgresql.ARRAY(column.type)))
+    if conn.dialect.name == "postgresql" and not any("," in str(v) for v in values):
+        joined = ",".join(map(str, values))  # one text parameter: cheaper to send than an array
+        return column == sa.any_(sa.func.string_to_array(joined, ","))
     return column.in_(values)
 
 
@@ -65,15 +62,6 @@ def insert_tuples(
     raw = conn.connection.dbapi_connection
     assert raw is not None
     names = ", ".join(f'"{c}"' for c in columns)
-    if (
-        dialect.name == "postgresql"
-        and len(rows) < COPY_FROM
-        and not any(_is_json(table, c, dialect) for c in columns)
-    ):
-        marks = ", ".join("%s" for _ in columns)
-        with raw.cursor() as cur:
-            cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
-        return
     if dialect.name == "postgresql":
         dump = [
             i for i, c in enumerate(columns) if c not in json_text and _is_json(table, c, dialect)

@@ -21,7 +21,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -900,6 +900,10 @@ def _prepare_in_worker(batch: list[tuple[int, dict[str, Any]]]) -> list[tuple]:
     return _WORKER(batch)
 
 
+#: The SQLite page cache an import's connection uses, in KiB (SQLite's default is 2 MiB: a
+#: registry's key index outgrows it after some 10^5 objects, and every insert then misses).
+SQLITE_CACHE_KIB = 64 * 1024
+
 #: A file at least this large is parsed in worker processes (when ``workers`` allows).
 PARALLEL_BYTES = 4 << 20
 
@@ -918,33 +922,40 @@ def _worker_count(workers: int | None, size: int | None) -> int:
     return cpus
 
 
-def _prepared(
-    preparer: _Preparer,
-    numbered: Iterator[tuple[int, dict[str, Any]]],
-    batch_size: int,
-    workers: int,
-) -> Iterator[list[tuple]]:
-    """Prepared batches in input order; with ``workers``, at most two batches per worker are
-    in flight, so memory stays flat however large the file."""
-    chunks = iter(lambda: list(itertools.islice(numbered, batch_size)), [])
-    if not workers:
-        yield from map(preparer, chunks)
-        return
-    pool = multiprocessing.get_context("fork").Pool(
-        workers, initializer=_start_worker, initargs=(preparer,)
-    )
-    try:
+class _Prepared:
+    """Prepared batches in input order, from worker processes (``workers``) or this process.
+    With workers, at most two batches per worker are in flight, so memory stays flat however
+    large the file."""
+
+    def __init__(self, preparer: _Preparer, numbered: Iterator, batch_size: int, workers: int):
+        self.preparer = preparer
+        self.chunks = iter(lambda: list(itertools.islice(numbered, batch_size)), [])
+        self.workers = workers
+        self.pool: Any = None
+
+    def __enter__(self) -> _Prepared:
+        if self.workers:
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.workers, initializer=_start_worker, initargs=(self.preparer,)
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def __iter__(self) -> Iterator[list[tuple]]:
+        if self.pool is None:
+            yield from map(self.preparer, self.chunks)
+            return
         pending: collections.deque = collections.deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_prepare_in_worker, (chunk,)))
-            if len(pending) >= 2 * workers:
+        for chunk in self.chunks:
+            pending.append(self.pool.apply_async(_prepare_in_worker, (chunk,)))
+            if len(pending) >= 2 * self.workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
 
 
 def _run(
@@ -986,8 +997,9 @@ def _run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with store.session() as session:
+        with store.session() as session, ExitStack() as stack:
             conn = session.connection()
+            stack.enter_context(_sqlite_cache(conn))
             mapper = Mapper(conn, _rulebook_of(app_or_rulebook), on)
             mapper.refresh()  # objects already stored follow item changes first
             started = _now()
@@ -998,31 +1010,13 @@ def _run(
             ).scalar_one()
             report.import_id = import_id
             preparer = _Preparer(parser, mapper.matcher, header)
-            for results in _prepared(preparer, numbered, batch_size, workers):
-                good = []
-                for res in results:
-                    report.rows += 1
-                    line, row = res[0], res[1]
-                    if row is None:
-                        (field_, message), raw = res[2], res[3]
-                        where = f"{source}:{line}"
-                        report.rejected += 1
-                        if not skip_invalid:
-                            raise InvalidInput(where, field_, message)
-                        reason = f"{where}: {field_}: {message}"
-                        if len(report.rejections) < 1000:
-                            report.rejections.append(reason)
-                        if sink is not None:
-                            sink.write(raw, reason)
-                        continue
-                    if res[2]:
-                        report.flagged_count += 1
-                        if len(report.flagged) < 1000:
-                            report.flagged.append((f"{source}:{line}", row[0]))
-                    good.append(res)
-                _write(conn, good, import_id, mapper, report)
-                if progress:
-                    progress()
+            # Writing stays in this thread: a writer thread would wait for the GIL after each
+            # round trip to the database while this one parses (the convoy effect).
+            with _Prepared(preparer, numbered, batch_size, workers) as prepared:
+                for good in _checked(prepared, report, source, skip_invalid, sink):
+                    _write(conn, good, import_id, mapper, report)
+                    if progress:
+                        progress()
             if progress:
                 progress()
             conn.execute(
@@ -1044,6 +1038,54 @@ def _run(
         if sink is not None:
             sink.close()
     return report
+
+
+@contextmanager
+def _sqlite_cache(conn: sa.Connection) -> Iterator[None]:
+    """A larger page cache on this (pooled) SQLite connection for the import, then its own."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def _checked(
+    prepared: Iterable[list[tuple]],
+    report: ImportReport,
+    source: str,
+    skip_invalid: bool,
+    sink: _Rejects | None,
+) -> Iterator[list[tuple]]:
+    """The good rows of each prepared batch; a bad row raises (all or nothing) or goes to the
+    rejects. Counts every row."""
+    for results in prepared:
+        good = []
+        for res in results:
+            report.rows += 1
+            line, row = res[0], res[1]
+            if row is None:
+                (field_, message), raw = res[2], res[3]
+                where = f"{source}:{line}"
+                report.rejected += 1
+                if not skip_invalid:
+                    raise InvalidInput(where, field_, message)
+                reason = f"{where}: {field_}: {message}"
+                if len(report.rejections) < 1000:
+                    report.rejections.append(reason)
+                if sink is not None:
+                    sink.write(raw, reason)
+                continue
+            if res[2]:
+                report.flagged_count += 1
+                if len(report.flagged) < 1000:
+                    report.flagged.append((f"{source}:{line}", row[0]))
+            good.append(res)
+        yield good
 
 
 def _parsed(row: tuple | Mapping[str, Any]) -> dict[str, Any]:

@@ -143,7 +143,10 @@ class Mapper:
         """For each profile key: the profile id (created when new) and the number of
         applicable items per domain."""
         resolved = self._resolved
-        new = list(dict.fromkeys(k for k in keys if k not in resolved))
+        # A batch repeats a few key objects (Matcher.keys shares them, pickling keeps that):
+        # look each up once by identity, not by hashing its nested tuples every time.
+        once = {id(k): k for k in keys}
+        new = [k for k in once.values() if k not in resolved]
         if new:
             ids = self.profiles.ids_for(
                 [
@@ -156,7 +159,8 @@ class Mapper:
             )
             for key, pid in zip(new, ids, strict=True):
                 resolved[key] = (pid, {d: len(codes) for d, _, codes in key})
-        return [resolved[k] for k in keys]
+        by_id = {i: resolved[k] for i, k in once.items()}
+        return [by_id[id(k)] for k in keys]
 
     def assign(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, dict[str, int]]]:
         """:meth:`resolve` of the rows' :meth:`Matcher.keys`."""

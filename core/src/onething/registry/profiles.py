@@ -19,10 +19,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..store.registry import ProfileItem, ProfileMember, RegistryProfile
-from ._bulk import insert_tuples
+from ._bulk import bind_value, insert_tuples
 
 _P = RegistryProfile.__table__
 _PM = ProfileMember.__table__
@@ -55,7 +54,7 @@ class Profiles:
         return self.ids_for([(members, items)])[0]
 
     def ids_for(self, profiles: Sequence[tuple[Iterable[Pair], Iterable[Pair]]]) -> list[int]:
-        """The id of each ``(members, items)``; the new ones are created in one statement."""
+        """The id of each ``(members, items)``, created when new."""
         canonical = [(sorted(set(m)), sorted(set(i))) for m, i in profiles]
         sigs = [signature(m, i) for m, i in canonical]
         new = {s: c for s, c in zip(sigs, canonical, strict=True) if s not in self._ids}
@@ -64,24 +63,32 @@ class Profiles:
         return [self._ids[s] for s in sigs]
 
     def _create(self, new: dict[str, tuple[list[Pair], list[Pair]]]) -> None:
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        inserted = dict(
-            self.conn.execute(
-                dialect.insert(_P)
-                .values([{"signature": s, "created_on": self.on} for s in new])
-                .on_conflict_do_nothing(index_elements=["signature"])
-                .returning(_P.c.signature, _P.c.id)
-            ).all()
-        )
+        # Three statements for a batch's new profiles, at the driver level: compiling a
+        # many-row INSERT through SQLAlchemy each batch would cost more than running it.
+        raw = self.conn.connection.dbapi_connection
+        assert raw is not None
+        mark = "%s" if self.conn.dialect.name == "postgresql" else "?"
+        on = bind_value(self.conn, _P, "created_on", self.on)
+        cur = raw.cursor()
+        try:
+            inserted: dict[str, int] = {}
+            sigs = list(new)
+            for i in range(0, len(sigs), 500):  # within SQLite's limit of bound parameters
+                chunk = sigs[i : i + 500]
+                cur.execute(
+                    "INSERT INTO registry_profile (signature, created_on) VALUES "
+                    + ", ".join(f"({mark}, {mark})" for _ in chunk)
+                    + " ON CONFLICT (signature) DO NOTHING RETURNING signature, id",
+                    [v for sig in chunk for v in (sig, on)],
+                )
+                inserted.update(cur.fetchall())
+            if len(inserted) < len(new):  # created meanwhile by a transaction now committed
+                for sig in new.keys() - inserted.keys():
+                    cur.execute(f"SELECT id FROM registry_profile WHERE signature = {mark}", (sig,))
+                    self._ids[sig] = cur.fetchone()[0]
+        finally:
+            cur.close()
         self._ids.update(inserted)
-        if len(inserted) < len(new):  # created meanwhile by a transaction now committed
-            self._ids.update(
-                self.conn.execute(
-                    sa.select(_P.c.signature, _P.c.id).where(
-                        _P.c.signature.in_([s for s in new if s not in inserted])
-                    )
-                ).all()
-            )
         insert_tuples(
             self.conn,
             _PM,
