@@ -705,3 +705,17 @@ def test_migration_0007_moves_stored_mappings_into_profiles_and_back(kind, tmp_p
         assert items_of(store, code(2)) == ["fake.001"]
     finally:
         cleanup()
+
+
+def test_an_sqlite_import_enlarges_its_page_cache_only_while_it_runs(tmp_path):
+    from onething.registry.importer import SQLITE_CACHE_KIB, _sqlite_cache
+    from onething.store import Store
+
+    store = Store(f"sqlite:///{tmp_path}/cache.db")
+    store.upgrade()
+    with store.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        with _sqlite_cache(conn):
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+    store.dispose()

@@ -1,6 +1,6 @@
 """Bulk inserts at the driver's speed: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
 
-Used for the big tables of an import (objects, memberships, object–item pairs) inside the
+Used for the big tables of an import (objects, profile members and items) inside the
 caller's transaction; values pass through the columns' own SQLAlchemy bind processing on
 SQLite, so rows read back exactly as ORM-written ones.
 """
@@ -12,23 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-
-
-def any_of(conn: sa.Connection, column: sa.ColumnElement, values: Sequence[Any]):
-    """``column IN values`` for thousands of values: one array parameter on PostgreSQL (an
-    ``IN`` list of thousands of parameters costs more to send and plan than the lookup)."""
-    if conn.dialect.name == "postgresql" and not any("," in str(v) for v in values):
-        joined = ",".join(map(str, values))  # one text parameter: cheaper to send than an array
-        return column == sa.any_(sa.func.string_to_array(joined, ","))
-    return column.in_(values)
-
-
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert dicts (all with the keys of the first)."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    insert_tuples(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def bind_value(conn: sa.Connection, table: sa.Table, column: str, value: Any) -> Any:

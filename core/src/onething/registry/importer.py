@@ -38,7 +38,7 @@ from ..errors import InvalidInput
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
-from ._bulk import any_of, bind_value, insert_tuples
+from ._bulk import bind_value, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
 
 #: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
@@ -345,7 +345,7 @@ class Source:
         try:
             for values in reader:
                 line = reader.line_num
-                if not any(v.strip() for v in values):
+                if not "".join(values).strip():  # a blank row
                     continue
                 if len(values) != len(header):
                     yield line, {"__error__": f"{len(values)} fields, the header has {len(header)}"}
@@ -1099,6 +1099,37 @@ def _parsed(row: tuple | Mapping[str, Any]) -> dict[str, Any]:
     return data_of(row)
 
 
+_STORED_SQL = {
+    # one parameter for the batch's keys: an IN list of thousands costs more to build and plan
+    "sqlite": "SELECT {cols} FROM registry_object WHERE key IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT {cols} FROM registry_object WHERE key = ANY(%s)",
+}
+
+
+def _stored(conn: sa.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows (``key``, ``version`` and :data:`DATA_COLUMNS`) of those of ``keys``
+    the registry holds, JSON columns as values."""
+    names = ("key", "version", *DATA_COLUMNS)
+    sql = _STORED_SQL[conn.dialect.name].format(cols=", ".join(f'"{c}"' for c in names))
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cur = raw.cursor()
+    try:
+        cur.execute(sql, (_dumps(keys) if conn.dialect.name == "sqlite" else keys,))
+        found = cur.fetchall()
+    finally:
+        cur.close()
+    out = {}
+    for values in found:
+        row = dict(zip(names, values, strict=True))
+        for c in ("domains", "licences"):
+            if isinstance(row[c], str | bytes):  # SQLite hands JSON back as text
+                row[c] = orjson.loads(row[c])
+        row["checksum_ok"] = bool(row["checksum_ok"])
+        out[row["key"]] = row
+    return out
+
+
 def _write(
     conn: sa.Connection,
     good: list[tuple],
@@ -1110,15 +1141,7 @@ def _write(
     row (version+1), count unchanged ones; every written row gets its applicability profile."""
     if not good:
         return
-    keys = list(dict.fromkeys(res[1][0] for res in good))
-    stored = {
-        r["key"]: r
-        for r in conn.execute(
-            sa.select(_O.c.key, _O.c.version, *(_O.c[c] for c in DATA_COLUMNS)).where(
-                any_of(conn, _O.c.key, keys)
-            )
-        ).mappings()
-    }
+    stored = _stored(conn, list(dict.fromkeys(res[1][0] for res in good)))
     now = _now()
     # key → (row, version, profile key): the state after each row, for keys repeated in a batch
     state: dict[str, tuple[Any, int, Any]] = {}
