@@ -381,7 +381,7 @@ def test_iter_objects_streams_in_key_order_and_filters(store, rulebook):
 
 # -- the set-based matcher equals the per-object rule ------------------------------------------
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from onething.applicability import match_by_data, match_members  # noqa: E402
@@ -718,4 +718,52 @@ def test_an_sqlite_import_enlarges_its_page_cache_only_while_it_runs(tmp_path):
         with _sqlite_cache(conn):
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+    store.dispose()
+
+
+_FAKE_TYPES = ("shop", "kiosk")
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rounds=st.lists(
+        st.lists(
+            st.tuples(
+                st.integers(1, 12),
+                st.lists(st.sampled_from(_FAKE_TYPES), min_size=1, max_size=2, unique=True),
+                st.booleans(),
+            ),
+            min_size=1,
+            max_size=10,
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_every_object_has_exactly_its_own_items_through_shared_profiles(
+    rounds, rulebook, sqlite_store
+):
+    """Objects share profiles, yet after any sequence of imports and changes each stored
+    object's items are exactly those the per-object rule gives for its current data."""
+    _wipe(sqlite_store)
+    items = rulebook.items(ON, "fake")
+    for rows in rounds:
+        load(sqlite_store, rulebook, [row(n, types_=t, uses_gas=g) for n, t, g in rows])
+        objects = [o for batch in iter_objects(sqlite_store) for o in batch]
+        expected: dict[str, list[str]] = {o.key: [] for o in objects}
+        for key, code_ in _reference("fake", objects, items):
+            expected[key].append(code_)
+        assert {o.key: items_of(sqlite_store, o.key) for o in objects} == {
+            k: sorted(v) for k, v in expected.items()
+        }
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """One SQLite store for all the examples of a property test (each empties it first)."""
+    from onething.store import Store
+
+    store = Store(f"sqlite:///{tmp_path}/p.db")
+    store.upgrade()
+    yield store
     store.dispose()

@@ -103,11 +103,23 @@ class Matcher:
     def keys(self, rows: Sequence[Mapping[str, Any]]) -> list[ProfileKey]:
         """The profile key of each stored-row dict (``key``, ``domains``, …). Equal keys are
         the same object, so a batch of them pickles small."""
-        hooked = self._hook_codes(rows)
+        # A hook answers by object key: a key repeated in the batch (a row and its later
+        # change) goes to the hook in a later pass, so each row gets its own answer.
+        passes: list[list[Mapping[str, Any]]] = []
+        nth: list[int] = []
+        seen_keys: dict[str, int] = {}
+        for r in rows:
+            n = seen_keys[r["key"]] = seen_keys.get(r["key"], -1) + 1
+            if n == len(passes):
+                passes.append([])
+            passes[n].append(r)
+            nth.append(n)
+        answers = [self._hook_codes(p) for p in passes] if self._hooked else []
         default = self._default
         seen = self._keys
         out: list[ProfileKey] = []
-        for r in rows:
+        for r, n in zip(rows, nth, strict=True):
+            hooked = answers[n] if answers else {}
             parts = []
             for d, m in r["domains"].items():
                 types = m["object_types"]
