@@ -51,7 +51,9 @@ def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bo
         where.append(_O.c.profile_id.in_(in_domain(domain)))
     if region is not None:
         n = {"province": 2, "city": 4, "county": 6}[level_of(region)]
-        where.append(_O.c.region_code.startswith(region[:n], autoescape=True))
+        # codes are six digits: a range the region_code index serves (LIKE would scan)
+        prefix = region[:n]
+        where.append(_O.c.region_code.between(prefix.ljust(6, "0"), prefix.ljust(6, "9")))
     return where
 
 

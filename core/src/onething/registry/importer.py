@@ -911,15 +911,15 @@ PARALLEL_BYTES = 4 << 20
 def _worker_count(workers: int | None, size: int | None) -> int:
     """How many worker processes: ``workers`` as given, else one per CPU for a large file in a
     single-threaded process on a platform that forks (a host with threads imports in-process:
-    forking beside running threads is unsafe)."""
+    forking beside running threads is unsafe). Where processes cannot fork: none."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
     if workers is not None:
         return max(workers, 0)
     if size is None or size < PARALLEL_BYTES or threading.active_count() > 1:
         return 0
     cpus = os.cpu_count() or 1
-    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return 0
-    return cpus
+    return cpus if cpus > 1 else 0
 
 
 class _Prepared:
