@@ -70,6 +70,20 @@ def test_synth_import_map_stats(config, tmp_path, capsys):
     )
     assert code == 0 and text.startswith("region,objects,region_name")
 
+    code, text, _ = run(
+        capsys, "registry", "profiles", "--config", config, "--top", "1000", "--format", "json"
+    )
+    assert code == 0
+    profiles = json.loads(text)
+    top = profiles["top"]
+    assert sum(p["objects"] for p in top) == 150 and len(top) == profiles["profiles"] < 150
+    assert [p["objects"] for p in top] == sorted((p["objects"] for p in top), reverse=True)
+    for p in top[:5]:  # each profile lists what its objects are and what applies to them
+        assert p["members"] and p["departments"] == sorted(p["departments"])
+        assert all(code.split(".")[0] in {d for d, _t in p["members"]} for code in p["items"])
+    code, text, _ = run(capsys, "--lang", "en", "registry", "profiles", "--config", config)
+    assert code == 0 and "Applicability profiles (150 objects" in text
+
     code, text, _ = run(capsys, "registry", "map", "--config", config, "--format", "json")
     assert code == 0
     assert json.loads(text)["changed_items"] == {}  # the import left the mapping current

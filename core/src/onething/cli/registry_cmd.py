@@ -289,6 +289,78 @@ def make() -> click.Group:
             )
 
     @registry.command(
+        "profiles",
+        help=_(
+            "适用画像：对象实际所处的领域、对象类型与适用事项组合，按对象数从多到少，"
+            "含占比与涉及部门。",
+            "Applicability profiles: the combinations of domains, object types and applicable "
+            "items the objects are supervised under, most objects first, with share and "
+            "departments.",
+        ),
+    )
+    @config_option
+    @click.option(
+        "--top",
+        type=click.IntRange(min=1),
+        default=20,
+        show_default=True,
+        help=_("列出的画像数", "how many profiles to list"),
+    )
+    @date_option()
+    @format_option(("table", "json", "csv"))
+    def profiles_(config_path, top, at, fmt):
+        from ..registry import stats
+
+        app = open_app(config_path)
+        result = stats.profiles(_store(app), app.rulebook, on=day(at), top=top)
+        if fmt == "json":
+            print_json(result)
+            return
+        rows = [
+            [
+                p["profile"],
+                p["objects"],
+                f"{p['share']:.1%}",
+                "；".join(f"{d}:{t}" for d, t in p["members"]),
+                len(p["items"]),
+                len(p["departments"]),
+            ]
+            for p in result["top"]
+        ]
+        columns = [
+            _("画像", "profile"),
+            _("对象数", "objects"),
+            _("占比", "share"),
+            _("领域:对象类型", "domain:object type"),
+            _("事项数", "items"),
+            _("部门数", "departments"),
+        ]
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["profile", "objects", "share", "members", "items", "departments"])
+            for p in result["top"]:
+                writer.writerow(
+                    [
+                        p["profile"],
+                        p["objects"],
+                        p["share"],
+                        ";".join(f"{d}:{t}" for d, t in p["members"]),
+                        ";".join(p["items"]),
+                        ";".join(p["departments"]),
+                    ]
+                )
+            return
+        print_table(
+            _(
+                f"适用画像（{result['objects']} 个对象，{result['profiles']} 种画像）",
+                f"Applicability profiles ({result['objects']} objects, "
+                f"{result['profiles']} profiles)",
+            ),
+            columns,
+            rows,
+        )
+
+    @registry.command(
         "synth",
         help=_(
             "生成合成监管对象名录（有效代码、本地区县代码、多领域组合、许可证、信用等级），"

@@ -178,3 +178,58 @@ def gaps(store: Store, rulebook, *, on: dt.date | None = None, sample: int = 10)
         "items_without_object": items_without,
         "flagged_uscc": flagged,
     }
+
+
+def profiles(store: Store, rulebook, *, on: dt.date | None = None, top: int = 20) -> dict:
+    """The most common applicability profiles — the combinations of domains, object types
+    and items the registry's objects are supervised under — with their objects, share and
+    departments (from the items in force on ``on``), largest first."""
+    on = on or dt.date.today()
+    depts: dict[str, set[str]] = {}
+    for _d, code, dept in _item_departments(rulebook, on):
+        depts.setdefault(code, set()).add(dept)
+    counted = (
+        sa.select(_O.c.profile_id, sa.func.count().label("objects"))
+        .where(_O.c.profile_id.is_not(None))
+        .group_by(_O.c.profile_id)
+        .subquery()
+    )
+    with store.engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(_O)).scalar_one()
+        used = conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
+        head = conn.execute(
+            sa.select(counted.c.profile_id, counted.c.objects)
+            .order_by(counted.c.objects.desc(), counted.c.profile_id)
+            .limit(top)
+        ).all()
+        ids = [p for p, _n in head]
+        members: dict[int, list[list[str]]] = {p: [] for p in ids}
+        items: dict[int, list[str]] = {p: [] for p in ids}
+        for p, d, t in conn.execute(
+            sa.select(_PM.c.profile_id, _PM.c.domain, _PM.c.object_type)
+            .where(_PM.c.profile_id.in_(ids))
+            .order_by(_PM.c.domain, _PM.c.object_type)
+        ):
+            members[p].append([d, t])
+        for p, c in conn.execute(
+            sa.select(_PI.c.profile_id, _PI.c.item_code)
+            .where(_PI.c.profile_id.in_(ids))
+            .order_by(_PI.c.item_code)
+        ):
+            items[p].append(c)
+    return {
+        "on": on.isoformat(),
+        "objects": total,
+        "profiles": used,
+        "top": [
+            {
+                "profile": p,
+                "objects": n,
+                "share": round(n / total, 4) if total else 0.0,
+                "members": members[p],
+                "items": items[p],
+                "departments": sorted({d for c in items[p] for d in depts.get(c, ())}),
+            }
+            for p, n in head
+        ],
+    }
