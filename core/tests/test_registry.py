@@ -767,3 +767,28 @@ def sqlite_store(tmp_path):
     store.upgrade()
     yield store
     store.dispose()
+
+
+def test_an_input_error_survives_the_trip_back_from_a_worker_process():
+    import pickle
+
+    exc = pickle.loads(pickle.dumps(InvalidInput("in.csv:7", "name", "missing")))
+    assert (exc.location, exc.path, exc.message, str(exc)) == (
+        "in.csv:7", "name", "missing", "in.csv:7: name: missing",
+    )  # fmt: skip
+
+
+def test_a_plugin_failing_in_a_worker_fails_the_import_and_stores_nothing(
+    store, rulebook, tmp_path, monkeypatch
+):
+    from onething import PluginError
+    from onething.registry import mapping
+
+    def broken(self, rows):
+        raise PluginError("plugin 'fake' onething_match_items returned an unknown item")
+
+    monkeypatch.setattr(mapping.Matcher, "keys", broken)  # the forked workers inherit it
+    path = write_csv(tmp_path / "in.csv", [row(n) for n in range(1, 20)])
+    with pytest.raises(PluginError, match="unknown item"):
+        import_file(store, path, app_or_rulebook=rulebook, on=ON, batch_size=5, workers=2)
+    assert count_objects(store) == 0

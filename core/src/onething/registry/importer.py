@@ -2,7 +2,7 @@
 row, all-or-nothing by default, upserted by key with the history of changed rows.
 
 The columns are documented in ``docs/registry.md``. Every rejected row is reported as
-``file:row: field: reason``. The whole import — objects, memberships, history, mapping — is
+``file:row: field: reason``. The whole import — objects, their profiles, history — is
 one transaction: with the default mode the first bad row leaves the store unchanged; with
 ``skip_invalid`` the good rows are stored and each bad one is written to the rejects file.
 """
