@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._markers import hookspec
 from .model import (
@@ -45,6 +45,9 @@ from .model import (
     SanctionMeasure,
     SupervisedObject,
 )
+
+if TYPE_CHECKING:
+    from .rulebook import Rulebook
 
 # ---------------------------------------------------------------------------------------------
 # Description
@@ -113,7 +116,10 @@ def onething_list_parameters() -> Sequence[Parameter]:
 
 @hookspec
 def onething_match_items(
-    objects: Sequence[SupervisedObject], items: Sequence[Item], on: dt.date
+    objects: Sequence[SupervisedObject],
+    items: Sequence[Item],
+    on: dt.date,
+    rulebook: Rulebook | None,
 ) -> Iterable[tuple[str, str]]:
     """Say which of the domain's items apply to each object of a batch (对象-事项对应).
 
@@ -126,6 +132,10 @@ def onething_match_items(
     :param objects: a batch of registry objects in this domain.
     :param items: the domain's items in force on ``on``.
     :param on: the day applicability is decided for.
+    :param rulebook: the deployment's :class:`~onething.Rulebook`, or ``None`` outside one
+        (a plugin's own tests). Read parameters through it —
+        ``rulebook.value(domain, name, on)`` — so that a city's override of a threshold
+        reaches the decision; fall back to your own data when it is ``None``.
     :return: ``(object key, item code)`` pairs, in any order, without duplicates.
     """
 

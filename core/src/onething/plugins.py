@@ -262,9 +262,15 @@ class Domains:
         return rules
 
     def match_items(
-        self, name: str, objects: Sequence[SupervisedObject], items: Sequence[Item], on: dt.date
+        self,
+        name: str,
+        objects: Sequence[SupervisedObject],
+        items: Sequence[Item],
+        on: dt.date,
+        rulebook: Any = None,
     ) -> set[tuple[str, str]]:
-        """Applicable ``(object key, item code)`` pairs for a batch of one domain's objects."""
+        """Applicable ``(object key, item code)`` pairs for a batch of one domain's objects;
+        ``rulebook`` (the deployment's) lets the plugin read parameters with city overrides."""
         from .applicability import match_by_data
 
         if not self.implements(name, "onething_match_items"):
@@ -272,7 +278,10 @@ class Domains:
         codes = {i.code for i in items}
         keys = {o.key for o in objects}
         pairs = set()
-        for result in self.call(name, "onething_match_items", objects=objects, items=items, on=on):
+        results = self.call(
+            name, "onething_match_items", objects=objects, items=items, on=on, rulebook=rulebook
+        )
+        for result in results:
             for key, code in result:
                 if key not in keys or code not in codes:
                     raise PluginError(

@@ -86,3 +86,50 @@ def test_data_conditions_and_python_agree_on_the_commerce_sectors():
     lists = [s for r in rules for s in _sector_lists(r.condition)]
     assert lists, "no commerce-sector condition found"
     assert all(s == COMMERCE_SECTORS for s in lists)
+
+
+def test_a_city_override_of_a_threshold_reaches_the_item_mapping():
+    """The registry passes the deployment's rulebook to the hook: a city that raises the
+    revenue threshold of a scale issuer sees a 6-million business as an ordinary issuer."""
+    import onething
+    from onething import Deployment, Rulebook
+    from onething.config import Override
+    from onething.model import Basis, Membership, SupervisedObject
+
+    domains = onething.enable(["prepaid_card"])
+    issuer = SupervisedObject(
+        key="91371502MA00000000",
+        name="某超市",
+        region_code="371502",
+        domains={
+            "prepaid_card": Membership(
+                ("issuer",), {"sector": "retail", "main_revenue_last_year": 6_000_000}
+            )
+        },
+    )
+    raised = Override(
+        domain="prepaid_card",
+        parameter="tier.scale_min_revenue",
+        value=10_000_000,
+        effective_from=dt.date(2026, 1, 1),
+        basis=[Basis(law="某市单用途卡管理办法（示例）", article="第五条", status="unconfirmed")],
+        status="unconfirmed",
+        reviewed=ON,
+        reason="示例：本市提高规模发卡企业门槛",
+    )
+    city = Deployment(region="371500", level="city", domains=("prepaid_card",), overrides=[raised])
+
+    def tiers_mapped(rulebook):
+        items = {i.code: i for i in rulebook.items(ON, "prepaid_card")}
+        pairs = domains.match_items("prepaid_card", [issuer], list(items.values()), ON, rulebook)
+        return {t for _k, c in pairs for t in ("scale", "other") if _tier_item(items[c], t)}
+
+    national = Deployment(region="371500", level="city", domains=("prepaid_card",))
+    assert tiers_mapped(Rulebook(domains, national)) == {"scale"}
+    assert tiers_mapped(Rulebook(domains, city)) == {"other"}
+
+
+def _tier_item(item, tier):
+    """Whether ``item`` is one that only issuers of ``tier`` get."""
+    leaves = (item.condition or {}).get("all", [])
+    return any(c.get("attr") == "tier" and c.get("eq") == tier for c in leaves)

@@ -72,6 +72,7 @@ class Matcher:
     worker processes."""
 
     def __init__(self, rulebook: Rulebook, on: dt.date):
+        self.rulebook = rulebook
         self.domains = rulebook.domains
         self.on = on
         self.items: dict[str, list[Item]] = {d: rulebook.items(on, d) for d in self.domains.names}
@@ -95,7 +96,8 @@ class Matcher:
                 continue
             got: dict[str, list[str]] = {}
             objects = [to_object(r) for r in mine]
-            for key, code in self.domains.match_items(d, objects, self.items[d], self.on):
+            pairs = self.domains.match_items(d, objects, self.items[d], self.on, self.rulebook)
+            for key, code in pairs:
                 got.setdefault(key, []).append(code)
             out[d] = {k: tuple(sorted(v)) for k, v in got.items()}
         return out

@@ -130,7 +130,7 @@ def applicable_items(
         batch = [o for o in objects if domain in o.domains]
         if batch:
             items = rulebook.items(on, domain)
-            for key, code in rulebook.domains.match_items(domain, batch, items, on):
+            for key, code in rulebook.domains.match_items(domain, batch, items, on, rulebook):
                 out[key].add(code)
     return out
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from attrs import evolve
 
-from onething import DataDomain, hookimpl
+from onething import DataDomain, NotInForce, hookimpl
 from onething.applicability import match_by_data
 from onething.model import Item, Membership, SupervisedObject, in_force
 
@@ -44,14 +45,13 @@ class PrepaidCardDomain(DataDomain):
                 return next((v.value for v in p.values if in_force(v, on)), None)
         raise LookupError(f"prepaid_card has no parameter {name}")
 
-    def tier_thresholds(self, on: dt.date) -> TierThresholds | None:
-        """The tier thresholds in force on ``on``, or ``None`` before the tiers existed.
-
-        These are the plugin's own values: hooks get no rulebook, so a city layer's override
-        of ``tier.*`` does not reach the derivation (the registry's own ``tier`` still wins).
-        """
+    def tier_thresholds(self, on: dt.date, rulebook: Any = None) -> TierThresholds | None:
+        """The tier thresholds in force on ``on``, or ``None`` before the tiers existed: from
+        the deployment's ``rulebook`` (so a city's override of ``tier.*`` applies) when given,
+        else the plugin's own values. A ``tier`` on the registry record still wins."""
+        read = self._value if rulebook is None else partial(_in_force, rulebook, self.code)
         values = [
-            self._value(name, on)
+            read(name, on)
             for name in (
                 "tier.scale_min_revenue",
                 "tier.scale_min_capital_new",
@@ -64,10 +64,11 @@ class PrepaidCardDomain(DataDomain):
 
     @hookimpl
     def onething_match_items(
-        self, objects: Sequence[SupervisedObject], items: Sequence[Item], on: dt.date
+        self, objects: Sequence[SupervisedObject], items: Sequence[Item], on: dt.date, rulebook
     ) -> Iterable[tuple[str, str]]:
-        """Core's data matching, with the issuer tier derived where the registry lacks it."""
-        thresholds = self.tier_thresholds(on)
+        """Core's data matching, with the issuer tier derived where the registry lacks it
+        (thresholds as the deployment's rulebook has them)."""
+        thresholds = self.tier_thresholds(on, rulebook)
         enriched = []
         for obj in objects:
             member = obj.domains.get(self.code)
@@ -85,6 +86,13 @@ class PrepaidCardDomain(DataDomain):
         self, objects: Sequence[SupervisedObject], seed: int
     ) -> Sequence[dict[str, Any]]:
         return synth_attributes(objects, self.code, self.tier_thresholds(AS_OF), seed)
+
+
+def _in_force(rulebook: Any, domain: str, name: str, on: dt.date) -> Any:
+    try:
+        return rulebook.value(domain, name, on)
+    except NotInForce:
+        return None
 
 
 plugin = PrepaidCardDomain(__name__)
