@@ -119,3 +119,20 @@ def test_help_is_chinese_first_and_english_on_request(capsys):
     assert code == 0 and "监管对象名录库" in text
     code, text, _ = run(capsys, "--lang", "en", "registry", "import", "--help")
     assert code == 0 and "All-or-nothing" in text
+
+
+def test_the_import_progress_bar_starts_no_thread_so_workers_can_fork(monkeypatch):
+    """On a terminal the bar is shown; a refresh thread would make the import decide that
+    forking worker processes is unsafe."""
+    import sys
+    import threading
+
+    from onething.cli.registry_cmd import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    before = threading.active_count()
+    with _progress("导入", auto_refresh=False) as bar:
+        assert not bar.disable
+        assert threading.active_count() == before
+    with _progress("生成") as bar:  # the others refresh themselves
+        assert threading.active_count() == before + 1

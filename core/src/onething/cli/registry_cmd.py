@@ -29,7 +29,9 @@ from .common import (
 )
 
 
-def _progress(label: str) -> Progress:
+def _progress(label: str, *, auto_refresh: bool = True) -> Progress:
+    """A progress bar on stderr when it is a terminal. ``auto_refresh=False``: no refresh
+    thread (the caller refreshes), so that an import may still fork its worker processes."""
     return Progress(
         TextColumn(label),
         BarColumn(),
@@ -39,6 +41,7 @@ def _progress(label: str) -> Progress:
         console=console().__class__(stderr=True),
         transient=True,
         disable=not sys.stderr.isatty(),
+        auto_refresh=auto_refresh,
     )
 
 
@@ -138,11 +141,11 @@ def make() -> click.Group:
             )
         app = open_app(config_path)
         store = _store(app)
-        with _progress(_("导入", "importing")) as bar:
+        with _progress(_("导入", "importing"), auto_refresh=False) as bar:
             task = bar.add_task("import", total=None)
 
             def progress(done, total):
-                bar.update(task, completed=done, total=total)
+                bar.update(task, completed=done, total=total, refresh=True)
 
             report = import_file(
                 store,
