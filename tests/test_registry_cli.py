@@ -136,3 +136,33 @@ def test_the_import_progress_bar_starts_no_thread_so_workers_can_fork(monkeypatc
         assert threading.active_count() == before
     with _progress("生成") as bar:  # the others refresh themselves
         assert threading.active_count() == before + 1
+
+
+def test_show_gives_record_items_and_history_and_rejects_an_unknown_key(config, tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    run(capsys, "registry", "synth", "--config", config, "--region", "371500",
+        "--size", "20", "--seed", "3", "--out", str(out))  # fmt: skip
+    assert run(capsys, "registry", "import", str(out), "--config", config)[0] == 0
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    first = rows[0]
+    key = first["uscc"] or first["key"]
+    moved = tmp_path / "moved.csv"
+    with moved.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(first))
+        writer.writeheader()
+        writer.writerow({**first, "address": first["address"] + "（新址）"})
+    assert run(capsys, "registry", "import", str(moved), "--config", config)[0] == 0
+
+    code, text, _ = run(capsys, "registry", "show", key, "--config", config, "--format", "json")
+    assert code == 0
+    shown = json.loads(text)
+    assert shown["object"]["address"].endswith("（新址）")
+    assert shown["items"] and all(i["departments"] for i in shown["items"] if i["name_zh"])
+    assert [(h["version"], h["data"]["address"]) for h in shown["history"]] == [
+        (1, first["address"])
+    ]
+    code, text, _ = run(capsys, "registry", "show", key, "--config", config)
+    assert code == 0 and "适用事项" in text and "变更历史" in text
+    code, _, err = run(capsys, "registry", "show", "91371500NOSUCHKEY1", "--config", config)
+    assert code == 1 and "no such object" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -289,6 +290,95 @@ def make() -> click.Group:
                     f"校验位存疑的代码：{gap['flagged_uscc']} 个",
                     f"codes with a flagged check character: {gap['flagged_uscc']}",
                 )
+            )
+
+    @registry.command(
+        "show",
+        help=_(
+            "查看一个对象：名录信息、所属领域、许可证、适用事项（含部门）与变更历史。",
+            "Show one object: its registry record, domains, licences, applicable items (with "
+            "departments) and change history.",
+        ),
+    )
+    @click.argument("key")
+    @config_option
+    @date_option()
+    @format_option(("table", "json"))
+    def show_(key, config_path, at, fmt):
+        from ..errors import InvalidInput
+        from ..model import converter
+        from ..registry import get_object, object_history, regions
+        from ..registry.mapping import items_of
+
+        app = open_app(config_path)
+        store = _store(app)
+        obj = get_object(store, key)
+        if obj is None:
+            raise InvalidInput("KEY", key, "no such object in the registry (uscc or ALT- key)")
+        by_code = {i.code: i for i in app.rulebook.items(day(at))}
+        items = [
+            {
+                "item": c,
+                "name_zh": by_code[c].name_zh if c in by_code else None,
+                "name_en": by_code[c].name_en if c in by_code else None,
+                "departments": list(by_code[c].departments) if c in by_code else [],
+            }
+            for c in items_of(store, key)
+        ]
+        history = object_history(store, key)
+        if fmt == "json":
+            print_json({"object": converter.unstructure(obj), "items": items, "history": history})
+            return
+        print_table(
+            _(f"对象 {obj.key}", f"Object {obj.key}"),
+            [_("项目", "field"), _("内容", "value")],
+            [
+                [_("名称", "name"), obj.name],
+                [_("区划", "region"), f"{obj.region_code} {regions.name(obj.region_code)}"],
+                [_("地址", "address"), obj.address],
+                [_("信用等级", "credit grade"), obj.credit_grade or "-"],
+                [_("风险等级", "risk grade"), obj.risk_grade or "-"],
+            ],
+        )
+        print_table(
+            _("所属领域", "Domains"),
+            [_("领域", "domain"), _("对象类型", "object types"), _("属性", "attributes")],
+            [
+                [d, ", ".join(m.object_types), json.dumps(m.attributes, ensure_ascii=False)]
+                for d, m in obj.domains.items()
+            ],
+        )
+        print_table(
+            _("许可证", "Licences"),
+            [_("编号", "number"), _("种类", "kind"), _("部门", "department"), _("有效期", "valid")],
+            [
+                [
+                    lic.number,
+                    lic.kind,
+                    lic.department,
+                    f"{lic.valid_from or ''}–{lic.valid_to or ''}",
+                ]
+                for lic in obj.licences
+            ],
+        )
+        zh = _("zh", "en") == "zh"
+        print_table(
+            _(f"适用事项（{len(items)} 项）", f"Applicable items ({len(items)})"),
+            [_("事项", "item"), _("名称", "name"), _("部门", "departments")],
+            [
+                [
+                    i["item"],
+                    (i["name_zh"] if zh else i["name_en"]) or "",
+                    ", ".join(i["departments"]),
+                ]
+                for i in items
+            ],
+        )
+        if history:
+            print_table(
+                _("变更历史", "History"),
+                [_("版本", "version"), _("变更时间", "changed at"), _("导入文件", "import file")],
+                [[h["version"], h["changed_at"], h["import_file"] or ""] for h in history],
             )
 
     @registry.command(

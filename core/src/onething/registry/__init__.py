@@ -5,6 +5,7 @@ Stable read API (other engines depend on these signatures):
 * :func:`iter_objects` — stream objects in key order, in batches, never the whole table;
 * :func:`get_object` — one object by key (uscc or alternative key);
 * :func:`count_objects` — how many objects, optionally in one domain and/or region;
+* :func:`object_history` — the earlier states of one object, oldest first;
 * :func:`import_objects` — the in-Python import the CLI wraps (rows with the documented
   columns of ``docs/registry.md``).
 
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 
 from ..model import SupervisedObject
 from ..store import Store
-from ..store.registry import RegistryObject
+from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from ._rows import to_object
 from .importer import ImportReport, import_file, import_objects
 
@@ -36,6 +37,7 @@ __all__ = [
     "import_file",
     "import_objects",
     "iter_objects",
+    "object_history",
 ]
 
 _O = RegistryObject.__table__
@@ -97,3 +99,21 @@ def count_objects(store: Store, *, domain: str | None = None, region: str | None
     query = sa.select(sa.func.count()).select_from(_O).where(*_filters(domain, region))
     with store.engine.connect() as conn:
         return conn.execute(query).scalar_one()
+
+
+def object_history(store: Store, key: str) -> list[dict]:
+    """The earlier states of object ``key`` that imports replaced, oldest first: ``version``
+    (the state's), ``changed_at``, ``import_file`` (the import that replaced it) and ``data``
+    (its describing columns)."""
+    h, i = ObjectHistory.__table__, RegistryImport.__table__
+    query = (
+        sa.select(h.c.version, h.c.changed_at, i.c.file, h.c.data)
+        .select_from(h.outerjoin(i, i.c.id == h.c.import_id))
+        .where(h.c.key == key)
+        .order_by(h.c.version, h.c.id)
+    )
+    with store.engine.connect() as conn:
+        return [
+            {"version": v, "changed_at": at, "import_file": f, "data": d}
+            for v, at, f, d in conn.execute(query)
+        ]
