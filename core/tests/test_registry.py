@@ -300,11 +300,19 @@ def _fake_with_changed_items(monkeypatch):
     return enable(["fake"], entry_points=[entry_point("fake", "onething_fake_changed")])
 
 
-def test_the_mapping_is_recomputed_when_items_change(store, rulebook, monkeypatch):
+@pytest.mark.parametrize("by_types", [False, True])
+def test_the_mapping_is_recomputed_when_items_change(store, rulebook, monkeypatch, by_types):
+    """A plugin with its own hook has every object of its domain re-mapped; without one, the
+    objects of the changed items' object types are (``by_types``)."""
+    from onething.registry import mapping
+
+    if by_types:
+        monkeypatch.setattr(mapping.Matcher, "hooked", lambda self, domain: False)
     load(store, rulebook, [row(1), row(2, types_=("kiosk",))])
     changed = Rulebook(_fake_with_changed_items(monkeypatch), LIAOCHENG)
     report = refresh_mapping(store, changed, on=ON)
     assert report.changed_items == {"fake": ["fake.003", "fake.004"]}
+    assert report.objects == {"fake": 2}
     assert items_of(store, code(1)) == ["fake.001", "fake.002"]
     assert items_of(store, code(2)) == ["fake.001", "fake.004"]
     assert refresh_mapping(store, changed, on=ON).changed_items == {}  # nothing left to do

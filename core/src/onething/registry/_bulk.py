@@ -8,10 +8,24 @@ SQLite, so rows read back exactly as ORM-written ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+
+
+@contextmanager
+def driver_cursor(conn: sa.Connection) -> Iterator[tuple[Any, str]]:
+    """A cursor of the driver's own connection, inside ``conn``'s transaction, and its
+    parameter mark (``?`` for sqlite3, ``%s`` for psycopg); closed afterwards."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cur = raw.cursor()
+    try:
+        yield cur, "%s" if conn.dialect.name == "postgresql" else "?"
+    finally:
+        cur.close()
 
 
 def bind_value(conn: sa.Connection, table: sa.Table, column: str, value: Any) -> Any:
@@ -42,14 +56,15 @@ def insert_tuples(
     if not rows:
         return
     dialect = conn.dialect
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
     names = ", ".join(f'"{c}"' for c in columns)
     if dialect.name == "postgresql":
         dump = [
             i for i, c in enumerate(columns) if c not in json_text and _is_json(table, c, dialect)
         ]
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        with (
+            driver_cursor(conn) as (cur, _),
+            cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+        ):
             write = copy.write_row
             if not dump:
                 for row in rows:
@@ -81,9 +96,6 @@ def insert_tuples(
                 except TypeError:  # unhashable (JSON)
                     row[i] = proc(v)
         rows = values
-    marks = ", ".join("?" for _ in columns)
-    cur = raw.cursor()
-    try:
+    with driver_cursor(conn) as (cur, mark):
+        marks = ", ".join(mark for _ in columns)
         cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
-    finally:
-        cur.close()

@@ -38,7 +38,7 @@ from ..errors import InvalidInput
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
-from ._bulk import bind_value, insert_tuples
+from ._bulk import bind_value, driver_cursor, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
 
 #: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
@@ -307,7 +307,7 @@ class Source:
             io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
         )
 
-    def _open(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _open(self) -> Iterator[tuple[int, Any]]:
         where = str(self.path)
         if self.format == "csv":
             text = self._text()
@@ -339,7 +339,7 @@ class Source:
         self.total_rows = (ws.max_row - 1) if ws.max_row else None
         return self._xlsx_rows(rows)
 
-    def _csv_rows(self, reader) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _csv_rows(self, reader) -> Iterator[tuple[int, Any]]:
         header = self.header
         assert header is not None
         try:
@@ -364,7 +364,7 @@ class Source:
         except UnicodeDecodeError as exc:
             raise InvalidInput(str(self.path), "", f"not UTF-8: {exc}") from None
 
-    def _xlsx_rows(self, rows) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _xlsx_rows(self, rows) -> Iterator[tuple[int, Any]]:
         header = self.header
         assert header is not None
         n = len(header)
@@ -380,7 +380,7 @@ class Source:
                 continue
             yield line, values
 
-    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
         return self._rows
 
 
@@ -997,9 +997,7 @@ def _run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with store.session() as session, ExitStack() as stack:
-            conn = session.connection()
-            stack.enter_context(_sqlite_cache(conn))
+        with store.session() as session, _sqlite_cache(session.connection()) as conn:
             mapper = Mapper(conn, _rulebook_of(app_or_rulebook), on)
             mapper.refresh()  # objects already stored follow item changes first
             started = _now()
@@ -1041,15 +1039,16 @@ def _run(
 
 
 @contextmanager
-def _sqlite_cache(conn: sa.Connection) -> Iterator[None]:
-    """A larger page cache on this (pooled) SQLite connection for the import, then its own."""
+def _sqlite_cache(conn: sa.Connection) -> Iterator[sa.Connection]:
+    """``conn``; on SQLite with a larger page cache for the import, then its own again (the
+    connection is pooled)."""
     if conn.dialect.name != "sqlite":
-        yield
+        yield conn
         return
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     try:
-        yield
+        yield conn
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
@@ -1111,14 +1110,9 @@ def _stored(conn: sa.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
     the registry holds, JSON columns as values."""
     names = ("key", "version", *DATA_COLUMNS)
     sql = _STORED_SQL[conn.dialect.name].format(cols=", ".join(f'"{c}"' for c in names))
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    cur = raw.cursor()
-    try:
+    with driver_cursor(conn) as (cur, _):
         cur.execute(sql, (_dumps(keys) if conn.dialect.name == "sqlite" else keys,))
         found = cur.fetchall()
-    finally:
-        cur.close()
     out = {}
     for values in found:
         row = dict(zip(names, values, strict=True))

@@ -29,12 +29,11 @@ from ..applicability import Applicability
 from ..model import Item, converter
 from ..rulebook import Rulebook
 from ..store import Store
-from ..store.registry import ItemState, ProfileItem, ProfileMember, RegistryObject
+from ..store.registry import ItemState, ProfileItem, RegistryObject
 from ._rows import to_object
-from .profiles import Profiles
+from .profiles import Profiles, in_domain
 
 _O = RegistryObject.__table__
-_PM = ProfileMember.__table__
 _PI = ProfileItem.__table__
 _S = ItemState.__table__
 
@@ -210,14 +209,14 @@ class Mapper:
             )
         )
 
-    def _affected(self, concerned: sa.ColumnElement[bool] | None) -> Iterator[list[Any]]:
-        """Stored rows (mappings) of the objects whose profile has a membership matching
-        ``concerned`` (``None``: every object), in key order, in batches."""
+    def _affected(self, profiles: sa.CompoundSelect | None) -> Iterator[list[Any]]:
+        """Stored rows (mappings) of the objects whose profile id ``profiles`` selects
+        (``None``: every object), in key order, in batches."""
         last = None
         while True:
             q = sa.select(_O)
-            if concerned is not None:
-                q = q.where(_O.c.profile_id.in_(sa.select(_PM.c.profile_id).where(concerned)))
+            if profiles is not None:
+                q = q.where(_O.c.profile_id.in_(profiles))
             if last is not None:
                 q = q.where(_O.c.key > last)
             rows = self.conn.execute(q.order_by(_O.c.key).limit(self.batch_size)).mappings().all()
@@ -231,7 +230,7 @@ class Mapper:
         (``full``: every object)."""
         report = RefreshReport(on=self.on, changed_items={}, objects={}, pairs={})
         current: dict[str, dict[str, tuple[str, list[str]]]] = {}
-        concerned: list[sa.ColumnElement[bool]] = []
+        concerned: list[sa.Select] = []
         for domain in self.domains.names:
             now = {i.code: (fingerprint(i), sorted(i.object_types)) for i in self.items[domain]}
             stored = {
@@ -246,11 +245,11 @@ class Mapper:
             report.objects[domain] = report.pairs[domain] = 0
             types = {t for c in changed for s in (now.get(c), stored.get(c)) if s for t in s[1]}
             if self.matcher.hooked(domain):  # the plugin decides beyond object types
-                concerned.append(_PM.c.domain == domain)
+                concerned.append(in_domain(domain))
             elif types:
-                concerned.append(sa.and_(_PM.c.domain == domain, _PM.c.object_type.in_(types)))
+                concerned.append(in_domain(domain, types))
         if full or concerned:
-            for rows in self._affected(None if full else sa.or_(*concerned)):
+            for rows in self._affected(None if full else sa.union(*concerned)):
                 moves = []
                 for row, (pid, counts) in zip(rows, self.assign(rows), strict=True):
                     if pid != row["profile_id"]:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 
 from ..store.registry import ProfileItem, ProfileMember, RegistryProfile
-from ._bulk import bind_value, insert_tuples
+from ._bulk import bind_value, driver_cursor, insert_tuples
 
 _P = RegistryProfile.__table__
 _PM = ProfileMember.__table__
@@ -48,7 +48,6 @@ class Profiles:
         self.conn = conn
         self.on = on
         self._ids = {s: i for i, s in conn.execute(sa.select(_P.c.id, _P.c.signature))}
-        self.created = 0
 
     def id_for(self, members: Iterable[Pair], items: Iterable[Pair]) -> int:
         return self.ids_for([(members, items)])[0]
@@ -65,13 +64,9 @@ class Profiles:
     def _create(self, new: dict[str, tuple[list[Pair], list[Pair]]]) -> None:
         # Three statements for a batch's new profiles, at the driver level: compiling a
         # many-row INSERT through SQLAlchemy each batch would cost more than running it.
-        raw = self.conn.connection.dbapi_connection
-        assert raw is not None
-        mark = "%s" if self.conn.dialect.name == "postgresql" else "?"
         on = bind_value(self.conn, _P, "created_on", self.on)
-        cur = raw.cursor()
-        try:
-            inserted: dict[str, int] = {}
+        inserted: dict[str, int] = {}
+        with driver_cursor(self.conn) as (cur, mark):
             sigs = list(new)
             for i in range(0, len(sigs), 500):  # within SQLite's limit of bound parameters
                 chunk = sigs[i : i + 500]
@@ -86,8 +81,6 @@ class Profiles:
                 for sig in new.keys() - inserted.keys():
                     cur.execute(f"SELECT id FROM registry_profile WHERE signature = {mark}", (sig,))
                     self._ids[sig] = cur.fetchone()[0]
-        finally:
-            cur.close()
         self._ids.update(inserted)
         insert_tuples(
             self.conn,
@@ -101,7 +94,6 @@ class Profiles:
             ("profile_id", "domain", "item_code"),
             [(pid, d, c) for s, pid in inserted.items() for d, c in new[s][1]],
         )
-        self.created += len(inserted)
 
 
 def profile_id(
