@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import sys
 import types
@@ -628,6 +629,39 @@ def test_a_parallel_import_reports_the_first_bad_row_in_file_order(store, rulebo
     with pytest.raises(InvalidInput, match=r"in\.csv:11: name: missing"):
         import_file(store, path, app_or_rulebook=rulebook, on=ON, batch_size=3, workers=2)
     assert count_objects(store) == 0
+
+
+def test_stray_quotes_and_multi_line_fields_import_alike_in_workers_and_in_process(
+    store, rulebook, tmp_path
+):
+    rows = [row(n) for n in range(1, 25)]
+    rows[2]["name"] = 'A"B商店'  # written unquoted below: a stray quote, read literally
+    for r in rows[5:]:
+        r["address"] = "东昌府区\n柳园路"  # a quoted field over two lines
+    rows[20]["credit_grade"] = "E"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [list(rows[0]), *map(list, map(dict.values, rows))]
+    )
+    text = out.getvalue().replace('"A""B商店"', 'A"B商店')
+    path = tmp_path / "in.csv"
+    path.write_text(text, "utf-8")
+    seen = []
+    for workers in (0, 2):
+        report = import_file(
+            store, path, app_or_rulebook=rulebook, on=ON, batch_size=3, workers=workers,
+            skip_invalid=True,
+        )  # fmt: skip
+        seen.append((report.inserted, report.rejections, _snapshot(store)))
+        _wipe(store)
+    assert seen[0] == seen[1]
+    inserted, rejections, _ = seen[0]
+    assert inserted == 23
+    # rows 1–5 take a line each, the later ones two: row 21 ends on line 1 + 5 + 16 * 2
+    assert rejections == [f"{path}:38: credit_grade: 'E' is not one of A, B, C, D (upper case)"]
+    objects = seen[0][2][0]
+    assert {o[3] for o in objects if o[3].startswith("A")} == {'A"B商店'}
+    assert sum(o[5] == "东昌府区\n柳园路" for o in objects) == 18
 
 
 def test_large_files_are_prepared_in_workers_only_in_a_single_threaded_process(

@@ -13,15 +13,13 @@ import collections
 import csv
 import datetime as dt
 import gc
-import io
-import itertools
 import json
 import multiprocessing
 import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +28,7 @@ import fastjsonschema
 import jsonschema
 import orjson
 import sqlalchemy as sa
-from attrs import define, field
+from attrs import define, field, frozen
 
 from .. import schemas
 from ..departments import departments
@@ -40,6 +38,7 @@ from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
 from ._bulk import bind_value, driver_cursor, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
+from .sources import CsvChunk, Source, _batched, csv_records
 
 #: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
 #: ``<domain>.<attribute>`` columns may be added for each enabled domain.
@@ -87,7 +86,6 @@ def _is_date(text: str) -> bool:
     return True
 
 
-FORMATS = ("csv", "xlsx", "jsonl")
 Checksum = Literal["strict", "tolerant"]
 
 _O = RegistryObject.__table__
@@ -215,173 +213,6 @@ class ImportReport:
             "mapped": self.mapped,
             "workers": self.workers,
         }
-
-
-# -- reading files ------------------------------------------------------------------------------
-
-
-class _Counting(io.RawIOBase):
-    """A binary reader that counts the bytes read, for the progress bar."""
-
-    def __init__(self, raw: io.BufferedReader):
-        self.raw = raw
-        self.done = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        n = self.raw.readinto(b)
-        self.done += n or 0
-        return n
-
-
-def detect_format(path: Path, fmt: str | None = None) -> str:
-    if fmt:
-        return fmt
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("jsonl", "ndjson"):
-        return "jsonl"
-    if suffix in FORMATS:
-        return suffix
-    raise InvalidInput(
-        str(path), "", f"unknown file type {path.suffix!r}: expected .csv, .xlsx or .jsonl"
-    )
-
-
-def _cell(value: Any) -> Any:
-    """An XLSX cell as the CSV text it stands for (numbers typed as numbers, dates as dates)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-class Source:
-    """A file opened for streaming: ``header`` (None for JSONL) and ``(row number, row)``: a
-    dict (JSONL, or ``{"__error__": reason}``), or for CSV and XLSX the list of values in
-    header order."""
-
-    def __init__(self, path: Path, fmt: str | None = None):
-        self.path = path
-        self.format = detect_format(path, fmt)
-        if not path.is_file():
-            raise InvalidInput(str(path), "", "file not found")
-        self.size = path.stat().st_size
-        self._stack = ExitStack()
-        self.header: list[str] | None = None
-        self._counter: _Counting | None = None
-        self.total_rows: int | None = None
-        try:
-            self._rows = self._open()
-        except BaseException:
-            self._stack.close()
-            raise
-
-    def close(self) -> None:
-        self._stack.close()
-
-    @property
-    def progress(self) -> tuple[int, int | None]:
-        """Work done and total, in bytes (CSV, JSONL) or rows (XLSX)."""
-        if self._counter is not None:
-            return self._counter.done, self.size
-        return self._done_rows, self.total_rows
-
-    _done_rows = 0
-
-    def _text(self) -> io.TextIOWrapper:
-        raw = self._stack.enter_context(self.path.open("rb", buffering=0))
-        self._counter = _Counting(raw)
-        buffered = io.BufferedReader(self._counter, buffer_size=1 << 16)
-        return self._stack.enter_context(
-            io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
-        )
-
-    def _open(self) -> Iterator[tuple[int, Any]]:
-        where = str(self.path)
-        if self.format == "csv":
-            text = self._text()
-            reader = csv.reader(text)
-            try:
-                self.header = next(reader)
-            except StopIteration:
-                raise InvalidInput(where, "", "empty file: expected a header row") from None
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
-            return self._csv_rows(reader)
-        if self.format == "jsonl":
-            return self._jsonl_rows(self._text())
-        import openpyxl  # only XLSX needs it
-
-        try:
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise InvalidInput(where, "", f"not a readable XLSX workbook: {exc}") from None
-        self._stack.callback(wb.close)
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None:
-            raise InvalidInput(where, "", "empty sheet: expected a header row")
-        self.header = [str(_cell(v)).strip() for v in first]
-        while self.header and not self.header[-1]:
-            self.header.pop()
-        self.total_rows = (ws.max_row - 1) if ws.max_row else None
-        return self._xlsx_rows(rows)
-
-    def _csv_rows(self, reader) -> Iterator[tuple[int, Any]]:
-        header = self.header
-        assert header is not None
-        try:
-            for values in reader:
-                line = reader.line_num
-                if not "".join(values).strip():  # a blank row
-                    continue
-                if len(values) != len(header):
-                    yield line, {"__error__": f"{len(values)} fields, the header has {len(header)}"}
-                    continue
-                yield line, values  # zipped with the header by the preparer (maybe in a worker)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(
-                f"{self.path}:{reader.line_num}", "", f"not UTF-8 CSV: {exc}"
-            ) from None
-
-    def _jsonl_rows(self, text) -> Iterator[tuple[int, str]]:
-        try:
-            for line, raw in enumerate(text, 1):
-                if raw.strip():
-                    yield line, raw  # decoded by the preparer (maybe in a worker)
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(str(self.path), "", f"not UTF-8: {exc}") from None
-
-    def _xlsx_rows(self, rows) -> Iterator[tuple[int, Any]]:
-        header = self.header
-        assert header is not None
-        n = len(header)
-        for line, values in enumerate(rows, 2):
-            self._done_rows = line - 1
-            values = [_cell(v) for v in values]
-            extra = [v for v in values[n:] if v != ""]
-            if extra:
-                yield line, {"__error__": f"values beyond the header's {n} columns"}
-                continue
-            values = (values + [""] * n)[:n]
-            if all(v == "" for v in values):
-                continue
-            yield line, values
-
-    def __iter__(self) -> Iterator[tuple[int, Any]]:
-        return self._rows
 
 
 # -- validating rows ----------------------------------------------------------------------------
@@ -754,9 +585,10 @@ def import_objects(
         process). The result is the same either way.
     :raises InvalidInput: for the first bad row when not ``skip_invalid``; nothing is stored.
     """
+    batch_size = _batch_size(batch_size)
     return _run(
         store,
-        ((i, dict(r)) for i, r in enumerate(rows, 1)),
+        _batched(((i, dict(r)) for i, r in enumerate(rows, 1)), batch_size),
         header=None,
         app_or_rulebook=app_or_rulebook,
         source=source,
@@ -766,7 +598,6 @@ def import_objects(
         rejects=rejects,
         region=region,
         on=on,
-        batch_size=batch_size,
         workers=_worker_count(workers, None),
     )
 
@@ -794,10 +625,13 @@ def import_file(
     is unsafe); give a number to choose (0: in this process)."""
     path = Path(path)
     src = Source(path, fmt)
+    batch_size = _batch_size(batch_size)
     try:
         return _run(
             store,
-            iter(src),
+            src.jobs(batch_size),
+            resume=lambda offset, lines: src.resume(offset, lines, batch_size),
+            lines_before=src.header_lines,
             header=src.header,
             app_or_rulebook=app_or_rulebook,
             source=str(path),
@@ -807,7 +641,6 @@ def import_file(
             rejects=rejects,
             region=region,
             on=on,
-            batch_size=batch_size,
             workers=_worker_count(workers, src.size),
             progress=(lambda: progress(*src.progress)) if progress else None,
         )
@@ -818,19 +651,41 @@ def import_file(
 # -- preparing batches (in this process or in worker processes) --------------------------------
 
 
+@frozen
+class _Batch:
+    """One prepared job: ``results`` in input order; for a CSV chunk the ``lines`` it holds
+    (its results' line numbers count from its start), or ``torn`` (its byte offset: it ended
+    inside a quoted field) or ``fatal`` ``(line, message)`` (not UTF-8 CSV)."""
+
+    results: list[tuple]
+    lines: int | None = None
+    torn: int | None = None
+    fatal: tuple[int, str] | None = None
+
+
 class _Preparer:
-    """Turns a batch of ``(row number, input row)`` into results in the same order: for a good
-    row ``(n, row, flagged, profile key)`` with ``row`` the tuple of ``key`` and
-    :data:`DATA_COLUMNS` (JSON columns as stored text), and for a bad one
-    ``(n, None, (field, message), input row)``. It needs no database, so large imports run it
-    in worker processes."""
+    """Turns a job — a batch of ``(row number, input row)`` or a :class:`CsvChunk` — into a
+    :class:`_Batch` of results in input order: for a good row ``(n, row, flagged, profile
+    key)`` with ``row`` the tuple of ``key`` and :data:`DATA_COLUMNS` (JSON columns as stored
+    text), and for a bad one ``(n, None, (field, message), input row)``. It needs no database,
+    so large imports run it in worker processes."""
 
     def __init__(self, parser: RowParser, matcher: Any, header: list[str] | None):
         self.parser = parser
         self.matcher = matcher
         self.header = header
 
-    def __call__(self, batch: list[tuple[int, Any]]) -> list[tuple]:
+    def __call__(self, job: list[tuple[int, Any]] | CsvChunk) -> _Batch:
+        if type(job) is not CsvChunk:
+            return _Batch(self._prepare(job))
+        records = csv_records(job, len(self.header or ()))
+        if records.torn:
+            return _Batch([], torn=job.offset)
+        if records.fatal is not None:
+            return _Batch([], lines=0, fatal=records.fatal)
+        return _Batch(self._prepare(records.rows), lines=records.lines)
+
+    def _prepare(self, batch: list[tuple[int, Any]]) -> list[tuple]:
         parse, header = self.parser.parse, self.header
         out: list[Any] = []
         good: list[dict[str, Any]] = []
@@ -895,9 +750,9 @@ def _start_worker(preparer: _Preparer) -> None:
     gc.disable()  # see _run
 
 
-def _prepare_in_worker(batch: list[tuple[int, dict[str, Any]]]) -> list[tuple]:
+def _prepare_in_worker(job: list[tuple[int, Any]] | CsvChunk) -> _Batch:
     assert _WORKER is not None
-    return _WORKER(batch)
+    return _WORKER(job)
 
 
 #: The SQLite page cache an import's connection uses, in KiB (SQLite's default is 2 MiB: a
@@ -923,14 +778,24 @@ def _worker_count(workers: int | None, size: int | None) -> int:
 
 
 class _Prepared:
-    """Prepared batches in input order, from worker processes (``workers``) or this process.
-    With workers, at most two batches per worker are in flight, so memory stays flat however
-    large the file."""
+    """Prepared jobs in input order, as ``(line base, batch)``, from worker processes
+    (``workers``) or this process. With workers, at most two jobs per worker are in flight, so
+    memory stays flat however large the file. When a CSV chunk comes back torn, the rest of
+    the file is read again from its start by ``resume(offset, lines before)``."""
 
-    def __init__(self, preparer: _Preparer, numbered: Iterator, batch_size: int, workers: int):
+    def __init__(
+        self,
+        preparer: _Preparer,
+        jobs: Iterator,
+        workers: int,
+        resume: Callable[[int, int], Iterator] | None = None,
+        lines_before: int = 0,
+    ):
         self.preparer = preparer
-        self.chunks = iter(lambda: list(itertools.islice(numbered, batch_size)), [])
+        self.jobs = jobs
         self.workers = workers
+        self.resume = resume
+        self.lines_before = lines_before
         self.pool: Any = None
 
     def __enter__(self) -> _Prepared:
@@ -945,22 +810,41 @@ class _Prepared:
             self.pool.terminate()
             self.pool.join()
 
-    def __iter__(self) -> Iterator[list[tuple]]:
+    def __iter__(self) -> Iterator[tuple[int, _Batch]]:
+        jobs: Iterator | None = self.jobs
+        base = self.lines_before  # lines before the next CSV chunk
+        while jobs is not None:
+            batches, jobs = self._in_order(jobs), None
+            for batch in batches:
+                if batch.torn is not None:
+                    assert self.resume is not None
+                    jobs = self.resume(batch.torn, base)  # the jobs in flight are dropped
+                    break
+                yield (0 if batch.lines is None else base), batch
+                base += batch.lines or 0
+
+    def _in_order(self, jobs: Iterator) -> Iterator[_Batch]:
         if self.pool is None:
-            yield from map(self.preparer, self.chunks)
+            yield from map(self.preparer, jobs)
             return
         pending: collections.deque = collections.deque()
-        for chunk in self.chunks:
-            pending.append(self.pool.apply_async(_prepare_in_worker, (chunk,)))
+        for job in jobs:
+            pending.append(self.pool.apply_async(_prepare_in_worker, (job,)))
             if len(pending) >= 2 * self.workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
 
 
+def _batch_size(batch_size: int | None) -> int:
+    from . import BATCH_SIZE
+
+    return batch_size or BATCH_SIZE
+
+
 def _run(
     store: Store,
-    numbered: Iterator[tuple[int, dict[str, Any]]],
+    jobs: Iterator,
     *,
     header: list[str] | None,
     app_or_rulebook: Any,
@@ -971,11 +855,11 @@ def _run(
     rejects: str | Path | None,
     region: str | None,
     on: dt.date | None,
-    batch_size: int | None,
     workers: int = 0,
     progress: Callable[[], None] | None = None,
+    resume: Callable[[int, int], Iterator] | None = None,
+    lines_before: int = 0,
 ) -> ImportReport:
-    from . import BATCH_SIZE
     from .mapping import Mapper
 
     if checksum not in ("strict", "tolerant"):
@@ -988,7 +872,6 @@ def _run(
     if header is not None:
         parser.check_columns(header, f"{source}:1")
     on = on or dt.date.today()
-    batch_size = batch_size or BATCH_SIZE
     mode = "skip_invalid" if skip_invalid else "all_or_nothing"
     report = ImportReport(source=source, format=fmt, mode=mode, workers=workers)
     sink = _Rejects(Path(rejects), header) if rejects is not None else None
@@ -1010,7 +893,7 @@ def _run(
             preparer = _Preparer(parser, mapper.matcher, header)
             # Writing stays in this thread: a writer thread would wait for the GIL after each
             # round trip to the database while this one parses (the convoy effect).
-            with _Prepared(preparer, numbered, batch_size, workers) as prepared:
+            with _Prepared(preparer, jobs, workers, resume, lines_before) as prepared:
                 for good in _checked(prepared, report, source, skip_invalid, sink):
                     _write(conn, good, import_id, mapper, report)
                     if progress:
@@ -1054,7 +937,7 @@ def _sqlite_cache(conn: sa.Connection) -> Iterator[sa.Connection]:
 
 
 def _checked(
-    prepared: Iterable[list[tuple]],
+    prepared: Iterable[tuple[int, _Batch]],
     report: ImportReport,
     source: str,
     skip_invalid: bool,
@@ -1062,14 +945,16 @@ def _checked(
 ) -> Iterator[list[tuple]]:
     """The good rows of each prepared batch; a bad row raises (all or nothing) or goes to the
     rejects. Counts every row."""
-    for results in prepared:
+    for base, batch in prepared:
+        if batch.fatal is not None:
+            raise InvalidInput(f"{source}:{base + batch.fatal[0]}", "", batch.fatal[1])
         good = []
-        for res in results:
+        for res in batch.results:
             report.rows += 1
-            line, row = res[0], res[1]
+            row = res[1]
             if row is None:
                 (field_, message), raw = res[2], res[3]
-                where = f"{source}:{line}"
+                where = f"{source}:{base + res[0]}"
                 report.rejected += 1
                 if not skip_invalid:
                     raise InvalidInput(where, field_, message)
@@ -1082,7 +967,7 @@ def _checked(
             if res[2]:
                 report.flagged_count += 1
                 if len(report.flagged) < 1000:
-                    report.flagged.append((f"{source}:{line}", row[0]))
+                    report.flagged.append((f"{source}:{base + res[0]}", row[0]))
             good.append(res)
         yield good
 
