@@ -38,7 +38,7 @@ from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
 from ._bulk import bind_value, driver_cursor, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
-from .sources import CsvChunk, Source, _batched, csv_records
+from .sources import CsvChunk, Source, batched, csv_records
 
 #: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
 #: ``<domain>.<attribute>`` columns may be added for each enabled domain.
@@ -588,7 +588,7 @@ def import_objects(
     batch_size = _batch_size(batch_size)
     return _run(
         store,
-        _batched(((i, dict(r)) for i, r in enumerate(rows, 1)), batch_size),
+        batched(((i, dict(r)) for i, r in enumerate(rows, 1)), batch_size),
         header=None,
         app_or_rulebook=app_or_rulebook,
         source=source,

@@ -132,19 +132,21 @@ def csv_records(chunk: CsvChunk, width: int) -> CsvRecords:
     reader = csv.reader(
         io.StringIO(f"{text}{'' if ends_line else chr(10)}{_SENTINEL}\n", newline="")
     )
-    rows: list[tuple[int, Any]] = []
-    last: list[str] | None = None
-    line = 0
     try:
-        for values in reader:
-            if last is not None and (record := _record(last, width)) is not None:
-                rows.append((line, record))
-            last, line = values, reader.line_num
+        parsed = [(reader.line_num, values) for values in reader]
     except csv.Error as exc:
         return CsvRecords([], 0, fatal=(reader.line_num, f"not UTF-8 CSV: {exc}"))
+    sentinel_line, last = parsed.pop()
     if last != [_SENTINEL]:
         return CsvRecords([], 0, torn=True)
-    return CsvRecords(rows, line - 1)
+    rows = []
+    for line, values in parsed:
+        if len(values) != width or not values[0].strip():  # else surely a full row
+            values = _record(values, width)
+            if values is None:
+                continue  # a blank row
+        rows.append((line, values))
+    return CsvRecords(rows, sentinel_line - 1)
 
 
 class Source:
@@ -265,7 +267,7 @@ class Source:
         """The file's rows for the preparer: lists of up to ``batch_size`` ``(line, row)``, or
         for CSV :class:`CsvChunk` of about ``batch_size`` lines."""
         if self._rows is not None:
-            return _batched(self._rows, batch_size)
+            return batched(self._rows, batch_size)
         return self._csv_chunks(batch_size)
 
     def resume(self, offset: int, lines_before: int, batch_size: int) -> Iterator[Any]:
@@ -273,7 +275,7 @@ class Source:
         ``lines_before`` lines), read by one ``csv.reader``: for when a chunk was torn."""
         self._buffered.close()
         reader = csv.reader(self._text(offset, "utf-8"))
-        return _batched(self._csv_rows(reader, lines_before), batch_size)
+        return batched(self._csv_rows(reader, lines_before), batch_size)
 
     def _csv_chunks(self, batch_size: int) -> Iterator[CsvChunk]:
         offset, lines, odd = self._offset, [], 0
@@ -324,5 +326,6 @@ class Source:
             yield line, values
 
 
-def _batched(rows: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+def batched(rows: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    """Lists of up to ``size`` numbered rows."""
     return iter(lambda: list(itertools.islice(rows, size)), [])
