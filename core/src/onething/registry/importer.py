@@ -984,9 +984,11 @@ def _parsed(row: tuple | Mapping[str, Any]) -> dict[str, Any]:
 
 
 _STORED_SQL = {
-    # one parameter for the batch's keys: an IN list of thousands costs more to build and plan
+    # The batch's keys as one JSON text parameter: an IN list of thousands costs more to build
+    # and plan, and a driver's array adapter formats every element in Python.
     "sqlite": "SELECT {cols} FROM registry_object WHERE key IN (SELECT value FROM json_each(?))",
-    "postgresql": "SELECT {cols} FROM registry_object WHERE key = ANY(%s)",
+    "postgresql": "SELECT {cols} FROM registry_object "
+    "WHERE key = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))",
 }
 
 
@@ -996,7 +998,7 @@ def _stored(conn: sa.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
     names = ("key", "version", *DATA_COLUMNS)
     sql = _STORED_SQL[conn.dialect.name].format(cols=", ".join(f'"{c}"' for c in names))
     with driver_cursor(conn) as (cur, _):
-        cur.execute(sql, (_dumps(keys) if conn.dialect.name == "sqlite" else keys,))
+        cur.execute(sql, (_dumps(keys),))
         found = cur.fetchall()
     out = {}
     for values in found:
