@@ -132,3 +132,10 @@ def test_an_empty_file_has_no_header(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(InvalidInput, match="empty file"):
         Source(path)
+
+
+def test_a_header_that_is_no_utf8_names_line_1(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"a,\xff\n1,2\n")
+    with pytest.raises(InvalidInput, match=r"in\.csv:1.*not UTF-8 CSV"):
+        Source(path)

@@ -215,13 +215,9 @@ class Source:
         if not head:
             raise InvalidInput(where, "", "empty file: expected a header row")
         try:
-            text = b"".join(head).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
+            reader = csv.reader(io.StringIO(b"".join(head).decode("utf-8-sig"), newline=""))
             first = list(reader)
-        except csv.Error as exc:
+        except (UnicodeDecodeError, csv.Error) as exc:
             raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
         peek = buffered.peek()[: 1 << 16].rstrip(b"\r")
         if odd or len(first) != 1 or peek.count(b"\r") != peek.count(b"\r\n"):
