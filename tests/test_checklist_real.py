@@ -38,3 +38,14 @@ def test_real_conflicts_name_two_elements_of_one_canonical_code(book):
     for x in conflicts(book, ON):
         assert by_code[x.a.element].canonical == by_code[x.b.element].canonical == x.canonical
         assert x.reasons
+
+
+def test_the_two_custody_regimes_are_two_check_points_and_no_conflict(book):
+    # 9号令 (card issuers, commerce) and 民发〔2024〕19号 (care homes' fees, civil affairs):
+    # other objects, funds and authorities — not one check point (issue 20).
+    on = dt.date(2026, 12, 6)
+    canonical = {e.code: e.canonical for e in book.elements(on)}
+    assert canonical["prepaid_card.e22"] == "prepaid_fund_custody"
+    assert canonical["elderly_care.e22"] == "care_fee_custody"
+    custody = {"prepaid_fund_custody", "care_fee_custody"}
+    assert [c for c in conflicts(book, on) if c.canonical in custody] == []
