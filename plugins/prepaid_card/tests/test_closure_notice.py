@@ -4,8 +4,9 @@ before a closure or move, in force 2017-07-01 — not on its adoption, 2017-03-2
 
 import datetime as dt
 
-import onething
 import pytest
+
+import onething
 from onething.errors import NotInForce
 
 DOMAIN = "prepaid_card"
@@ -17,7 +18,12 @@ def rulebook():
 
 
 def test_the_national_notice_does_not_end_when_shandongs_begins(rulebook):
-    for day in (dt.date(2012, 11, 1), dt.date(2017, 3, 29), dt.date(2017, 7, 1), dt.date(2026, 12, 6)):
+    for day in (
+        dt.date(2012, 11, 1),
+        dt.date(2017, 3, 29),
+        dt.date(2017, 7, 1),
+        dt.date(2026, 12, 6),
+    ):
         assert rulebook.value(DOMAIN, "closure_notice.min_days", day) == 30
 
 
@@ -39,5 +45,7 @@ def test_each_notice_element_checks_its_own_period(rulebook):
 
 def test_a_closure_with_balances_is_severe_not_a_work_safety_hazard(rulebook):
     for day in (dt.date(2017, 7, 1), dt.date(2026, 12, 6)):
-        (rule,) = [r for r in rulebook.risk_rules(day, DOMAIN) if r.id.endswith("closure_with_balance")]
+        (rule,) = [
+            r for r in rulebook.risk_rules(day, DOMAIN) if r.id.endswith("closure_with_balance")
+        ]
         assert rule.severity == "severe"
