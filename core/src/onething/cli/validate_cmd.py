@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..app import Onething
+from ..citations import law_key, outdated_citations
 from ..i18n import _, label
 from ..rulebook import ParameterInForce
 from .common import format_option, print_json, print_table
@@ -57,6 +58,7 @@ def make() -> click.Command:
             )
         app.rulebook.catalog  # noqa: B018  (builds the city item layer: local and disabled items)
         unconfirmed, stale = review_warnings(app, today)
+        outdated = outdated_citations({n: app.domains.rules(n) for n in app.domains.names}, today)
         if fmt == "json":
             print_json(
                 {
@@ -67,6 +69,17 @@ def make() -> click.Command:
                     "extensions": len(app.deployment.extensions),
                     "unconfirmed": [f"{p.domain}.{p.name}" for p in unconfirmed],
                     "not_reviewed": [f"{p.domain}.{p.name}" for p in stale],
+                    "outdated_citations": [
+                        {
+                            "domain": c.domain,
+                            "kind": c.kind,
+                            "code": c.code,
+                            "law": c.law,
+                            "cited": c.cited,
+                            "newest": c.newest,
+                        }
+                        for c in outdated
+                    ],
                 }
             )
             return
@@ -110,5 +123,16 @@ def make() -> click.Command:
                 click.echo(
                     f"  - {p.domain}.{p.name} ({_('上次复核', 'last reviewed')} {p.reviewed})"
                 )
+
+        if outdated:
+            click.secho(
+                _(
+                    f"警告：{len(outdated)} 条现行规则引用的法律版本旧于本插件其他规则引用的版本（法律修订后未跟进）：",
+                    f"Warning: {len(outdated)} rules in force cite an older revision of a law than their plugin cites elsewhere (an amendment not carried through):",
+                ),
+                fg="yellow",
+            )
+            for c in outdated:
+                click.echo(f"  - {c.domain} {c.code}: 《{law_key(c.law)}》 {c.cited} → {c.newest}")
 
     return validate

@@ -1,0 +1,99 @@
+"""Outdated citations: a rule in force that cites an older revision of a law while the same
+plugin cites a newer revision of that law elsewhere — the sign of an amendment half carried
+through (a law amended since gets a dated new version; the entries still in force must follow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+from .model import Basis, in_force
+from .rule_lists import RULE_LISTS
+
+if TYPE_CHECKING:
+    from .plugins import DomainRules
+
+_DATE = re.compile(r"((?:19|20)\d{2})(?:[-年.](\d{1,2})(?:[-月.](\d{1,2}))?)?")
+
+
+def revision_date(revision: str | None) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) of a revision label such as ``2021-04-29``, ``2024（国务院令第777号）``
+    or ``商务部令2016年第2号修正``; ``None`` when it names no year."""
+    m = _DATE.search(revision or "")
+    if m is None:
+        return None
+    year, month, day = m.groups()
+    return int(year), int(month) if month else None, int(day) if day else None
+
+
+def older(a: tuple, b: tuple) -> bool:
+    """Whether revision ``a`` is certainly older than ``b`` (a year alone is compared by year)."""
+    if a[0] != b[0]:
+        return a[0] < b[0]
+    if None in a[1:] or None in b[1:]:
+        return False
+    return a < b
+
+
+def law_key(law: str) -> str:
+    """One name for a law however it is written: 《中华人民共和国食品安全法》 = 食品安全法."""
+    return law.strip().strip("《》").removeprefix("中华人民共和国")
+
+
+@frozen
+class OutdatedCitation:
+    domain: str
+    kind: str
+    """The rule list (``items``, ``elements``, ``parameters``, …)."""
+    code: str
+    law: str
+    cited: str
+    newest: str
+    """The newest revision of the same law the plugin cites elsewhere."""
+
+
+def _cited(rules: DomainRules) -> Iterator[tuple[str, str, object, tuple[Basis, ...]]]:
+    """(kind, code, dated entry, basis) of every dated entry of one domain."""
+    for rl in RULE_LISTS:
+        for rule in getattr(rules, rl.field):
+            code = getattr(rule, "code", None) or getattr(rule, "id", None) or rule.name
+            if rl.field == "parameters":
+                for v in rule.values:
+                    yield rl.field, code, v, v.basis
+            elif hasattr(rule, "effective_from"):
+                yield rl.field, code, rule, rule.basis
+
+
+def outdated_citations(rules: Mapping[str, DomainRules], on: dt.date) -> list[OutdatedCitation]:
+    """Entries in force on ``on`` citing only older revisions of a law than the newest their
+    plugin cites elsewhere (``rules``: each enabled domain's rules, by name)."""
+    out = []
+    for domain, domain_rules in rules.items():
+        entries = list(_cited(domain_rules))
+        newest: dict[str, tuple[tuple, str]] = {}
+        for _kind, _code, _entry, basis in entries:
+            for b in basis:
+                d = revision_date(b.revision)
+                key = law_key(b.law)
+                if d is not None and (key not in newest or older(newest[key][0], d)):
+                    newest[key] = (d, b.revision)
+        for kind, code, entry, basis in entries:
+            if not in_force(entry, on):
+                continue
+            cited: dict[str, list[tuple[tuple, Basis]]] = {}
+            for b in basis:
+                d = revision_date(b.revision)
+                if d is not None:
+                    cited.setdefault(law_key(b.law), []).append((d, b))
+            for key, revisions in cited.items():
+                top = newest[key]
+                # an entry that cites the newest revision beside an older one has followed
+                if all(older(d, top[0]) for d, _b in revisions):
+                    d, b = max(revisions, key=lambda r: r[0][0])
+                    out.append(OutdatedCitation(domain, kind, code, b.law, b.revision, top[1]))
+    return out
