@@ -69,27 +69,34 @@ def _cited(rules: DomainRules) -> Iterator[tuple[str, str, object, tuple[Basis, 
                 yield rl.field, code, rule, rule.basis
 
 
+def _revisions(basis: tuple[Basis, ...]) -> dict[str, list[tuple[tuple, Basis]]]:
+    """The dated revisions one entry cites, by law."""
+    cited: dict[str, list[tuple[tuple, Basis]]] = {}
+    for b in basis:
+        d = revision_date(b.revision)
+        if d is not None:
+            cited.setdefault(law_key(b.law), []).append((d, b))
+    return cited
+
+
 def outdated_citations(rules: Mapping[str, DomainRules], on: dt.date) -> list[OutdatedCitation]:
     """Entries in force on ``on`` citing only older revisions of a law than the newest their
     plugin cites elsewhere (``rules``: each enabled domain's rules, by name)."""
     out = []
     for domain, domain_rules in rules.items():
-        entries = list(_cited(domain_rules))
+        entries = [
+            (kind, code, entry, _revisions(basis))
+            for kind, code, entry, basis in _cited(domain_rules)
+        ]
         newest: dict[str, tuple[tuple, str]] = {}
-        for _kind, _code, _entry, basis in entries:
-            for b in basis:
-                d = revision_date(b.revision)
-                key = law_key(b.law)
-                if d is not None and (key not in newest or older(newest[key][0], d)):
-                    newest[key] = (d, b.revision)
-        for kind, code, entry, basis in entries:
+        for *_entry, cited in entries:
+            for key, revisions in cited.items():
+                for d, b in revisions:
+                    if key not in newest or older(newest[key][0], d):
+                        newest[key] = (d, b.revision)
+        for kind, code, entry, cited in entries:
             if not in_force(entry, on):
                 continue
-            cited: dict[str, list[tuple[tuple, Basis]]] = {}
-            for b in basis:
-                d = revision_date(b.revision)
-                if d is not None:
-                    cited.setdefault(law_key(b.law), []).append((d, b))
             for key, revisions in cited.items():
                 top = newest[key]
                 # an entry that cites the newest revision beside an older one has followed

@@ -10,6 +10,7 @@ import click
 from ..app import Onething
 from ..citations import law_key, outdated_citations
 from ..i18n import _, label
+from ..model import converter
 from ..rulebook import ParameterInForce
 from .common import format_option, print_json, print_table
 
@@ -25,6 +26,15 @@ def review_warnings(
     limit = today - dt.timedelta(days=app.deployment.review_max_age_days)
     stale = [p for p in in_force if p.reviewed < limit]
     return unconfirmed, stale
+
+
+def _warn(heading: str, lines: list[str]) -> None:
+    """A yellow heading and one line per finding; nothing when there are none."""
+    if not lines:
+        return
+    click.secho(heading, fg="yellow")
+    for line in lines:
+        click.echo(f"  - {line}")
 
 
 def make() -> click.Command:
@@ -69,17 +79,7 @@ def make() -> click.Command:
                     "extensions": len(app.deployment.extensions),
                     "unconfirmed": [f"{p.domain}.{p.name}" for p in unconfirmed],
                     "not_reviewed": [f"{p.domain}.{p.name}" for p in stale],
-                    "outdated_citations": [
-                        {
-                            "domain": c.domain,
-                            "kind": c.kind,
-                            "code": c.code,
-                            "law": c.law,
-                            "cited": c.cited,
-                            "newest": c.newest,
-                        }
-                        for c in outdated
-                    ],
+                    "outdated_citations": [converter.unstructure(c) for c in outdated],
                 }
             )
             return
@@ -101,38 +101,26 @@ def make() -> click.Command:
                 f"City layer: {len(app.deployment.overrides)} overrides, {len(app.deployment.extensions)} extensions.",
             )
         )
-        if unconfirmed:
-            click.secho(
-                _(
-                    f"注意：{len(unconfirmed)} 项现行参数值未经核实（status = unconfirmed），不得视为法定标准：",
-                    f"Note: {len(unconfirmed)} parameter values in force are unconfirmed and must not be taken for law:",
-                ),
-                fg="yellow",
-            )
-            for p in unconfirmed:
-                click.echo(f"  - {p.domain}.{p.name} = {p.value} {p.unit}  ({label(p)})")
-        if stale:
-            click.secho(
-                _(
-                    f"警告：{len(stale)} 项参数值超过 {app.deployment.review_max_age_days} 天未复核：",
-                    f"Warning: {len(stale)} parameter values not reviewed for over {app.deployment.review_max_age_days} days:",
-                ),
-                fg="yellow",
-            )
-            for p in stale:
-                click.echo(
-                    f"  - {p.domain}.{p.name} ({_('上次复核', 'last reviewed')} {p.reviewed})"
-                )
-
-        if outdated:
-            click.secho(
-                _(
-                    f"警告：{len(outdated)} 条现行规则引用的法律版本旧于本插件其他规则引用的版本（法律修订后未跟进）：",
-                    f"Warning: {len(outdated)} rules in force cite an older revision of a law than their plugin cites elsewhere (an amendment not carried through):",
-                ),
-                fg="yellow",
-            )
-            for c in outdated:
-                click.echo(f"  - {c.domain} {c.code}: 《{law_key(c.law)}》 {c.cited} → {c.newest}")
+        _warn(
+            _(
+                f"注意：{len(unconfirmed)} 项现行参数值未经核实（status = unconfirmed），不得视为法定标准：",
+                f"Note: {len(unconfirmed)} parameter values in force are unconfirmed and must not be taken for law:",
+            ),
+            [f"{p.domain}.{p.name} = {p.value} {p.unit}  ({label(p)})" for p in unconfirmed],
+        )
+        _warn(
+            _(
+                f"警告：{len(stale)} 项参数值超过 {app.deployment.review_max_age_days} 天未复核：",
+                f"Warning: {len(stale)} parameter values not reviewed for over {app.deployment.review_max_age_days} days:",
+            ),
+            [f"{p.domain}.{p.name} ({_('上次复核', 'last reviewed')} {p.reviewed})" for p in stale],
+        )
+        _warn(
+            _(
+                f"警告：{len(outdated)} 条现行规则引用的法律版本旧于本插件其他规则引用的版本（法律修订后未跟进）：",
+                f"Warning: {len(outdated)} rules in force cite an older revision of a law than their plugin cites elsewhere (an amendment not carried through):",
+            ),
+            [f"{c.domain} {c.code}: 《{law_key(c.law)}》 {c.cited} → {c.newest}" for c in outdated],
+        )
 
     return validate
