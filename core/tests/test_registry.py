@@ -834,3 +834,22 @@ def test_a_plugin_failing_in_a_worker_fails_the_import_and_stores_nothing(
     with pytest.raises(PluginError, match="unknown item"):
         import_file(store, path, app_or_rulebook=rulebook, on=ON, batch_size=5, workers=2)
     assert count_objects(store) == 0
+
+
+def test_a_worker_process_that_dies_fails_the_import_and_stores_nothing(
+    store, rulebook, tmp_path, monkeypatch
+):
+    """A worker killed mid-import (out of memory, say) must fail the import, not hang it."""
+    import os
+
+    from onething import OnethingError
+    from onething.registry import mapping
+
+    def dies(self, rows):
+        os._exit(9)
+
+    monkeypatch.setattr(mapping.Matcher, "keys", dies)
+    path = write_csv(tmp_path / "in.csv", [row(n) for n in range(1, 20)])
+    with pytest.raises(OnethingError, match="工作进程意外退出"):
+        import_file(store, path, app_or_rulebook=rulebook, on=ON, batch_size=5, workers=2)
+    assert count_objects(store) == 0

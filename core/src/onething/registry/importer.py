@@ -19,6 +19,8 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +34,8 @@ from attrs import define, field, frozen
 
 from .. import schemas
 from ..departments import departments
-from ..errors import InvalidInput
+from ..errors import InvalidInput, OnethingError
+from ..i18n import _
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
@@ -800,15 +803,20 @@ class _Prepared:
 
     def __enter__(self) -> _Prepared:
         if self.workers:
-            self.pool = multiprocessing.get_context("fork").Pool(
-                self.workers, initializer=_start_worker, initargs=(self.preparer,)
+            # An executor, not ``multiprocessing.Pool``: a dead worker breaks it (every
+            # pending job fails) instead of leaving ``Pool.terminate`` waiting on a queue.
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.preparer,),
             )
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            # Jobs not started are dropped; the at most two per worker running finish.
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def __iter__(self) -> Iterator[tuple[int, _Batch]]:
         jobs: Iterator | None = self.jobs
@@ -828,12 +836,21 @@ class _Prepared:
             yield from map(self.preparer, jobs)
             return
         pending: collections.deque = collections.deque()
-        for job in jobs:
-            pending.append(self.pool.apply_async(_prepare_in_worker, (job,)))
-            if len(pending) >= 2 * self.workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        try:
+            for job in jobs:
+                pending.append(self.pool.submit(_prepare_in_worker, job))
+                if len(pending) >= 2 * self.workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool as exc:
+            raise OnethingError(
+                _(
+                    "导入的工作进程意外退出（内存不足或被终止），未保存任何数据；可用 --workers 0 在本进程内导入",
+                    "an import worker process died (out of memory or killed); nothing was stored;"
+                    " --workers 0 imports in this process",
+                )
+            ) from exc
 
 
 def _batch_size(batch_size: int | None) -> int:
@@ -1027,7 +1044,7 @@ def _write(
     # key → (row, version, profile key): the state after each row, for keys repeated in a batch
     state: dict[str, tuple[Any, int, Any]] = {}
     history: list[dict[str, Any]] = []
-    for _, row, _, pkey in good:
+    for _line, row, _data, pkey in good:
         key = row[0]
         before = state.get(key)
         old = before[0] if before is not None else stored.get(key)
