@@ -42,11 +42,13 @@ PG_URL = os.environ.get("ONETHING_TEST_PG", "postgresql+psycopg://postgres@127.0
 
 def make_store(kind: str, tmp_path, *, upgrade: bool = True):
     """A fresh store, migrated unless ``upgrade`` is false: a SQLite file, or a PostgreSQL
-    schema of its own."""
+    schema of its own. ``store.config_url`` is a ``storage.url`` that reaches the same data (a
+    CLI test's config)."""
     from onething.store import Store
 
     if kind == "sqlite":
         store = Store(f"sqlite:///{tmp_path}/onething.db")
+        store.config_url = store.url
         if upgrade:
             store.upgrade()
         return store, lambda: store.dispose()
@@ -55,6 +57,7 @@ def make_store(kind: str, tmp_path, *, upgrade: bool = True):
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     store = Store(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    store.config_url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     if upgrade:
         store.upgrade()
 
@@ -119,6 +122,7 @@ def store(request, tmp_path):
         path = tmp_path / "onething.db"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         s = Store(f"sqlite:///{path}")
+        s.config_url = s.url
         yield s
         s.dispose()
         return

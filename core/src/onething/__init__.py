@@ -11,6 +11,7 @@ from .conditions import holds
 from .config import Deployment, load_config
 from .datadomain import DataDomain
 from .errors import InvalidInput, NotInForce, OnethingError, PluginError
+from .loop import case, case_history, inbox, list_cases
 from .plugins import API_VERSION, ENTRY_POINT_GROUP, Domains, discover, enable
 from .rulebook import ParameterInForce, Rulebook
 
@@ -27,10 +28,14 @@ __all__ = [
     "ParameterInForce",
     "PluginError",
     "Rulebook",
+    "case",
+    "case_history",
     "discover",
     "enable",
     "holds",
     "hookimpl",
+    "inbox",
+    "list_cases",
     "load_config",
     "match_by_data",
     "model",

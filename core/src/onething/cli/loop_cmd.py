@@ -318,7 +318,9 @@ def make() -> click.Group:
         config_path, case_id, transition_code, department, role, region, version, evidence, facts
     ) -> None:
         from ..errors import InvalidInput
-        from ..loop import Actor, transition
+        from ..loop import Actor, Deadline, transition
+        from ..loop.queries import _precision
+        from .cases_cmd import Labels
 
         def parse(name, text):
             if text is None:
@@ -329,9 +331,10 @@ def make() -> click.Group:
                 raise InvalidInput(name, "", f"not valid JSON: {exc.msg}") from None
 
         app = open_app(config_path)
+        lp = _loop(app)
         case = transition(
             _store(app),
-            _loop(app),
+            lp,
             case_id,
             transition_code,
             Actor(department, role, region),
@@ -339,13 +342,19 @@ def make() -> click.Group:
             evidence=parse("--evidence", evidence),
             facts=parse("--facts", facts),
         )
+        lab = Labels(app, lp)
+        due = Deadline(case.due_at, _precision(lp, case.last_transition, case.entered_at.date()))
         click.echo(
             _(
-                f"事项 {case.id}：{case.state}，版本 {case.version}，时限 {case.due_at}",
-                f"case {case.id}: {case.state}, version {case.version}, due {case.due_at}",
+                f"事项 {case.id}：{lab.state(case.state)}，版本 {case.version}，时限 {lab.due(due)}",
+                f"case {case.id}: {lab.state(case.state)}, version {case.version}, "
+                f"due {lab.due(due)}",
             )
         )
 
+    from .cases_cmd import add_commands
+
+    add_commands(loop, _loop, _store)
     return loop
 
 
@@ -376,16 +385,19 @@ def make_events() -> click.Group:
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def ingest(config_path: Path, file: Path) -> None:
         from ..loop import ingest_events
+        from .cases_cmd import case_ids
 
         app = open_app(config_path)
         r = ingest_events(_store(app), _loop(app), file)
+        opened = f" ({case_ids(r.cases_opened)})" if r.cases_opened else ""
         click.echo(
             _(
                 f"{r.file}：事件 {r.events}，已应用 {r.applied}，重复跳过 {r.skipped}；开启事项 "
-                f"{len(r.cases_opened)}，排定任务 {r.tasks_scheduled}，关闭任务 {r.tasks_closed}",
+                f"{len(r.cases_opened)}{opened}，排定任务 {r.tasks_scheduled}，关闭任务 "
+                f"{r.tasks_closed}",
                 f"{r.file}: {r.events} events, {r.applied} applied, {r.skipped} skipped as "
-                f"already applied; {len(r.cases_opened)} cases opened, {r.tasks_scheduled} tasks "
-                f"scheduled, {r.tasks_closed} tasks closed",
+                f"already applied; {len(r.cases_opened)} cases opened{opened}, "
+                f"{r.tasks_scheduled} tasks scheduled, {r.tasks_closed} tasks closed",
             )
         )
 

@@ -19,7 +19,7 @@ from ..model import Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
 from . import audit
-from .spec import CORE, INITIAL_STATES, LEAD, OWNER, EffectiveTransition, Loop, due_at
+from .spec import CORE, INITIAL_STATES, LEAD, LOCAL_ZONE, OWNER, EffectiveTransition, Loop, due_at
 
 
 class ConflictError(OnethingError):
@@ -430,9 +430,9 @@ def _apply(
         facts["severity"] = severity
     new_facts = {**case.facts, **facts}
     due = due_at(at, loop.limit(t, at.date()))
-    if isinstance(ev.get("deadline"), str):  # the order's own deadline prevails
-        d = dt.date.fromisoformat(ev["deadline"])
-        due = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    if isinstance(ev.get("deadline"), str):  # the order's own deadline prevails: to the
+        d = dt.date.fromisoformat(ev["deadline"])  # end of that day where it was ordered
+        due = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=LOCAL_ZONE).astimezone(dt.UTC)
     terminal = loop.terminal(target)
     with store.session() as session:
         result = session.execute(

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from ..rulebook import ParameterInForce, Rulebook
 
 CORE = "core"
+#: The clock deadlines are kept and shown on.
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 LOOP_SOURCE = "onething/data/loop.toml"
 PARAMS_SOURCE = "onething/data/loop_parameters.toml"
 

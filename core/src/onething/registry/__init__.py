@@ -44,7 +44,7 @@ _O = RegistryObject.__table__
 
 
 def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bool]]:
-    from .regions import level_of
+    from .regions import code_range
 
     where: list[sa.ColumnElement[bool]] = []
     if domain is not None:
@@ -52,10 +52,7 @@ def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bo
 
         where.append(_O.c.profile_id.in_(in_domain(domain)))
     if region is not None:
-        n = {"province": 2, "city": 4, "county": 6}[level_of(region)]
-        # codes are six digits: a range the region_code index serves (LIKE would scan)
-        prefix = region[:n]
-        where.append(_O.c.region_code.between(prefix.ljust(6, "0"), prefix.ljust(6, "9")))
+        where.append(_O.c.region_code.between(*code_range(region)))
     return where
 
 

@@ -83,6 +83,13 @@ def covered(code: str) -> bool:
     return code[:2] + "0000" in regions()
 
 
+def code_range(code: str) -> tuple[str, str]:
+    """The lowest and highest six-digit code inside region ``code``: a range an index on a
+    region-code column serves (``LIKE`` would scan)."""
+    prefix = code[: {"province": 2, "city": 4, "county": 6}[level_of(code)]]
+    return prefix.ljust(6, "0"), prefix.ljust(6, "9")
+
+
 def contains(outer: str, inner: str) -> bool:
     """Whether region ``inner`` lies in ``outer`` (a region contains itself)."""
     level = level_of(outer)
