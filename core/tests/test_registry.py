@@ -853,3 +853,27 @@ def test_a_worker_process_that_dies_fails_the_import_and_stores_nothing(
     with pytest.raises(OnethingError, match="工作进程意外退出"):
         import_file(store, path, app_or_rulebook=rulebook, on=ON, batch_size=5, workers=2)
     assert count_objects(store) == 0
+
+
+def test_concurrent_imports_of_the_same_new_keys_all_succeed_once(store, tmp_path):
+    """Four processes importing the same new objects at once: each object stored once, every
+    import succeeds (the probe found UniqueViolation tracebacks for the losers)."""
+    from race_support import race, registry_import
+
+    path = write_csv(tmp_path / "in.csv", [row(n) for n in range(1, 301)])
+    assert race(registry_import, store.url, store.connect_args, str(path), ON) == [0, 0, 0, 0]
+    assert count_objects(store) == 300
+
+
+def test_concurrent_upgrades_of_an_empty_database_all_succeed(tmp_path):
+    from race_support import db_upgrade, race
+
+    from conftest import make_store
+
+    for kind in ("sqlite", "postgresql"):
+        store, drop = make_store(kind, tmp_path, upgrade=False)
+        try:
+            assert race(db_upgrade, store.url, store.connect_args) == [0, 0, 0, 0], kind
+            assert store.current() == store.heads()
+        finally:
+            drop()

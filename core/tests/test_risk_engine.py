@@ -308,3 +308,28 @@ def test_each_new_warning_opens_one_case_in_the_loop(store, book):
         "fake.abnormal_list",
     )
     assert case.region_code == "371502" and case.owner == "market"
+
+
+def test_concurrent_runs_open_one_case_per_warning_and_grade_once(store, book):
+    """Four processes evaluating the same new warnings at once: one warning, one case and one
+    grade row each, and every run succeeds (the probe found 4× the cases, and tracebacks)."""
+    from onething.store.loop import LoopCase
+
+    load(store, book)
+    ingest(
+        store,
+        book,
+        facts(
+            *(
+                {"key": k, "fact": "abnormal_listed", "value": True, "observed_at": "2025-06-01"}
+                for k in KEYS
+            )
+        ),
+        label="t",
+        on=ON,
+    )
+    from race_support import race, risk_evaluate
+
+    assert race(risk_evaluate, store.url, store.connect_args, ON) == [0, 0, 0, 0]
+    assert count(store, WarningRow) == count(store, LoopCase) == len(KEYS)
+    assert count(store, GradeRow) == len(KEYS)

@@ -50,4 +50,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     except OnethingError as exc:
         click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
         sys.exit(1)
+    except Exception as exc:
+        if not _lost_a_race(exc):
+            raise
+        click.secho(
+            _(
+                "错误：另一进程正在写入同一数据库（同一对象、事件或事项），本次未保存任何数据；请稍后重试",
+                "error: another process was writing the same data (the same objects, events or"
+                " cases); nothing was stored; try again",
+            ),
+            err=True,
+            fg="red",
+        )
+        sys.exit(1)
     sys.exit(0)
+
+
+def _lost_a_race(exc: Exception) -> bool:
+    """A write that lost to a concurrent one: a unique key taken meanwhile, or SQLite's write
+    lock held longer than its timeout. (SQLAlchemy is imported only if it was loaded.)"""
+    exc_mod = sys.modules.get("sqlalchemy.exc")
+    if exc_mod is None:
+        return False
+    if isinstance(exc, exc_mod.IntegrityError):
+        return any(m in str(exc) for m in ("UNIQUE constraint failed", "duplicate key value"))
+    return isinstance(exc, exc_mod.OperationalError) and "database is locked" in str(exc)

@@ -125,6 +125,7 @@ def apply_events(
     scheduled = closed = skipped = 0
     now = dt.datetime.now(dt.UTC)
     with store.session() as session:
+        store.serialize(session, "events")  # the same event ingested twice at once: once
         seen = (
             set(
                 session.execute(

@@ -898,6 +898,7 @@ def _run(
     gc.disable()
     try:
         with store.session() as session, _sqlite_cache(session.connection()) as conn:
+            store.serialize(session, "registry")  # a concurrent import of the same keys waits
             mapper = Mapper(conn, _rulebook_of(app_or_rulebook), on)
             mapper.refresh()  # objects already stored follow item changes first
             started = _now()

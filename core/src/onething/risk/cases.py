@@ -20,6 +20,7 @@ def open_cases(store: Store, loop: Loop, *, at: dt.datetime | None = None) -> in
     """
     opened = 0
     with store.session() as s:
+        store.serialize(s, "risk")  # one case per warning however many runs race
         rows = s.execute(
             sa.select(WarningRow, RegistryObject.region_code)
             .join(RegistryObject, RegistryObject.key == WarningRow.key)

@@ -308,6 +308,7 @@ def _store_new(store: Store, fired: list[RaisedWarning], on: dt.date) -> list[Ra
     rule_ids = sorted({w.rule_id for w in fired})
     now = dt.datetime.now(dt.UTC)
     with store.session() as s:
+        store.serialize(s, "risk")  # a concurrent run then sees this run's warnings as open
         open_pairs = set(
             s.execute(
                 sa.select(WarningRow.key, WarningRow.rule_id).where(

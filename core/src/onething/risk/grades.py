@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
+from sqlmodel import Session
 
 from ..rulebook import Rulebook
 from ..store import Store
@@ -50,20 +51,19 @@ class GradeReport:
     changed: int
 
 
-def _open_severities(store: Store) -> dict[str, list[tuple[str, str]]]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(WarningRow.key, WarningRow.rule_id, WarningRow.severity).where(
-                WarningRow.closed_at.is_(None)
-            )
+def _open_severities(s: Session) -> dict[str, list[tuple[str, str]]]:
+    rows = s.execute(
+        sa.select(WarningRow.key, WarningRow.rule_id, WarningRow.severity).where(
+            WarningRow.closed_at.is_(None)
         )
-        out: dict[str, list[tuple[str, str]]] = {}
-        for key, rule_id, severity in rows:
-            out.setdefault(key, []).append((rule_id, severity))
+    )
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, rule_id, severity in rows:
+        out.setdefault(key, []).append((rule_id, severity))
     return out
 
 
-def _latest_grades(store: Store) -> dict[str, tuple[str, str]]:
+def _latest_grades(s: Session) -> dict[str, tuple[str, str]]:
     ranked = sa.select(
         GradeRow.key,
         GradeRow.credit_grade,
@@ -72,13 +72,10 @@ def _latest_grades(store: Store) -> dict[str, tuple[str, str]]:
         .over(partition_by=GradeRow.key, order_by=GradeRow.id.desc())
         .label("rn"),
     ).subquery()
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(ranked.c.key, ranked.c.credit_grade, ranked.c.risk_grade).where(
-                ranked.c.rn == 1
-            )
-        )
-        return {k: (c, r) for k, c, r in rows}
+    rows = s.execute(
+        sa.select(ranked.c.key, ranked.c.credit_grade, ranked.c.risk_grade).where(ranked.c.rn == 1)
+    )
+    return {k: (c, r) for k, c, r in rows}
 
 
 def grade_all(
@@ -88,10 +85,11 @@ def grade_all(
     grade on the object. One transaction."""
     levels = int(rulebook.value("core", "grading.levels", on))
     default_credit = str(rulebook.value("core", "grading.default_credit", on))
-    open_by_key = _open_severities(store)
-    previous = _latest_grades(store)
     graded = changed = 0
     with store.session() as s:
+        store.serialize(s, "risk")  # a concurrent run grades after this one, seeing its history
+        open_by_key = _open_severities(s)
+        previous = _latest_grades(s)
         offset_key = ""
         while True:
             rows = s.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -44,6 +46,7 @@ class Store:
 
     def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None):
         self.url = url
+        self.connect_args = connect_args or {}
         self.engine = _engine(url, connect_args)
 
     @property
@@ -68,8 +71,19 @@ class Store:
             return set(MigrationContext.configure(conn).get_current_heads())
 
     def upgrade(self, target: str = "heads") -> None:
-        """Bring the schema to the code's revision (idempotent)."""
-        command.upgrade(self._alembic(), target)
+        """Bring the schema to the code's revision (idempotent). Two processes upgrading an
+        empty database at once: the loser's migration fails on the winner's tables; once the
+        winner has stamped the revision the loser wanted, the loser succeeds too."""
+        try:
+            command.upgrade(self._alembic(), target)
+        except sa.exc.DBAPIError:
+            if target != "heads":
+                raise
+            for _ in range(150):  # the winner's migrations take well under the 30 s waited
+                if self.current() == self.heads():
+                    return
+                time.sleep(0.2)
+            raise
 
     def ensure_current(self) -> None:
         """:raises StoreNotCurrent: when the database lags the code (or is empty)."""
@@ -92,6 +106,16 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    def serialize(self, session: Session, name: str) -> None:
+        """Make ``session``'s transaction the only one doing ``name`` until it ends: two runs
+        of the same work (two ``risk evaluate``, say) then follow each other instead of both
+        acting on what neither has yet written. Call it before the transaction reads."""
+        if self.dialect == "postgresql":
+            key = zlib.crc32(name.encode())  # advisory-lock key: stable across processes
+            session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        else:  # SQLite: a write, even of no row, takes the database's one write lock
+            session.execute(sa.text("UPDATE alembic_version SET version_num = version_num WHERE 0"))
 
     def dispose(self) -> None:
         self.engine.dispose()
