@@ -13,6 +13,7 @@ from ..risk.engine import evaluate_all
 from ..risk.explain import explain
 from ..risk.facts import ingest_file
 from ..risk.grades import grade_all
+from .cases_cmd import case_ids
 from .common import (
     config_option,
     date_option,
@@ -97,6 +98,7 @@ def make() -> click.Group:
             )
             return
         rules = {r.id: r for r in app.rulebook.risk_rules(on)}
+        opened = f" ({case_ids(cases)})" if cases else ""
         print_table(
             _(f"{on} 风险预警", f"Risk warnings on {on}"),
             [
@@ -119,8 +121,8 @@ def make() -> click.Group:
         )
         click.echo(
             _(
-                f"规则 {report.rules} 条；触发 {len(report.fired)} 次，新增预警 {len(report.new)} 条，开立闭环事项 {cases} 件；分级 {grades.graded} 个对象，变化 {grades.changed} 个。",
-                f"{report.rules} rules; {len(report.fired)} fired, {len(report.new)} new warnings, {cases} cases opened; "
+                f"规则 {report.rules} 条；触发 {len(report.fired)} 次，新增预警 {len(report.new)} 条，开立闭环事项 {len(cases)} 件{opened}；分级 {grades.graded} 个对象，变化 {grades.changed} 个。",
+                f"{report.rules} rules; {len(report.fired)} fired, {len(report.new)} new warnings, {len(cases)} cases opened{opened}; "
                 f"{grades.graded} objects graded, {grades.changed} changed.",
             )
         )

@@ -13,12 +13,12 @@ from ..store.registry import RegistryObject
 from ..store.risk import WarningRow
 
 
-def open_cases(store: Store, loop: Loop, *, at: dt.datetime | None = None) -> int:
+def open_cases(store: Store, loop: Loop, *, at: dt.datetime | None = None) -> list[int]:
     """Open a case for every open warning that has none yet; one transaction.
 
-    :return: how many cases were opened.
+    :return: the ids of the cases opened, in warning order.
     """
-    opened = 0
+    opened: list[int] = []
     with store.session() as s:
         store.serialize(s, "risk")  # one case per warning however many runs race
         rows = s.execute(
@@ -48,5 +48,5 @@ def open_cases(store: Store, loop: Loop, *, at: dt.datetime | None = None) -> in
                 at=at,
             )
             warning.case_id = str(case.id)
-            opened += 1
+            opened.append(case.id or 0)
     return opened
