@@ -333,3 +333,26 @@ def test_concurrent_runs_open_one_case_per_warning_and_grade_once(store, book):
     assert race(risk_evaluate, store.url, store.connect_args, ON) == [0, 0, 0, 0]
     assert count(store, WarningRow) == count(store, LoopCase) == len(KEYS)
     assert count(store, GradeRow) == len(KEYS)
+
+
+def test_the_same_observation_ingested_twice_is_stored_once(store, book):
+    """Facts are idempotent on (key, fact, observed_at, source, value): a file ingested again,
+    or a line repeated, must not make a count rule fire twice."""
+    load(store, book)
+    same = {
+        "key": KEYS[0],
+        "fact": "complaints",
+        "value": 1,
+        "observed_at": "2025-06-01T10:00:00+08:00",
+    }
+    first = ingest(store, book, facts(same, same), label="a", on=ON)
+    assert (first.stored, first.duplicates) == (1, 1)
+    again = ingest(
+        store,
+        book,
+        facts(same, {**same, "value": 2}, {**same, "source": "12315"}),
+        label="b",
+        on=ON,
+    )
+    assert (again.stored, again.duplicates) == (2, 1)  # another value or source is news
+    assert count(store, FactRow) == 3

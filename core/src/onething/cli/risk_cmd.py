@@ -47,7 +47,10 @@ def make_facts() -> click.Group:
         app.store.ensure_current()
         report = ingest_file(app.store, app.rulebook, file)
         click.echo(
-            _(f"已导入 {report.stored} 条事实：{file}", f"Stored {report.stored} facts from {file}")
+            _(
+                f"已导入 {report.stored} 条事实：{file}（重复 {report.duplicates} 条，未再保存）",
+                f"Stored {report.stored} facts from {file} ({report.duplicates} duplicates, not stored again)",
+            )
         )
 
     return facts

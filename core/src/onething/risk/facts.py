@@ -34,6 +34,8 @@ MAX_REPORTED = 20
 class IngestReport:
     file: str
     stored: int
+    #: rows already stored (or repeated in the file): the same key, fact, time, source and value
+    duplicates: int = 0
 
 
 def fact_kinds(rulebook: Rulebook, on: dt.date) -> dict[str, str]:
@@ -179,12 +181,42 @@ def ingest(
         )
     now = dt.datetime.now(dt.UTC)
     with store.session() as s:
-        for i in range(0, len(good), CHUNK):
+        store.serialize(s, "facts")  # two ingests of one file at once store it once
+        new = _not_yet_stored(s, good)
+        for i in range(0, len(new), CHUNK):
             s.connection().execute(
                 sa.insert(FactRow.__table__),
-                [{**g, "ingested_at": now, "batch": label[-64:]} for g in good[i : i + CHUNK]],
+                [{**g, "ingested_at": now, "batch": label[-64:]} for g in new[i : i + CHUNK]],
             )
-    return IngestReport(file=label, stored=len(good))
+    return IngestReport(file=label, stored=len(new), duplicates=len(good) - len(new))
+
+
+def _identity(key: str, fact: str, at: dt.datetime, source: str, value: Any) -> tuple:
+    """What makes two observations the same one (SQLite returns times without their zone)."""
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return (key, fact, at, source, json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+
+def _not_yet_stored(s: Any, good: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of ``good`` not stored before nor repeated earlier in it: ingesting the same
+    observation twice must not make a count rule fire twice."""
+    seen: set[tuple] = set()
+    for i in range(0, len(good), CHUNK):
+        chunk = good[i : i + CHUNK]
+        times = [g["observed_at"] for g in chunk]
+        rows = s.execute(
+            sa.select(FactRow.key, FactRow.fact, FactRow.observed_at, FactRow.source, FactRow.value)
+            .where(FactRow.key.in_({g["key"] for g in chunk}))
+            .where(FactRow.observed_at.between(min(times), max(times)))
+        )
+        seen.update(_identity(*r) for r in rows)
+    new = []
+    for g in good:
+        ident = _identity(g["key"], g["fact"], g["observed_at"], g["source"], g["value"])
+        if ident not in seen:
+            seen.add(ident)
+            new.append(g)
+    return new
 
 
 def _line_of(message: str) -> tuple[int, str]:
