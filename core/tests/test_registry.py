@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fake_support import entry_point
 
 from onething import Deployment, InvalidInput, Rulebook, enable, hookimpl
+from onething.outfiles import sqlite_file
 from onething.registry import (
     count_objects,
     get_object,
@@ -877,3 +878,58 @@ def test_concurrent_upgrades_of_an_empty_database_all_succeed(tmp_path):
             assert store.current() == store.heads()
         finally:
             drop()
+
+
+# -- the rejects file (issue 16 items 2, 8) ------------------------------------------------
+
+
+def _import(store, rulebook, source, rejects, **kw):
+    return import_file(
+        store, source, app_or_rulebook=rulebook, on=ON, skip_invalid=True, rejects=rejects, **kw
+    )
+
+
+def test_the_input_and_the_database_are_never_written_over(store, rulebook, tmp_path):
+    source = write_csv(tmp_path / "in.csv", [row(1), row(2, credit_grade="E")])
+    targets = [source] + ([sqlite_file(store)] if sqlite_file(store) else [])
+    for target in targets:
+        before = target.read_bytes()
+        # even forced, and named by another spelling of the same path
+        other = target.parent / "." / target.name
+        with pytest.raises(InvalidInput, match="--rejects"):
+            _import(store, rulebook, source, other, force_rejects=True)
+        assert target.read_bytes() == before
+
+
+def test_an_existing_rejects_file_is_refused_unless_forced(store, rulebook, tmp_path):
+    source = write_csv(tmp_path / "in.csv", [row(1), row(2, credit_grade="E")])
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("keep me", "utf-8")
+    with pytest.raises(InvalidInput, match="--force"):
+        _import(store, rulebook, source, rejects)
+    assert rejects.read_text("utf-8") == "keep me"
+    report = _import(store, rulebook, source, rejects, force_rejects=True)
+    assert report.rejected == 1
+    assert code(2) in rejects.read_text("utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_failed_import_leaves_no_rejects_file_and_no_temporary_file(store, rulebook, tmp_path):
+    # a row rejected (and written) first, then bytes that are not UTF-8: fatal even when skipping
+    source = write_csv(tmp_path / "in.csv", [row(1, credit_grade="E"), *map(row, range(2, 40))])
+    with source.open("ab") as fh:
+        fh.write(b"\xff\xfe,\xff\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(InvalidInput, match="UTF-8"):
+        _import(store, rulebook, source, out / "rejects.csv", batch_size=1, workers=0)
+    assert list(out.iterdir()) == []
+
+
+def test_rejected_text_cells_are_escaped_against_formulas(store, rulebook, tmp_path):
+    source = write_csv(tmp_path / "in.csv", [row(1, name="=HYPERLINK(1)", credit_grade="E")])
+    rejects = tmp_path / "rejects.csv"
+    _import(store, rulebook, source, rejects)
+    with rejects.open(encoding="utf-8") as fh:
+        (back,) = csv.DictReader(fh)
+    assert back["name"] == "'=HYPERLINK(1)"

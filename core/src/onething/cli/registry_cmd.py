@@ -108,6 +108,11 @@ def make() -> click.Group:
             "file for rejected rows (CSV: original columns + reason)",
         ),
     )
+    @click.option(
+        "--force",
+        is_flag=True,
+        help=_("覆盖已存在的 --rejects 文件", "write over an existing --rejects file"),
+    )
     @date_option(
         "--at",
         "事项对应的日期（默认今天）",
@@ -132,7 +137,16 @@ def make() -> click.Group:
         ),
     )
     def import_(
-        file, config_path, fmt, uscc_checksum, skip_invalid, rejects, at, report_format, workers
+        file,
+        config_path,
+        fmt,
+        uscc_checksum,
+        skip_invalid,
+        rejects,
+        force,
+        at,
+        report_format,
+        workers,
     ):
         from ..registry.importer import import_file
 
@@ -156,6 +170,7 @@ def make() -> click.Group:
                 checksum=uscc_checksum,
                 skip_invalid=skip_invalid,
                 rejects=rejects,
+                force_rejects=force,
                 on=day(at),
                 progress=progress,
                 workers=workers,

@@ -36,6 +36,7 @@ from .. import schemas
 from ..departments import departments
 from ..errors import InvalidInput, OnethingError
 from ..i18n import _
+from ..outfiles import atomic_write, escape_row, sqlite_file
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from . import regions, uscc
@@ -520,10 +521,12 @@ class RowParser:
 class _Rejects:
     """The rejects file: the original columns plus ``reason`` (CSV), or JSON Lines."""
 
-    def __init__(self, path: Path, header: list[str] | None):
+    def __init__(self, path: Path, header: list[str] | None, *, force: bool, protected: list):
         self.path = path
         self.jsonl = path.suffix.lower() in (".jsonl", ".ndjson")
-        self.fh = path.open("w", encoding="utf-8", newline="")
+        # Renamed into place only when the import succeeds: a failed one leaves no file.
+        self._file = atomic_write(path, option="--rejects", force=force, protected=protected)
+        self.fh = self._file.__enter__()
         self.header = [*(header or COLUMNS), "reason"] if not self.jsonl else None
         if self.header is not None:
             self.writer = csv.writer(self.fh)
@@ -543,10 +546,13 @@ class _Rejects:
                 return json.dumps(v, ensure_ascii=False)
             return str(v)
 
-        self.writer.writerow([text(raw.get(c)) for c in self.header[:-1]] + [reason])
+        self.writer.writerow(escape_row([text(raw.get(c)) for c in self.header[:-1]] + [reason]))
 
-    def close(self) -> None:
-        self.fh.close()
+    def close(self, error: BaseException | None) -> None:
+        if error is None:
+            self._file.__exit__(None, None, None)
+        else:
+            self._file.__exit__(type(error), error, error.__traceback__)
 
 
 # -- the import ---------------------------------------------------------------------------------
@@ -565,6 +571,7 @@ def import_objects(
     checksum: Checksum = "strict",
     skip_invalid: bool = False,
     rejects: str | Path | None = None,
+    force_rejects: bool = False,
     region: str | None = None,
     on: dt.date | None = None,
     batch_size: int | None = None,
@@ -599,6 +606,7 @@ def import_objects(
         checksum=checksum,
         skip_invalid=skip_invalid,
         rejects=rejects,
+        force_rejects=force_rejects,
         region=region,
         on=on,
         workers=_worker_count(workers, None),
@@ -614,6 +622,7 @@ def import_file(
     checksum: Checksum = "strict",
     skip_invalid: bool = False,
     rejects: str | Path | None = None,
+    force_rejects: bool = False,
     region: str | None = None,
     on: dt.date | None = None,
     batch_size: int | None = None,
@@ -642,6 +651,7 @@ def import_file(
             checksum=checksum,
             skip_invalid=skip_invalid,
             rejects=rejects,
+            force_rejects=force_rejects,
             region=region,
             on=on,
             workers=_worker_count(workers, src.size),
@@ -872,6 +882,7 @@ def _run(
     rejects: str | Path | None,
     region: str | None,
     on: dt.date | None,
+    force_rejects: bool = False,
     workers: int = 0,
     progress: Callable[[], None] | None = None,
     resume: Callable[[int, int], Iterator] | None = None,
@@ -891,7 +902,11 @@ def _run(
     on = on or dt.date.today()
     mode = "skip_invalid" if skip_invalid else "all_or_nothing"
     report = ImportReport(source=source, format=fmt, mode=mode, workers=workers)
-    sink = _Rejects(Path(rejects), header) if rejects is not None else None
+    sink = None
+    if rejects is not None:
+        protected = [sqlite_file(store), Path(source)]
+        sink = _Rejects(Path(rejects), header, force=force_rejects, protected=protected)
+    error: BaseException | None = None
     # The batches are acyclic garbage that reference counting frees; the cyclic collector would
     # only rescan the whole heap for every few thousand rows built (~15 % of an import).
     collecting = gc.isenabled()
@@ -931,11 +946,14 @@ def _run(
                     flagged=report.flagged_count,
                 )
             )
+    except BaseException as exc:
+        error = exc
+        raise
     finally:
         if collecting:
             gc.enable()
         if sink is not None:
-            sink.close()
+            sink.close(error)
     return report
 
 
