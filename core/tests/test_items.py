@@ -447,3 +447,25 @@ def test_accepted_histories_never_have_overlapping_intervals_of_one_item(version
 
 def _RulebookFor(versions):
     return _Rulebook(versions)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(tmp_path, fmt):
+    lists, labels = merged_list(tmp_path)
+    first, *rest = lists.sheets[UNIFIED]
+    hostile = evolve(first, item=evolve(first.item, name_zh='=HYPERLINK("x")'))
+    lists = evolve(lists, sheets={**lists.sheets, UNIFIED: [hostile, *rest]})
+    out = tmp_path / f"items.{fmt}"
+    write(lists, fmt, out, labels)
+    if fmt == "csv":
+        with out.open(encoding="utf-8-sig") as fh:
+            names = [r["事项名称"] for r in csv.DictReader(fh)]
+    else:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(out)["统一监管事项清单"]
+        col = [c.value for c in ws[1]].index("事项名称")
+        cell = ws.cell(row=2, column=col + 1)
+        assert cell.data_type == "s"  # not a formula cell
+        names = [cell.value]
+    assert names[0] == '\'=HYPERLINK("x")'

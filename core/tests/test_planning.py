@@ -24,6 +24,7 @@ from onething.planning import (
     read_pool,
     sample_size,
     verify_plan,
+    write_pool,
 )
 from onething.planning.plan import History
 from onething.rulebook import Rulebook
@@ -359,6 +360,21 @@ def test_pool_file_errors_name_the_row_and_column(tmp_path):
     )
     with pytest.raises(InvalidInput, match=r"pool.csv:3: department"):
         read_pool(f)
+
+
+@pytest.mark.parametrize("bad", ["=cmd", "+1", "-1", "@x", "王伟", "a b", "x" * 65])
+def test_an_inspector_id_must_be_plain_and_the_message_says_what_is_expected(tmp_path, bad):
+    f = tmp_path / "pool.csv"
+    f.write_text(f"id,name,department,region\n{bad},王伟,market,371500\n", "utf-8")
+    with pytest.raises(InvalidInput, match=r"pool.csv:2: id: .*expected letters, digits"):
+        read_pool(f)
+
+
+def test_pool_names_that_look_like_formulas_are_written_as_text(tmp_path):
+    f = tmp_path / "pool.csv"
+    write_pool(f, [Inspector(id="m1", name="=1+1", department="market", region="371500")])
+    assert "'=1+1" in f.read_text("utf-8")
+    assert read_pool(f)[0].id == "m1"
 
 
 def test_compute_plan_is_pure_given_its_inputs(rulebook):

@@ -29,6 +29,7 @@ from .. import schemas
 from ..departments import department_name
 from ..errors import InvalidInput
 from ..model import MEASURES, MODES, Basis, Item, RelatedLink, converter
+from ..outfiles import escape_row
 from . import tabular
 from .catalog import ItemCatalog, version_problems
 from .model import ListedItem
@@ -240,7 +241,7 @@ def write(
         w.writerow([h for _, h, _ in COLUMNS])
         for n, row in enumerate(lists.sheets[key], 1):
             c = cells(n, row, labels)
-            w.writerow([c[k] for k, _, _ in COLUMNS])
+            w.writerow(escape_row(c[k] for k, _, _ in COLUMNS))
         blob = ("\ufeff" + buf.getvalue()).encode()  # BOM: spreadsheet programs read UTF-8
     elif fmt == "xlsx":
         blob = _xlsx(lists, labels)
@@ -289,7 +290,7 @@ def _xlsx(lists: ItemList, labels: Labels) -> bytes:
             ws.column_dimensions[get_column_letter(n)].width = width
         for n, row in enumerate(rows, 1):
             c = cells(n, row, labels)
-            ws.append([c[k] if c[k] != "" else None for k, _, _ in COLUMNS])
+            ws.append(escape_row(c[k] if c[k] != "" else None for k, _, _ in COLUMNS))
             lines = max(_lines(str(c[k]), width) for k, _, width in COLUMNS[:first_coded])
             ws.row_dimensions[n + 1].height = min(15 * lines, 180)
             for cell in ws[n + 1]:

@@ -29,6 +29,7 @@ import csv
 import datetime as dt
 import io
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -41,6 +42,7 @@ from sqlmodel import select
 from ..departments import departments
 from ..errors import InvalidInput
 from ..model import MergeConstraint
+from ..outfiles import escape_row
 from ..store import Store
 from .model import Assignment, Infeasible, Task, Visit
 from .prn import prn_int
@@ -117,6 +119,10 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
         yield n, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
+#: An inspector id: plain enough to name in a plan, a CSV or a URL, never read as a formula.
+INSPECTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
 def read_pool(path: Path) -> list[Inspector]:
     """Validate every row of a pool file; the first bad row raises, naming row and column."""
     depts = departments()
@@ -148,6 +154,13 @@ def read_pool(path: Path) -> list[Inspector]:
         mv = row.get("max_visits", "")
         if mv and not (mv.isdigit() and int(mv) > 0):
             raise InvalidInput(where, "max_visits", f"expected a positive whole number, got {mv!r}")
+        if not INSPECTOR_ID.fullmatch(row["id"]):
+            raise InvalidInput(
+                where,
+                "id",
+                f"{row['id']!r}: expected letters, digits, '.', '_' or '-', starting with a "
+                f"letter or digit, at most 64 characters (pattern {INSPECTOR_ID.pattern})",
+            )
         if row["id"] in out:
             raise InvalidInput(where, "id", f"inspector {row['id']!r} appears twice")
         out[row["id"]] = Inspector(
@@ -171,16 +184,18 @@ def write_pool(path: Path, pool: Sequence[Inspector]) -> None:
         w.writerow(COLUMNS)
         for i in pool:
             w.writerow(
-                [
-                    i.id,
-                    i.name,
-                    i.department,
-                    i.region,
-                    "是" if i.law_enforcement else "否",
-                    ";".join(sorted(i.qualifications)),
-                    ";".join(sorted(i.conflicts)),
-                    "" if i.max_visits is None else i.max_visits,
-                ]
+                escape_row(
+                    [
+                        i.id,
+                        i.name,
+                        i.department,
+                        i.region,
+                        "是" if i.law_enforcement else "否",
+                        ";".join(sorted(i.qualifications)),
+                        ";".join(sorted(i.conflicts)),
+                        "" if i.max_visits is None else i.max_visits,
+                    ]
+                )
             )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..departments import department_name
+from ..outfiles import escape_row
 from ..rulebook import Rulebook
 from ..store import Store
 
@@ -54,20 +55,22 @@ def write_plan(doc: dict[str, Any], out: Path) -> dict[str, Path]:
                 else "planned"
             )
             w.writerow(
-                [
-                    t["id"],
-                    t["kind"],
-                    t["key"],
-                    t["item"],
-                    t["domain"],
-                    ";".join(t["departments"]),
-                    t["stratum"] or "",
-                    t["due"] or "",
-                    v["id"] if v else "",
-                    "" if not v else ("1" if v["joint"] else "0"),
-                    ";".join(staff.get(v["id"], [])) if v else "",
-                    status,
-                ]
+                escape_row(
+                    [
+                        t["id"],
+                        t["kind"],
+                        t["key"],
+                        t["item"],
+                        t["domain"],
+                        ";".join(t["departments"]),
+                        t["stratum"] or "",
+                        t["due"] or "",
+                        v["id"] if v else "",
+                        "" if not v else ("1" if v["joint"] else "0"),
+                        ";".join(staff.get(v["id"], [])) if v else "",
+                        status,
+                    ]
+                )
             )
     env = Environment(
         loader=PackageLoader("onething.planning", "templates"),
