@@ -77,10 +77,10 @@ def _warned(capsys, cfg) -> int:
     _cli(capsys, "registry", "import", str(objects), "--config", path)
     _cli(capsys, "facts", "ingest", str(facts), "--config", path)
     _, out, _ = _cli(capsys, "risk", "evaluate", "--config", path, "--at", "2026-06-30")
-    assert "开立闭环事项 1 件" in out
-    # risk evaluate does not print the ids yet (risk/cases.py is being changed on main)
+    (case_id,) = re.findall(r"开立闭环事项 1 件 \((\d+)\)", out)
     (listed,) = _json(capsys, "loop", "list", "--config", path, "--object", KEY, "--format", "json")
-    return listed["id"]
+    assert listed["id"] == int(case_id)
+    return int(case_id)
 
 
 def _json(capsys, *args):
@@ -260,3 +260,32 @@ def test_case_ids_as_runs_name_every_id_once(ids):
         a, _, b = part.partition("–")
         back += range(int(a), int(b or a) + 1)
     assert back == sorted(ids)
+
+
+@pytest.mark.parametrize(
+    ("actor", "message"),
+    [
+        (("nosuch", "reviewer", "371500"), "actor: department: 'nosuch' is not a department code"),
+        (("market", "reviewer", "370100"), "actor: region: region 370100 lies outside"),
+        (("market", "reviewer", "37150"), "actor: region: '37150' is not a 6-digit"),
+    ],
+)
+def test_an_identity_that_cannot_exist_is_refused_and_nothing_is_written(
+    cfg, capsys, actor, message
+):
+    """The host authenticates; the library refuses a department not on the list or a region
+    outside the deployment before judging the step (no audit entry, the case unchanged)."""
+    path = cfg[0]
+    case_id = _warned(capsys, cfg)
+    department, role, region = actor
+    code, _, err = _cli(
+        capsys, "loop", "act", str(case_id), "assess", "--config", path, "--department", department,
+        "--role", role, "--region", region, "--version", "1", ok=False,
+    )  # fmt: skip
+    assert code == 1 and message in err and "Traceback" not in err
+    (after,) = _json(capsys, "loop", "list", "--config", path, "--format", "json")
+    assert after["version"] == 1
+    code, _, err = _cli(
+        capsys, "loop", "show", str(case_id), "--config", path, "--as", "/".join(actor), ok=False
+    )
+    assert code == 1 and message in err

@@ -334,6 +334,33 @@ def test_a_guard_that_does_not_hold_is_refused(store, loop):
         )
 
 
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ({"severity": "minor"}, r"facts\.severity: .*'minor'"),  # overwrote the case's severity
+        ({"owner_note": "x"}, r"facts\.owner_note: .*may set only: severity$"),
+        ({"overdue": False}, r"facts\.overdue: .*may set only"),  # computed by the engine
+        ([1, 2], r"facts: expected a JSON object"),
+    ],
+)
+def test_a_step_sets_only_the_facts_its_transition_declares(store, loop, facts, message):
+    """``assess`` reads no fact: only the case's severity (from the list) may be set with it;
+    the case is unchanged after a refusal."""
+    case = _warning(store, loop)
+    with pytest.raises(InvalidInput, match=message):
+        transition(store, loop, case.id, "assess", REVIEWER, version=1, facts=facts, at=T0)
+    after = get_case(store, case.id)
+    assert (after.version, after.facts, after.severity) == (1, case.facts, case.severity)
+
+
+def test_a_fact_a_guard_reads_must_have_the_guards_type(loop):
+    from onething.loop.cases import settable_facts
+
+    (t,) = [x for x in loop.outgoing("reinspection", "fake") if x.code == "confirm_rectified"]
+    assert settable_facts(t)["rectified"] == {"type": "boolean"}
+    assert "overdue" not in settable_facts(t)
+
+
 # -- deadlines ------------------------------------------------------------------------------------
 
 

@@ -303,7 +303,12 @@ def add_commands(loop: click.Group, make_loop, store_of) -> None:
         app = open_app(config_path)
         lp = make_loop(app)
         lab = Labels(app, lp)
-        view = case(store_of(app), lp, case_id, actor=_actor(as_))
+        actor = _actor(as_)
+        if actor is not None:
+            from ..loop.cases import check_actor
+
+            check_actor(actor, within=app.deployment.region)
+        view = case(store_of(app), lp, case_id, actor=actor)
         c = view.summary
         moves = [
             {

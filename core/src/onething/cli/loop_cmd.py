@@ -330,14 +330,18 @@ def make() -> click.Group:
             except json.JSONDecodeError as exc:
                 raise InvalidInput(name, "", f"not valid JSON: {exc.msg}") from None
 
+        from ..loop.cases import check_actor
+
         app = open_app(config_path)
         lp = _loop(app)
+        actor = Actor(department, role, region)
+        check_actor(actor, within=app.deployment.region)
         case = transition(
             _store(app),
             lp,
             case_id,
             transition_code,
-            Actor(department, role, region),
+            actor,
             version=version,
             evidence=parse("--evidence", evidence),
             facts=parse("--facts", facts),

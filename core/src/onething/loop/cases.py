@@ -15,7 +15,7 @@ from sqlmodel import Session
 from .. import schemas
 from ..conditions import holds
 from ..errors import InvalidInput, OnethingError
-from ..model import Finding
+from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
 from . import audit
@@ -300,6 +300,72 @@ def allowed(loop: Loop, case: LoopCase, t: EffectiveTransition, actor: Actor) ->
     return True, ""
 
 
+def check_actor(actor: Actor, *, within: str | None = None) -> None:
+    """An actor names a department of the list and a region code in use (inside the
+    deployment's region ``within``). The host platform authenticates the person; the library
+    checks that the identity it is handed can exist, then authorises each step by role,
+    department and region (a role no transition grants is refused there, and logged).
+
+    :raises InvalidInput: naming the part that cannot.
+    """
+    from ..departments import departments
+    from ..registry import regions
+
+    known = departments()
+    if actor.department not in known:
+        raise InvalidInput(
+            "actor", "department", f"{actor.department!r} is not a department code; known: "
+            + ", ".join(sorted(known)),
+        )  # fmt: skip
+    if problem := regions.problem(actor.region, within):
+        raise InvalidInput("actor", "region", problem)
+
+
+#: Facts a guard reads that the engine computes: no actor may set them.
+COMPUTED_FACTS = frozenset({"overdue", "source_kind", "domain"})
+
+
+def settable_facts(t: EffectiveTransition) -> dict[str, dict[str, Any]]:
+    """The facts a step of ``t`` may establish, each with its JSON Schema: those its guard
+    reads (typed by the values the guard compares with), and the case's ``severity``. Any
+    other fact would let an actor rewrite the case beside the transition's purpose."""
+    out: dict[str, dict[str, Any]] = {"severity": {"enum": list(SEVERITIES)}}
+
+    def walk(c: Mapping[str, Any] | None) -> None:
+        if c is None:
+            return
+        for key in ("all", "any"):
+            for sub in c.get(key, ()):
+                walk(sub)
+        if "not" in c:
+            walk(c["not"])
+        if "attr" not in c or c["attr"] in COMPUTED_FACTS or c["attr"] in out:
+            return
+        ((op, value),) = ((k, v) for k, v in c.items() if k != "attr")
+        sample = value[0] if op == "in" and value else value
+        kind = {bool: "boolean", str: "string", int: "number", float: "number"}.get(type(sample))
+        out[c["attr"]] = {"type": kind} if kind and op != "exists" else {}
+
+    walk(t.spec.guard)
+    return out
+
+
+def _facts_problem(t: EffectiveTransition, facts: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(key path, reason) of the first fact this step may not set, or set so."""
+    allowed_facts = settable_facts(t)
+    for name in sorted(facts):
+        schema = allowed_facts.get(name)
+        if schema is None:
+            return (
+                f"facts.{name}",
+                f"transition {t.code} may set only: {', '.join(sorted(allowed_facts))}",
+            )
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors(facts[name]))
+        if errors:
+            return f"facts.{name}", schemas.describe(errors[0])
+    return None
+
+
 def guard_facts(case: LoopCase, facts: Mapping[str, Any], at: dt.datetime) -> dict[str, Any]:
     """What a guard reads: the case's facts, this step's new facts, and computed facts
     ``overdue``, ``severity``, ``source_kind``, ``domain``."""
@@ -339,7 +405,10 @@ def transition(
     :raises ConflictError: the case is no longer at ``version`` (not logged).
     """
     at = _now(at)
+    if facts is not None and not isinstance(facts, Mapping):
+        raise InvalidInput(f"case {case_id} {code}", "facts", "expected a JSON object")
     facts = dict(facts or {})
+    check_actor(actor)
     case = get_case(store, case_id)
     # The version first: a stale request is a conflict, not a refusal, and is not logged. Judged
     # on a state the actor never saw, the same request would be refused (and logged) or not
@@ -389,6 +458,8 @@ def transition(
     ok, why = allowed(loop, case, t, actor)
     if not ok:
         refuse(PermissionDenied, why)
+    if problem := _facts_problem(t, facts):
+        refuse(InvalidInput, problem[1], path=problem[0])
     if t.spec.evidence_schema is not None:
         errors = sorted(
             jsonschema.Draft202012Validator(
