@@ -280,6 +280,39 @@ def test_a_redraw_needs_a_reason_and_is_audited(store, rulebook):
     assert [tuple(r) for r in rows] == [("draw", "甲", ""), ("redraw", "乙", "种子公布前泄露")]
 
 
+def test_a_blank_reason_is_refused(store, rulebook):
+    _registry(store, n=10)
+    with pytest.raises(InvalidInput, match="--reason: blank"):
+        make_plan(rulebook, store, cycle="2026Q1", seed="S", reason=" \t ")
+
+
+def test_files_that_cannot_be_written_leave_no_draw(store, rulebook, tmp_path):
+    import sqlalchemy as sa
+
+    from onething.planning import write_plan
+
+    _registry(store, n=10)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", "utf-8")  # --out names a file: no directory can be made there
+    with pytest.raises(OSError):
+        make_plan(rulebook, store, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, blocked))
+    with store.engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM planning_draw")).scalar_one() == 0
+    # the rerun is a first draw again, and needs no reason
+    doc = make_plan(
+        rulebook, store, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, tmp_path)
+    )
+    assert doc["kind"] == "draw" and json.loads((tmp_path / "plan.json").read_text("utf-8"))
+
+
+def test_verify_catches_a_changed_drawer_or_reason(store, rulebook):
+    _registry(store, n=10)
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", by="甲", reason="例行")
+    assert verify_plan(rulebook, store, doc) == []
+    assert verify_plan(rulebook, store, {**doc, "drawn_by": "乙"})[0].startswith("drawn_by:")
+    assert verify_plan(rulebook, store, {**doc, "reason": "别的"})[0].startswith("reason:")
+
+
 def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rulebook):
     _registry(store)
     _pool(store)

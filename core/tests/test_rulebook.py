@@ -209,3 +209,26 @@ def test_core_parameters_are_in_every_rulebook_with_their_provenance(fake_domain
     assert book.parameter_names("fake") == sorted(
         k for k in book.parameter_names() if k[0] == "fake"
     )
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.1", "nan", "inf"])
+def test_a_city_sampling_ratio_of_0_outside_0_1_nan_or_infinite_is_refused(tmp_path, value):
+    layer = LAYER.replace('"complaint_limit"', '"sampling_ratio"').replace(
+        "value = 5", f"value = {value}"
+    )
+    (tmp_path / "onething.toml").write_text(layer, "utf-8")
+    (tmp_path / "city.toml").write_text(CITY, "utf-8")
+    with pytest.raises(InvalidInput, match=r"override\[0\]: value: "):
+        _ = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
+
+
+@pytest.mark.parametrize("value", ["0", "2", "nan", "-inf"])
+def test_a_city_ratio_extension_outside_0_1_is_refused(tmp_path, value):
+    (tmp_path / "onething.toml").write_text(LAYER, "utf-8")
+    (tmp_path / "city.toml").write_text(CITY.replace("value = 0.3", f"value = {value}"), "utf-8")
+    app = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE])
+    if value == "0":  # a ratio of 0 is a ratio; only sampling ratios must never be 0
+        assert app.rulebook
+        return
+    with pytest.raises(InvalidInput, match=r"extension.parameter\[0\]: values\[0\].value: "):
+        _ = app.rulebook

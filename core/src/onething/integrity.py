@@ -49,6 +49,8 @@ def value_fits_unit(unit: str, value: object) -> bool:
         return isinstance(value, str)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
+    if value != value or value in (float("inf"), float("-inf")):
+        return False  # NaN, infinity
     if unit == "ratio":
         return 0 <= value <= 1
     return value >= 0

@@ -110,6 +110,8 @@ class Rulebook:
                     f"parameter {p.domain}.{p.name} already exists; an extension may only add "
                     f"(change a value with [[override]])",
                 )
+            for k, v in enumerate(p.values):
+                _check_value(p, v.value, ext.source, f"values[{k}].value")
             self._params[(p.domain, p.name)] = p
             self._origin[(p.domain, p.name)] = ext
         for o in deployment.overrides:
@@ -122,6 +124,7 @@ class Rulebook:
                     f"no parameter {o.parameter!r} in domain {o.domain!r} to override"
                     + (f"; known: {', '.join(known)}" if known else " (domain not enabled)"),
                 )
+            _check_value(self._params[key], o.value, o.source or label, "value")
             self._overrides.setdefault(key, []).append(o)
 
     # -- per domain ---------------------------------------------------------------------------
@@ -292,3 +295,18 @@ class Rulebook:
     def provenance_of(self, rule: Item | Element | RiskRule) -> Provenance:
         rule_id = getattr(rule, "code", None) or rule.id
         return self._provenance(rule.domain, rule_id, rule.basis, rule.source)
+
+
+def _check_value(param: Parameter, value: object, location: str, path: str) -> None:
+    """A city layer's value must fit the parameter's unit (a ratio in [0, 1], never NaN or
+    infinite), and a sampling ratio is never 0: that would exempt objects from every check."""
+    from .integrity import value_fits_unit
+
+    if not value_fits_unit(param.unit, value):
+        raise InvalidInput(
+            location, path, f"{value!r} does not fit unit {param.unit!r} of {param.name}"
+        )
+    if param.name.split(".")[0] == "sampling_ratio" and value == 0:
+        raise InvalidInput(
+            location, path, "a sampling ratio of 0 would exempt objects from all checks"
+        )

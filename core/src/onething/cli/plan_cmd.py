@@ -178,6 +178,7 @@ def make() -> click.Group:
         app = open_app(config_path)
         rows = read_task_file(tasks_file) if tasks_file else []
         out_dir = out or _default_out(app, config_path)
+        written: dict = {}  # the files, written in the draw's unit of work
         with _progress() as bar:
             task = bar.add_task(_("抽取", "drawing"), total=len(STEPS))
 
@@ -205,13 +206,14 @@ def make() -> click.Group:
                 by=by,
                 reason=reason,
                 progress=step,
+                write=lambda d: written.update(
+                    paths=write_plan(d, out_dir),
+                    lists=write_checklists(d, app.rulebook, out_dir, checklists, store=app.store)
+                    if checklists
+                    else [],
+                ),
             )
-        paths = write_plan(doc, out_dir)
-        lists = (
-            write_checklists(doc, app.rulebook, out_dir, checklists, store=app.store)
-            if checklists
-            else []
-        )
+        paths, lists = written["paths"], written["lists"]
         _summary(doc)
         click.echo(
             _(

@@ -295,11 +295,17 @@ def make_plan(
     by: str | None = None,
     reason: str = "",
     progress: Progress | None = None,
+    write: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, Any]:
     """Draw, store and audit a plan; a second draw of a cycle is a redraw and needs a reason.
 
+    ``write(doc)`` writes the plan's files inside the unit of work that records the draw: if it
+    fails, no draw is recorded (and a rerun is not a redraw).
+
     :raises InvalidInput: for a redraw without reason, a bad cycle, seed or task row.
     """
+    if reason and not reason.strip():
+        raise InvalidInput("--reason", "", "blank; say who asked for the draw and why")
     store.ensure_current()
     (progress or (lambda _s: None))("registry")
     cycle_window(cycle)
@@ -388,15 +394,16 @@ def make_plan(
                 outcome=f"{len(doc['visits'])} visits",
             )
         )
-        plan_id = plan.id
-    doc.update(
-        plan_id=plan_id,
-        drawn_at=now.isoformat(),
-        drawn_by=who,
-        reason=reason,
-        kind=kind,
-        plan_sha256=sha,
-    )
+        doc.update(
+            plan_id=plan.id,
+            drawn_at=now.isoformat(),
+            drawn_by=who,
+            reason=reason,
+            kind=kind,
+            plan_sha256=sha,
+        )
+        if write is not None:
+            write(doc)
     return doc
 
 

@@ -89,14 +89,21 @@ def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any]) -> list[s
     with store.engine.connect() as conn:
         row = conn.execute(
             sa.text(
-                "SELECT seed, cycle, plan_sha256, population_sha256, inputs FROM planning_plan "
+                "SELECT seed, cycle, plan_sha256, population_sha256, inputs, created_by, reason "
+                "FROM planning_plan "
                 "WHERE id = :i"
             ),
             {"i": doc["plan_id"]},
         ).one_or_none()
     if row is None:
         return [f"plan_id {doc['plan_id']}: no such plan in the store's audit log"]
-    seed, cycle, sha, pop_sha, inputs = row
+    seed, cycle, sha, pop_sha, inputs, drawn_by, reason = row
+    # Who drew and why are outside the plan hash (set after it); they are checked against the
+    # audited record instead, so plans drawn before this check verify unchanged.
+    if doc.get("drawn_by") != drawn_by:
+        problems.append(f"drawn_by: file {doc.get('drawn_by')!r}, recorded {drawn_by!r}")
+    if (doc.get("reason") or "") != (reason or ""):
+        problems.append(f"reason: file {doc.get('reason')!r}, recorded {reason!r}")
     if isinstance(inputs, str):
         inputs = json.loads(inputs)
     if doc["seed"] != seed:
