@@ -98,3 +98,44 @@ def test_risk_commands_refuse_a_database_that_was_not_upgraded(deployment, capsy
     cfg, _ = deployment
     code, _, err = run(capsys, "risk", "evaluate", "--config", str(cfg))
     assert code == 1 and "onething db upgrade" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "where"),
+    [("facts.jsonl", "gbk", "facts.jsonl:1"), ("facts.csv", "utf-16", "facts.csv:1")],
+)
+def test_a_facts_file_not_in_utf8_names_the_file_and_line(
+    deployment, capsys, tmp_path, name, encoding, where
+):
+    cfg, _ = deployment
+    run(capsys, "db", "upgrade", "--config", str(cfg))
+    facts = tmp_path / name
+    row = {"key": KEY, "fact": "abnormal_listed", "value": True, "observed_at": "2026-06-01"}
+    text = (
+        json.dumps({**row, "source": "公示系统"}, ensure_ascii=False) + "\n"
+        if name.endswith(".jsonl")
+        else f"key,fact,value,observed_at,source\n{KEY},abnormal_listed,true,2026-06-01,公示系统\n"
+    )
+    facts.write_bytes(text.encode(encoding))
+    code, _, err = run(capsys, "facts", "ingest", str(facts), "--config", str(cfg))
+    assert code == 1 and f"{where}: " in err and "UTF-8" in err and "Traceback" not in err
+
+
+def test_a_facts_jsonl_file_with_a_utf8_bom_is_read(deployment, capsys, tmp_path):
+    cfg, objects = deployment
+    run(capsys, "db", "upgrade", "--config", str(cfg))
+    assert run(capsys, "registry", "import", str(objects), "--config", str(cfg))[0] == 0
+    facts = tmp_path / "facts.jsonl"
+    row = {"key": KEY, "fact": "abnormal_listed", "value": True, "observed_at": "2026-06-01"}
+    facts.write_bytes(b"\xef\xbb\xbf" + json.dumps({**row, "source": "s"}).encode() + b"\n")
+    code, _, err = run(capsys, "facts", "ingest", str(facts), "--config", str(cfg))
+    assert code == 0, err
+
+
+def test_facts_ingest_of_a_directory_says_it_expected_a_file(deployment, capsys, tmp_path):
+    cfg, _ = deployment
+    run(capsys, "db", "upgrade", "--config", str(cfg))
+    code, _, err = run(
+        capsys, "--lang", "en", "facts", "ingest", str(tmp_path), "--config", str(cfg)
+    )
+    assert code == 1 and "expected a file, got a directory" in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ from ..store import Store
 from ..store.registry import RegistryObject
 from ..store.risk import FactRow
 from ..templates import matcher
+from ..textfiles import read_utf8
 
 #: Times without a zone are China Standard Time.
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -98,24 +100,23 @@ def _value_ok(kind: str, value: Any) -> str | None:
 def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """``(line number, row)`` of a JSONL or CSV facts file (CSV values are read as JSON when
     they parse, else as text)."""
+    text = read_utf8(path)  # whole, before any row: an encoding error stores nothing
     if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            for n, row in enumerate(csv.DictReader(f), start=2):
-                raw = row.get("value")
-                if raw is not None:
-                    try:
-                        row["value"] = json.loads(raw)
-                    except json.JSONDecodeError:
-                        pass
-                yield n, row
-        return
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if line.strip():
+        for n, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+            raw = row.get("value")
+            if raw is not None:
                 try:
-                    yield n, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield n, InvalidInput(f"{path}:{n}", "", f"not valid JSON: {exc.msg}")
+                    row["value"] = json.loads(raw)
+                except json.JSONDecodeError:
+                    pass
+            yield n, row
+        return
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, InvalidInput(f"{path}:{n}", "", f"not valid JSON: {exc.msg}")
 
 
 def _missing_keys(store: Store, keys: set[str]) -> set[str]:
@@ -229,8 +230,7 @@ def ingest_file(
     store: Store, rulebook: Rulebook, path: str | Path, *, on: dt.date | None = None
 ) -> IngestReport:
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInput(str(path), "", "file not found")
+    read_utf8(path)  # a missing file, a directory or a non-UTF-8 file: one located error
     return ingest(store, rulebook, read_rows(path), label=str(path), on=on)
 
 
