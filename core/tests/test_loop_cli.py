@@ -152,6 +152,7 @@ def test_events_ingest_prints_the_cases_it_opened_and_a_missing_deadline_shows_a
         "object_key": KEY, "region": REGION, "decision_no": "聊市监罚〔2026〕1号", "severity": "severe",
     }  # fmt: skip
     events.write_text(json.dumps(event, ensure_ascii=False) + "\n", "utf-8")
+    _cli(capsys, "registry", "import", str(cfg[1]), "--config", path)
     _, out, _ = _cli(capsys, "events", "ingest", str(events), "--config", path)
     case_id = int(re.search(r"开启事项 1 \((\d+)\)", out).group(1))
     _, text, _ = _cli(capsys, "loop", "show", str(case_id), "--config", path)

@@ -436,7 +436,23 @@ def _write(path, events):
     return path
 
 
+def _register(store, *keys, region=REGION):
+    """Objects the events may name (events about objects not in the registry are refused);
+    the loop tests share one store, so an object may be there already."""
+    from onething.store.registry import RegistryObject
+
+    now = dt.datetime.now(dt.UTC)
+    with store.session() as s:
+        for key in keys:
+            s.merge(
+                RegistryObject(
+                    key=key, key_kind="alt", name=key, region_code=region, updated_at=now
+                )
+            )
+
+
 def test_events_link_licences_penalties_and_complaints(store, loop, tmp_path):
+    _register(store, "K1", "K2")
     f = _write(
         tmp_path / "ev.jsonl",
         [
@@ -501,6 +517,30 @@ def test_a_bad_event_line_rejects_the_whole_file(store, loop, tmp_path, bad, mes
     with pytest.raises(InvalidInput, match=message) as exc:
         ingest_events(store, loop, f)
     assert exc.value.location == f"{f}:4"
+    with store.session() as s:
+        for table in (LoopTask, LoopCase, LoopAudit):
+            assert s.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (_event(9, "complaint_received", complaint_id="c", key="K404"), "object_key: object 'K404' is not in the registry"),
+        (_event(9, "complaint_received", complaint_id="c", region="371521"), "region: 371521 is not the object's region 371502"),
+        (_event(9, "complaint_received", complaint_id="c", region="370102"), "region: region 370102 lies outside"),
+        (_event(9, "licence_granted", licence=LICENCE, item="fake.999"), "item: 'fake.999' is no item of fake"),
+    ],
+)  # fmt: skip
+def test_an_event_naming_what_the_deployment_does_not_know_is_refused(
+    store, loop, tmp_path, bad, message
+):
+    """The probe let these in, and every later plan failed on them."""
+    _register(store, "K1")
+    f = _write(tmp_path / "ev.jsonl", [_event(1, "complaint_received", complaint_id="C-1"), bad])
+    with pytest.raises(
+        InvalidInput, match=rf"1 bad event\(s\), nothing applied:\n  {f}:2: {message}"
+    ):
+        ingest_events(store, loop, f, region="371500")
     with store.session() as s:
         for table in (LoopTask, LoopCase, LoopAudit):
             assert s.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0

@@ -392,7 +392,7 @@ def make_events() -> click.Group:
         from .cases_cmd import case_ids
 
         app = open_app(config_path)
-        r = ingest_events(_store(app), _loop(app), file)
+        r = ingest_events(_store(app), _loop(app), file, region=app.deployment.region)
         opened = f" ({case_ids(r.cases_opened)})" if r.cases_opened else ""
         click.echo(
             _(

@@ -76,6 +76,61 @@ class IngestResult:
     tasks_closed: int
 
 
+def _check_against_store(
+    session: Session,
+    loop: Loop,
+    events: list[tuple[int, dict[str, Any]]],
+    file: str,
+    within: str | None,
+) -> None:
+    """Events name what the deployment knows: an object in the registry, in the region the
+    registry gives it (inside the deployment's region ``within``), and an item in force in
+    the event's domain. Every bad line is reported; then nothing is applied."""
+    from ..registry import regions
+    from ..store.registry import RegistryObject
+
+    keys = sorted({e["object_key"] for _, e in events})
+    region_of: dict[str, str] = {}
+    for i in range(0, len(keys), 1000):
+        region_of.update(
+            session.execute(
+                sa.select(RegistryObject.key, RegistryObject.region_code).where(
+                    RegistryObject.key.in_(keys[i : i + 1000])
+                )
+            ).all()
+        )
+    items: dict[tuple[str, dt.date], set[str]] = {}
+    errors: list[str] = []
+    for line, e in events:
+        where = f"{file}:{line}"
+        region = region_of.get(e["object_key"])
+        if region is None:
+            errors.append(f"{where}: object_key: object {e['object_key']!r} is not in the registry")
+        elif (problem := regions.problem(e["region"], within)) is not None:
+            errors.append(f"{where}: region: {problem}")
+        elif e["region"] != region:
+            errors.append(
+                f"{where}: region: {e['region']} is not the object's region {region} in the registry"
+            )
+        if "item" in e and loop.rulebook is not None:
+            on = dt.datetime.fromisoformat(e["at"]).date()
+            known = items.get((e["domain"], on))
+            if known is None:
+                known = {i.code for i in loop.rulebook.items(on, e["domain"])}
+                items[(e["domain"], on)] = known
+            if e["item"] not in known:
+                errors.append(
+                    f"{where}: item: {e['item']!r} is no item of {e['domain']} in force on {on}"
+                )
+    if errors:
+        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise InvalidInput(
+            file,
+            "",
+            f"{len(errors)} bad event(s), nothing applied:\n  " + "\n  ".join(errors[:20]) + more,
+        )
+
+
 def read_events(path: str | Path, loop: Loop) -> list[tuple[int, dict[str, Any]]]:
     """Every event of a JSONL file with its line number, all checked before anything is
     applied. Blank lines are allowed."""
@@ -110,14 +165,24 @@ def read_events(path: str | Path, loop: Loop) -> list[tuple[int, dict[str, Any]]
     return out
 
 
-def ingest_events(store: Store, loop: Loop, path: str | Path) -> IngestResult:
-    """Apply a JSONL file of host-platform events in one transaction (all or nothing)."""
+def ingest_events(
+    store: Store, loop: Loop, path: str | Path, *, region: str | None = None
+) -> IngestResult:
+    """Apply a JSONL file of host-platform events in one transaction (all or nothing).
+
+    :param region: the deployment's region: an event outside it is refused.
+    """
     events = read_events(path, loop)
-    return apply_events(store, loop, events, str(path))
+    return apply_events(store, loop, events, str(path), region=region)
 
 
 def apply_events(
-    store: Store, loop: Loop, events: Iterable[tuple[int, dict[str, Any]]], file: str
+    store: Store,
+    loop: Loop,
+    events: Iterable[tuple[int, dict[str, Any]]],
+    file: str,
+    *,
+    region: str | None = None,
 ) -> IngestResult:
     events = list(events)
     by_type: Counter[str] = Counter()
@@ -134,6 +199,9 @@ def apply_events(
             )
             if events
             else set()
+        )
+        _check_against_store(
+            session, loop, [x for x in events if x[1]["id"] not in seen], file, region
         )
         for line, event in events:
             if event["id"] in seen:
