@@ -31,3 +31,26 @@ def test_no_escaped_text_starts_like_a_formula(text):
     assert not escaped.startswith(FORMULA_START)
     assert escaped in (text, "'" + text)
     assert (escaped == text) == (not text.startswith(FORMULA_START))
+
+
+def test_cli_out_refuses_an_existing_file_unless_forced_and_a_missing_directory(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def run(*args):
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "onething"), "docs", "hooks", *args],
+            capture_output=True,
+            text=True,
+        )
+
+    out = tmp_path / "hooks.md"
+    out.write_text("keep", "utf-8")
+    refused = run("--out", str(out))
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert "Traceback" not in refused.stderr and out.read_text("utf-8") == "keep"
+    assert run("--out", str(out), "--force").returncode == 0
+    assert out.read_text("utf-8").startswith("# ")
+    missing = run("--out", str(tmp_path / "no" / "hooks.md"))
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1

@@ -11,7 +11,8 @@ from ..checklist import build_checklist, render_html, render_markdown
 from ..checklist._objects import object_items, object_name
 from ..errors import InvalidInput
 from ..i18n import _
-from .common import config_option, date_option, day, open_app, print_json
+from ..outfiles import sqlite_file, write_atomic
+from .common import config_option, date_option, day, force_option, open_app, print_json
 
 
 def make() -> click.Command:
@@ -58,7 +59,10 @@ def make() -> click.Command:
         default=None,
         help=_("写入文件（默认标准输出）", "write to this file (default: stdout)"),
     )
-    def checklist(config_path: Path, object_key, items, at, fmt: str, out: Path | None) -> None:
+    @force_option
+    def checklist(
+        config_path: Path, object_key, items, at, fmt: str, out: Path | None, force: bool
+    ) -> None:
         if (object_key is None) == (items is None):
             raise click.UsageError(
                 _("请给出 --object 或 --items 之一", "give exactly one of --object or --items")
@@ -98,7 +102,7 @@ def make() -> click.Command:
         if out is None:
             sys.stdout.write(text)
         else:
-            out.write_text(text, "utf-8")
+            write_atomic(out, text, force=force, protected=[config_path, sqlite_file(app.store)])
             click.echo(
                 _(
                     f"已写入 {out}：{len(c.lines)} 项检查要点，合并减少 {c.saved()} 项",

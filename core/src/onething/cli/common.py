@@ -87,3 +87,12 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console().print(table)
+
+
+def force_option(f):
+    """``--force``: write over an existing ``--out`` file (never over an input or the database)."""
+    return click.option(
+        "--force",
+        is_flag=True,
+        help=_("覆盖已存在的输出文件", "write over an existing output file"),
+    )(f)

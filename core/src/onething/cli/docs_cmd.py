@@ -8,6 +8,8 @@ import click
 
 from .. import hookdocs
 from ..i18n import _
+from ..outfiles import write_atomic
+from .common import force_option
 
 
 def make() -> click.Group:
@@ -28,11 +30,12 @@ def make() -> click.Group:
         default=None,
         help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
     )
-    def hooks(out: Path | None) -> None:
+    @force_option
+    def hooks(out: Path | None, force: bool) -> None:
         text = hookdocs.render()
         if out is None:
             click.echo(text, nl=False)
         else:
-            out.write_text(text, "utf-8")
+            write_atomic(out, text, force=force)
 
     return docs
