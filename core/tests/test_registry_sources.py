@@ -139,3 +139,27 @@ def test_a_header_that_is_no_utf8_names_line_1(tmp_path):
     path.write_bytes(b"a,\xff\n1,2\n")
     with pytest.raises(InvalidInput, match=r"in\.csv:1.*not UTF-8 CSV"):
         Source(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"uscc,name,uscc\n1,2,3\n", b'uscc,"na""me",uscc\n1,2,3\n', b"uscc,name,uscc\r1,2,3\r"],
+)
+def test_a_repeated_csv_header_names_it_and_both_columns(tmp_path, data):
+    path = tmp_path / "in.csv"
+    path.write_bytes(data)
+    with pytest.raises(InvalidInput, match=r"'uscc'.* 1 .* 3") as exc:
+        Source(path)
+    assert exc.value.location == f"{path}:1"
+
+
+def test_a_repeated_xlsx_header_names_it_and_both_columns(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "in.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["uscc", "name", "name"])
+    wb.active.append(["1", "2", "3"])
+    wb.save(path)
+    with pytest.raises(InvalidInput, match=r"'name'.* 2 .* 3"):
+        Source(path)

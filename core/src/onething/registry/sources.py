@@ -25,6 +25,7 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import InvalidInput
+from ..i18n import _
 
 FORMATS = ("csv", "xlsx", "jsonl")
 
@@ -110,6 +111,23 @@ def _record(values: list[str], width: int) -> Any:
     if len(values) != width:
         return {"__error__": f"{len(values)} fields, the header has {width}"}
     return values  # zipped with the header by the preparer
+
+
+def _unique_header(where: str, header: list[str]) -> list[str]:
+    """``header`` if no name repeats: a repeated one would let its last column silently win."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, 1):
+        if name and name in seen:
+            raise InvalidInput(
+                f"{where}:1",
+                name,
+                _(
+                    f"表头 {name!r} 重复：第 {seen[name]} 列和第 {i} 列",
+                    f"header {name!r} repeats: columns {seen[name]} and {i}",
+                ),
+            )
+        seen[name] = i
+    return header
 
 
 def csv_records(chunk: CsvChunk, width: int) -> CsvRecords:
@@ -227,14 +245,14 @@ class Source:
             self._stack = ExitStack()
             reader = csv.reader(self._text())
             try:
-                self.header = next(reader)
+                self.header = _unique_header(where, next(reader))
             except StopIteration:
                 raise InvalidInput(where, "", "empty file: expected a header row") from None
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
             self._rows = self._csv_rows(reader, 0)
             return
-        self.header = first[0]
+        self.header = _unique_header(where, first[0])
         self.header_lines = reader.line_num
         self._buffered = buffered
         self._offset = sum(map(len, head))
@@ -256,6 +274,7 @@ class Source:
         self.header = [str(_cell(v)).strip() for v in first]
         while self.header and not self.header[-1]:
             self.header.pop()
+        _unique_header(where, self.header)
         self.total_rows = (ws.max_row - 1) if ws.max_row else None
         self._rows = self._xlsx_rows(rows)
 
