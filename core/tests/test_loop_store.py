@@ -202,6 +202,69 @@ def test_audit_verify_detects_a_deleted_last_entry(store, loop):
     assert _problem(store).kind == "truncated"
 
 
+def _anchor(store):
+    with store.session() as s:
+        v = verify_audit(s)
+    assert v.ok
+    return v.head
+
+
+def test_a_cut_tail_with_its_head_set_back_passes_alone_but_fails_the_anchor(store, loop):
+    """Inside the database a consistent prefix is indistinguishable from the whole chain;
+    the anchor kept outside (an earlier head) is what shows the tail was cut."""
+    from onething.store.loop import LoopAuditHead
+
+    _chain(store, loop)
+    anchor = _anchor(store)
+    assert anchor[0] == 4
+    with store.session() as s:
+        prev = s.execute(sa.select(LoopAudit.hash).where(LoopAudit.seq == 3)).scalar_one()
+        s.execute(sa.delete(LoopAudit).where(LoopAudit.seq == 4))
+        s.execute(sa.update(LoopAuditHead).values(seq=3, hash=prev))
+    assert _problem(store) is None
+    with store.session() as s:
+        p = verify_audit(s, expect=anchor).problem
+    assert (p.kind, p.seq) == ("truncated", 4) and "anchor names entry 4" in p.message
+
+
+def test_a_chain_rehashed_after_an_edit_fails_the_anchor(store, loop):
+    from onething.store.loop import LoopAuditHead
+
+    _chain(store, loop)
+    anchor = _anchor(store)
+    with store.session() as s:  # edit entry 2 and recompute every hash after it
+        prev = s.execute(sa.select(LoopAudit.hash).where(LoopAudit.seq == 1)).scalar_one()
+        for e in s.execute(
+            sa.select(LoopAudit).where(LoopAudit.seq >= 2).order_by(LoopAudit.seq)
+        ).scalars():
+            if e.seq == 2:
+                e.body = e.body.replace("reviewer", "leader")
+            e.prev_hash, e.hash = prev, chain_hash(prev, e.body)
+            prev = e.hash
+        s.flush()
+        s.execute(sa.update(LoopAuditHead).values(hash=prev))
+    assert _problem(store) is None
+    with store.session() as s:
+        p = verify_audit(s, expect=anchor).problem
+    assert (p.kind, p.seq) == ("rewritten", 4)
+    with store.session() as s:  # an anchor on a later entry of a chain that grew: fine
+        assert verify_audit(s, expect=(1, anchor[1])).problem.kind == "rewritten"
+
+
+def test_a_missing_head_row_is_a_problem_not_a_crash(store, loop):
+    from onething.store.loop import LoopAuditHead
+
+    _chain(store, loop)
+    with store.session() as s:
+        (seq, digest) = s.execute(sa.select(LoopAuditHead.seq, LoopAuditHead.hash)).one()
+        s.execute(sa.delete(LoopAuditHead))
+    try:
+        assert "head row is missing" in _problem(store).message
+    finally:  # the loop tests share the store: put it back
+        with store.session() as s:
+            s.add(LoopAuditHead(id=1, seq=seq, hash=digest))
+
+
 def test_audit_verify_detects_an_inserted_entry(store, loop):
     """A forger renumbers the entries after 2 and slips in a well-formed entry 3."""
     _chain(store, loop)

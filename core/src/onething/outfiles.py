@@ -97,10 +97,17 @@ def atomic_write(
             fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         with fh:
             yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from the group
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: Path, data: str | bytes, **kwargs: Any) -> None:

@@ -423,7 +423,48 @@ def make_audit() -> click.Group:
         ),
     )
     @config_option
-    def verify(config_path: Path) -> None:
+    @click.option(
+        "--expect",
+        default=None,
+        metavar="SEQ:HASH",
+        help=_(
+            "在库外保存的锚点（先前 verify 或 audit head 输出的链头）：该条记录必须仍在且哈希不变",
+            "an anchor kept outside the database (a head printed earlier by verify or audit "
+            "head): that entry must still be there with that hash",
+        ),
+    )
+    def verify(config_path: Path, expect: str | None) -> None:
+        from ..errors import InvalidInput
+        from ..loop import verify_audit
+        from ..loop.audit import parse_anchor
+
+        anchor = parse_anchor(expect) if expect is not None else None
+        store = _store(open_app(config_path))
+        with store.session() as s:
+            v = verify_audit(s, expect=anchor)
+        if v.problem is not None:
+            raise InvalidInput("audit log", "", v.problem.message)
+        seq, digest = v.head
+        click.echo(
+            _(
+                f"审计日志完好：{v.entries} 条；链头 {seq}:{digest}（请在库外保存，下次用 --expect 校验）",
+                f"audit log intact: {v.entries} entries; head {seq}:{digest} (keep it outside "
+                "the database and check against it with --expect)",
+            )
+        )
+
+    @audit.command(
+        "head",
+        help=_(
+            "校验哈希链并输出带时间戳的链头检查点（JSON），供宿主平台在库外发布或保存。",
+            "Verify the chain and print a timestamped checkpoint of its head (JSON) for the "
+            "host platform to publish or store outside the database.",
+        ),
+    )
+    @config_option
+    def head(config_path: Path) -> None:
+        import datetime as dt
+
         from ..errors import InvalidInput
         from ..loop import verify_audit
 
@@ -432,6 +473,16 @@ def make_audit() -> click.Group:
             v = verify_audit(s)
         if v.problem is not None:
             raise InvalidInput("audit log", "", v.problem.message)
-        click.echo(_(f"审计日志完好：{v.entries} 条", f"audit log intact: {v.entries} entries"))
+        seq, digest = v.head
+        print_json(
+            {
+                "anchor": f"{seq}:{digest}",
+                "seq": seq,
+                "hash": digest,
+                "entries": v.entries,
+                "database": store.engine.url.render_as_string(hide_password=True),
+                "checked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+        )
 
     return audit

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlmodel import Session
 
+from ..errors import InvalidInput
 from ..store.loop import LoopAudit, LoopAuditHead
 
 GENESIS = "0" * 64
@@ -87,7 +88,7 @@ class Problem:
     seq: int | None
     """The sequence number of the first bad entry (``None``: the head itself)."""
     kind: str
-    """``edited`` | ``deleted`` | ``inserted`` | ``reordered`` | ``truncated``"""
+    """``edited`` | ``deleted`` | ``inserted`` | ``reordered`` | ``truncated`` | ``rewritten``"""
     message: str
 
 
@@ -95,6 +96,9 @@ class Problem:
 class Verdict:
     entries: int
     problem: Problem | None
+    head: tuple[int, str] = (0, GENESIS)
+    """The chain's last entry as walked, ``(seq, hash)``: the anchor to keep outside the
+    database and hand back as ``expect`` (0 and the genesis hash for an empty chain)."""
 
     @property
     def ok(self) -> bool:
@@ -118,9 +122,29 @@ def _bad(n: int, seq: int, kind: str, why: str) -> Verdict:
     return Verdict(n, Problem(seq, kind, f"entry {seq}: {why}"))
 
 
-def verify(session: Session) -> Verdict:
-    """Walk the chain; the verdict names the first bad entry, if any."""
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as printed by ``audit verify`` or ``audit head``.
+
+    :raises InvalidInput: if it is not.
+    """
+    seq, _, digest = text.partition(":")
+    if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise InvalidInput(
+            "--expect", "", f"{text!r}: expected SEQ:HASH (a number, a colon, 64 hex digits)"
+        )
+    return int(seq), digest
+
+
+def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
+    """Walk the chain; the verdict names the first bad entry, if any.
+
+    :param expect: an anchor ``(seq, hash)`` kept outside the database (an earlier verdict's
+        ``head``). The chain alone cannot show that its tail was cut and its head row set back,
+        or that it was rebuilt from scratch: with the anchor, entry ``seq`` must still be there
+        with that hash (the chain may have grown since).
+    """
     prev_hash, expected_seq, n = GENESIS, 1, 0
+    anchored = expect is None or expect == (0, GENESIS)
     for e in _entries(session):
         n += 1
         try:
@@ -155,8 +179,32 @@ def verify(session: Session) -> Verdict:
             )
         if e.action != body.get("action") or e.case_id != body.get("case"):
             return _bad(n, e.seq, "edited", "its columns disagree with its hashed body (edited)")
+        if expect is not None and e.seq == expect[0]:
+            if e.hash != expect[1]:
+                return _bad(
+                    n,
+                    e.seq,
+                    "rewritten",
+                    "its hash differs from the anchor kept for it (rewritten)",
+                )
+            anchored = True
         prev_hash, expected_seq = e.hash, e.seq + 1
-    head = session.execute(sa.select(LoopAuditHead).where(LoopAuditHead.id == 1)).scalar_one()
+    if not anchored:
+        assert expect is not None
+        return Verdict(
+            n,
+            Problem(
+                expected_seq,
+                "truncated",
+                f"the anchor names entry {expect[0]} but the chain ends at entry "
+                f"{expected_seq - 1} (the last entries were deleted)",
+            ),
+        )
+    head = session.execute(
+        sa.select(LoopAuditHead).where(LoopAuditHead.id == 1)
+    ).scalar_one_or_none()
+    if head is None:
+        return Verdict(n, Problem(None, "truncated", "the chain's head row is missing (deleted)"))
     if head.seq != expected_seq - 1 or head.hash != prev_hash:
         return Verdict(
             n,
@@ -171,4 +219,4 @@ def verify(session: Session) -> Verdict:
                 ),
             ),
         )
-    return Verdict(n, None)
+    return Verdict(n, None, (expected_seq - 1, prev_hash))
