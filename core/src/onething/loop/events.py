@@ -26,6 +26,7 @@ from ..errors import InvalidInput
 from ..model import SEVERITIES, in_force
 from ..store import Store
 from ..store.loop import LoopCase, LoopEvent, LoopTask
+from ..textfiles import read_utf8
 from . import audit
 from .cases import CaseSource, _aware, open_in
 from .spec import CORE, Loop
@@ -137,10 +138,7 @@ def read_events(path: str | Path, loop: Loop) -> list[tuple[int, dict[str, Any]]
     path = Path(path)
     out: list[tuple[int, dict[str, Any]]] = []
     ids: dict[str, int] = {}
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError as exc:
-        raise InvalidInput(str(path), "", f"cannot read: {exc.strerror}") from None
+    lines = read_utf8(path).splitlines()
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -1,0 +1,66 @@
+"""Events files that are not plain UTF-8 JSON Lines: a located error and nothing stored, or
+read as intended (a UTF-8 BOM)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).parent))
+from loop_support import REGION
+
+from onething.errors import InvalidInput
+from onething.loop import Loop, ingest_events
+from onething.rulebook import Rulebook
+from onething.store.loop import LoopCase, LoopTask
+
+
+@pytest.fixture
+def loop(fake_domains):
+    return Loop(Rulebook(fake_domains))
+
+
+def _event(i, type_, **kw):
+    return {
+        "id": f"e{i}", "type": type_, "at": "2026-11-20T10:00:00+08:00", "domain": "fake",
+        "object_key": "K1", "region": REGION, **kw,
+    }  # fmt: skip
+
+
+def _write(path, events):
+    path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in events) + "\n", "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "location"),
+    [("gbk", ":2"), ("utf-16", ":1")],  # GBK: line 1 is ASCII; UTF-16: its BOM is byte 0
+)
+def test_an_events_file_not_in_utf8_is_a_located_error_and_stores_nothing(
+    store, loop, tmp_path, encoding, location
+):
+    f = tmp_path / "ev.jsonl"
+    lines = [_event(1, "complaint_received", complaint_id="C-0")]  # ASCII only
+    lines.append(_event(2, "complaint_received", complaint_id="C-1", summary="预付卡无法退款"))
+    f.write_bytes("\n".join(json.dumps(e, ensure_ascii=False) for e in lines).encode(encoding))
+    with pytest.raises(InvalidInput, match="UTF-8") as exc:
+        ingest_events(store, loop, f)
+    assert exc.value.location == f"{f}{location}"
+    with store.session() as s:
+        for table in (LoopTask, LoopCase):
+            assert s.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_an_events_file_with_a_utf8_bom_is_read(store, loop, tmp_path):
+    f = _write(tmp_path / "ev.jsonl", [_event(1, "complaint_received", complaint_id="C-1")])
+    f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
+    assert ingest_events(store, loop, f).applied == 1
+
+
+def test_an_events_path_that_is_a_directory_says_it_expected_a_file(store, loop, tmp_path):
+    with pytest.raises(InvalidInput, match=r"应为文件|expected a file"):
+        ingest_events(store, loop, tmp_path)
