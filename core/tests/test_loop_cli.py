@@ -290,3 +290,20 @@ def test_an_identity_that_cannot_exist_is_refused_and_nothing_is_written(
         capsys, "loop", "show", str(case_id), "--config", path, "--as", "/".join(actor), ok=False
     )
     assert code == 1 and message in err
+
+
+def test_audit_verify_prints_the_head_and_checks_an_anchor(cfg, capsys):
+    path = cfg[0]
+    _warned(capsys, cfg)
+    _, out, _ = _cli(capsys, "audit", "verify", "--config", path)
+    (anchor,) = re.findall(r"链头 (\d+:[0-9a-f]{64})", out)
+    checkpoint = _json(capsys, "audit", "head", "--config", path)
+    assert checkpoint["anchor"] == anchor and checkpoint["checked_at"].endswith("+00:00")
+    _cli(capsys, "audit", "verify", "--config", path, "--expect", anchor)
+    seq = int(anchor.split(":")[0])
+    code, _, err = _cli(
+        capsys, "audit", "verify", "--config", path, "--expect", f"{seq + 5}:{'0' * 64}", ok=False
+    )
+    assert code == 1 and f"the anchor names entry {seq + 5}" in err
+    code, _, err = _cli(capsys, "audit", "verify", "--config", path, "--expect", "abc", ok=False)
+    assert code == 1 and "expected SEQ:HASH" in err and "Traceback" not in err
