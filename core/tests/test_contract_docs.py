@@ -18,7 +18,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugin-hooks.md"
 
 def test_reference_docs_are_generated_from_the_current_hookspecs():
     assert DOCS.read_text("utf-8") == hookdocs.render(), (
-        "run: onething docs hooks --out docs/plugin-hooks.md"
+        "run: onething docs hooks --out docs/plugin-hooks.md --force"
     )
 
 
