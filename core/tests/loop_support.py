@@ -120,3 +120,18 @@ def loop_store(shared_store):
             s.execute(sa.text(f"DELETE FROM {table}"))
         s.execute(sa.text("UPDATE loop_audit_head SET seq = 0, hash = :h"), {"h": "0" * 64})
     return shared_store
+
+
+def register(store, *keys, region=REGION):
+    """Objects the events may name (events about objects not in the registry are refused);
+    the loop tests share one store, so an object may be there already."""
+    from onething.store.registry import RegistryObject
+
+    now = dt.datetime.now(dt.UTC)
+    with store.session() as s:
+        for key in keys:
+            s.merge(
+                RegistryObject(
+                    key=key, key_kind="alt", name=key, region_code=region, updated_at=now
+                )
+            )

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loop_support import REGION
+from loop_support import REGION, register
 
 from onething.errors import InvalidInput
 from onething.loop import Loop, ingest_events
@@ -56,6 +56,7 @@ def test_an_events_file_not_in_utf8_is_a_located_error_and_stores_nothing(
 
 
 def test_an_events_file_with_a_utf8_bom_is_read(store, loop, tmp_path):
+    register(store, "K1")
     f = _write(tmp_path / "ev.jsonl", [_event(1, "complaint_received", complaint_id="C-1")])
     f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
     assert ingest_events(store, loop, f).applied == 1

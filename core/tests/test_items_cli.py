@@ -97,3 +97,20 @@ def test_items_help_is_chinese_and_english_on_request(capsys):
     assert code == 0 and "监管事项清单" in out
     code, out, _ = run(capsys, "--lang", "en", "items", "export", "--help")
     assert code == 0 and "official item-list table" in out
+
+
+def test_export_refuses_an_existing_file_and_never_writes_over_the_config(capsys, cfg, tmp_path):
+    target = tmp_path / "mine.csv"
+    target.write_text("not ours\n", "utf-8")
+    args = ("items", "export", "--config", cfg, "--at", "2026-06-01", "--format", "csv")
+    code, _, err = run(capsys, *args, "--out", str(target))
+    assert code == 1 and "--force" in err and target.read_text("utf-8") == "not ours\n"
+    code, _, err = run(capsys, *args, "--out", cfg, "--force")
+    assert (
+        code == 1
+        and "不能被覆盖" in err
+        and Path(cfg).read_text("utf-8").startswith("[deployment]")
+    )
+    code, _, _ = run(capsys, *args, "--out", str(target), "--force")
+    assert code == 0 and target.read_text("utf-8-sig").startswith("序号")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loop_support import REGION, T0, loop_store, shared_store  # noqa: F401
+from loop_support import REGION, T0, loop_store, register, shared_store  # noqa: F401
 
 from onething.errors import InvalidInput
 from onething.loop import (
@@ -499,23 +499,8 @@ def _write(path, events):
     return path
 
 
-def _register(store, *keys, region=REGION):
-    """Objects the events may name (events about objects not in the registry are refused);
-    the loop tests share one store, so an object may be there already."""
-    from onething.store.registry import RegistryObject
-
-    now = dt.datetime.now(dt.UTC)
-    with store.session() as s:
-        for key in keys:
-            s.merge(
-                RegistryObject(
-                    key=key, key_kind="alt", name=key, region_code=region, updated_at=now
-                )
-            )
-
-
 def test_events_link_licences_penalties_and_complaints(store, loop, tmp_path):
-    _register(store, "K1", "K2")
+    register(store, "K1", "K2")
     f = _write(
         tmp_path / "ev.jsonl",
         [
@@ -598,7 +583,7 @@ def test_an_event_naming_what_the_deployment_does_not_know_is_refused(
     store, loop, tmp_path, bad, message
 ):
     """The probe let these in, and every later plan failed on them."""
-    _register(store, "K1")
+    register(store, "K1")
     f = _write(tmp_path / "ev.jsonl", [_event(1, "complaint_received", complaint_id="C-1"), bad])
     with pytest.raises(
         InvalidInput, match=rf"1 bad event\(s\), nothing applied:\n  {f}:2: {message}"

@@ -11,11 +11,13 @@ import click
 
 from ..i18n import _
 from ..model import MODES, RELATED_KINDS
+from ..outfiles import sqlite_file
 from .common import (
     config_option,
     date_option,
     day,
     domain_option,
+    force_option,
     format_option,
     open_app,
     print_json,
@@ -348,8 +350,15 @@ def make() -> click.Group:
         is_flag=True,
         help=_("导出全部历史版本（不含统一清单）", "every version (no unified list)"),
     )
+    @force_option
     def export_(
-        config_path: Path, fmt: str, out: Path | None, domain: str | None, at, all_versions: bool
+        config_path: Path,
+        fmt: str,
+        out: Path | None,
+        domain: str | None,
+        at,
+        all_versions: bool,
+        force: bool,
     ) -> None:
         from ..items import ItemCatalog, Labels, build, write
 
@@ -360,7 +369,15 @@ def make() -> click.Group:
         to_stdout = out is not None and str(out) == "-"
         if out is None:
             out = app.deployment.output_dir / f"items-{on}.{fmt}"
-        blob = write(lists, fmt, None if to_stdout else out, Labels(catalog))
+            out.parent.mkdir(parents=True, exist_ok=True)  # the configured output directory
+        blob = write(
+            lists,
+            fmt,
+            None if to_stdout else out,
+            Labels(catalog),
+            force=force,
+            protected=[config_path, sqlite_file(app.store)],
+        )
         if to_stdout:
             sys.stdout.buffer.write(blob)
             return

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from .. import schemas
 from ..departments import department_name
 from ..errors import InvalidInput
 from ..model import MEASURES, MODES, Basis, Item, RelatedLink, converter
-from ..outfiles import escape_row
+from ..outfiles import escape_row, write_atomic
 from . import tabular
 from .catalog import ItemCatalog, version_problems
 from .model import ListedItem
@@ -226,10 +226,18 @@ def _sheet_title(key: str, title: str) -> str:
 
 
 def write(
-    lists: ItemList, fmt: str, out: Path | None, labels: Labels, sheet: str | None = None
+    lists: ItemList,
+    fmt: str,
+    out: Path | None,
+    labels: Labels,
+    sheet: str | None = None,
+    *,
+    force: bool = False,
+    protected: Iterable[Path | None] = (),
 ) -> bytes:
-    """The export as bytes (written to ``out`` when given). CSV holds one list: ``sheet``, else
-    the unified list, else the only or first domain's."""
+    """The export as bytes (written to ``out`` when given, through
+    :func:`onething.outfiles.write_atomic`: an existing file only with ``force``). CSV holds
+    one list: ``sheet``, else the unified list, else the only or first domain's."""
     if fmt == "json":
         data = to_json(lists)
         schemas.check(data, "item-list", location="export")
@@ -248,8 +256,7 @@ def write(
     else:
         raise InvalidInput("--format", "", f"unknown format {fmt!r}; expected xlsx, csv or json")
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(blob)
+        write_atomic(out, blob, force=force, protected=protected)
     return blob
 
 

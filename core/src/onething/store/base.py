@@ -80,8 +80,11 @@ class Store:
             if target != "heads":
                 raise
             for _ in range(150):  # the winner's migrations take well under the 30 s waited
-                if self.current() == self.heads():
-                    return
+                try:
+                    if self.current() == self.heads():
+                        return
+                except sa.exc.DBAPIError:  # the winner's tables not yet committed (PostgreSQL)
+                    pass
                 time.sleep(0.2)
             raise
 
