@@ -65,3 +65,18 @@ def test_an_events_file_with_a_utf8_bom_is_read(store, loop, tmp_path):
 def test_an_events_path_that_is_a_directory_says_it_expected_a_file(store, loop, tmp_path):
     with pytest.raises(InvalidInput, match=r"应为文件|expected a file"):
         ingest_events(store, loop, tmp_path)
+
+
+def test_an_event_on_a_day_that_does_not_exist_is_a_located_error(store, loop, tmp_path):
+    f = _write(
+        tmp_path / "ev.jsonl",
+        [
+            _event(1, "complaint_received", complaint_id="C-1"),
+            _event(2, "complaint_received", complaint_id="C-2", at="2026-02-30T10:00:00+08:00"),
+        ],
+    )
+    with pytest.raises(InvalidInput, match=r"不是真实存在的日期|not a real date") as exc:
+        ingest_events(store, loop, f)
+    assert (exc.value.location, exc.value.path) == (f"{f}:2", "at")
+    with store.session() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(LoopCase)).scalar_one() == 0

@@ -106,6 +106,40 @@ def test_a_facts_file_with_a_broken_json_line(store, book, tmp_path):
     assert count(store, FactRow) == 0
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_fact_observed_on_a_day_that_does_not_exist_is_a_located_error(
+    store, book, tmp_path, suffix
+):
+    load(store, book)
+    rows = [
+        {
+            "key": KEYS[0],
+            "fact": "abnormal_listed",
+            "value": True,
+            "observed_at": day,
+            "source": "x",
+        }
+        for day in ("2025-06-01", "2026-02-30", "2026-02-30T10:00:00")
+    ]
+    path = tmp_path / f"facts{suffix}"
+    if suffix == ".csv":
+        lines = ["key,fact,value,observed_at,source"]
+        lines += [f"{r['key']},{r['fact']},true,{r['observed_at']},x" for r in rows]
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+        first = 3  # line 1 is the header
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", "utf-8")
+        first = 2
+    with pytest.raises(InvalidInput) as exc:
+        ingest_file(store, book, path, on=ON)
+    message = str(exc.value)
+    assert "2 bad fact(s), nothing stored" in message
+    for line in (first, first + 1):
+        assert f"{path}:{line}: observed_at: " in message
+    assert message.count("不是真实存在的日期") == 2
+    assert count(store, FactRow) == 0
+
+
 def test_each_rule_kind_below_at_and_above_its_threshold(store, book):
     load(store, book)
     a, b, c, d = KEYS

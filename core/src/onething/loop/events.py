@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from .. import schemas
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import SEVERITIES, in_force
 from ..store import Store
 from ..store.loop import LoopCase, LoopEvent, LoopTask
@@ -58,7 +59,14 @@ def check_event(event: Any, location: str) -> dict[str, Any]:
     try:
         at = dt.datetime.fromisoformat(event["at"])
     except ValueError:
-        raise InvalidInput(location, "at", f"{event['at']!r} is not an ISO date-time") from None
+        raise InvalidInput(
+            location,
+            "at",
+            _(
+                f"{event['at']!r} 不是真实存在的日期或时间（应为 ISO 8601）",
+                f"{event['at']!r} is not a real date or time (ISO 8601 expected)",
+            ),
+        ) from None
     if at.tzinfo is None:
         raise InvalidInput(location, "at", f"{event['at']!r} has no time zone (add +08:00 or Z)")
     return event

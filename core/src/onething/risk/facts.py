@@ -19,6 +19,7 @@ from attrs import frozen
 
 from .. import schemas
 from ..errors import InvalidInput
+from ..i18n import _
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import RegistryObject
@@ -80,6 +81,10 @@ def parse_time(text: str) -> dt.datetime:
         else dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
     )
     return value if value.tzinfo else value.replace(tzinfo=CST)
+
+
+def _not_a_date(text: str) -> str:
+    return _(f"{text!r} 不是真实存在的日期或时间", f"{text!r} is not a real date or time")
 
 
 def _value_ok(kind: str, value: Any) -> str | None:
@@ -166,8 +171,13 @@ def ingest(
         if problem:
             errors.append(f"{where}: value: {problem} for fact {data['fact']}")
             continue
+        try:  # the schema checks the shape only: 2026-02-30 gets here
+            at = parse_time(data["observed_at"]).astimezone(dt.UTC)
+        except ValueError:
+            errors.append(f"{where}: observed_at: {_not_a_date(data['observed_at'])}")
+            continue
         by_key.setdefault(data["key"], []).append(n)
-        good.append({**data, "observed_at": parse_time(data["observed_at"]).astimezone(dt.UTC)})
+        good.append({**data, "observed_at": at})
     for key in sorted(_missing_keys(store, set(by_key))):
         errors += [f"{label}:{n}: key: object {key!r} is not in the registry" for n in by_key[key]]
     if errors:
