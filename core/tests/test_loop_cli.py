@@ -299,6 +299,11 @@ def test_audit_verify_prints_the_head_and_checks_an_anchor(cfg, capsys):
     (anchor,) = re.findall(r"链头 (\d+:[0-9a-f]{64})", out)
     checkpoint = _json(capsys, "audit", "head", "--config", path)
     assert checkpoint["anchor"] == anchor and checkpoint["checked_at"].endswith("+00:00")
+    kept = Path(path).parent / "anchor.json"
+    _cli(capsys, "audit", "head", "--config", path, "--out", str(kept))
+    assert json.loads(kept.read_text("utf-8"))["anchor"] == anchor
+    code, _, err = _cli(capsys, "audit", "head", "--config", path, "--out", str(kept), ok=False)
+    assert code == 1 and "--force" in err
     _cli(capsys, "audit", "verify", "--config", path, "--expect", anchor)
     seq = int(anchor.split(":")[0])
     code, _, err = _cli(

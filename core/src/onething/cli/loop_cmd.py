@@ -12,7 +12,7 @@ import click
 
 from ..i18n import _, language
 from ..model import LOOP_STAGES
-from .common import config_option, date_option, open_app, print_json, print_table
+from .common import config_option, date_option, force_option, open_app, print_json, print_table
 
 
 def _loop(app):
@@ -462,27 +462,40 @@ def make_audit() -> click.Group:
         ),
     )
     @config_option
-    def head(config_path: Path) -> None:
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_("写入该文件（默认标准输出）", "write to this file (default: standard output)"),
+    )
+    @force_option
+    def head(config_path: Path, out: Path | None, force: bool) -> None:
         import datetime as dt
 
         from ..errors import InvalidInput
         from ..loop import verify_audit
+        from ..outfiles import sqlite_file, write_atomic
 
-        store = _store(open_app(config_path))
+        app = open_app(config_path)
+        store = _store(app)
         with store.session() as s:
             v = verify_audit(s)
         if v.problem is not None:
             raise InvalidInput("audit log", "", v.problem.message)
         seq, digest = v.head
-        print_json(
-            {
-                "anchor": f"{seq}:{digest}",
-                "seq": seq,
-                "hash": digest,
-                "entries": v.entries,
-                "database": store.engine.url.render_as_string(hide_password=True),
-                "checked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            }
-        )
+        checkpoint = {
+            "anchor": f"{seq}:{digest}",
+            "seq": seq,
+            "hash": digest,
+            "entries": v.entries,
+            "database": store.engine.url.render_as_string(hide_password=True),
+            "checked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        if out is None:
+            print_json(checkpoint)
+            return
+        text = json.dumps(checkpoint, ensure_ascii=False, indent=2) + "\n"
+        write_atomic(out, text, force=force, protected=[config_path, sqlite_file(store)])
+        click.echo(str(out))
 
     return audit
