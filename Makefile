@@ -40,7 +40,7 @@ demo: $(STAMP)
 	rm -f examples/liaocheng.db examples/liaocheng.db-*
 	$(BIN)/onething validate $(CONFIG)
 	$(BIN)/onething db upgrade --config $(CONFIG)
-	$(BIN)/onething registry synth --config $(CONFIG) --region 371500 --size $(SIZE) --seed 1 --out $(OUT)/registry.csv
+	$(BIN)/onething registry synth --config $(CONFIG) --region 371500 --size $(SIZE) --seed 1 --out $(OUT)/registry.csv --force
 	$(BIN)/onething registry import $(OUT)/registry.csv --config $(CONFIG)
 	$(BIN)/onething registry stats --config $(CONFIG) --by domain
 	$(BIN)/onething inspectors synth --config $(CONFIG) --out $(OUT)/inspectors.csv

@@ -93,6 +93,12 @@ def test_synth_import_map_stats(config, tmp_path, capsys):
         "--size", "150", "--seed", "7", "--out", str(tmp_path / "again.csv"),
     )  # fmt: skip
     assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()  # deterministic
+    code, _, err = run(
+        capsys, "registry", "synth", "--config", config, "--region", "371500",
+        "--size", "3", "--out", str(tmp_path / "again.csv"),
+    )  # fmt: skip
+    assert code == 1 and "--force" in err
+    assert (tmp_path / "again.csv").read_bytes() == out.read_bytes()  # not written over
 
 
 def test_a_bad_row_exits_1_and_names_file_row_and_field(config, tmp_path, capsys):

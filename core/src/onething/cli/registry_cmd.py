@@ -23,6 +23,7 @@ from .common import (
     console,
     date_option,
     day,
+    force_option,
     format_option,
     open_app,
     print_json,
@@ -487,7 +488,9 @@ def make() -> click.Group:
         required=True,
         help=_("输出文件（.csv、.jsonl、.xlsx）", "output file (.csv, .jsonl, .xlsx)"),
     )
-    def synth_(config_path, region, size, seed, out):
+    @force_option
+    def synth_(config_path, region, size, seed, out, force):
+        from ..outfiles import sqlite_file
         from ..registry import synth
 
         app = open_app(config_path)
@@ -500,6 +503,8 @@ def make() -> click.Group:
                 seed,
                 out,
                 progress=lambda done, total: bar.update(task, completed=done),
+                force=force,
+                protected=[config_path, sqlite_file(app.store)],
             )
         click.echo(_(f"已生成 {n} 个对象：{out}", f"wrote {n} objects to {out}"))
 

@@ -15,12 +15,13 @@ import csv
 import datetime as dt
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
 from ..model import Membership, SupervisedObject
+from ..outfiles import atomic_write
 from ..plugins import Domains
 from . import regions, uscc
 from .importer import COLUMNS
@@ -199,9 +200,19 @@ def _csv_value(v: Any) -> str:
 
 
 def write(
-    domains: Domains, region: str, size: int, seed: int, out: str | Path, *, progress=None
+    domains: Domains,
+    region: str,
+    size: int,
+    seed: int,
+    out: str | Path,
+    *,
+    progress=None,
+    force: bool = False,
+    protected: Iterable[Path | None] = (),
 ) -> int:
-    """Write ``size`` synthetic businesses to ``out`` (.csv, .jsonl or .xlsx); returns size."""
+    """Write ``size`` synthetic businesses to ``out`` (.csv, .jsonl or .xlsx) through
+    :func:`onething.outfiles.atomic_write` (an existing file only with ``force``); returns
+    size."""
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("csv", "jsonl", "xlsx"):
@@ -223,9 +234,10 @@ def write(
             done += len(rows)
             if progress:
                 progress(done, size)
-        wb.save(out)
+        with atomic_write(out, force=force, protected=protected, binary=True) as fh:
+            wb.save(fh)
         return done
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_write(out, force=force, protected=protected) as fh:
         writer = csv.writer(fh) if fmt == "csv" else None
         if writer:
             writer.writerow(columns)
