@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loop_support import REGION, register
 
+from onething import schemas
 from onething.errors import InvalidInput
 from onething.loop import Loop, ingest_events
 from onething.rulebook import Rulebook
@@ -80,3 +83,35 @@ def test_an_event_on_a_day_that_does_not_exist_is_a_located_error(store, loop, t
     assert (exc.value.location, exc.value.path) == (f"{f}:2", "at")
     with store.session() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(LoopCase)).scalar_one() == 0
+
+
+def test_an_event_with_a_nul_character_is_a_located_error(store, loop, tmp_path):
+    """PostgreSQL cannot store NUL: refused on both databases, naming the line and field."""
+    ok = _event(1, "complaint_received", complaint_id="C-1")
+    bad = _event(2, "complaint_received", complaint_id="C-2", summary="退款\u0000")
+    f = _write(tmp_path / "ev.jsonl", [ok, bad])
+    with pytest.raises(InvalidInput, match="NUL") as exc:
+        ingest_events(store, loop, f)
+    assert (exc.value.location, exc.value.path) == (f"{f}:2", "summary")
+    with store.session() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(LoopCase)).scalar_one() == 0
+
+
+_STORABLE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False)
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.text().filter(lambda t: "\0" not in t),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=3).filter(lambda t: "\0" not in t), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(_STORABLE, st.sampled_from([2**63, -(2**63) - 1, int("9" * 400), "a\0b"]))
+def test_only_64_bit_integers_and_text_without_nul_are_storable(value, bad):
+    assert schemas.unstorable(value) is None
+    assert schemas.unstorable({"a": [value, bad]})[0] == "a[1]"

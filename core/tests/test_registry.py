@@ -250,6 +250,43 @@ def test_skip_invalid_stores_good_rows_and_writes_each_rejected_row(store, ruleb
     assert again.inserted == 2
 
 
+BIG = int("9" * 400)
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        (
+            row(
+                2,
+                domains=json.dumps(
+                    {"fake": {"object_types": ["shop"], "attributes": {"floor_area": BIG}}}
+                ),
+            ),
+            "domains.fake.attributes.floor_area",
+        ),
+        (row(2, address="柳园路\u00002号"), "address"),
+        (row(2, name="测试\u0000商店"), "name"),
+    ],
+)
+def test_what_the_database_cannot_store_is_refused_with_row_and_field(
+    store, rulebook, tmp_path, bad, field
+):
+    """A 400-digit integer, or NUL in any text (PostgreSQL refuses it): the same on both."""
+    source = write_csv(tmp_path / "in.csv", [row(1), bad])
+    with pytest.raises(InvalidInput) as exc:
+        import_file(store, source, app_or_rulebook=rulebook, on=ON)
+    assert (exc.value.location, exc.value.path) == (f"{source}:3", field)
+    assert names(store) == {}
+    rejects = tmp_path / "rejects.csv"
+    report = import_file(
+        store, source, app_or_rulebook=rulebook, on=ON, skip_invalid=True, rejects=rejects
+    )
+    assert (report.inserted, report.rejected) == (1, 1)
+    with rejects.open(encoding="utf-8") as fh:
+        assert [r["reason"].split(": ")[:2] for r in csv.DictReader(fh)] == [[f"{source}:3", field]]
+
+
 # -- upsert and history ----------------------------------------------------------------------------
 
 

@@ -140,6 +140,26 @@ def test_a_fact_observed_on_a_day_that_does_not_exist_is_a_located_error(
     assert count(store, FactRow) == 0
 
 
+def test_what_the_database_cannot_store_is_a_located_error(store, book):
+    """A 400-digit integer, or NUL in any text (PostgreSQL refuses it), on both databases."""
+    load(store, book)
+    base = {"key": KEYS[0], "observed_at": "2025-06-01"}
+    rows = facts(
+        {**base, "fact": "cabinet_temperature", "value": 9.5},
+        {**base, "fact": "cabinet_temperature", "value": int("9" * 400)},
+        {**base, "fact": "abnormal_listed", "value": True, "source": "平台\u0000"},
+        {**base, "fact": "complaints", "value": "退款\u0000"},
+    )
+    with pytest.raises(InvalidInput) as exc:
+        ingest(store, book, rows, label="f.jsonl", on=ON)
+    message = str(exc.value)
+    assert "3 bad fact(s), nothing stored" in message
+    assert "f.jsonl:2: value: 整数有 400 位" in message
+    assert "f.jsonl:3: source: 含 NUL 字符" in message
+    assert "f.jsonl:4: value: 含 NUL 字符" in message
+    assert count(store, FactRow) == 0
+
+
 def test_each_rule_kind_below_at_and_above_its_threshold(store, book):
     load(store, book)
     a, b, c, d = KEYS

@@ -69,6 +69,8 @@ def check_event(event: Any, location: str) -> dict[str, Any]:
         ) from None
     if at.tzinfo is None:
         raise InvalidInput(location, "at", f"{event['at']!r} has no time zone (add +08:00 or Z)")
+    if problem := schemas.unstorable(event):
+        raise InvalidInput(location, *problem)
     return event
 
 

@@ -512,6 +512,8 @@ class RowParser:
             "domains": self._domains(raw),
             "licences": self._licences(raw),
         }
+        if problem := schemas.unstorable(row):
+            raise RowError(*problem)
         return row, flagged
 
 

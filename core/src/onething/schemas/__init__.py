@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from ..errors import InvalidInput
+from ..i18n import _
 
 
 @cache
@@ -80,6 +81,40 @@ def describe(error: ValidationError) -> str:
     return error.message
 
 
+#: The integers both databases store (JSON numbers beyond are read back as floats, or refused).
+INT64 = range(-(2**63), 2**63)
+
+
+def unstorable(value: Any, prefix: str = "") -> tuple[str, str] | None:
+    """``(key path, reason)`` of the first value the store cannot keep as given: an integer
+    beyond 64 bits, or text (a value or a key) with a NUL character, which PostgreSQL refuses
+    — refused on SQLite too, so an input behaves the same on both."""
+    if isinstance(value, str):
+        if "\0" in value:
+            return prefix or "(top level)", _(
+                "含 NUL 字符（\\u0000），数据库无法存储",
+                "contains a NUL character (\\u0000), which the database cannot store",
+            )
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if value not in INT64:
+            return prefix or "(top level)", _(
+                f"整数有 {len(str(abs(value)))} 位，超出数据库可存的 64 位整数范围（小数可以）",
+                f"an integer of {len(str(abs(value)))} digits is beyond the 64-bit integers"
+                " the database stores (a decimal number is fine)",
+            )
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            problem = unstorable(k, path) or unstorable(v, path)
+            if problem:
+                return problem
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            if problem := unstorable(v, f"{prefix}[{i}]"):
+                return problem
+    return None
+
+
 def check(
     instance: Any, name: str, *, location: str, definition: str | None = None, prefix: str = ""
 ) -> Any:
@@ -97,4 +132,6 @@ def check(
         leaf = best_match([first]) if first.context else first
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InvalidInput(location, key_path(leaf.absolute_path, prefix), describe(first) + more)
+    if problem := unstorable(data, prefix):
+        raise InvalidInput(location, *problem)
     return data
