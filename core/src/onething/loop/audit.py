@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+import rfc8785
 import sqlalchemy as sa
 from attrs import frozen
 from sqlmodel import Session
@@ -27,9 +28,28 @@ GENESIS = "0" * 64
 BATCH = 1000
 
 
+#: The largest integer RFC 8785 (I-JSON) carries as a number; larger ones go as text.
+_SAFE_INT = 2**53 - 1
+
+
+def _jsonable(data: Any) -> Any:
+    if isinstance(data, Mapping):
+        return {str(k): _jsonable(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_jsonable(v) for v in data]
+    if isinstance(data, bool) or data is None or isinstance(data, (str, float)):
+        return data
+    if isinstance(data, int):
+        return data if -_SAFE_INT <= data <= _SAFE_INT else str(data)
+    return str(data)  # dates, times, decimals: as their ISO or decimal text
+
+
 def canonical(data: Any) -> str:
-    """Canonical JSON: sorted keys, compact separators, non-ASCII kept (hashed as UTF-8)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """RFC 8785 canonical JSON (JCS), so that a verifier in any language can recompute an
+    entry from its data: keys sorted by UTF-16 code units, numbers as ECMAScript prints them
+    (``2500000``, ``1e-7``), no whitespace. The hash is over the stored body's UTF-8 bytes, so
+    entries written before JCS (Python's float rendering) still verify as they are."""
+    return rfc8785.dumps(_jsonable(data)).decode("utf-8")
 
 
 def chain_hash(prev_hash: str, body: str) -> str:
