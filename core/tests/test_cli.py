@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_support import run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,3 +132,23 @@ def test_validate_checks_the_city_item_layer(capsys, tmp_path):
     code, _, err = run(capsys, "validate", str(cfg))
     assert code == 1
     assert "catering.999" in err
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("postgresql://nobody:secret@127.0.0.1:1/x", "Connection refused"),
+        ("sqlite:////nonexistent-dir/x.db", "unable to open database file"),
+    ],
+)
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["loop", "list"], ["audit", "verify"]])
+def test_an_unreachable_database_is_one_line_and_exit_1(capsys, tmp_path, url, reason, command):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'[deployment]\nregion = "371500"\nlevel = "city"\ndomains = []\n[storage]\nurl = "{url}"\n'
+    )
+    code, _, err = run(capsys, *command, "--config", str(cfg))
+    assert code == 1
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "无法连接数据库" in err and reason in err
+    assert "secret" not in err

@@ -5,6 +5,6 @@ Every table is created by an Alembic migration (``onething db upgrade``), never 
 through :class:`Store`; each engine keeps its tables in its own module under ``store/``.
 """
 
-from .base import Store, StoreNotCurrent
+from .base import Store, StoreNotCurrent, StoreUnreachable
 
-__all__ = ["Store", "StoreNotCurrent"]
+__all__ = ["Store", "StoreNotCurrent", "StoreUnreachable"]

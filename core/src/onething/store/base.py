@@ -18,10 +18,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ..errors import OnethingError
+from ..i18n import _
 
 
 class StoreNotCurrent(OnethingError):
     """The database is not at the code's schema revision: run ``onething db upgrade``."""
+
+
+class StoreUnreachable(OnethingError):
+    """The database cannot be opened: no server there, refused credentials, a SQLite file in a
+    directory that does not exist. Nothing was read or written."""
 
 
 def _engine(url: str, connect_args: dict[str, Any] | None = None) -> Engine:
@@ -37,8 +43,20 @@ def _engine(url: str, connect_args: dict[str, Any] | None = None) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
-        return engine
-    return sa.create_engine(url, connect_args=connect_args or {}, pool_pre_ping=True)
+    else:
+        engine = sa.create_engine(url, connect_args=connect_args or {}, pool_pre_ping=True)
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _unreachable(ctx: sa.engine.ExceptionContext) -> None:
+        # No connection and no statement: the failure was opening the connection itself.
+        if ctx.connection is None and ctx.statement is None and not ctx.is_pre_ping:
+            reason = str(ctx.original_exception).strip().splitlines()[0]
+            shown = engine.url.render_as_string(hide_password=True)
+            raise StoreUnreachable(
+                _(f"无法连接数据库 {shown}：{reason}", f"cannot open database {shown}: {reason}")
+            ) from ctx.original_exception
+
+    return engine
 
 
 class Store:
