@@ -43,9 +43,9 @@ demo: $(STAMP)
 	$(BIN)/onething registry synth --config $(CONFIG) --region 371500 --size $(SIZE) --seed 1 --out $(OUT)/registry.csv --force
 	$(BIN)/onething registry import $(OUT)/registry.csv --config $(CONFIG)
 	$(BIN)/onething registry stats --config $(CONFIG) --by domain
-	$(BIN)/onething inspectors synth --config $(CONFIG) --out $(OUT)/inspectors.csv
+	$(BIN)/onething inspectors synth --config $(CONFIG) --out $(OUT)/inspectors.csv --force
 	$(BIN)/onething inspectors import $(OUT)/inspectors.csv --config $(CONFIG)
-	$(BIN)/onething plan --config $(CONFIG) --cycle 2026Q1 --seed $(SEED) --out $(OUT)
+	$(BIN)/onething plan --config $(CONFIG) --cycle 2026Q1 --seed $(SEED) --out $(OUT) --force
 	$(BIN)/onething plan verify $(OUT)/plan.json --config $(CONFIG)
 
 # The whole test suite.

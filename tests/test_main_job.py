@@ -79,3 +79,35 @@ def test_plan_verify_passes_untouched_and_fails_tampered(planned, tmp_path):
     tampered = tmp_path / "plan.json"
     tampered.write_text(json.dumps(plan, ensure_ascii=False), "utf-8")
     assert run("plan", "verify", str(tampered), "--config", str(cfg)) == 1
+
+
+def test_a_draw_writes_over_no_plan_file_unless_forced(planned):
+    import sqlalchemy as sa
+
+    cfg, out = planned
+    c = ["--config", str(cfg)]
+    q2 = out.parent / "q2"
+    draw = ["plan", *c, "--cycle", "2026Q2", "--seed", "7", "--out", str(q2), "--checklists", "2"]
+    assert run(*draw) == 0
+    files = sorted(q2.rglob("*"))
+    before = {p: p.read_bytes() for p in files if p.is_file()}
+    assert len(before) == 5  # plan.json, plan.csv, summary.html and two checklists
+    engine = sa.create_engine(f"sqlite:///{cfg.parent / 'main.db'}")
+
+    def draws() -> int:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM planning_draw")).scalar_one()
+
+    n = draws()
+    assert run(*draw, "--reason", "复核") == 1  # refused: nothing written, no draw recorded
+    assert sorted(q2.rglob("*")) == files
+    assert {p: p.read_bytes() for p in before} == before and draws() == n
+    assert run(*draw, "--reason", "复核", "--force") == 0
+    assert draws() == n + 1
+
+    pool = out.parent / "p.csv"
+    text = pool.read_text("utf-8")
+    assert run("inspectors", "synth", *c, "--out", str(pool), "--seed", "9") == 1
+    assert pool.read_text("utf-8") == text
+    assert run("inspectors", "synth", *c, "--out", str(pool), "--seed", "9", "--force") == 0
+    assert pool.read_text("utf-8") != text

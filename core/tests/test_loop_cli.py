@@ -312,3 +312,31 @@ def test_audit_verify_prints_the_head_and_checks_an_anchor(cfg, capsys):
     assert code == 1 and f"the anchor names entry {seq + 5}" in err
     code, _, err = _cli(capsys, "audit", "verify", "--config", path, "--expect", "abc", ok=False)
     assert code == 1 and "expected SEQ:HASH" in err and "Traceback" not in err
+
+
+def test_report_and_diagram_write_over_no_file_unless_forced(cfg, tmp_path, capsys):
+    _warned(capsys, cfg)  # a case, so the report has rows
+    c = ["--config", cfg[0]]
+    out = tmp_path / "rep"
+    assert run(capsys, "loop", "report", *c, "--out", str(out))[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {"precision.csv", "stage_times.png", "precision.svg"} <= set(before)
+    code, _, err = run(capsys, "loop", "report", *c, "--out", str(out))
+    assert code == 1 and "已存在" in err and "--force" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary left over
+    assert run(capsys, "loop", "report", *c, "--out", str(out), "--force")[0] == 0
+
+    mine = tmp_path / "loop.mmd"
+    mine.write_text("mine", "utf-8")
+    for fmt in ("mermaid", "png"):
+        code, _, err = run(capsys, "loop", "diagram", *c, "--format", fmt, "-o", str(mine))
+        assert code == 1 and "已存在" in err
+        assert mine.read_text("utf-8") == "mine"
+    assert (
+        run(capsys, "loop", "diagram", *c, "--format", "mermaid", "-o", str(mine), "--force")[0]
+        == 0
+    )
+    assert mine.read_text("utf-8").startswith(("stateDiagram", "flowchart", "%%"))
+    png = tmp_path / "loop.png"
+    assert run(capsys, "loop", "diagram", *c, "--format", "png", "-o", str(png))[0] == 0
+    assert png.read_bytes().startswith(b"\x89PNG")

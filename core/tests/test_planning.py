@@ -294,7 +294,7 @@ def test_files_that_cannot_be_written_leave_no_draw(store, rulebook, tmp_path):
     _registry(store, n=10)
     blocked = tmp_path / "a-file"
     blocked.write_text("", "utf-8")  # --out names a file: no directory can be made there
-    with pytest.raises(OSError):
+    with pytest.raises(InvalidInput, match="不是目录"):
         make_plan(rulebook, store, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, blocked))
     with store.engine.connect() as c:
         assert c.execute(sa.text("SELECT count(*) FROM planning_draw")).scalar_one() == 0

@@ -76,6 +76,29 @@ def check_target(
         )
 
 
+def check_folder(
+    folder: Path,
+    names: Iterable[str | Path],
+    *,
+    option: str = "--out",
+    force: bool = False,
+    protected: Iterable[Path | None] = (),
+) -> None:
+    """Before a command writes several files into ``folder`` (created if missing): every one of
+    them may be written (:func:`check_target`), checked all at once so that a refusal leaves
+    none written."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(option, "", _(f"{folder}：不是目录", f"{folder}: is not a directory"))
+    if not folder.exists():
+        return  # nothing there to write over
+    protected = list(protected)
+    for name in names:
+        path = folder / name
+        if path.parent.is_dir():  # a subfolder still to be made holds nothing to write over
+            check_target(path, option=option, force=force, protected=protected)
+
+
 @contextmanager
 def atomic_write(
     path: Path,

@@ -162,11 +162,18 @@ def make() -> click.Group:
         default=None,
         help=_("输出文件（png/svg 必填）", "output file (required for png/svg)"),
     )
+    @force_option
     def diagram(
-        config_path: Path, fmt: str, domain: str | None, dialect: str, output: Path | None
+        config_path: Path,
+        fmt: str,
+        domain: str | None,
+        dialect: str,
+        output: Path | None,
+        force: bool,
     ) -> None:
         from ..errors import InvalidInput
         from ..loop import diagram as d
+        from ..outfiles import write_atomic
 
         lp = _loop(open_app(config_path))
         if domain is not None and domain not in lp.lead:
@@ -176,9 +183,9 @@ def make() -> click.Group:
         if fmt in ("png", "svg"):
             if output is None:
                 raise click.UsageError(_("png/svg 需要 -o 文件", "png/svg need -o FILE"))
-            g = d.graphviz(lp, domain)
-            path = g.render(outfile=str(output), format=fmt, cleanup=True)
-            click.echo(path)
+            image = d.graphviz(lp, domain).pipe(format=fmt)
+            write_atomic(output, image, option="--output", force=force, protected=[config_path])
+            click.echo(str(output))
             return
         if fmt == "mermaid":
             text = d.mermaid(lp, domain)
@@ -189,7 +196,7 @@ def make() -> click.Group:
         if output is None:
             click.echo(text, nl=False)
         else:
-            output.write_text(text, "utf-8")
+            write_atomic(output, text, option="--output", force=force, protected=[config_path])
             click.echo(str(output))
 
     @loop.command(
@@ -283,12 +290,16 @@ def make() -> click.Group:
         show_default=True,
         help=_("输出目录", "output directory"),
     )
-    def report_cmd(config_path: Path, at, out: Path) -> None:
+    @force_option
+    def report_cmd(config_path: Path, at, out: Path, force: bool) -> None:
         from ..loop import report
+        from ..outfiles import sqlite_file
 
         app = open_app(config_path)
-        rep = report.analyse(_store(app), _loop(app), _moment(at))
-        for path in report.write(rep, out):
+        store = _store(app)
+        rep = report.analyse(store, _loop(app), _moment(at))
+        protected = [config_path, sqlite_file(store)]
+        for path in report.write(rep, out, force=force, protected=protected):
             click.echo(str(path))
 
     @loop.command(

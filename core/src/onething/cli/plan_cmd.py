@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InvalidInput
 from ..i18n import _
-from .common import config_option, console, open_app, print_table
+from .common import config_option, console, force_option, open_app, print_table
 
 STEPS = ("registry", "sampling", "tasks", "visits", "inspectors", "summary")
 
@@ -154,6 +154,7 @@ def make() -> click.Group:
     @click.option(
         "--reason", default="", help=_("抽取或重新抽取的原因", "why (required for a redraw)")
     )
+    @force_option
     @click.pass_context
     def plan(
         ctx,
@@ -167,18 +168,33 @@ def make() -> click.Group:
         skip_loop,
         by,
         reason,
+        force,
     ):
         if ctx.invoked_subcommand is not None:
             return
         if not cycle or not seed:
             raise click.UsageError(_("需要 --cycle 和 --seed", "--cycle and --seed are required"))
+        from ..outfiles import check_folder, sqlite_file
         from ..planning import make_plan, read_task_file, write_checklists, write_plan
+        from ..planning.output import plan_files
         from ..planning.tasks import loop_tasks
 
         app = open_app(config_path)
         rows = read_task_file(tasks_file) if tasks_file else []
         out_dir = out or _default_out(app, config_path)
         written: dict = {}  # the files, written in the draw's unit of work
+
+        def write(d: dict) -> None:
+            # Every file checked before any is written: a refusal leaves none and no draw.
+            protected = [config_path, sqlite_file(app.store)]
+            check_folder(out_dir, plan_files(d, checklists), force=force, protected=protected)
+            written["paths"] = write_plan(d, out_dir, force=True)
+            written["lists"] = (
+                write_checklists(d, app.rulebook, out_dir, checklists, app.store, force=True)
+                if checklists
+                else []
+            )
+
         with _progress() as bar:
             task = bar.add_task(_("抽取", "drawing"), total=len(STEPS))
 
@@ -206,12 +222,7 @@ def make() -> click.Group:
                 by=by,
                 reason=reason,
                 progress=step,
-                write=lambda d: written.update(
-                    paths=write_plan(d, out_dir),
-                    lists=write_checklists(d, app.rulebook, out_dir, checklists, store=app.store)
-                    if checklists
-                    else [],
-                ),
+                write=write,
             )
         paths, lists = written["paths"], written["lists"]
         _summary(doc)
@@ -322,9 +333,11 @@ def make_inspectors() -> click.Group:
         help=_("每个部门人数", "inspectors per department"),
     )
     @click.option("--seed", type=int, default=0, show_default=True, help=_("随机种子", "seed"))
-    def synth(config_path, out, per_department, seed):
+    @force_option
+    def synth(config_path, out, per_department, seed, force):
         import datetime as dt
 
+        from ..outfiles import sqlite_file
         from ..planning import synth_pool, write_pool
         from ..planning.visits import constraints_in_force
 
@@ -341,8 +354,7 @@ def make_inspectors() -> click.Group:
                 for d in items[code].departments:
                     specialist.setdefault(d, set()).add(c.id)
         pool = synth_pool(depts, app.deployment.region, per_department, seed, specialist)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_pool(out, pool)
+        write_pool(out, pool, force=force, protected=[config_path, sqlite_file(app.store)])
         click.echo(
             _(f"已生成 {len(pool)} 名执法人员：{out}", f"wrote {len(pool)} inspectors to {out}")
         )

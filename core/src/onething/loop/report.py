@@ -10,12 +10,14 @@ import csv
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
 
+from ..outfiles import atomic_write, check_folder
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
 from .cases import _aware
@@ -163,16 +165,31 @@ def _precision_row(domain: str, rule: str, n: int, conf: int, dism: int) -> dict
     }
 
 
-def write(report: Report, out: str | Path, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
+_TABLES = ("precision", "stage_times", "stalls", "rectification")
+_CHARTS = ("stage_times", "precision")
+
+
+def write(
+    report: Report,
+    out: str | Path,
+    formats: tuple[str, ...] = ("png", "svg"),
+    *,
+    force: bool = False,
+    protected: Iterable[Path | None] = (),
+) -> list[Path]:
     """Write ``precision.csv``, ``stage_times.csv``, ``stalls.csv``, ``rectification.csv`` and
-    the charts ``stage_times.<fmt>`` and ``precision.<fmt>``; return the paths written."""
+    the charts ``stage_times.<fmt>`` and ``precision.<fmt>`` into ``out`` (created if
+    missing); return the paths written. An existing one of them only with ``force``: all are
+    checked before any is written, each through a temporary file."""
     out = Path(out)
+    names = [f"{n}.csv" for n in _TABLES] + [f"{c}.{f}" for c in _CHARTS for f in formats]
+    check_folder(out, names, force=force, protected=protected)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in ("precision", "stage_times", "stalls", "rectification"):
+    for name in _TABLES:
         rows = getattr(report, name)
         path = out / f"{name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as f:
+        with atomic_write(path, force=True) as f:  # checked above
             fields = list(rows[0]) if rows else list(_EMPTY[name])
             w = csv.DictWriter(f, fieldnames=fields)
             w.writeheader()
@@ -211,10 +228,7 @@ def _charts(report: Report, out: Path, formats: tuple[str, ...]) -> list[Path]:
     ax.set_title("Time spent per stage (all domains)")
     ax.legend()
     fig.tight_layout()
-    for fmt in formats:
-        path = out / f"stage_times.{fmt}"
-        fig.savefig(path)
-        written.append(path)
+    written += _save(fig, out, "stage_times", formats)
     plt.close(fig)
 
     rows = [r for r in report.precision if r["risk_rule"] != ALL and r["precision"] is not None]
@@ -228,9 +242,16 @@ def _charts(report: Report, out: Path, formats: tuple[str, ...]) -> list[Path]:
     ax.set_xlabel("precision = confirmed / (confirmed + dismissed)")
     ax.set_title("Warnings that became confirmed violations, per risk rule")
     fig.tight_layout()
-    for fmt in formats:
-        path = out / f"precision.{fmt}"
-        fig.savefig(path)
-        written.append(path)
+    written += _save(fig, out, "precision", formats)
     plt.close(fig)
     return written
+
+
+def _save(fig: Any, out: Path, name: str, formats: tuple[str, ...]) -> list[Path]:
+    paths = []
+    for fmt in formats:
+        path = out / f"{name}.{fmt}"
+        with atomic_write(path, force=True, binary=True) as fh:
+            fig.savefig(fh, format=fmt)
+        paths.append(path)
+    return paths

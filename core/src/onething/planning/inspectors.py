@@ -42,7 +42,7 @@ from sqlmodel import select
 from ..departments import departments
 from ..errors import InvalidInput
 from ..model import MergeConstraint
-from ..outfiles import escape_row
+from ..outfiles import atomic_write, escape_row
 from ..store import Store
 from .model import Assignment, Infeasible, Task, Visit
 from .prn import prn_int
@@ -178,8 +178,16 @@ def read_pool(path: Path) -> list[Inspector]:
     return list(out.values())
 
 
-def write_pool(path: Path, pool: Sequence[Inspector]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
+def write_pool(
+    path: Path,
+    pool: Sequence[Inspector],
+    *,
+    force: bool = False,
+    protected: Iterable[Path | None] = (),
+) -> None:
+    """The pool as CSV (the columns :func:`read_pool` reads); an existing file only with
+    ``force``, never one of ``protected``, through a temporary file."""
+    with atomic_write(path, force=force, protected=protected) as f:
         w = csv.writer(f)
         w.writerow(COLUMNS)
         for i in pool:

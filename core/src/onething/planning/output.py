@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..departments import department_name
-from ..outfiles import escape_row
+from ..outfiles import atomic_write, check_folder, escape_row, write_atomic
 from ..rulebook import Rulebook
 from ..store import Store
 
@@ -32,17 +32,35 @@ CSV_COLUMNS = (
 )
 
 
-def write_plan(doc: dict[str, Any], out: Path) -> dict[str, Path]:
+PLAN_FILES = {"json": "plan.json", "csv": "plan.csv", "html": "summary.html"}
+
+
+def plan_files(doc: dict[str, Any], checklists: int = 0) -> list[str]:
+    """The files a plan's draw writes into its folder: the plan's three and the checklists of
+    its first ``checklists`` visits (to check them all before writing any)."""
+    return [*PLAN_FILES.values(), *_checklist_names(doc, checklists)]
+
+
+def _checklist_names(doc: dict[str, Any], first: int) -> list[str]:
+    return [f"checklists/{n:03d}-{v['key']}.html" for n, v in enumerate(doc["visits"][:first], 1)]
+
+
+def write_plan(doc: dict[str, Any], out: Path, *, force: bool = False) -> dict[str, Path]:
+    """``plan.json``, ``plan.csv`` and ``summary.html`` in ``out`` (created if missing); an
+    existing one of them only with ``force``, each through a temporary file."""
+    check_folder(out, PLAN_FILES.values(), force=force)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "plan.json", "csv": out / "plan.csv", "html": out / "summary.html"}
-    paths["json"].write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    paths = {k: out / name for k, name in PLAN_FILES.items()}
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    write_atomic(paths["json"], text, force=True)  # checked above
     visit_of = {t: v for v in doc["visits"] for t in v["tasks"]}
     staff: dict[str, list[str]] = {}
     for a in doc["assignments"]:
         staff.setdefault(a["visit"], []).append(a["inspector"])
     infeasible = {x["visit"] for x in doc["infeasible"]}
     unplaced = {x["task"] for x in doc["unplaced"]}
-    with paths["csv"].open("w", encoding="utf-8-sig", newline="") as f:
+    with atomic_write(paths["csv"], force=True) as f:
+        f.write("\ufeff")  # a BOM, so that Excel reads the CSV as UTF-8
         w = csv.writer(f)
         w.writerow(CSV_COLUMNS)
         for t in doc["tasks"]:
@@ -79,28 +97,36 @@ def write_plan(doc: dict[str, Any], out: Path) -> dict[str, Path]:
     html = env.get_template("summary.html.j2").render(
         doc=doc, s=doc["summary"], dept=lambda c: department_name(c, "city")
     )
-    paths["html"].write_text(html, "utf-8")
+    write_atomic(paths["html"], html, force=True)
     return paths
 
 
 def write_checklists(
-    doc: dict[str, Any], rulebook: Rulebook, out: Path, first: int = 5, store: Store | None = None
+    doc: dict[str, Any],
+    rulebook: Rulebook,
+    out: Path,
+    first: int = 5,
+    store: Store | None = None,
+    *,
+    force: bool = False,
 ) -> list[Path]:
-    """The joint checklist (``onething.checklist``) of each of the first ``first`` visits;
-    with ``store``, the checklist names the object as the registry does."""
+    """The joint checklist (``onething.checklist``) of each of the first ``first`` visits in
+    ``out/checklists/`` (an existing one only with ``force``); with ``store``, the checklist
+    names the object as the registry does."""
     from ..checklist import build_checklist, render_html
     from ..registry import get_object
 
     on = dt.date.fromisoformat(doc["window"]["start"])
-    folder = out / "checklists"
-    folder.mkdir(parents=True, exist_ok=True)
+    names = _checklist_names(doc, first)
+    check_folder(out, names, force=force)
+    (out / "checklists").mkdir(parents=True, exist_ok=True)
     paths = []
-    for n, v in enumerate(doc["visits"][:first], 1):
+    for name, v in zip(names, doc["visits"][:first], strict=True):
         obj = get_object(store, v["key"]) if store is not None else None
         checklist = build_checklist(
             rulebook, v["items"], on, object_key=v["key"], object_name=obj.name if obj else None
         )
-        p = folder / f"{n:03d}-{v['key']}.html"
-        p.write_text(render_html(checklist), "utf-8")
+        p = out / name
+        write_atomic(p, render_html(checklist), force=True)
         paths.append(p)
     return paths
