@@ -386,6 +386,36 @@ def test_non_random_tasks_join_the_visit_and_bad_rows_are_named(store, rulebook,
         read_task_file(bad)
 
 
+def test_a_stored_task_the_plan_cannot_place_is_listed_not_a_crash(store, rulebook, tmp_path):
+    """A closed-loop task whose object left the registry, or whose item is not in force, is
+    listed as unplaceable with its reason (and recomputed by verify); the same row in a tasks
+    file is an input error naming the line."""
+    from onething.planning import read_task_file, verify_plan
+
+    _registry(store, n=10)
+    key = "913715000000000003"
+    gone = {"key": "913715000000009999", "item": "fake.001", "kind": "reinspection"}
+    stale = {"key": key, "item": "fake.999", "kind": "post_licence"}
+    ok = {"key": key, "item": "fake.001", "kind": "reinspection", "due": "2026-02-01"}
+    rows = [{**r, "_line": f"loop[{n}]"} for n, r in enumerate([gone, stale, ok])]
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", task_rows=rows)
+    reasons = {u["task"]: u["reason"] for u in doc["unplaceable"]}
+    assert reasons == {
+        f"N:reinspection:fake.001:{gone['key']}": "object_not_in_registry",
+        f"N:post_licence:fake.999:{key}": "item_not_in_force",
+    }
+    assert doc["summary"]["unplaceable_tasks"] == 2
+    assert f"N:reinspection:fake.001:{key}" in {t["id"] for t in doc["tasks"]}
+    assert verify_plan(rulebook, store, doc) == []
+    edited = {**doc, "unplaceable": doc["unplaceable"][:1]}
+    assert any(p.startswith("unplaceable:") for p in verify_plan(rulebook, store, edited))
+
+    f = tmp_path / "tasks.jsonl"
+    f.write_text(json.dumps(gone) + "\n", "utf-8")
+    with pytest.raises(InvalidInput, match=r"tasks.jsonl:1: key: .*not in the registry"):
+        make_plan(rulebook, store, cycle="2026Q2", seed="S", task_rows=read_task_file(f))
+
+
 def test_pool_file_errors_name_the_row_and_column(tmp_path):
     f = tmp_path / "pool.csv"
     f.write_text(

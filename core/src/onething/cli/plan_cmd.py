@@ -52,6 +52,13 @@ def _summary(doc) -> None:
             ],
             [_("减少上门次数", "visits saved"), s["visits_saved"]],
             [_("因年度上限未安排的任务", "tasks not placed (cap)"), s["unplaced_tasks"]],
+            [
+                _(
+                    "无法安排的闭环任务（对象已不在名录或事项已失效）",
+                    "loop tasks that cannot be placed",
+                ),
+                s["unplaceable_tasks"],
+            ],
             [_("无法配齐执法人员的检查", "infeasible visits"), s["infeasible_visits"]],
             [_("未设抽查比例的事项×信用等级", "random items without a ratio"), s["missing_ratios"]],
         ],

@@ -116,8 +116,8 @@ def compute_plan(
     tasks = random_tasks(population, sample, items)
     step("tasks")
     known = set(population.keys)
-    extra, deferred = non_random_tasks(list(task_rows), items, known, (start, end))
-    tasks += extra
+    nonrandom = non_random_tasks(list(task_rows), items, known, (start, end))
+    tasks += nonrandom.tasks
     by_id = {t.id: t for t in tasks}
     regions = dict(zip(population.keys, population.regions, strict=True))
     grades = {
@@ -174,7 +174,8 @@ def compute_plan(
         "uncapped": uncapped,
         "strata": [asdict(s) for s in sample.strata],
         "tasks": [_task_json(t) for t in sorted(tasks, key=lambda t: t.id)],
-        "deferred": deferred,
+        "deferred": nonrandom.deferred,
+        "unplaceable": nonrandom.unplaceable,
         "visits": [asdict(v) for v in visits],
         "unplaced": [asdict(x) for x in unplaced],
         "assignments": [asdict(a) for a in assignments],
@@ -264,6 +265,7 @@ def summarise(doc, population, sample, ratios, items) -> dict[str, Any]:
         "independent_expected_visits": round(independent, 1),
         "visits_saved": round(independent - len(doc["visits"]), 1),
         "unplaced_tasks": len(doc["unplaced"]),
+        "unplaceable_tasks": len(doc["unplaceable"]),
         "infeasible_visits": len({x["visit"] for x in doc["infeasible"]}),
         "missing_ratios": len(doc["missing_ratios"]),
     }

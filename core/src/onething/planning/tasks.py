@@ -8,7 +8,10 @@ The JSONL format (one object a line, schema ``schemas/plan-tasks.schema.json``):
 
 A task is due in the cycle when ``due`` falls in the cycle window; others are listed as
 ``deferred`` in the plan, never dropped silently. The closed-loop engine's due post-licence and
-re-inspection tasks can be passed in the same form (:func:`loop_tasks`).
+re-inspection tasks can be passed in the same form (:func:`loop_tasks`). A row of a tasks file
+naming an unknown item or object is an input error; a task the store holds that can no longer be
+placed (its object left the registry, its item is not in force in the cycle) is listed as
+``unplaceable`` in the plan, with the reason, for the operator to settle.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from attrs import frozen
 
 from .. import schemas
 from ..errors import InvalidInput
 from ..model import Item
 from ..store import Store
+from ..textfiles import read_utf8
 from .model import Task
 from .population import Population
 from .sampling import Sample
@@ -58,19 +63,44 @@ def random_tasks(population: Population, sample: Sample, items: dict[str, Item])
 def read_task_file(path: Path) -> list[dict[str, Any]]:
     """Rows of a JSONL task file, each validated; errors name the file, line and key path."""
     rows = []
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError as exc:
-        raise InvalidInput(str(path), "", f"cannot read: {exc.strerror}") from None
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(read_utf8(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"{path}:{n}", "", f"not valid JSON: {exc.msg}") from None
-        rows.append({**schemas.check(raw, "plan-tasks", location=f"{path}:{n}"), "_line": n})
+        where = f"{path}:{n}"
+        rows.append({**schemas.check(raw, "plan-tasks", location=where), "_line": where})
     return rows
+
+
+@frozen
+class NonRandom:
+    """The non-random rows of a cycle, sorted: what is due in it, what is not, what cannot be
+    placed."""
+
+    tasks: list[Task]
+    deferred: list[dict[str, Any]]
+    """Rows due outside the cycle's window."""
+    unplaceable: list[dict[str, Any]]
+    """Rows from the store naming an object no longer in the registry or an item not in force
+    (``reason``: ``object_not_in_registry`` | ``item_not_in_force``)."""
+
+
+def _from_store(row: dict[str, Any]) -> bool:
+    return isinstance(row["_line"], str) and row["_line"].startswith("loop[")
+
+
+def _fault(
+    row: dict[str, Any], items: dict[str, Item], known: Container[str]
+) -> tuple[str, str, str] | None:
+    """Why the row cannot become a task (reason, field, message), if it cannot."""
+    if row["item"] not in items:
+        return "item_not_in_force", "item", f"no item {row['item']!r} in force in the domains"
+    if row["key"] not in known:
+        return "object_not_in_registry", "key", f"object {row['key']!r} is not in the registry"
+    return None
 
 
 def non_random_tasks(
@@ -79,24 +109,27 @@ def non_random_tasks(
     known: Container[str],
     window: tuple[dt.date, dt.date],
     source: str = "tasks",
-) -> tuple[list[Task], list[dict[str, Any]]]:
-    """Tasks due in ``window`` and the deferred rows (due outside it).
+) -> NonRandom:
+    """Sort non-random rows into the cycle's tasks, the deferred and the unplaceable ones.
 
     ``known``: the keys in the registry.
 
-    :raises InvalidInput: for an unknown item or an object not in the registry.
+    :raises InvalidInput: for a tasks-file row naming an unknown item or an object not in the
+        registry, or a task given twice.
     """
-    tasks, deferred, seen = [], [], set()
+    tasks, deferred, unplaceable, seen = [], [], [], set()
     for r in rows:
         where = r["_line"] if isinstance(r["_line"], str) else f"{source}:{r['_line']}"
-        if r["item"] not in items:
-            raise InvalidInput(
-                where, "item", f"no item {r['item']!r} in force in the enabled domains"
-            )
-        if r["key"] not in known:
-            raise InvalidInput(where, "key", f"object {r['key']!r} is not in the registry")
-        due = dt.date.fromisoformat(r["due"]) if r.get("due") else None
         tid = f"N:{r['kind']}:{r.get('id') or r['item'] + ':' + r['key']}"
+        fault = _fault(r, items, known)
+        if fault is not None:
+            reason, field, message = fault
+            if not _from_store(r):
+                raise InvalidInput(where, field, message)
+            row = {k: v for k, v in r.items() if k != "_line"}
+            unplaceable.append(row | {"task": tid, "reason": reason})
+            continue
+        due = dt.date.fromisoformat(r["due"]) if r.get("due") else None
         if tid in seen:
             raise InvalidInput(where, "id", f"task {tid} is given twice")
         seen.add(tid)
@@ -117,7 +150,7 @@ def non_random_tasks(
                 unannounced=bool(r.get("unannounced", False)),
             )
         )
-    return tasks, deferred
+    return NonRandom(tasks, deferred, unplaceable)
 
 
 def loop_tasks(store: Store, window: tuple[dt.date, dt.date]) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ _KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "assignments": lambda a: (a["visit"], a["department"], a["inspector"]),
     "infeasible": lambda x: (x["visit"], x["department"]),
     "deferred": lambda x: x.get("task"),
+    "unplaceable": lambda x: x["task"],
     "missing_ratios": lambda x: (x["item"], x["credit_grade"]),
 }
 _SCALARS = ("format", "cycle", "seed", "window", "algorithm", "population", "options", "uncapped")
