@@ -152,3 +152,25 @@ def test_an_unreachable_database_is_one_line_and_exit_1(capsys, tmp_path, url, r
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "无法连接数据库" in err and reason in err
     assert "secret" not in err
+
+
+def test_validate_lists_a_verified_value_whose_basis_names_no_source_read(capsys, tmp_path):
+    """A value's status may not claim more than its sources show (issue 20): an override marked
+    verified on a secondary basis only is listed, and the landed plugins have none."""
+    code, out, _ = run(
+        capsys, "validate", str(ROOT / "examples" / "shandong.toml"), "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["verified_without_source"] == []
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["prepaid_card"]\n\n'
+        '[[override]]\ndomain = "prepaid_card"\nparameter = "outstanding_balance.min"\n'
+        'value = 1000\neffective_from = 2024-07-01\nstatus = "verified"\nreviewed = 2026-11-27\n'
+        'reason = "测试"\nbasis = [{law = "某市文件", status = "secondary"}]\n'
+    )
+    code, out, _ = run(capsys, "validate", str(cfg), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["verified_without_source"] == ["prepaid_card.outstanding_balance.min"]
+    code, out, _ = run(capsys, "validate", str(cfg))
+    assert "prepaid_card.outstanding_balance.min = 1000" in out
+    assert "没有一项是已读原文" in out

@@ -28,6 +28,17 @@ def review_warnings(
     return unconfirmed, stale
 
 
+def unsourced_verified(app: Onething, today: dt.date) -> list[ParameterInForce]:
+    """Values in force today marked verified although none of their basis entries is a source
+    that was read (every one secondary or unconfirmed): the value's status claims more than its
+    sources show."""
+    return [
+        p
+        for p in app.rulebook.parameters(today)
+        if p.status == "verified" and not any(b.status == "verified" for b in p.basis)
+    ]
+
+
 def _warn(heading: str, lines: list[str]) -> None:
     """A yellow heading and one line per finding; nothing when there are none."""
     if not lines:
@@ -68,6 +79,7 @@ def make() -> click.Command:
             )
         app.rulebook.catalog  # noqa: B018  (builds the city item layer: local and disabled items)
         unconfirmed, stale = review_warnings(app, today)
+        unsourced = unsourced_verified(app, today)
         outdated = outdated_citations({n: app.domains.rules(n) for n in app.domains.names}, today)
         if fmt == "json":
             print_json(
@@ -79,6 +91,7 @@ def make() -> click.Command:
                     "extensions": len(app.deployment.extensions),
                     "unconfirmed": [f"{p.domain}.{p.name}" for p in unconfirmed],
                     "not_reviewed": [f"{p.domain}.{p.name}" for p in stale],
+                    "verified_without_source": [f"{p.domain}.{p.name}" for p in unsourced],
                     "outdated_citations": [converter.unstructure(c) for c in outdated],
                 }
             )
@@ -107,6 +120,13 @@ def make() -> click.Command:
                 f"Note: {len(unconfirmed)} parameter values in force are unconfirmed and must not be taken for law:",
             ),
             [f"{p.domain}.{p.name} = {p.value} {p.unit}  ({label(p)})" for p in unconfirmed],
+        )
+        _warn(
+            _(
+                f"警告：{len(unsourced)} 项现行参数值标为已核实，但其依据中没有一项是已读原文（均为 secondary 或 unconfirmed）：",
+                f"Warning: {len(unsourced)} parameter values in force are marked verified although no source in their basis was read (all secondary or unconfirmed):",
+            ),
+            [f"{p.domain}.{p.name} = {p.value} {p.unit}  ({label(p)})" for p in unsourced],
         )
         _warn(
             _(
