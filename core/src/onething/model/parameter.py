@@ -10,7 +10,8 @@ from .basis import Basis, Status
 
 Scalar = bool | int | float | str
 
-#: Units a parameter may have. Ratios are fractions (0.2, not 20).
+#: Units a parameter may have. Ratios are fractions (0.2, not 20); a multiple is a factor of a
+#: base the parameter names (a fine of 10 times the goods' value or the illegal gains).
 UNITS: dict[str, str] = {
     "ratio": "比例",
     "CNY": "元",
@@ -27,6 +28,7 @@ UNITS: dict[str, str] = {
     "square_metre": "平方米",
     "metre": "米",
     "percent_point": "百分点",
+    "multiple": "倍",
     "text": "文本",
     "flag": "是/否",
 }
