@@ -87,3 +87,36 @@ def test_params_lists_a_fine_with_its_value_and_article(capsys, domain, name, va
     (row,) = [r for r in json.loads(out) if r["name"] == name]
     assert row["value"] == value
     assert article in {b["article"] for b in row["basis"]}
+
+
+@pytest.mark.parametrize(
+    ("day", "status", "revisions"),
+    [
+        ("2025-11-30", "verified", {"2021-04-29"}),
+        ("2025-12-01", "secondary", {"2025-09-12", "2021-04-29"}),
+    ],
+)
+def test_food_safety_law_fines_follow_the_2025_amendment_as_a_dated_unread_version(
+    capsys, day, status, revisions
+):
+    """食品安全法 2025 修正 (in force 2025-12-01) was reported to stiffen penalties; its text was
+    not read, so from that day the fines keep their 2021 amounts marked secondary."""
+    code, out, _ = run(
+        capsys,
+        "params",
+        "--config",
+        LIAOCHENG,
+        "--domain",
+        "catering",
+        "--format",
+        "json",
+        "--at",
+        day,
+    )
+    assert code == 0
+    rows = {r["name"]: r for r in json.loads(out)}
+    for name in ("fine.unlicensed.min", "fine.management_duties.max", "fine.unsafe_food.max"):
+        assert rows[name]["status"] == status
+        assert {b["revision"] for b in rows[name]["basis"]} == revisions
+    # the Shandong regulation's fines are untouched by the national amendment
+    assert rows["fine.small_eatery.obstruction.min"]["status"] == "verified"
