@@ -73,6 +73,36 @@ CASES = [
         {"highest_deposit_in_bed_fees": 12.5},
         12,
     ),
+    (
+        "prepaid_card.e32",
+        {"contracts_sampled": 10, "contracts_with_required_terms": 10},
+        {"contracts_sampled": 10, "contracts_with_required_terms": 9},
+        None,
+    ),
+    (
+        "prepaid_card.e33",
+        {"refund_requests_sampled": 4, "refunds_per_article_30": 4},
+        {"refund_requests_sampled": 4, "refunds_per_article_30": 3},
+        None,
+    ),
+    (
+        "prepaid_card.e34",
+        {"service_terms_displayed": True},
+        {"service_terms_displayed": False},
+        None,
+    ),
+    (
+        "prepaid_card.e35",
+        {"key_terms_prominent": True, "unfair_terms_found": False},
+        {"key_terms_prominent": True, "unfair_terms_found": True},
+        None,
+    ),
+    (
+        "prepaid_card.e36",
+        {"credentials_shown": True, "written_contract": True},
+        {"credentials_shown": True, "written_contract": False},
+        None,
+    ),
 ]
 
 
@@ -98,6 +128,9 @@ def test_a_new_element_passes_on_compliant_evidence_and_fails_on_a_violation(
         ("elderly_care.e34", dt.date(2022, 2, 28)),
         ("elderly_care.e35", dt.date(2024, 9, 30)),
         ("elderly_care.e36", dt.date(2024, 9, 30)),
+        # 山东省消费者权益保护条例: adopted 2017-03-29, in force 2017-07-01
+        ("prepaid_card.e32", dt.date(2017, 6, 30)),
+        ("prepaid_card.e36", dt.date(2017, 6, 30)),
     ],
 )
 def test_a_new_element_starts_on_the_day_its_article_took_effect(book, code, before):
