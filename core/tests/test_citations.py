@@ -93,3 +93,23 @@ def test_a_rule_no_longer_or_not_yet_in_force_may_keep_its_old_citation(rules):
     _code, changed = _with_newer_revision_in_one_element(rules)
     # 2014-10-01 is the regulation's first day in force: nothing cited it before
     assert outdated_citations({"prepaid_card": changed}, dt.date(2013, 1, 1)) == []
+
+
+def test_a_version_ending_when_the_amendment_starts_is_not_flagged_before_it_ends():
+    """catering's Food Safety Law fines end their 2021 version on 2025-12-01 and continue under
+    the 2025 revision: on 2025-11-30 the ending version has been carried through already."""
+    domains = onething.enable(["catering"])
+    rules = {"catering": domains.rules("catering")}
+    assert outdated_citations(rules, dt.date(2025, 11, 30)) == []
+    # an open-ended rule still on the old text alone would be flagged that day
+    (p,) = [p for p in rules["catering"].parameters if p.name == "fine.unlicensed.min"]
+    old, _new = p.values
+    changed = attrs.evolve(
+        rules["catering"],
+        parameters=(
+            *rules["catering"].parameters,
+            attrs.evolve(p, name="fine.test_only", values=(attrs.evolve(old, effective_to=None),)),
+        ),
+    )
+    found = outdated_citations({"catering": changed}, dt.date(2025, 11, 30))
+    assert [c.code for c in found] == ["fine.test_only"]

@@ -80,8 +80,9 @@ def _revisions(basis: tuple[Basis, ...]) -> dict[str, list[tuple[tuple, Basis]]]
 
 
 def outdated_citations(rules: Mapping[str, DomainRules], on: dt.date) -> list[OutdatedCitation]:
-    """Entries in force on ``on`` citing only older revisions of a law than the newest their
-    plugin cites elsewhere (``rules``: each enabled domain's rules, by name)."""
+    """Open-ended entries in force on ``on`` citing only older revisions of a law than the newest
+    their plugin cites elsewhere (``rules``: each enabled domain's rules, by name). A version that
+    ends has been dated for the amendment already and is not listed."""
     out = []
     for domain, domain_rules in rules.items():
         entries = [
@@ -95,7 +96,8 @@ def outdated_citations(rules: Mapping[str, DomainRules], on: dt.date) -> list[Ou
                     if key not in newest or older(newest[key][0], d):
                         newest[key] = (d, b.revision)
         for kind, code, entry, cited in entries:
-            if not in_force(entry, on):
+            # a version with an end date has been dated on purpose (a successor follows it)
+            if not in_force(entry, on) or entry.effective_to is not None:
                 continue
             for key, revisions in cited.items():
                 top = newest[key]
