@@ -49,3 +49,40 @@ def test_the_two_custody_regimes_are_two_check_points_and_no_conflict(book):
     assert canonical["elderly_care.e22"] == "care_fee_custody"
     custody = {"prepaid_fund_custody", "care_fee_custody"}
     assert [c for c in conflicts(book, on) if c.canonical in custody] == []
+
+
+def test_the_catering_visit_of_issue_19_yields_two_findings(book):
+    """4 of 6 food handlers certified and scope_matches false: two findings, not "0 failed"
+    (catering.e06 x-at-least, catering.e01 x-pass); every other element passes."""
+    from onething.checklist import check_record
+
+    on = dt.date(2026, 12, 1)
+    c = build_checklist(book, ["catering.001", "catering.003"], on)
+    given = {
+        "catering.e01": {
+            "licence_no": "JY13715000000001",
+            "valid_to": "2030-01-01",
+            "scope_matches": False,
+        },
+        "catering.e06": {"food_handlers": 6, "with_current_certificate": 4},
+    }
+    entries = []
+    for el in c.elements:
+        if el.code in given:
+            entries.append({"element": el.code, "evidence": given[el.code]})
+        else:
+            entries.append({"element": el.code, "result": "not_applicable"})
+    rec = check_record(
+        {
+            "object": "91371500MA3C4XYZ1A",
+            "items": ["catering.001", "catering.003"],
+            "visited_at": "2026-12-01T09:30:00+08:00",
+            "inspectors": [{"name": "张三", "department": "market", "id": "M-01"}],
+            "entries": entries,
+        },
+        c,
+    )
+    assert sorted(f.element for f in rec.findings) == ["catering.e01", "catering.e06"]
+    by = {f.element: f.remark for f in rec.findings}
+    assert "with_current_certificate = 4 is less than food_handlers = 6" in by["catering.e06"]
+    assert "scope_matches = False" in by["catering.e01"]

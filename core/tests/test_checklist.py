@@ -178,3 +178,94 @@ def test_an_item_not_in_force_is_invalid_input_naming_it(fake_domains):
         build_checklist(Rulebook(fake_domains), ["fake.001", "fake.999"], ON)
     assert exc.value.location == "--items" and exc.value.path == "[1]"
     assert "fake.999" in exc.value.message and "fake.001" in exc.value.message
+
+
+# -- marks added for issue 19 ------------------------------------------------------------------
+
+
+def test_x_fail_lists_the_failing_values():
+    schema = {
+        "type": "object",
+        "properties": {"grade": {"enum": list("ABCD"), "x-fail": ["C", "D"]}},
+    }
+    assert failures(schema, {"grade": "B"}, None, ON) == []
+    assert failures(schema, {"grade": "D"}, None, ON) == ["grade = 'D', one of ['C', 'D']"]
+
+
+def test_x_age_compares_a_date_with_a_time_limit_by_the_calendar():
+    schema = {"type": "object", "properties": {"last": {"type": "string", "x-age": True}}}
+    yearly = lim("<=", 1, "year")
+    assert failures(schema, {"last": "2025-11-27"}, yearly, ON) == []
+    assert failures(schema, {"last": "2025-11-26"}, yearly, ON) == [
+        "last = 2025-11-26 on 2026-11-27: age limit <= 1 year"
+    ]
+    # a month limit from the 31st ends on the last day of a shorter month
+    assert (
+        failures(schema, {"last": "2026-08-31"}, lim("<=", 1, "month"), dt.date(2026, 9, 30)) == []
+    )
+    assert failures(schema, {"last": "2026-08-31"}, lim("<=", 1, "month"), dt.date(2026, 10, 1))
+
+
+def test_x_ratio_of_divides_by_its_sibling():
+    schema = {
+        "type": "object",
+        "properties": {
+            "held": {"type": "number", "x-ratio-of": "owed"},
+            "owed": {"type": "number"},
+        },
+    }
+    full = lim(">=", 1, "ratio")
+    assert failures(schema, {"held": 100, "owed": 100}, full, ON) == []
+    assert failures(schema, {"held": 99, "owed": 100}, full, ON) == [
+        "held / owed = 0.99, limit >= 1 ratio"
+    ]
+    assert failures(schema, {"held": 0, "owed": 0}, full, ON) == []  # nothing owed, nothing due
+    cap = lim("<=", 1, "ratio")
+    assert failures(schema, {"held": 5, "owed": 0}, cap, ON) == [
+        "held / owed = ∞, limit <= 1 ratio"
+    ]
+
+
+def test_judged_lists_the_places_that_can_fail_and_marks_that_point_nowhere():
+    from onething.checklist.evidence import judged
+    from onething.model import Limit
+
+    limit = Limit(comparator=">=", unit="year", parameter="p")
+    schema = {
+        "type": "object",
+        "properties": {
+            "ok": {"type": "boolean", "x-pass": True},
+            "contracted": {"type": "boolean"},
+            "n": {"type": "integer", "x-at-least": "staff"},
+            "when": {"type": "string", "x-age": True},
+            "valid_to": {"type": "string"},
+            "units": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"inspection_valid_to": {"type": "string"}},
+                },
+            },
+        },
+    }
+    places, problems = judged(schema, limit)
+    assert places == ["ok", "units[].inspection_valid_to", "valid_to", "when"]
+    assert problems == ["n: x-at-least names 'staff', not a sibling property"]
+    assert judged({"type": "boolean"}, None) == ([""], [])
+    assert judged(
+        {"type": "object", "properties": {"m": {"type": "number", "x-limit": True}}}, None
+    ) == ([], ["m: x-limit but the element has no limit"])
+
+
+def test_an_element_whose_evidence_can_never_fail_is_named_unless_advisory(fake_domains):
+    from attrs import evolve
+
+    from onething.checklist.evidence import never_fails
+
+    el = fake_domains.rules("fake").elements[0]
+    silent = evolve(
+        el, evidence_schema={"type": "object", "properties": {"c": {"type": "boolean"}}}
+    )
+    assert [line.split(":")[0] for line in never_fails([silent])] == [el.code]
+    advisory = evolve(silent, evidence_schema={**silent.evidence_schema, "x-advisory": "倡导性"})
+    assert never_fails([advisory]) == []

@@ -45,6 +45,31 @@ def test_validate_all_eight_domains_json(capsys):
     assert code == 0
     report = json.loads(out)
     assert report["valid"] and {d["domain"] for d in report["domains"]} == EIGHT
+    assert report["elements_never_fail"] == []  # issue 19: every landed element can fail
+
+
+def test_validate_warns_about_an_element_whose_evidence_can_never_fail(capsys, monkeypatch):
+    from attrs import evolve
+
+    from onething import plugins
+
+    rules = plugins.Domains.rules
+
+    def silent_e06(self, name):
+        r = rules(self, name)
+        if name != "catering":
+            return r
+        schema = {"type": "object", "properties": {"food_handlers": {"type": "integer"}}}
+        els = [
+            evolve(e, evidence_schema=schema) if e.code == "catering.e06" else e for e in r.elements
+        ]
+        return evolve(r, elements=els)
+
+    monkeypatch.setattr(plugins.Domains, "rules", silent_e06)
+    code, out, _ = run(capsys, "--lang", "en", "validate", LIAOCHENG)
+    assert code == 0
+    assert "1 elements whose evidence can never fail" in out
+    assert "catering.e06: no evidence can fail" in out
 
 
 def test_config_naming_an_unknown_domain_exits_1_listing_installed(capsys, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..app import Onething
+from ..checklist.evidence import never_fails
 from ..citations import law_key, outdated_citations
 from ..i18n import _, label
 from ..model import converter
@@ -81,6 +82,9 @@ def make() -> click.Command:
         unconfirmed, stale = review_warnings(app, today)
         unsourced = unsourced_verified(app, today)
         outdated = outdated_citations({n: app.domains.rules(n) for n in app.domains.names}, today)
+        silent = [
+            line for n in app.domains.names for line in never_fails(app.domains.rules(n).elements)
+        ]
         if fmt == "json":
             print_json(
                 {
@@ -93,6 +97,7 @@ def make() -> click.Command:
                     "not_reviewed": [f"{p.domain}.{p.name}" for p in stale],
                     "verified_without_source": [f"{p.domain}.{p.name}" for p in unsourced],
                     "outdated_citations": [converter.unstructure(c) for c in outdated],
+                    "elements_never_fail": silent,
                 }
             )
             return
@@ -141,6 +146,13 @@ def make() -> click.Command:
                 f"Warning: {len(outdated)} rules in force cite an older revision of a law than their plugin cites elsewhere (an amendment not carried through):",
             ),
             [f"{c.domain} {c.code}: 《{law_key(c.law)}》 {c.cited} → {c.newest}" for c in outdated],
+        )
+        _warn(
+            _(
+                f"警告：{len(silent)} 个监管要素的证据永远不会判为不合格（违法情形会被记为合格），或其标记无从生效：",
+                f"Warning: {len(silent)} elements whose evidence can never fail (a violation would be stored as a pass), or whose marks cannot act:",
+            ),
+            silent,
         )
 
     return validate

@@ -11,10 +11,13 @@ Each test states one promise of ``onething.hookspecs``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property
 
 import jsonschema
 
+from ..checklist.evidence import failures, judged, never_fails, validate
+from ..checklist.limits import resolve
 from ..integrity import problems
 from ..model import Membership, SupervisedObject, converter
 from ..plugins import Domains, enable
@@ -79,6 +82,53 @@ class DomainContract:
         ):
             assert rule.basis, f"{rule} has no basis"
             assert all(b.law for b in rule.basis)
+
+    def test_every_element_can_fail(self):
+        """An element whose evidence can never fail is a silent defect: its violations would
+        be stored as passes (``x-advisory`` says why the law sees no violation)."""
+        assert never_fails(self.rules.elements) == []
+
+    def test_evidence_on_the_wrong_side_of_its_limit_yields_a_finding(self):
+        """For each element on a day it is in force: evidence passing at every judged place
+        yields no failure; evidence on the wrong side at any one place (a flag, a count, a
+        limit from the parameters, an expiry or age, a ratio) yields a failure there."""
+        from hypothesis import given
+        from hypothesis import strategies as st
+
+        from .evidence import evidence, testable
+
+        book = Rulebook(self.domains)
+        today = dt.date.today()
+        cases = []
+        for el in self.rules.elements:
+            in_force = el.effective_from <= today and (
+                el.effective_to is None or today < el.effective_to
+            )
+            on = today if in_force else el.effective_from
+            limit = resolve(book, el, on)
+            places = testable(judged(el.evidence_schema, el.limit)[0], el.evidence_schema, limit)
+            cases.append((el, on, limit, places))
+
+        def norm(reason: str) -> str:
+            return re.sub(r"\[\d+\]", "[]", reason).split(" ")[0]
+
+        def check_one(el, on, limit, places):
+            @given(st.data())
+            def check(data):
+                schema = el.evidence_schema
+                good = data.draw(evidence(schema, limit, on), label="passing")
+                validate(el.code, schema, good, location=el.code, path="evidence")
+                assert failures(schema, good, limit, on) == [], el.code
+                for place in places:
+                    bad = data.draw(evidence(schema, limit, on, place), label=place or "value")
+                    validate(el.code, schema, bad, location=el.code, path="evidence")
+                    reasons = failures(schema, bad, limit, on)
+                    assert (place or "value") in map(norm, reasons), (el.code, place, reasons)
+
+            check()
+
+        for case in cases:  # one property per element: a failure shrinks within it
+            check_one(*case)
 
     def test_parameters_have_basis_dates_and_review(self):
         today = dt.date.today()
