@@ -4,7 +4,7 @@ them on the failing side. The contract suite uses them to show that each element
 what the law says: evidence on the wrong side of a limit yields a finding.
 
 Covers the JSON Schema the plugins use: object (properties, required, additionalProperties),
-array (items), boolean, integer, number (minimum), string (minLength, format date and
+array (items), boolean, integer, number (minimum, maximum), string (minLength, format date and
 date-time), enum. Anything else is an ``AssertionError`` naming the schema.
 """
 
@@ -72,6 +72,9 @@ def _numbers(sch: dict[str, Any], lo: float | None = None, hi: float | None = No
     minimum = sch.get("minimum")
     if minimum is not None:
         lo = minimum if lo is None else max(lo, minimum)
+    maximum = sch.get("maximum")
+    if maximum is not None:
+        hi = maximum if hi is None else min(hi, maximum)
     if sch.get("type") == "integer":
         return _int_range(lo, hi)
     top = hi if hi is not None else (lo or 0) + 10**6
