@@ -710,3 +710,39 @@ def test_audit_bodies_render_numbers_as_rfc8785_does():
     assert canonical({"b": 2500000.0, "a": 1e-07, "c": [dt.date(2026, 1, 2), 2**60]}) == (
         '{"a":1e-7,"b":2500000,"c":["2026-01-02","1152921504606846976"]}'
     )
+
+
+CITY_ASSESSMENT = """
+[deployment]
+region = "371500"
+level = "city"
+domains = ["fake"]
+
+[[override]]
+domain = "core"
+parameter = "loop.assessment_days"
+value = 5
+effective_from = 2026-01-01
+basis = [{law = "聊城市某规定", article = "第三条", status = "secondary"}]
+status = "secondary"
+reviewed = 2026-11-01
+reason = "本市预警研判时限较短"
+"""
+
+
+def test_a_city_layer_shortens_a_loop_time_limit_and_the_loop_uses_it(store, tmp_path):
+    """Issue 17's bug: a city override of ``core.loop.*`` loaded through the public entry point
+    is accepted and sets the deadline (5 working days from Monday 2026-11-02, not 15)."""
+    from fake_support import FAKE
+
+    from onething import Onething
+
+    (tmp_path / "onething.toml").write_text(CITY_ASSESSMENT, "utf-8")
+    book = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
+    p = book.parameter("core", "loop.assessment_days", T0.date())
+    assert (p.value, p.provenance.layer) == (5, "override")
+    case = _warning(store, Loop(book))
+    assert case.due_at == dt.datetime(2026, 11, 9, 9, tzinfo=dt.UTC)
+    assert _warning(store, Loop(book), "K2", at=T0.replace(year=2025)).due_at == dt.datetime(
+        2025, 11, 21, 9, tzinfo=dt.UTC
+    )  # before the override's day the law's 15 working days hold

@@ -1,6 +1,8 @@
 """Core's own parameters (domain code ``core``): rules that belong to no single domain, such
-as the yearly cap on inspections per enterprise. Same file format and schema as a plugin's
-``parameters.toml``; the city layer overrides them with ``domain = "core"``."""
+as the yearly cap on inspections per enterprise (``onething/data/parameters.toml``) and the
+closed loop's time limits (``onething/data/loop_parameters.toml``, names ``loop.*``). Same file
+format and schema as a plugin's ``parameters.toml``; the city layer overrides them with
+``domain = "core"``. This is the one source: the rulebook and the loop both read it."""
 
 from __future__ import annotations
 
@@ -9,21 +11,34 @@ from importlib import metadata
 
 from . import schemas
 from ._catalogue import load
+from .errors import InvalidInput
 from .model import Parameter, converter
 
 CORE = "core"
-SOURCE = "onething/data/parameters.toml"
+#: The data files of core's parameters, in the order they are read.
+FILES = ("parameters.toml", "loop_parameters.toml")
 
 
 @cache
 def core_parameters() -> tuple[Parameter, ...]:
-    data = schemas.check(
-        load("parameters.toml"), "plugin-data", location=SOURCE, definition="parameters_file"
-    )
-    return tuple(
-        converter.structure({**p, "domain": CORE, "source": f"{SOURCE}#parameter[{i}]"}, Parameter)
-        for i, p in enumerate(data.get("parameter", []))
-    )
+    """Every core parameter, each with the file and position it comes from."""
+    out: list[Parameter] = []
+    for name in FILES:
+        source = f"onething/data/{name}"
+        data = schemas.check(
+            load(name), "plugin-data", location=source, definition="parameters_file"
+        )
+        out.extend(
+            converter.structure(
+                {**p, "domain": CORE, "source": f"{source}#parameter[{i}]"}, Parameter
+            )
+            for i, p in enumerate(data.get("parameter", []))
+        )
+    names = [p.name for p in out]
+    if len(names) != len(set(names)):  # two files must never define one name twice
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidInput("onething/data", "parameter", f"defined twice: {', '.join(dup)}")
+    return tuple(out)
 
 
 def core_version() -> str:

@@ -38,7 +38,6 @@ from .spec import (
     INITIAL_STATES,
     REQUIRED_BEFORE_CLOSED,
     Loop,
-    core_parameters,
     core_states,
     core_transitions,
 )
@@ -66,7 +65,6 @@ __all__ = [
     "Refused",
     "case",
     "case_history",
-    "core_parameters",
     "core_states",
     "core_transitions",
     "due_tasks",

@@ -1,5 +1,5 @@
 """The loop as data: core states and transitions (``onething/data/loop.toml``), core time
-limits (``onething/data/loop_parameters.toml``) and a deployment's effective loop = core + the
+limits (core parameters ``loop.*``, see :mod:`onething.core_parameters`) and a deployment's effective loop = core + the
 enabled plugins' :class:`~onething.model.LoopExtension`.
 """
 
@@ -15,17 +15,16 @@ from attrs import frozen
 
 from .. import schemas
 from .._catalogue import load
+from ..core_parameters import CORE, core_parameters
 from ..errors import InvalidInput, NotInForce, PluginError
-from ..model import LOOP_STAGES, LoopState, LoopTransition, Parameter, converter, version_on
+from ..model import LOOP_STAGES, LoopState, LoopTransition, converter, version_on
 
 if TYPE_CHECKING:
     from ..rulebook import ParameterInForce, Rulebook
 
-CORE = "core"
 #: The clock deadlines are kept and shown on.
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 LOOP_SOURCE = "onething/data/loop.toml"
-PARAMS_SOURCE = "onething/data/loop_parameters.toml"
 
 #: Department placeholders a transition may name besides department codes.
 LEAD = "lead"
@@ -92,23 +91,6 @@ def _core() -> tuple[tuple[LoopState, ...], tuple[LoopTransition, ...]]:
     states = tuple(converter.structure(s, LoopState) for s in data["state"])
     transitions = tuple(converter.structure(t, LoopTransition) for t in data["transition"])
     return states, transitions
-
-
-@cache
-def core_parameters() -> dict[str, Parameter]:
-    """The core loop's time limits (domain ``core``), by name."""
-    data = schemas.check(
-        load("loop_parameters.toml"),
-        "plugin-data",
-        location=PARAMS_SOURCE,
-        definition="parameters_file",
-    )
-    return {
-        p["name"]: converter.structure(
-            {**p, "domain": CORE, "source": f"{PARAMS_SOURCE}#parameter[{i}]"}, Parameter
-        )
-        for i, p in enumerate(data["parameter"])
-    }
 
 
 @frozen
@@ -247,8 +229,8 @@ class Loop:
         return self.parameter(transition.domain, name, on)
 
     def parameter(self, domain: str, name: str, on: dt.date) -> Limit:
-        """A time limit: parameter ``name`` of ``domain`` (``core``: loop_parameters.toml,
-        unless the rulebook knows it, e.g. from a city override) in force on ``on``."""
+        """A time limit: parameter ``name`` of ``domain`` in force on ``on``, read through the
+        rulebook (so a city layer's override applies) or, without one, from core's data."""
         p = self._raw(domain, name, on)
         return _as_limit(domain, name, p.value, p.unit, p.status, p.basis)
 
@@ -263,15 +245,12 @@ class Loop:
         return self.rulebook.parameter(domain, name, on)
 
     def _core_in_force(self, name: str, on: dt.date) -> ParameterInForce | Any:
-        if self.rulebook is not None:  # a city layer may override core's values
-            try:
-                return self.rulebook.parameter(CORE, name, on)
-            except InvalidInput:
-                pass
-        params = core_parameters()
+        if self.rulebook is not None:  # the city layer applied
+            return self.rulebook.parameter(CORE, name, on)
+        params = {p.name: p for p in core_parameters()}
         if name not in params:
             raise InvalidInput(
-                PARAMS_SOURCE, name, f"no such core parameter; known: {', '.join(params)}"
+                "onething/data", name, f"no such core parameter; known: {', '.join(params)}"
             )
         v = version_on(params[name].values, on)
         if v is None:
