@@ -150,6 +150,15 @@ def test_record_add_then_show_a_department_view(capsys, config, tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     code, out, _ = run(capsys, "record", "add", "--config", config, str(path))
     assert code == 0 and "visit-1" in out and "不合格 1 项" in out
+    assert "开启闭环事项 1 件：1" in out  # the gas finding opened case 1 (issue 19)
+    data["id"] = "visit-2"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    code, out, _ = run(capsys, "--lang", "en", "record", "add", "--config", config, str(path))
+    assert code == 0 and "Attached to cases: 1" in out and "Opened" not in out
+    data["id"] = "visit-3"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    code, _, err = run(capsys, "record", "add", "--config", config, str(path), "--case", "77")
+    assert code == 1 and "no case 77" in err
     code, out, _ = run(
         capsys,
         "record",

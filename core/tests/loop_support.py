@@ -18,10 +18,38 @@ def actor_for(loop: Loop, t: EffectiveTransition, domain: str, owner: str) -> Ac
     return Actor(dept, t.spec.roles[0], "371500")
 
 
-def evidence_for(schema: dict[str, Any] | None) -> Any:
+def evidence_for(schema: dict[str, Any] | None, store=None, object_key: str = "K") -> Any:
+    """Evidence that satisfies ``schema``; a property marked ``x-record`` names a record of
+    ``object_key`` stored for it (without findings) in ``store``."""
     if schema is None:
         return None
-    return _value(schema)
+    value = _value(schema)
+    for name, sub in schema.get("properties", {}).items():
+        if sub.get("x-record") and store is not None:
+            value[name] = stored_record(store, object_key)
+    return value
+
+
+def stored_record(store, object_key: str) -> str:
+    """A stored inspection record of ``object_key`` without findings (a passing visit)."""
+    import uuid
+
+    from onething.store.records import InspectionRecord
+
+    rid = f"rec-{uuid.uuid4().hex[:12]}"
+    with store.session() as s:
+        s.add(
+            InspectionRecord(
+                id=rid,
+                object_key=object_key,
+                visited_at=T0,
+                on=T0.date(),
+                inspectors=[],
+                items=[],
+                created_at=T0,
+            )
+        )
+    return rid
 
 
 def _value(schema: dict[str, Any]) -> Any:

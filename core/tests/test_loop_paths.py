@@ -155,7 +155,7 @@ def test_every_core_transition_runs_on_the_store(store, loop):
                 t.code,
                 actor_for(loop, t, "fake", case.owner),
                 version=case.version,
-                evidence=evidence_for(t.spec.evidence_schema),
+                evidence=evidence_for(t.spec.evidence_schema, store, f"K-{kind}"),
                 facts=facts_for(t.spec.guard),
                 at=at,
             )

@@ -110,7 +110,7 @@ def test_random_sequences_keep_the_loop_sound(fake_domains, _sqlite_template, tm
                     t.code,
                     actor_for(loop, t, case.domain, case.owner),
                     version=case.version,
-                    evidence=evidence_for(t.spec.evidence_schema),
+                    evidence=evidence_for(t.spec.evidence_schema, self.store),
                     facts=facts_for(t.spec.guard, guard_ok),
                     at=self.at,
                 )
@@ -167,7 +167,7 @@ def test_random_sequences_keep_the_loop_sound(fake_domains, _sqlite_template, tm
                     t.code,
                     actor_for(loop, t, case.domain, case.owner),
                     version=case.version - 1,
-                    evidence=evidence_for(t.spec.evidence_schema),
+                    evidence=evidence_for(t.spec.evidence_schema, self.store),
                     facts=facts_for(t.spec.guard, guard_ok),
                     at=self.at,
                 )

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loop_support import REGION, T0, loop_store, register, shared_store  # noqa: F401
+from loop_support import REGION, T0, loop_store, register, shared_store, stored_record  # noqa: F401
 
 from onething.errors import InvalidInput
 from onething.loop import (
@@ -393,7 +393,7 @@ def test_a_guard_that_does_not_hold_is_refused(store, loop):
             "confirm_rectified",
             Actor("market", "inspector", "371500"),
             version=3,
-            evidence={"report": "ok"},
+            evidence={"report": "ok", "record": stored_record(store, case.object_key)},
             facts={"rectified": False},
             at=T0,
         )
@@ -624,7 +624,7 @@ def test_report_counts_precision_stage_times_stalls_and_rectification(store, loo
         "confirm_rectified",
         inspector,
         version=6,
-        evidence={"report": "ok"},
+        evidence={"report": "ok", "record": stored_record(store, confirmed.object_key)},
         facts={"rectified": True},
         at=T0 + dt.timedelta(days=22),
     )

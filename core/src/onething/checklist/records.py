@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from attrs import evolve, field, frozen
+from sqlmodel import Session
 
 from .. import schemas
 from ..errors import InvalidInput
@@ -317,43 +318,49 @@ def add_record(
     in one transaction; on any error nothing of it is stored."""
     checklist = checklist_for_record(store, rulebook, data, location=location)
     record = check_record(data, checklist, location=location)
-    now = dt.datetime.now(dt.UTC)
     with store.session() as s:
-        if s.get(InspectionRecord, record.id) is not None:
-            raise InvalidInput(location, "id", f"a record {record.id!r} is already stored")
+        store_record(s, record, location=location)
+    return record
+
+
+def store_record(s: Session, record: Record, *, location: str = "record") -> None:
+    """Store a checked record, its evidence and its findings in the caller's transaction."""
+    now = dt.datetime.now(dt.UTC)
+    if s.get(InspectionRecord, record.id) is not None:
+        raise InvalidInput(location, "id", f"a record {record.id!r} is already stored")
+    s.add(
+        InspectionRecord(
+            id=record.id,
+            object_key=record.object_key,
+            visited_at=record.visited_at.astimezone(dt.UTC),
+            on=record.on,
+            inspectors=[converter.unstructure(i) for i in record.inspectors],
+            items=[[i, list(ds)] for i, ds in record.item_departments],
+            remarks=record.remarks,
+            attachments=list(record.attachments),
+            created_at=now,
+        )
+    )
+    s.flush()
+    for n, e in enumerate(record.entries):
         s.add(
-            InspectionRecord(
-                id=record.id,
-                object_key=record.object_key,
-                visited_at=record.visited_at.astimezone(dt.UTC),
-                on=record.on,
-                inspectors=[converter.unstructure(i) for i in record.inspectors],
-                items=[[i, list(ds)] for i, ds in record.item_departments],
-                remarks=record.remarks,
-                attachments=list(record.attachments),
-                created_at=now,
+            InspectionEvidence(
+                record_id=record.id,
+                element=e.element,
+                position=n,
+                canonical=e.canonical,
+                items=list(e.items),
+                departments=list(e.departments),
+                evidence=e.evidence,
+                result=e.result,
+                reasons=list(e.reasons),
+                remark=e.remark,
+                attachments=list(e.attachments),
             )
         )
-        s.flush()
-        for n, e in enumerate(record.entries):
-            s.add(
-                InspectionEvidence(
-                    record_id=record.id,
-                    element=e.element,
-                    position=n,
-                    canonical=e.canonical,
-                    items=list(e.items),
-                    departments=list(e.departments),
-                    evidence=e.evidence,
-                    result=e.result,
-                    reasons=list(e.reasons),
-                    remark=e.remark,
-                    attachments=list(e.attachments),
-                )
-            )
-        for f in record.findings:
-            s.add(InspectionFinding(**_finding_row(f)))
-    return record
+    for f in record.findings:
+        s.add(InspectionFinding(**_finding_row(f)))
+    s.flush()
 
 
 def _finding_row(f: Finding) -> dict[str, Any]:

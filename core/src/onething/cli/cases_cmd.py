@@ -30,6 +30,7 @@ ACTIONS = {
     "task_scheduled": ("排定任务", "task scheduled"),
     "tasks_closed": ("关闭任务", "tasks closed"),
     "penalty_noted": ("记录处罚", "penalty noted"),
+    "record_attached": ("关联检查记录", "record attached"),
 }
 
 
@@ -443,4 +444,7 @@ def _detail(h: dict[str, Any], lab: Labels) -> str:
         )
     if h["action"] == "refused":
         return f"{d.get('transition')}: {d.get('message', '')}"
+    if h["action"] == "record_attached":
+        failed = ", ".join(d.get("findings") or []) or lab.pick(("无问题", "no findings"))
+        return f"{d.get('record')}: {failed}"
     return json.dumps(d, ensure_ascii=False, default=str)[:80]

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..checklist import add_record, load_record, read_record_file
+from ..checklist import load_record, read_record_file
 from ..i18n import _
+from ..loop import Loop
+from ..loop.inspections import add_inspection
+from .cases_cmd import case_ids
 from .common import config_option, format_option, open_app, print_json, print_table
 
 
@@ -27,19 +30,35 @@ def make() -> click.Group:
         "add",
         help=_(
             "保存一次检查的记录（JSON，见 schemas/record.schema.json）：每项证据按其要素的证据结构校验，"
-            "任一项无效则整条记录不保存；不合格要素生成问题（findings）。",
+            "任一项无效则整条记录不保存；不合格要素生成问题（findings），按闭环规则开启或关联闭环事项"
+            "（--case 关联提请检查的事项），并打印事项编号。",
             "Store one visit's record (JSON, see schemas/record.schema.json): each evidence is "
             "validated against its element's evidence schema; any invalid entry rejects the whole "
-            "record; failed elements yield findings.",
+            "record; failed elements yield findings, which open or attach to cases by the loop's "
+            "rules (--case: the case that asked for the inspection); prints the case ids.",
         ),
     )
     @config_option
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.json")
-    def add(config_path: Path, file: Path) -> None:
+    @click.option(
+        "--case",
+        "case_id",
+        type=int,
+        default=None,
+        help=_(
+            "提请本次检查的闭环事项编号：记录及该领域的问题关联到它",
+            "the case that asked for this inspection: the record and its domain's findings "
+            "attach to it",
+        ),
+    )
+    def add(config_path: Path, file: Path, case_id: int | None) -> None:
         app = open_app(config_path)
         app.store.ensure_current()
         data = read_record_file(file)
-        rec = add_record(app.store, app.rulebook, data, location=str(file))
+        done = add_inspection(
+            app.store, app.rulebook, Loop(app.rulebook), data, case=case_id, location=str(file)
+        )
+        rec = done.record
         failed = len(rec.findings)
         click.echo(
             _(
@@ -47,6 +66,17 @@ def make() -> click.Group:
                 f"Stored record {rec.id}: {len(rec.entries)} elements, {failed} failed",
             )
         )
+        if done.opened:
+            ids = case_ids(done.opened)
+            click.echo(
+                _(
+                    f"开启闭环事项 {len(done.opened)} 件：{ids}",
+                    f"Opened {len(done.opened)} cases: {ids}",
+                )
+            )
+        if done.attached:
+            ids = case_ids(done.attached)
+            click.echo(_(f"关联闭环事项：{ids}", f"Attached to cases: {ids}"))
 
     @record.command(
         "show",

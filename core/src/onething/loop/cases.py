@@ -473,9 +473,55 @@ def transition(
                 f"{schemas.describe(errors[0])} (the evidence schema of {code})",
                 path=schemas.key_path(errors[0].absolute_path, "evidence"),
             )
+    if problem := record_problem(store, case, t, evidence):
+        refuse(InvalidInput, problem[1], path=problem[0])
     if not holds(t.spec.guard, guard_facts(case, facts, at)):
         refuse(GuardFailed, f"guard {t.spec.guard} does not hold on the case's facts")
     return _apply(store, loop, case, t, actor, version, evidence, facts, at)
+
+
+def record_problem(
+    store: Store, case: LoopCase, t: EffectiveTransition, evidence: Any
+) -> tuple[str, str] | None:
+    """Evidence properties marked ``"x-record"`` name a stored inspection record of the case's
+    object (``"passing"``: one without a finding in the case's domain — a re-inspection that
+    found the rectification done). ``(path, why)`` of the first that does not, else ``None``."""
+    from ..store.records import InspectionFinding, InspectionRecord
+
+    props = (t.spec.evidence_schema or {}).get("properties", {})
+    for name, sch in props.items():
+        mark = sch.get("x-record") if isinstance(sch, dict) else None
+        if not mark or not isinstance(evidence, Mapping) or name not in evidence:
+            continue
+        rid = evidence[name]
+        with store.session() as s:
+            row = s.get(InspectionRecord, rid)
+            if row is None:
+                return f"evidence.{name}", f"no stored inspection record {rid!r} (record add first)"
+            if row.object_key != case.object_key:
+                return (
+                    f"evidence.{name}",
+                    f"record {rid!r} is of object {row.object_key}, the case's is "
+                    f"{case.object_key}",
+                )
+            if mark == "passing":
+                failed = (
+                    s.execute(
+                        sa.select(InspectionFinding.element).where(
+                            InspectionFinding.record_id == rid,
+                            InspectionFinding.element.like(f"{case.domain}.%"),
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                if failed:
+                    return (
+                        f"evidence.{name}",
+                        f"record {rid!r} has findings in {case.domain}: "
+                        f"{', '.join(sorted(failed))}; it does not show the rectification done",
+                    )
+    return None
 
 
 def _apply(
