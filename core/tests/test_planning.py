@@ -447,3 +447,67 @@ def test_compute_plan_is_pure_given_its_inputs(rulebook):
     a = compute_plan(rulebook, pop, pool, History({}, {}), cycle="2026Q1", seed="S")
     b = compute_plan(rulebook, pop, pool, History({}, {}), cycle="2026Q1", seed="S")
     assert a == b and a["assignments"]
+
+
+def test_a_case_waiting_for_reinspection_is_a_task_of_the_next_cycle(store, rulebook):
+    """Issue 19: a case in rectification — opened from a warning, so without items of its own —
+    gives a re-inspection task per item of the object in its domain, due on the order's
+    deadline, in the object's joint visit; an overdue one is due now, a later one deferred;
+    plan verify recomputes them from the rows recorded with the draw."""
+    from onething.loop import Actor, CaseSource, Loop, open_case, transition
+    from onething.planning import verify_plan
+    from onething.planning.cycle import cycle_window
+    from onething.planning.tasks import loop_tasks
+
+    _registry(store, n=10)
+    loop = Loop(rulebook)
+    inspector = Actor("market", "inspector", "371500")
+    at = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
+
+    def in_rectification(key: str, deadline: str) -> int:
+        case = open_case(
+            store,
+            loop,
+            CaseSource(kind="warning", domain="fake", object_key=key),
+            region="371502",
+            at=at,
+        )
+        for code, who, ev in (
+            ("assess", Actor("market", "reviewer", "371500"), None),
+            ("transfer_clue", Actor("market", "reviewer", "371500"), {"to_department": "market"}),
+            ("accept_clue", inspector, None),
+            (
+                "order_rectification_on_handling",
+                inspector,
+                {"order_no": f"责改-{key[-2:]}", "deadline": deadline},
+            ),
+        ):
+            case = transition(
+                store, loop, case.id, code, who, version=case.version, evidence=ev, at=at
+            )
+        assert case.state == "rectification"
+        return case.id
+
+    due_now = in_rectification("913715000000000003", "2026-02-20")  # in 2026Q1
+    overdue = in_rectification("913715000000000004", "2025-12-20")  # before it
+    later = in_rectification("913715000000000005", "2026-05-20")  # in Q2: not yet
+    rows = loop_tasks(store, cycle_window("2026Q1"))
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", task_rows=rows)
+    tasks = {t["id"]: t for t in doc["tasks"] if t["kind"] == "reinspection"}
+    for case_id, key, due in (
+        (due_now, "913715000000000003", "2026-02-20"),
+        (overdue, "913715000000000004", "2025-12-20"),
+    ):
+        ids = {f"N:reinspection:case-{case_id}-fake.00{n}" for n in (1, 2, 3)}
+        assert ids <= set(tasks), (case_id, sorted(tasks))
+        assert {tasks[i]["due"] for i in ids} == {due}
+        visits = [v for v in doc["visits"] if v["key"] == key]
+        joint = next(v for v in visits if f"N:reinspection:case-{case_id}-fake.001" in v["tasks"])
+        assert f"N:reinspection:case-{case_id}-fake.003" in joint["tasks"]  # one joint visit
+        apart = [v for v in visits if v is not joint]  # where a merge constraint forbids it
+        assert all(v["split_reason"] for v in apart)
+        assert ids <= {t for v in visits for t in v["tasks"]}
+    assert not any(f"case-{later}-" in t for t in tasks)
+    assert verify_plan(rulebook, store, doc) == []
+    dropped = {**doc, "tasks": [t for t in doc["tasks"] if t["kind"] != "reinspection"]}
+    assert any(p.startswith("tasks:") for p in verify_plan(rulebook, store, dropped))

@@ -30,7 +30,7 @@ from ..store.loop import LoopCase, LoopEvent, LoopTask
 from ..textfiles import read_utf8
 from . import audit
 from .cases import CaseSource, _aware, open_in
-from .spec import CORE, Loop
+from .spec import CORE, LOCAL_ZONE, Loop
 
 EVENT_TYPES = (
     "licence_granted",
@@ -382,9 +382,11 @@ def _penalty(session: Session, loop: Loop, event: dict[str, Any], at: dt.datetim
 def due_tasks(store: Store, window: tuple[dt.date, dt.date]) -> Iterable[dict[str, Any]]:
     """Open inspection tasks for the planner, in the planner's JSONL row form
     (``schemas/plan-tasks.schema.json``): post-licence inspections scheduled by licence events
-    and re-inspections of cases in rectification whose deadline falls in ``window`` (one row
-    per item of the finding that opened the case). Rows outside the window are the planner's
-    to defer; cases without items (warnings, complaints) are tracked by ``loop overdue``."""
+    and re-inspections of cases in rectification whose deadline falls in ``window`` or before
+    it (overdue: due now), one row per item of the case — those of its findings (``items`` in
+    its facts), else the object's stored items of the case's domain (a case opened from a
+    warning or a complaint). Rows after the window are the planner's to defer; a case whose
+    object has no item of its domain is tracked by ``loop overdue``."""
     with store.session() as s:
         for t in s.execute(
             sa.select(LoopTask)
@@ -401,24 +403,34 @@ def due_tasks(store: Store, window: tuple[dt.date, dt.date]) -> Iterable[dict[st
                     "due": t.due_on.isoformat(),
                     "reason": t.reason or "",
                 }
-        start = dt.datetime.combine(window[0], dt.time(), tzinfo=dt.UTC)
-        end = dt.datetime.combine(window[1] + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        for c in s.execute(
-            sa.select(LoopCase)
-            .where(
-                LoopCase.state == "rectification",
-                LoopCase.due_at >= start,
-                LoopCase.due_at < end,
+        # overdue cases are due now: no lower bound; the day is Asia/Shanghai's
+        end = dt.datetime.combine(window[1] + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+        cases = (
+            s.execute(
+                sa.select(LoopCase)
+                .where(LoopCase.state == "rectification", LoopCase.due_at < end)
+                .order_by(LoopCase.id)
             )
-            .order_by(LoopCase.id)
-            .execution_options(yield_per=1000)
-        ).scalars():
-            for item in c.facts.get("items") or []:
-                yield {
-                    "id": f"case-{c.id}-{item}",
-                    "key": c.object_key,
-                    "item": item,
-                    "kind": "reinspection",
-                    "due": _aware(c.due_at).date().isoformat(),
-                    "reason": f"复查 case {c.id}",
-                }
+            .scalars()
+            .all()
+        )
+    for c in cases:
+        due = _aware(c.due_at).astimezone(LOCAL_ZONE).date()
+        if due > window[1]:
+            continue
+        for item in c.facts.get("items") or _object_items(store, c.object_key, c.domain):
+            yield {
+                "id": f"case-{c.id}-{item}",
+                "key": c.object_key,
+                "item": item,
+                "kind": "reinspection",
+                "due": due.isoformat(),
+                "reason": f"复查 case {c.id}",
+            }
+
+
+def _object_items(store: Store, key: str, domain: str) -> list[str]:
+    """The object's stored items of ``domain`` (its applicability profile)."""
+    from ..registry.mapping import items_of
+
+    return [i for i in items_of(store, key) if i.split(".", 1)[0] == domain]

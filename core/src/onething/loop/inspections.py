@@ -6,7 +6,7 @@ The rules, per domain of the record's findings:
 1. ``case`` given (``record add --case N``): the case must be open and about the record's
    object. The record attaches to it (even without findings: a re-inspection that finds the
    rectification done), and so do the findings of the case's domain. Attaching records the
-   record id and the failed elements in the case's facts; a case in ``reinspection`` also gets
+   record id, the failed elements and their items in the case's facts; a case in ``reinspection`` also gets
    ``rectified`` = no finding of its domain, the fact its next step's guard reads.
 2. Other findings, grouped by domain: they attach to the object's open case of that domain
    opened from an inspection finding, if there is one (a repeated violation is the same
@@ -147,6 +147,9 @@ def _attach(
 ) -> None:
     failed = [f.element for f in findings]
     facts: dict[str, Any] = {"record": record.id, "failed_elements": failed}
+    items = sorted({*(case.facts.get("items") or ()), *(i for f in findings for i in f.items)})
+    if items:  # what the re-inspection must cover (the planner's task rows)
+        facts["items"] = items
     if case.state == "reinspection":
         facts["rectified"] = not failed
     version = case.version

@@ -6,8 +6,8 @@ The JSONL format (one object a line, schema ``schemas/plan-tasks.schema.json``):
     {"key": "91371500MA3C4X5Y6Q", "item": "catering.003", "kind": "complaint",
      "due": "2026-02-10", "reason": "投诉 2026-0113", "id": "C-2026-0113", "unannounced": false}
 
-A task is due in the cycle when ``due`` falls in the cycle window; others are listed as
-``deferred`` in the plan, never dropped silently. The closed-loop engine's due post-licence and
+A task is due in the cycle when ``due`` falls in the cycle window or before it (overdue: due
+now); those due after it are listed as ``deferred`` in the plan, never dropped silently. The closed-loop engine's due post-licence and
 re-inspection tasks can be passed in the same form (:func:`loop_tasks`). A row of a tasks file
 naming an unknown item or object is an input error; a task the store holds that can no longer be
 placed (its object left the registry, its item is not in force in the cycle) is listed as
@@ -82,7 +82,7 @@ class NonRandom:
 
     tasks: list[Task]
     deferred: list[dict[str, Any]]
-    """Rows due outside the cycle's window."""
+    """Rows due after the cycle's window."""
     unplaceable: list[dict[str, Any]]
     """Rows from the store naming an object no longer in the registry or an item not in force
     (``reason``: ``object_not_in_registry`` | ``item_not_in_force``)."""
@@ -133,7 +133,7 @@ def non_random_tasks(
         if tid in seen:
             raise InvalidInput(where, "id", f"task {tid} is given twice")
         seen.add(tid)
-        if due is not None and not window[0] <= due <= window[1]:
+        if due is not None and due > window[1]:  # due before the window: overdue, due now
             deferred.append({k: v for k, v in r.items() if k != "_line"} | {"task": tid})
             continue
         item = items[r["item"]]
