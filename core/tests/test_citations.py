@@ -74,7 +74,7 @@ def _with_newer_revision_in_one_element(rules):
     elements = tuple(
         attrs.evolve(e, basis=(*e.basis, newer)) if e is first else e for e in rules.elements
     )
-    return first.code, attrs.evolve(rules, elements=elements)
+    return first.code, rules.replace(elements=elements)
 
 
 def test_a_newer_revision_cited_once_flags_the_rules_in_force_still_on_the_old_one(rules):
@@ -104,8 +104,7 @@ def test_a_version_ending_when_the_amendment_starts_is_not_flagged_before_it_end
     # an open-ended rule still on the old text alone would be flagged that day
     (p,) = [p for p in rules["catering"].parameters if p.name == "fine.unlicensed.min"]
     old, _new = p.values
-    changed = attrs.evolve(
-        rules["catering"],
+    changed = rules["catering"].replace(
         parameters=(
             *rules["catering"].parameters,
             attrs.evolve(p, name="fine.test_only", values=(attrs.evolve(old, effective_to=None),)),

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from . import rule_lists
 from .model import Basis, in_force
-from .rule_lists import RULE_LISTS
 
 if TYPE_CHECKING:
     from .plugins import DomainRules
@@ -59,7 +59,7 @@ class OutdatedCitation:
 
 def _cited(rules: DomainRules) -> Iterator[tuple[str, str, object, tuple[Basis, ...]]]:
     """(kind, code, dated entry, basis) of every dated entry of one domain."""
-    for rl in RULE_LISTS:
+    for rl in rule_lists.RULE_LISTS:
         for rule in getattr(rules, rl.field):
             code = getattr(rule, "code", None) or getattr(rule, "id", None) or rule.name
             if rl.field == "parameters":

@@ -29,6 +29,8 @@ file                        top-level array             hook it feeds
 ``publication.toml``        ``[[rule]]``                ``onething_list_publication_rules``
 ==========================  ==========================  ===============================
 
+The rule-list rows come from :data:`onething.rule_lists.RULE_LISTS`: each kind there gets its
+``onething_list_*`` implementation here without a method written by hand.
 Entries do not repeat ``domain``: it is taken from ``domain.toml``. Subclass ``DataDomain``
 and add ``@hookimpl`` methods for logic data cannot express (applicability from attributes,
 synthetic attributes).
@@ -39,31 +41,21 @@ from __future__ import annotations
 import json
 import random
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from . import schemas
+from . import rule_lists, schemas
 from ._markers import hookimpl
 from .errors import InvalidInput
-from .model import (
-    DomainDescription,
-    Element,
-    Item,
-    LoopExtension,
-    MergeConstraint,
-    Parameter,
-    PublicationRule,
-    RiskRule,
-    SanctionMeasure,
-    SupervisedObject,
-    converter,
-)
-from .rule_lists import RULE_LISTS
+from .model import DomainDescription, LoopExtension, SupervisedObject, converter
 
-_BY_STEM = {r.stem: r for r in RULE_LISTS}
+
+def _kinds() -> dict[str, rule_lists.RuleList]:
+    """The rule lists by hook name (read at call time: the table is the one source)."""
+    return {r.hook: r for r in rule_lists.RULE_LISTS}
 
 
 class DataDomain:
@@ -72,6 +64,19 @@ class DataDomain:
     def __init__(self, package: str, data: str = "data"):
         self.package = package
         self.data_dir = data
+        # One ``onething_list_*`` implementation per rule list, made from the table so none can
+        # be forgotten; a subclass's own method of that name wins. (pluggy finds instance
+        # attributes, not ``__getattr__``.)
+        for hook, kind in _kinds().items():
+            if not hasattr(type(self), hook):
+                setattr(self, hook, hookimpl(self._implementation(kind)))
+
+    def _implementation(self, kind: rule_lists.RuleList) -> Callable[[], Sequence[Any]]:
+        def implementation() -> Sequence[Any]:
+            return self.entries(kind.field)
+
+        implementation.__name__ = kind.hook
+        return implementation
 
     def __repr__(self) -> str:
         return f"DataDomain({self.package!r})"
@@ -114,9 +119,8 @@ class DataDomain:
     def code(self) -> str:
         return self.description.code
 
-    def _entries(self, stem: str) -> list[Any]:
-        kind = _BY_STEM[stem]
-        key, model = kind.key, kind.model
+    def _entries(self, kind: rule_lists.RuleList) -> list[Any]:
+        stem, key, model = kind.stem, kind.key, kind.model
         name = f"{stem}.toml"
         raw = self._read_toml(name)
         if raw is None:
@@ -132,41 +136,22 @@ class DataDomain:
 
     @cached_property
     def _cache(self) -> dict[str, list[Any]]:
-        return {stem: self._entries(stem) for stem in _BY_STEM}
+        return {}
+
+    def entries(self, field: str) -> list[Any]:
+        """The entries of one rule list (``items``, ``parameters`` …) from its data file."""
+        if field not in self._cache:
+            kinds = {k.field: k for k in rule_lists.RULE_LISTS}
+            if field not in kinds:
+                raise KeyError(f"no rule list {field!r}; rule lists: {', '.join(kinds)}")
+            self._cache[field] = self._entries(kinds[field])
+        return self._cache[field]
 
     # -- hook implementations -----------------------------------------------------------------
 
     @hookimpl
     def onething_describe_domain(self) -> DomainDescription:
         return self.description
-
-    @hookimpl
-    def onething_list_items(self) -> Sequence[Item]:
-        return self._cache["items"]
-
-    @hookimpl
-    def onething_list_elements(self) -> Sequence[Element]:
-        return self._cache["elements"]
-
-    @hookimpl
-    def onething_list_parameters(self) -> Sequence[Parameter]:
-        return self._cache["parameters"]
-
-    @hookimpl
-    def onething_list_risk_rules(self) -> Sequence[RiskRule]:
-        return self._cache["risk_rules"]
-
-    @hookimpl
-    def onething_list_merge_constraints(self) -> Sequence[MergeConstraint]:
-        return self._cache["merge"]
-
-    @hookimpl
-    def onething_list_sanctions(self) -> Sequence[SanctionMeasure]:
-        return self._cache["sanctions"]
-
-    @hookimpl
-    def onething_list_publication_rules(self) -> Sequence[PublicationRule]:
-        return self._cache["publication"]
 
     @cached_property
     def _loop(self) -> LoopExtension | None:

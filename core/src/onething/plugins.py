@@ -15,26 +15,14 @@ from functools import cached_property
 from importlib import metadata
 from typing import Any
 
+import attrs
 import pluggy
 from attrs import frozen
 
-from . import hookspecs, schemas
+from . import hookspecs, rule_lists, schemas
 from ._markers import PROJECT
 from .errors import InvalidInput, OnethingError, PluginError
-from .model import (
-    DomainDescription,
-    Element,
-    Item,
-    LoopExtension,
-    MergeConstraint,
-    Parameter,
-    PublicationRule,
-    RiskRule,
-    SanctionMeasure,
-    SupervisedObject,
-    converter,
-)
-from .rule_lists import RULE_LISTS
+from .model import DomainDescription, Item, LoopExtension, SupervisedObject, converter
 
 #: The version of the contract in ``onething.hookspecs``; a plugin declares the version it was
 #: written against as ``ONETHING_API`` in its module. Bumped only on breaking changes.
@@ -159,18 +147,32 @@ def hook_names() -> list[str]:
 
 @frozen
 class DomainRules:
-    """Everything one enabled domain contributes, validated."""
+    """Everything one enabled domain contributes, validated: its description, its loop
+    extension and one tuple per kind of :data:`~onething.rule_lists.RULE_LISTS`, read as an
+    attribute named by the kind's ``field`` (``rules.items``, ``rules.sanctions`` …)."""
 
     info: PluginInfo
     description: DomainDescription
-    items: tuple[Item, ...]
-    elements: tuple[Element, ...]
-    parameters: tuple[Parameter, ...]
-    risk_rules: tuple[RiskRule, ...]
-    merge_constraints: tuple[MergeConstraint, ...]
     loop: LoopExtension | None
-    sanctions: tuple[SanctionMeasure, ...]
-    publication_rules: tuple[PublicationRule, ...]
+    lists: Mapping[str, tuple[Any, ...]]
+    """Entries by rule-list field."""
+
+    def replace(self, **changes: Any) -> DomainRules:
+        """A copy with some fields or rule lists changed (``attrs.evolve`` for rule lists)."""
+        lists = {k: tuple(changes.pop(k)) for k in list(changes) if k in self.lists}
+        return attrs.evolve(self, lists={**self.lists, **lists}, **changes)
+
+    def __getattr__(self, name: str) -> tuple[Any, ...]:
+        if name != "lists":  # not yet set while attrs builds or unpickles the instance
+            try:
+                return self.lists[name]
+            except KeyError:
+                pass
+        raise AttributeError(
+            f"DomainRules has no {name!r}; rule lists: {', '.join(self.lists or ())}"
+            if name != "lists"
+            else name
+        )
 
 
 class Domains:
@@ -246,7 +248,7 @@ class Domains:
                 for result in self.call(name, kind.hook)
                 for v in result
             )
-            for kind in RULE_LISTS
+            for kind in rule_lists.RULE_LISTS
         }
         loops = [x for x in self.call(name, "onething_extend_loop") if x is not None]
         loop = None
@@ -254,7 +256,7 @@ class Domains:
             loop = self._checked(
                 name, "onething_extend_loop", "loop_extension", LoopExtension, loops[0]
             )
-        rules = DomainRules(info=self.infos[name], description=description, loop=loop, **lists)
+        rules = DomainRules(info=self.infos[name], description=description, loop=loop, lists=lists)
         found = problems(rules)
         if found:
             raise PluginError(f"plugin {name!r} data is inconsistent:\n  " + "\n  ".join(found))

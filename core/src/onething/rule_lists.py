@@ -1,9 +1,13 @@
 """The seven kinds of dated rules a domain lists, and where each lives: its data file, the
-hook that returns it, its JSON Schema definition and its model. One table, read by
-:class:`~onething.DataDomain` (files) and the plugin manager (hooks)."""
+hook that returns it, its JSON Schema definition and its model. One table: the plugin manager
+(hooks, :class:`~onething.plugins.DomainRules`), :class:`~onething.DataDomain` (files and
+hook implementations), the citation checks and the contract suite read it at call time, so a
+kind added here (with its hook spec, schema definitions and model) flows through all of them.
+"""
 
 from __future__ import annotations
 
+import attrs
 from attrs import frozen
 
 from .model import (
@@ -29,6 +33,11 @@ class RuleList:
     definition: str
     """Schema definition of one entry (``$defs/<definition>``)."""
     model: type
+
+    @property
+    def cited(self) -> bool:
+        """Whether each entry carries its own ``basis`` (a parameter's is per value)."""
+        return "basis" in attrs.fields_dict(self.model)
 
 
 RULE_LISTS: tuple[RuleList, ...] = (

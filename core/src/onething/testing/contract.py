@@ -16,6 +16,7 @@ from functools import cached_property
 
 import jsonschema
 
+from .. import rule_lists
 from ..checklist.evidence import failures, judged, never_fails, validate
 from ..checklist.limits import resolve
 from ..integrity import problems
@@ -71,17 +72,10 @@ class DomainContract:
         assert problems(self.rules) == []
 
     def test_every_rule_cites_a_basis(self):
-        r = self.rules
-        for rule in (
-            *r.items,
-            *r.elements,
-            *r.risk_rules,
-            *r.merge_constraints,
-            *r.sanctions,
-            *r.publication_rules,
-        ):
-            assert rule.basis, f"{rule} has no basis"
-            assert all(b.law for b in rule.basis)
+        for kind in rule_lists.RULE_LISTS:
+            for rule in getattr(self.rules, kind.field) if kind.cited else ():
+                assert rule.basis, f"{kind.field}: {rule} has no basis"
+                assert all(b.law for b in rule.basis), f"{kind.field}: {rule} names no law"
 
     def test_every_element_can_fail(self):
         """An element whose evidence can never fail is a silent defect: its violations would
@@ -148,7 +142,8 @@ class DomainContract:
 
     def test_models_round_trip_through_the_converter(self):
         r = self.rules
-        for model in (r.description, *r.items, *r.elements, *r.parameters, *r.risk_rules):
+        lists = (e for kind in rule_lists.RULE_LISTS for e in getattr(r, kind.field))
+        for model in (r.description, *lists):
             assert converter.structure(converter.unstructure(model), type(model)) == model
 
     # -- batch semantics ----------------------------------------------------------------------
