@@ -254,3 +254,82 @@ def test_status_map_covers_every_state_with_platform_codes(loop):
         "已公示",
     }
     assert loop.platform_status("handling", "return_for_investigation")["record"] == "审核退回"
+
+
+# -- effects ---------------------------------------------------------------------------------
+
+
+def _hand_over(code: str, effect: str | None, evidence_schema=None) -> LoopExtension:
+    return LoopExtension(
+        domain="fake",
+        transitions=[
+            LoopTransition(
+                code,
+                "assessment",
+                "clue_transfer",
+                "移交",
+                "Hand over",
+                roles=["reviewer"],
+                departments=["owner", "lead"],
+                evidence_schema=evidence_schema,
+                effect=effect,
+            )
+        ],
+    )
+
+
+TO_DEPARTMENT = {
+    "type": "object",
+    "required": ["to_department"],
+    "properties": {"to_department": {"type": "string"}},
+}
+
+
+def test_a_transition_handing_over_to_the_evidences_department_must_ask_for_one():
+    with pytest.raises(PluginError, match="effect 'owner_from_evidence' needs an evidence_schema"):
+        Loop(None, extensions={"fake": _hand_over("fake_pass_on", "owner_from_evidence")})
+    Loop(
+        None, extensions={"fake": _hand_over("fake_pass_on", "owner_from_evidence", TO_DEPARTMENT)}
+    )
+
+
+def test_the_core_transfers_say_their_effect_in_data():
+    effects = {c: t.effect for c, t in core_transitions().items() if t.effect}
+    assert effects == {
+        "transfer_clue": "owner_from_evidence",
+        "agree_owner": "owner_from_evidence",
+        "escalate": "owner_to_lead",
+    }
+
+
+@pytest.mark.parametrize(
+    ("effect", "owner"),
+    [("owner_from_evidence", "health"), ("owner_to_lead", "market"), (None, "transport")],
+)
+def test_the_owner_follows_the_transitions_effect_not_its_code(store, fake_domains, effect, owner):
+    """A plugin's own transition (any code) hands the case over as its ``effect`` says."""
+    ext = _hand_over("fake_pass_on", effect, TO_DEPARTMENT)
+    loop = Loop(Rulebook(fake_domains))
+    loop.transitions["fake_pass_on"] = Loop(None, extensions={"fake": ext}).transitions[
+        "fake_pass_on"
+    ]
+    case = open_case(
+        store,
+        loop,
+        CaseSource(kind="warning", domain="fake", object_key="E1", owner="transport"),
+        region=REGION,
+        at=T0,
+    )
+    reviewer = actor_for(loop, loop.transitions["assess"], "fake", "transport")
+    case = transition(store, loop, case.id, "assess", reviewer, version=1, at=T0)
+    case = transition(
+        store,
+        loop,
+        case.id,
+        "fake_pass_on",
+        reviewer,
+        version=2,
+        evidence={"to_department": "health"},
+        at=T0,
+    )
+    assert case.owner == owner

@@ -538,9 +538,9 @@ def _apply(
     target = t.spec.target
     owner = case.owner
     ev = evidence if isinstance(evidence, dict) else {}
-    if t.code in ("transfer_clue", "agree_owner"):
+    if t.spec.effect == "owner_from_evidence":
         owner = ev["to_department"]
-    elif t.code == "escalate":
+    elif t.spec.effect == "owner_to_lead":
         owner = loop.lead[case.domain]
     severity = ev.get("severity") or facts.get("severity") or case.severity
     if severity is not None:

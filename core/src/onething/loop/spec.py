@@ -1,6 +1,7 @@
 """The loop as data: core states and transitions (``onething/data/loop.toml``), core time
-limits (core parameters ``loop.*``, see :mod:`onething.core_parameters`) and a deployment's effective loop = core + the
-enabled plugins' :class:`~onething.model.LoopExtension`.
+limits (core parameters ``loop.*``, see :mod:`onething.core_parameters`) and a deployment's
+effective loop = core + the enabled plugins' :class:`~onething.model.LoopExtension`. What a
+transition does besides moving the case is data too (its ``effect``), never its code.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ class Loop:
                     )
                 self.transitions[t.code] = EffectiveTransition(t, name)
         for t in self.transitions.values():
+            _check_effect(t)
             for x in (t.spec.source, t.spec.target):
                 if x not in self.states:
                     raise PluginError(
@@ -301,6 +303,19 @@ class Loop:
             "initial_states": INITIAL_STATES,
             "status_map": self.status_map,
         }
+
+
+def _check_effect(t: EffectiveTransition) -> None:
+    """A transition handing the case to the evidence's department must ask for one."""
+    if t.spec.effect != "owner_from_evidence":
+        return
+    schema = t.spec.evidence_schema or {}
+    prop = schema.get("properties", {}).get("to_department")
+    if "to_department" not in schema.get("required", ()) or not prop:
+        raise PluginError(
+            f"{t.domain!r} loop transition {t.code!r}: effect 'owner_from_evidence' needs an "
+            f"evidence_schema that requires 'to_department'"
+        )
 
 
 @frozen

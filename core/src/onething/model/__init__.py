@@ -7,7 +7,7 @@ from .domain import DomainDescription, ObjectType
 from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
 from .finding import Finding
 from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
-from .loop import LOOP_STAGES, LoopExtension, LoopState, LoopTransition
+from .loop import LOOP_EFFECTS, LOOP_STAGES, LoopEffect, LoopExtension, LoopState, LoopTransition
 from .merge import MergeConstraint
 from .obj import Licence, Membership, SupervisedObject
 from .parameter import UNITS, Parameter, ParameterValue, Scalar
@@ -18,6 +18,7 @@ from .sanction import PublicationRule, SanctionMeasure
 __all__ = [
     "DIMENSIONS",
     "LEVELS",
+    "LOOP_EFFECTS",
     "LOOP_STAGES",
     "MEASURES",
     "METHODS",
@@ -35,6 +36,7 @@ __all__ = [
     "Item",
     "Licence",
     "Limit",
+    "LoopEffect",
     "LoopExtension",
     "LoopState",
     "LoopTransition",

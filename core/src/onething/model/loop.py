@@ -8,6 +8,13 @@ from attrs import field, frozen
 
 from .basis import Basis
 
+#: What taking a transition does to the case besides moving it: ``owner_from_evidence`` hands
+#: it to the department named by the evidence's ``to_department`` (a clue transferred, a
+#: consultation agreed); ``owner_to_lead`` hands it to the lead department of its domain (a
+#: consultation escalated). ``None``: the owner stays.
+LoopEffect = Literal["owner_from_evidence", "owner_to_lead"]
+LOOP_EFFECTS: tuple[str, ...] = ("owner_from_evidence", "owner_to_lead")
+
 LoopStage = Literal["warning", "transfer", "joint_supervision", "joint_sanction", "retrospective"]
 #: The five stages of the closed loop, in order.
 LOOP_STAGES: dict[str, str] = {
@@ -46,6 +53,8 @@ class LoopTransition:
     evidence_schema: dict[str, Any] | None = None
     time_limit: str | None = None
     """Parameter holding the time limit in days (or working days, by its unit)."""
+    effect: LoopEffect | None = None
+    """What the transition does to the case's owner (see :data:`LOOP_EFFECTS`)."""
 
 
 @frozen
