@@ -58,6 +58,7 @@ STRATEGIES = {
     m.ObjectType: st.builds(
         m.ObjectType, code=codes, name_zh=text, name_en=text, synth_weight=st.floats(0, 10)
     ),
+    m.SynthLicence: st.builds(m.SynthLicence, kind=codes, department=codes, prefix=text),
     m.DomainDescription: st.builds(
         m.DomainDescription,
         code=codes,
@@ -72,6 +73,9 @@ STRATEGIES = {
         attribute_schema=json_objects,
         synth_share=st.floats(0, 1),
         synth_overlaps=st.dictionaries(codes, st.floats(0, 1), max_size=2),
+        synth_licence=st.none()
+        | st.builds(m.SynthLicence, kind=codes, department=codes, prefix=text),
+        synth_name_suffixes=tuples,
     ),
     m.Item: st.builds(
         m.Item,

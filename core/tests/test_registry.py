@@ -970,3 +970,30 @@ def test_rejected_text_cells_are_escaped_against_formulas(store, rulebook, tmp_p
     with rejects.open(encoding="utf-8") as fh:
         (back,) = csv.DictReader(fh)
     assert back["name"] == "'=HYPERLINK(1)"
+
+
+def test_synthetic_licences_and_names_come_from_the_plugins_data(fake_domains):
+    """Core knows no domain: a description's ``synth_licence`` and ``synth_name_suffixes``
+    decide the licence and the name ending; without them, a generic licence and 有限公司."""
+    import attrs
+
+    from onething.model import SynthLicence
+    from onething.registry.synth import Synthesiser
+
+    synth = Synthesiser(fake_domains, "371500", seed=3)
+    (row,) = next(synth.batches(1))
+    assert row["licences"][0]["kind"] == "fake_licence"
+    assert row["licences"][0]["number"].startswith("XK")
+    assert row["name"].endswith(("有限公司", "经营部"))
+    desc = synth.desc["fake"]
+    synth.desc["fake"] = attrs.evolve(
+        desc,
+        synth_licence=SynthLicence("fake_permit", "health", "FK"),
+        synth_name_suffixes=("小卖部",),
+    )
+    (row,) = next(synth.batches(1))
+    assert (row["licences"][0]["kind"], row["licences"][0]["department"]) == (
+        "fake_permit",
+        "health",
+    )
+    assert row["licences"][0]["number"].startswith("FK") and row["name"].endswith("小卖部")

@@ -57,7 +57,9 @@ if TYPE_CHECKING:
 @hookspec(firstresult=True)
 def onething_describe_domain() -> DomainDescription:
     """Describe the domain: names, lead and responsible departments, object types, the JSON
-    Schema of its registry attributes and its share of synthetic registries.
+    Schema of its registry attributes and how it appears in synthetic registries (its share,
+    overlaps with other domains, the licence its businesses hold, how their names end —
+    ``synth_*``; core knows no domain's synthetic data).
 
     Called once when the plugin is enabled; ``firstresult``: a plugin registers one domain.
 

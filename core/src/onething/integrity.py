@@ -77,6 +77,8 @@ def problems(rules: DomainRules) -> list[str]:
         f"domain {d}",
         [rules.description.lead_department, *rules.description.responsible_departments],
     )
+    if rules.description.synth_licence is not None:
+        depts(f"domain {d} synth_licence", [rules.description.synth_licence.department])
 
     # items
     by_code = defaultdict(list)

@@ -3,7 +3,7 @@
 from .basis import STATUSES, Basis, Status
 from .converter import converter, make_converter
 from .dated import in_force, overlaps, version_on
-from .domain import DomainDescription, ObjectType
+from .domain import DomainDescription, ObjectType, SynthLicence
 from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
 from .finding import Finding
 from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
@@ -53,6 +53,7 @@ __all__ = [
     "Scalar",
     "Status",
     "SupervisedObject",
+    "SynthLicence",
     "converter",
     "in_force",
     "make_converter",

@@ -21,6 +21,17 @@ class ObjectType:
 
 
 @frozen
+class SynthLicence:
+    """The licence a synthetic business of a domain holds (synthetic registries only)."""
+
+    kind: str
+    department: str
+    """Department code of the issuing department."""
+    prefix: str
+    """Start of the licence number, before the county code and eight digits."""
+
+
+@frozen
 class DomainDescription:
     """The domain's names, departments, object types and registry attribute schema."""
 
@@ -41,5 +52,10 @@ class DomainDescription:
     synth_overlaps: dict[str, float] = field(factory=dict)
     """Share of *another* domain's objects that are also in this domain, by that domain's code
     (e.g. prepaid_card: {catering: 0.2}: one restaurant in five sells prepaid cards)."""
+    synth_licence: SynthLicence | None = None
+    """The licence its synthetic businesses hold; ``None``: ``<code>_licence`` from the lead
+    department."""
+    synth_name_suffixes: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """How a synthetic business's name ends (饭店, 养老院 …); none given: 有限公司."""
     description_zh: str = ""
     description_en: str = ""

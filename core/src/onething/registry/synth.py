@@ -5,7 +5,8 @@ share of primary businesses), ``synth_overlaps`` (how often another domain's bus
 in this one: a restaurant selling prepaid cards, an elderly-care home with a canteen), the
 object types' ``synth_weight`` and ``onething_synth_attributes``. Every business has a valid
 uscc (a few sole traders the documented alternative key), a real county code of the region,
-licences with validity dates and a spread of credit grades. The output depends only on the
+licences with validity dates (each domain's ``synth_licence``), names ending as its
+``synth_name_suffixes`` say, and a spread of credit grades. The output depends only on the
 enabled plugins, region, size and seed.
 """
 
@@ -26,29 +27,6 @@ from ..plugins import Domains
 from . import regions, uscc
 from .importer import COLUMNS
 
-#: domain → (licence kind, issuing department, number prefix); others get ``<domain>_licence``
-#: from the lead department.
-LICENCES: dict[str, tuple[str, str, str]] = {
-    "catering": ("food_business", "market", "JY1"),
-    "prepaid_card": ("prepaid_card_filing", "commerce", "YFK"),
-    "elderly_care": ("elderly_care_filing", "civil_affairs", "YLBA"),
-    "medical": ("medical_institution", "health", "PDY"),
-    "training": ("private_school", "hrss", "MBXX"),
-    "construction": ("construction_permit", "housing", "SGXK"),
-    "transport": ("road_transport", "transport", "JYXK"),
-    "hazchem": ("hazchem_business", "emergency", "WHJY"),
-}
-#: domain → name suffixes (the business's kind as its name says it).
-SUFFIXES: dict[str, tuple[str, ...]] = {
-    "catering": ("餐饮店", "饭店", "酒楼", "小吃店", "餐饮管理有限公司"),
-    "prepaid_card": ("健身有限公司", "美容美发店", "洗车服务部", "商贸有限公司"),
-    "elderly_care": ("养老院", "颐养中心", "老年公寓", "养老服务有限公司"),
-    "medical": ("诊所", "医院", "口腔门诊部", "医疗美容诊所"),
-    "training": ("职业培训学校", "技能培训中心", "教育咨询有限公司"),
-    "construction": ("建筑工程有限公司", "建设集团有限公司", "建筑安装有限公司"),
-    "transport": ("网约车服务有限公司", "物流有限公司", "出行科技有限公司"),
-    "hazchem": ("化工有限公司", "化工贸易有限公司", "危险品运输有限公司"),
-}
 BRANDS = (
     "鑫源 恒泰 福兴 华润 东方 金泰 瑞丰 永盛 聚德 天和 宏达 安康 康泰 盛世 龙腾 润丰 家和 "
     "顺心 乐享 佳美 百福 新华 昌隆 益民 惠民 明德 光明 泰和 万通 开元 同仁 仁和 长青 "
@@ -107,8 +85,11 @@ class Synthesiser:
         return "MA" + "".join(reversed(digits))
 
     def _licence(self, rng: random.Random, domain: str, county: str, today: dt.date):
-        kind, dept, prefix = LICENCES.get(
-            domain, (f"{domain}_licence", self.desc[domain].lead_department, "XK")
+        own = self.desc[domain].synth_licence  # the plugin's data, else a generic licence
+        kind, dept, prefix = (
+            (own.kind, own.department, own.prefix)
+            if own is not None
+            else (f"{domain}_licence", self.desc[domain].lead_department, "XK")
         )
         start = today - dt.timedelta(days=rng.randint(0, 5 * 365))
         end = start + dt.timedelta(days=5 * 365)  # five years, last day inclusive
@@ -141,7 +122,7 @@ class Synthesiser:
                     key = uscc.make_uscc(
                         "9", "2" if sole else "1", county.code, self._org8(index, rng)
                     )
-                suffix = rng.choice(SUFFIXES.get(primary, ("有限公司",)))
+                suffix = rng.choice(self.desc[primary].synth_name_suffixes or ("有限公司",))
                 if sole:
                     suffix = suffix.replace("有限公司", "经营部")
                 town = county.name.rstrip("区县市") if len(county.name) > 2 else county.name
