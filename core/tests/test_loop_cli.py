@@ -340,3 +340,90 @@ def test_report_and_diagram_write_over_no_file_unless_forced(cfg, tmp_path, caps
     png = tmp_path / "loop.png"
     assert run(capsys, "loop", "diagram", *c, "--format", "png", "-o", str(png))[0] == 0
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_operators_closed_loop_walks_from_facts_to_a_closed_case(cfg, capsys, tmp_path):
+    """Issue 19's "Done when", from the CLI alone: facts → warning → case id printed →
+    ``loop list`` shows it → ``loop show`` names the next actor → a joint inspection recorded
+    with a failing element → finding → rectification → the next cycle's plan holds the
+    re-inspection task (and ``plan verify`` recomputes it) → a passing re-inspection record →
+    the case closed. On SQLite and PostgreSQL."""
+    path = cfg[0]
+    case_id = _warned(capsys, cfg)  # facts → warning → id printed → loop list shows it
+    shown = _json(capsys, "loop", "show", str(case_id), "--config", path, "--format", "json")
+    (nxt,) = [t for t in shown["transitions"] if t["transition"] == "assess"]
+    assert nxt["departments"] == ["market"]  # the next actor
+
+    def act(code, role, evidence=None):
+        now = _json(capsys, "loop", "show", str(case_id), "--config", path, "--format", "json")
+        args = [
+            "loop",
+            "act",
+            str(case_id),
+            code,
+            "--config",
+            path,
+            "--department",
+            "market",
+            "--role",
+            role,
+            "--region",
+            "371500",
+            "--version",
+            str(now["version"]),
+        ]
+        if evidence is not None:
+            args += ["--evidence", json.dumps(evidence, ensure_ascii=False)]
+        return _cli(capsys, *args)[1]
+
+    act("assess", "reviewer")
+    act("transfer_clue", "reviewer", {"to_department": "market"})
+    act("accept_clue", "inspector")
+
+    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+    def visit(rid: str, area: float) -> Path:
+        f = tmp_path / f"{rid}.json"
+        f.write_text(json.dumps({
+            "id": rid, "object": KEY, "items": ["fake.001", "fake.002"],
+            "visited_at": f"{today.isoformat()}T09:30:00+08:00",
+            "inspectors": [{"name": "张三", "department": "market", "id": "M-01"}],
+            "entries": [{"element": "fake.e01", "evidence": True},
+                        {"element": "fake.e02", "evidence": area}],
+        }, ensure_ascii=False), "utf-8")  # fmt: skip
+        return f
+
+    # a joint inspection with a failing element (30 m² over the kiosk limit of 20 m²)
+    _, out, _ = _cli(capsys, "record", "add", str(visit("v1", 30)), "--config", path,
+                     "--case", str(case_id))  # fmt: skip
+    assert "不合格 1 项" in out and f"关联闭环事项：{case_id}" in out
+    act("inspect_jointly", "inspector", {"record": "v1"})
+    deadline = today + dt.timedelta(days=10)
+    act(
+        "order_rectification",
+        "inspector",
+        {"order_no": "聊市监责改〔2026〕1号", "deadline": deadline.isoformat(), "record": "v1"},
+    )
+    (listed,) = _json(capsys, "loop", "list", "--config", path, "--state", "rectification",
+                      "--format", "json")  # fmt: skip
+    assert listed["id"] == case_id and listed["due"] == deadline.isoformat()
+
+    cycle = f"{deadline.year}Q{(deadline.month - 1) // 3 + 1}"
+    _cli(capsys, "plan", "--config", path, "--cycle", cycle, "--seed", "walk",
+         "--out", str(tmp_path / "plan"))  # fmt: skip
+    doc = json.loads((tmp_path / "plan" / "plan.json").read_text("utf-8"))
+    (task,) = [t for t in doc["tasks"] if t["kind"] == "reinspection"]
+    assert task["id"] == f"N:reinspection:case-{case_id}-fake.001" and task["key"] == KEY
+    assert task["due"] == deadline.isoformat()
+    assert any(task["id"] in v["tasks"] for v in doc["visits"] + doc.get("unplaced", []))
+    _cli(capsys, "plan", "verify", str(tmp_path / "plan" / "plan.json"), "--config", path)
+
+    act("reinspect", "inspector")
+    _, out, _ = _cli(capsys, "record", "add", str(visit("v2", 18)), "--config", path,
+                     "--case", str(case_id))  # fmt: skip
+    assert "不合格 0 项" in out
+    act("confirm_rectified", "inspector", {"record": "v2"})
+    act("close", "reviewer", {"summary": "复查合格，办结"})
+    done = _json(capsys, "loop", "show", str(case_id), "--config", path, "--format", "json")
+    assert done["state"] == "closed"
+    assert "record_attached" in [h["action"] for h in done["history"]]
