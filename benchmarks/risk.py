@@ -27,7 +27,7 @@ from fake_support import FAKE  # noqa: E402
 
 from onething import Rulebook, enable  # noqa: E402
 from onething.registry.profiles import profile_id  # noqa: E402
-from onething.risk.engine import _store_new, fire_all  # noqa: E402
+from onething.risk.engine import fire_all, store_new_warnings  # noqa: E402
 from onething.risk.facts import day_end  # noqa: E402
 from onething.store import Store  # noqa: E402
 from onething.store.registry import ProfileMember, RegistryObject  # noqa: E402
@@ -172,7 +172,7 @@ def main() -> None:
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         t0 = time.perf_counter()
-        _store_new(store, fired, ON)
+        store_new_warnings(store, fired, ON)
         t_store = time.perf_counter() - t0
         engine = {(w.key, w.rule_id) for w in fired if w.rule_id != "fake.licence_expiring"}
         with store.engine.connect() as conn:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Deployment, load_config
 from .plugins import Domains, enable
 from .rulebook import Rulebook
 from .store import Store
+
+if TYPE_CHECKING:
+    from .review import Review
 
 
 class Onething:
@@ -43,3 +48,12 @@ class Onething:
     def store(self) -> Store:
         """The deployment's database (``storage.url``); not migrated here: see ``db upgrade``."""
         return Store(self.deployment.storage_url)
+
+    def review(self, on: dt.date | None = None) -> Review:
+        """What to look at again on ``on`` (default today): unconfirmed, unreviewed and
+        unsourced verified values, outdated citations, elements that can never fail — what
+        ``onething validate`` prints (see :mod:`onething.review`)."""
+        from .review import review  # the checklist engine it reads imports the rulebook
+
+        self.rulebook.catalog  # noqa: B018  (builds the city item layer: its errors first)
+        return review(self.rulebook, on or dt.date.today(), self.deployment.review_max_age_days)

@@ -25,8 +25,6 @@ from ._objects import object_items, object_name
 from .build import Checklist, ChecklistElement, build_checklist
 from .evidence import check_unit, failures, validate
 
-RESULTS = ("pass", "fail", "not_applicable")
-
 
 @frozen
 class Inspector:

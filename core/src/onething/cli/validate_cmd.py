@@ -8,36 +8,10 @@ from pathlib import Path
 import click
 
 from ..app import Onething
-from ..checklist.evidence import never_fails
-from ..citations import law_key, outdated_citations
+from ..citations import law_key
 from ..i18n import _, label
 from ..model import converter
-from ..rulebook import ParameterInForce
 from .common import format_option, print_json, print_table
-
-
-def review_warnings(
-    app: Onething, today: dt.date
-) -> tuple[list[ParameterInForce], list[ParameterInForce]]:
-    """Values in force today that are unconfirmed, and values not reviewed within the
-    deployment's ``review.max_age_days`` (silently outdated rules are the classic failure)."""
-    book = app.rulebook
-    in_force = book.parameters(today)
-    unconfirmed = [p for p in in_force if p.status == "unconfirmed"]
-    limit = today - dt.timedelta(days=app.deployment.review_max_age_days)
-    stale = [p for p in in_force if p.reviewed < limit]
-    return unconfirmed, stale
-
-
-def unsourced_verified(app: Onething, today: dt.date) -> list[ParameterInForce]:
-    """Values in force today marked verified although none of their basis entries is a source
-    that was read (every one secondary or unconfirmed): the value's status claims more than its
-    sources show."""
-    return [
-        p
-        for p in app.rulebook.parameters(today)
-        if p.status == "verified" and not any(b.status == "verified" for b in p.basis)
-    ]
 
 
 def _warn(heading: str, lines: list[str]) -> None:
@@ -78,13 +52,10 @@ def make() -> click.Command:
                     "risk_rules": len(r.risk_rules),
                 }
             )
-        app.rulebook.catalog  # noqa: B018  (builds the city item layer: local and disabled items)
-        unconfirmed, stale = review_warnings(app, today)
-        unsourced = unsourced_verified(app, today)
-        outdated = outdated_citations({n: app.domains.rules(n) for n in app.domains.names}, today)
-        silent = [
-            line for n in app.domains.names for line in never_fails(app.domains.rules(n).elements)
-        ]
+        found = app.review(today)
+        unconfirmed, stale = found.unconfirmed, found.not_reviewed
+        unsourced, outdated = found.verified_without_source, found.outdated_citations
+        silent = found.elements_never_fail
         if fmt == "json":
             print_json(
                 {

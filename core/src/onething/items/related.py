@@ -45,12 +45,6 @@ from . import tabular
 from .catalog import ItemCatalog
 from .model import LinkProblem, RelatedEntry
 
-KIND_ZH = {
-    "licensing": "行政许可事项清单",
-    "power": "权责清单",
-    "random": "双随机抽查事项清单",
-    "key": "重点监管事项清单",
-}
 ALIASES = {
     "code": ("code", "编码", "事项编码"),
     "name": ("name", "名称", "事项名称"),

@@ -19,6 +19,7 @@ from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
 from . import audit
+from .clock import as_utc, aware
 from .spec import CORE, INITIAL_STATES, LEAD, LOCAL_ZONE, OWNER, EffectiveTransition, Loop, due_at
 
 
@@ -145,20 +146,6 @@ def source_of(source: Any) -> CaseSource:
     raise InvalidInput("open_case", "source", f"cannot open a case from {type(source).__name__}")
 
 
-def _now(at: dt.datetime | None) -> dt.datetime:
-    at = at or dt.datetime.now(dt.UTC)
-    if at.tzinfo is None:
-        raise InvalidInput("loop", "at", "a time must carry its time zone")
-    return at.astimezone(dt.UTC)  # stored in UTC: SQLite keeps no zone
-
-
-def _aware(t: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes: they were stored in UTC."""
-    if t is not None and t.tzinfo is None:
-        return t.replace(tzinfo=dt.UTC)
-    return t
-
-
 def open_case(
     store: Store,
     loop: Loop,
@@ -192,7 +179,7 @@ def open_in(
     at: dt.datetime | None = None,
 ) -> LoopCase:
     """:func:`open_case` inside the caller's transaction."""
-    at = _now(at)
+    at = as_utc(at)
     src = source_of(source)
     if src.domain not in loop.lead:
         raise InvalidInput(
@@ -270,7 +257,7 @@ def _iso(t: dt.datetime | None) -> str | None:
 
 def _zoned(case: LoopCase) -> LoopCase:
     for name in ("opened_at", "entered_at", "due_at", "closed_at"):
-        setattr(case, name, _aware(getattr(case, name)))
+        setattr(case, name, aware(getattr(case, name)))
     return case
 
 
@@ -369,7 +356,7 @@ def _facts_problem(t: EffectiveTransition, facts: Mapping[str, Any]) -> tuple[st
 def guard_facts(case: LoopCase, facts: Mapping[str, Any], at: dt.datetime) -> dict[str, Any]:
     """What a guard reads: the case's facts, this step's new facts, and computed facts
     ``overdue``, ``severity``, ``source_kind``, ``domain``."""
-    due = _aware(case.due_at)
+    due = aware(case.due_at)
     return {
         **case.facts,
         **facts,
@@ -404,7 +391,7 @@ def transition(
     :raises InvalidInput: evidence that fails the transition's schema (logged as a refusal).
     :raises ConflictError: the case is no longer at ``version`` (not logged).
     """
-    at = _now(at)
+    at = as_utc(at)
     if facts is not None and not isinstance(facts, Mapping):
         raise InvalidInput(f"case {case_id} {code}", "facts", "expected a JSON object")
     facts = dict(facts or {})
@@ -634,7 +621,7 @@ def overdue(
     store: Store, loop: Loop, at: dt.datetime | None = None, *, batch: int = 1000
 ) -> Iterator[Overdue]:
     """Open cases whose current step is past its time limit, by department and stage."""
-    at = _now(at)
+    at = as_utc(at)
     last = 0
     while True:
         with store.session() as session:
@@ -656,7 +643,7 @@ def overdue(
         if not rows:
             return
         for c in rows:
-            due = _aware(c.due_at)
+            due = aware(c.due_at)
             assert due is not None
             yield Overdue(
                 case_id=c.id or 0,

@@ -29,7 +29,8 @@ from ..store import Store
 from ..store.loop import LoopCase, LoopEvent, LoopTask
 from ..textfiles import read_utf8
 from . import audit
-from .cases import CaseSource, _aware, open_in
+from .cases import CaseSource, open_in
+from .clock import aware
 from .spec import CORE, LOCAL_ZONE, Loop
 
 EVENT_TYPES = (
@@ -415,7 +416,7 @@ def due_tasks(store: Store, window: tuple[dt.date, dt.date]) -> Iterable[dict[st
             .all()
         )
     for c in cases:
-        due = _aware(c.due_at).astimezone(LOCAL_ZONE).date()
+        due = aware(c.due_at).astimezone(LOCAL_ZONE).date()
         if due > window[1]:
             continue
         for item in c.facts.get("items") or _object_items(store, c.object_key, c.domain):

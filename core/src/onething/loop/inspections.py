@@ -36,7 +36,8 @@ from ..store import Store
 from ..store.loop import LoopCase
 from ..store.registry import RegistryObject
 from . import audit
-from .cases import ConflictError, _now, open_in, source_of
+from .cases import ConflictError, open_in, source_of
+from .clock import as_utc
 from .spec import Loop
 
 
@@ -71,7 +72,7 @@ def add_inspection(
     :raises InvalidInput: a bad record, a case that does not exist, is closed or is about
         another object, or an object not in the registry whose findings must open a case.
     """
-    at = _now(at)
+    at = as_utc(at)
     checklist = checklist_for_record(store, rulebook, data, location=location)
     record = check_record(data, checklist, location=location)
     opened: list[int] = []

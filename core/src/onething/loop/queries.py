@@ -22,7 +22,8 @@ from ..registry.regions import code_range
 from ..store import Store
 from ..store.loop import LoopAudit, LoopCase
 from ..store.registry import RegistryObject
-from .cases import Actor, _aware, _now, allowed, guard_facts
+from .cases import Actor, allowed, guard_facts
+from .clock import as_utc, aware
 from .spec import CORE, LEAD, LOCAL_ZONE, OWNER, EffectiveTransition, Loop
 
 BATCH = 1000
@@ -151,8 +152,8 @@ class _Rows:
         return self._precision[key]
 
     def summary(self, r: Any) -> CaseSummary:
-        due = _aware(r.due_at)
-        entered = _aware(r.entered_at)
+        due = aware(r.due_at)
+        entered = aware(r.entered_at)
         assert entered is not None
         known = r.state in self.loop.states
         return CaseSummary(
@@ -170,10 +171,10 @@ class _Rows:
             source_ref=r.source_ref,
             risk_rule=r.risk_rule,
             severity=r.severity,
-            opened_at=_aware(r.opened_at),
+            opened_at=aware(r.opened_at),
             entered_at=entered,
             due=Deadline(due, self.precision(r.last_transition, r.domain, entered.date())),
-            closed_at=_aware(r.closed_at),
+            closed_at=aware(r.closed_at),
             overdue=r.closed_at is None and due is not None and self.at > due,
         )
 
@@ -222,7 +223,7 @@ def list_cases(
     :param region: cases whose region lies in this GB/T 2260 region.
     :param at: the moment ``overdue`` is judged at (default now).
     """
-    at = _now(at)
+    at = as_utc(at)
     _check_choice("--state", state, list(loop.states))
     _check_choice("--domain", domain, list(loop.lead))
     where: list[sa.ColumnElement[bool]] = []
@@ -285,7 +286,7 @@ def case(
     at: dt.datetime | None = None,
 ) -> CaseView:
     """One case in full; with ``actor``, each transition says whether that actor may take it."""
-    at = _now(at)
+    at = as_utc(at)
     with store.engine.connect() as conn:
         row = conn.execute(_select().where(_C.c.id == case_id)).first()
     if row is None:
@@ -329,7 +330,7 @@ def inbox(
 ) -> Iterator[InboxEntry]:
     """Open cases in ``region`` that ``department`` may move on now (by the loop's grants,
     whatever the role), by deadline: overdue first, then soonest, then none."""
-    at = _now(at)
+    at = as_utc(at)
     problem = regions.problem(region)
     if problem is not None:
         raise InvalidInput("--region", region, problem)

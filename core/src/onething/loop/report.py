@@ -20,7 +20,7 @@ from attrs import frozen
 from ..outfiles import atomic_write, check_folder
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
-from .cases import _aware
+from .clock import aware
 from .spec import Loop
 
 ALL = "(all)"
@@ -80,7 +80,7 @@ def analyse(store: Store, loop: Loop, at: dt.datetime | None = None) -> Report:
             LoopStep.left_at.is_not(None)
         )
         for domain, stage, entered, left in s.execute(q.execution_options(yield_per=5000)):
-            days = (_aware(left) - _aware(entered)).total_seconds() / 86400
+            days = (aware(left) - aware(entered)).total_seconds() / 86400
             durations[(domain, stage)].append(days)
             durations[(ALL, stage)].append(days)
         stage_times = [
@@ -119,7 +119,7 @@ def analyse(store: Store, loop: Loop, at: dt.datetime | None = None) -> Report:
                     "owner": owner,
                     "open": n,
                     "overdue": over or 0,
-                    "oldest_days": round((at - _aware(oldest)).total_seconds() / 86400, 1),
+                    "oldest_days": round((at - aware(oldest)).total_seconds() / 86400, 1),
                 }
                 for d, st, owner, n, over, oldest in stall_rows
             ),

@@ -28,7 +28,7 @@ from ..rulebook import ParameterInForce, Rulebook
 from ..store import Store
 from .cycle import cycle_window
 from .inspectors import Inspector, draw_inspectors, load_pool
-from .model import TASK_KINDS, Task
+from .model import Task
 from .population import Population, load_population
 from .prn import ALGORITHM as PRN_ALGORITHM
 from .prn import prn_array
@@ -407,7 +407,3 @@ def make_plan(
         if write is not None:
             write(doc)
     return doc
-
-
-def task_label(kind: str) -> tuple[str, str]:
-    return TASK_KINDS[kind]

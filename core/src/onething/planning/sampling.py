@@ -36,13 +36,6 @@ def sample_size(ratio: float, population: int) -> int:
     return min(population, math.ceil(Decimal(str(ratio)) * population))
 
 
-@frozen
-class RatioLookup:
-    item: str
-    credit_grade: str
-    parameter: ParameterInForce | None
-
-
 def ratio_parameter(
     rulebook: Rulebook, item: str, credit_grade: str, on: dt.date
 ) -> ParameterInForce | None:

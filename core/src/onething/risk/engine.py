@@ -293,7 +293,7 @@ def evaluate_all(
     :return: what fired and which warnings are new (each new one opens a case in the loop).
     """
     n_rules, fired = fire_all(store, rulebook, on, domains=domains)
-    new = _store_new(store, fired, on)
+    new = store_new_warnings(store, fired, on)
     return EvaluationReport(on=on, rules=n_rules, fired=tuple(fired), new=tuple(new))
 
 
@@ -301,8 +301,11 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _store_new(store: Store, fired: list[RaisedWarning], on: dt.date) -> list[RaisedWarning]:
-    """Insert warnings for fired (object, rule) pairs with no open warning; one transaction."""
+def store_new_warnings(
+    store: Store, fired: list[RaisedWarning], on: dt.date
+) -> list[RaisedWarning]:
+    """Insert warnings for fired (object, rule) pairs with no open warning, in one
+    transaction; the new ones are returned (:func:`evaluate_all` = :func:`fire_all` + this)."""
     if not fired:
         return []
     rule_ids = sorted({w.rule_id for w in fired})
@@ -339,4 +342,12 @@ def _store_new(store: Store, fired: list[RaisedWarning], on: dt.date) -> list[Ra
     return new
 
 
-__all__ = ["CST", "EvaluationReport", "RaisedWarning", "condition_expr", "evaluate_all", "fire_all"]
+__all__ = [
+    "CST",
+    "EvaluationReport",
+    "RaisedWarning",
+    "condition_expr",
+    "evaluate_all",
+    "fire_all",
+    "store_new_warnings",
+]

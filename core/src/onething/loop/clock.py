@@ -1,0 +1,22 @@
+"""Times in the loop: stored in UTC (SQLite keeps no zone), read back zone-aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..errors import InvalidInput
+
+
+def as_utc(at: dt.datetime | None) -> dt.datetime:
+    """``at`` (default now) in UTC; a time without a zone is refused, never guessed."""
+    at = at or dt.datetime.now(dt.UTC)
+    if at.tzinfo is None:
+        raise InvalidInput("loop", "at", "a time must carry its time zone")
+    return at.astimezone(dt.UTC)
+
+
+def aware(t: dt.datetime | None) -> dt.datetime | None:
+    """A stored time, zone-aware: SQLite hands back naive datetimes, stored in UTC."""
+    if t is not None and t.tzinfo is None:
+        return t.replace(tzinfo=dt.UTC)
+    return t

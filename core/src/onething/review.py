@@ -1,0 +1,52 @@
+"""What a domain owner or a city must look at again: values in force that are unconfirmed,
+not reviewed in time or marked verified without a source read, rules citing an outdated
+revision of a law, and elements whose evidence can never fail. ``onething validate`` prints
+this; a host platform calls :meth:`onething.Onething.review` for the same answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from attrs import field, frozen
+
+from .checklist.evidence import never_fails
+from .citations import OutdatedCitation, outdated_citations
+from .rulebook import ParameterInForce, Rulebook
+
+
+@frozen
+class Review:
+    """The review findings of one deployment on one day (each list in rulebook order)."""
+
+    on: dt.date
+    unconfirmed: tuple[ParameterInForce, ...] = field(converter=tuple)
+    """Values in force with status ``unconfirmed``: never to be taken for law."""
+    not_reviewed: tuple[ParameterInForce, ...] = field(converter=tuple)
+    """Values in force last reviewed more than ``max_age_days`` ago (silently outdated rules
+    are the classic failure of rules as data)."""
+    verified_without_source: tuple[ParameterInForce, ...] = field(converter=tuple)
+    """Values marked verified although every basis entry is secondary or unconfirmed."""
+    outdated_citations: tuple[OutdatedCitation, ...] = field(converter=tuple)
+    elements_never_fail: tuple[str, ...] = field(converter=tuple)
+    """One line per element whose evidence can never fail, or whose marks cannot act."""
+
+
+def review(rulebook: Rulebook, on: dt.date, max_age_days: int) -> Review:
+    """Review every enabled domain's rules in force on ``on`` (city layer applied)."""
+    in_force = rulebook.parameters(on)
+    limit = on - dt.timedelta(days=max_age_days)
+    names = rulebook.domains.names
+    return Review(
+        on=on,
+        unconfirmed=[p for p in in_force if p.status == "unconfirmed"],
+        not_reviewed=[p for p in in_force if p.reviewed < limit],
+        verified_without_source=[
+            p
+            for p in in_force
+            if p.status == "verified" and not any(b.status == "verified" for b in p.basis)
+        ],
+        outdated_citations=outdated_citations({n: rulebook.rules(n) for n in names}, on),
+        elements_never_fail=[
+            line for n in names for line in never_fails(rulebook.rules(n).elements)
+        ],
+    )
