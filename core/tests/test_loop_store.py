@@ -39,7 +39,7 @@ from onething.loop import report as loop_report
 from onething.loop.audit import chain_hash
 from onething.model import Finding
 from onething.rulebook import Rulebook
-from onething.store.loop import LoopAudit, LoopCase, LoopTask
+from onething.store.loop import LoopAudit, LoopCase, LoopStep, LoopTask
 
 LEADER = Actor("market", "leader", "371500")
 REVIEWER = Actor("market", "reviewer", "371500")
@@ -211,9 +211,10 @@ def _anchor(store):
     return v.head
 
 
-def test_a_cut_tail_with_its_head_set_back_passes_alone_but_fails_the_anchor(store, loop):
-    """Inside the database a consistent prefix is indistinguishable from the whole chain;
-    the anchor kept outside (an earlier head) is what shows the tail was cut."""
+def test_a_cut_tail_with_its_head_set_back_fails_the_anchor(store, loop):
+    """Inside the database a consistent prefix of the chain is indistinguishable from the
+    whole chain; only the case the cut step moved still shows it (it is not where its last
+    remaining step left it), and the anchor kept outside shows the tail was cut."""
     from onething.store.loop import LoopAuditHead
 
     _chain(store, loop)
@@ -223,7 +224,8 @@ def test_a_cut_tail_with_its_head_set_back_passes_alone_but_fails_the_anchor(sto
         prev = s.execute(sa.select(LoopAudit.hash).where(LoopAudit.seq == 3)).scalar_one()
         s.execute(sa.delete(LoopAudit).where(LoopAudit.seq == 4))
         s.execute(sa.update(LoopAuditHead).values(seq=3, hash=prev))
-    assert _problem(store) is None
+    p = _problem(store)
+    assert (p.kind, p.seq) == ("case", 3) and "not where its last audited step" in p.message
     with store.session() as s:
         p = verify_audit(s, expect=anchor).problem
     assert (p.kind, p.seq) == ("truncated", 4) and "anchor names entry 4" in p.message
@@ -746,3 +748,22 @@ def test_a_city_layer_shortens_a_loop_time_limit_and_the_loop_uses_it(store, tmp
     assert _warning(store, Loop(book), "K2", at=T0.replace(year=2025)).due_at == dt.datetime(
         2025, 11, 21, 9, tzinfo=dt.UTC
     )  # before the override's day the law's 15 working days hold
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda s: s.execute(sa.update(LoopCase).values(state="closed")), "state 'closed'"),
+        (lambda s: s.execute(sa.update(LoopCase).values(owner="nosuch")), "owner 'nosuch'"),
+        (lambda s: s.execute(sa.update(LoopCase).values(version=LoopCase.version + 1)), "version"),
+        (lambda s: s.execute(sa.delete(LoopStep)) and s.execute(sa.delete(LoopCase)), "gone"),
+    ],
+)
+def test_a_case_changed_outside_the_log_fails_verify(store, loop, change, expected):
+    """The chain intact, the case's row edited behind it: verify names the case."""
+    _chain(store, loop)
+    assert _problem(store) is None
+    with store.session() as s:
+        change(s)
+    p = _problem(store)
+    assert p.kind == "case" and expected in p.message

@@ -5,7 +5,8 @@ Entry ``n`` stores ``body`` = canonical JSON (sorted keys, no spaces, UTF-8) of
 ``hash`` of entry ``n-1`` (64 zeros for the first) and ``hash`` = SHA-256 of
 ``prev_hash + body``. The one-row head table holds the last ``seq`` and ``hash``; appending
 locks it, so concurrent appenders form one linear chain. :func:`verify` walks the chain in
-batches and names the first entry that was edited, deleted, inserted or moved.
+batches and names the first entry that was edited, deleted, inserted or moved, then checks
+that every case stands where its last audited step left it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from attrs import frozen
 from sqlmodel import Session
 
 from ..errors import InvalidInput
-from ..store.loop import LoopAudit, LoopAuditHead
+from ..store.loop import LoopAudit, LoopAuditHead, LoopCase
 
 GENESIS = "0" * 64
 BATCH = 1000
@@ -108,7 +109,8 @@ class Problem:
     seq: int | None
     """The sequence number of the first bad entry (``None``: the head itself)."""
     kind: str
-    """``edited`` | ``deleted`` | ``inserted`` | ``reordered`` | ``truncated`` | ``rewritten``"""
+    """``edited`` | ``deleted`` | ``inserted`` | ``reordered`` | ``truncated`` | ``rewritten``
+    | ``case`` (a case's row disagrees with its last audited step)"""
     message: str
 
 
@@ -165,6 +167,7 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
     """
     prev_hash, expected_seq, n = GENESIS, 1, 0
     anchored = expect is None or expect == (0, GENESIS)
+    audited: dict[int, tuple[int, dict[str, Any]]] = {}  # case → (seq, what it left)
     for e in _entries(session):
         n += 1
         try:
@@ -208,6 +211,8 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
                     "its hash differs from the anchor kept for it (rewritten)",
                 )
             anchored = True
+        if e.case_id is not None and e.action in _CASE_STEPS:
+            audited[e.case_id] = (e.seq, _CASE_STEPS[e.action](body.get("data") or {}))
         prev_hash, expected_seq = e.hash, e.seq + 1
     if not anchored:
         assert expect is not None
@@ -239,4 +244,68 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
                 ),
             ),
         )
-    return Verdict(n, None, (expected_seq - 1, prev_hash))
+    head_anchor = (expected_seq - 1, prev_hash)
+    problem = _case_problem(session, audited)
+    return Verdict(n, problem, head_anchor)
+
+
+#: What an audited step leaves a case with, from its data: the columns a step sets.
+_CASE_STEPS = {
+    "open": lambda d: (
+        {"state": d.get("state"), "owner": d.get("owner"), "version": 1}
+        | {"due_at": d.get("due_at")}
+    ),
+    "transition": lambda d: (
+        {"state": d.get("to"), "owner": d.get("owner")}
+        | {"version": d.get("version"), "due_at": d.get("due_at")}
+    ),
+}
+
+
+def _utc_iso(t: dt.datetime | None) -> str | None:
+    if t is None:
+        return None
+    if t.tzinfo is None:  # SQLite hands back naive datetimes: they were stored in UTC
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC).isoformat()
+
+
+def _case_problem(
+    session: Session, audited: dict[int, tuple[int, dict[str, Any]]]
+) -> Problem | None:
+    """The first case whose row is not where its last audited step left it, or that has no
+    audited opening, or whose audited opening has no row: changed outside the log."""
+    cols = (LoopCase.id, LoopCase.state, LoopCase.owner, LoopCase.version, LoopCase.due_at)
+    last = None
+    while True:
+        q = sa.select(*cols).order_by(LoopCase.id).limit(BATCH)
+        if last is not None:
+            q = q.where(LoopCase.id > last)
+        rows = session.execute(q).all()
+        if not rows:
+            break
+        for case_id, state, owner, version, due_at in rows:
+            if case_id not in audited:
+                return Problem(
+                    None,
+                    "case",
+                    f"case {case_id} has no audited opening (inserted outside the log)",
+                )
+            seq, want = audited.pop(case_id)
+            have = {"state": state, "owner": owner, "version": version, "due_at": _utc_iso(due_at)}
+            wrong = [k for k in want if want[k] != have[k]]
+            if wrong:
+                diffs = "; ".join(f"{k} {have[k]!r}, audited {want[k]!r}" for k in wrong)
+                return Problem(
+                    seq,
+                    "case",
+                    f"case {case_id} is not where its last audited step (entry {seq}) left it: "
+                    f"{diffs} (changed outside the log)",
+                )
+        last = rows[-1][0]
+    if audited:
+        case_id, (seq, _) = min(audited.items())
+        return Problem(
+            seq, "case", f"case {case_id} was opened in the log but its row is gone (deleted)"
+        )
+    return None
