@@ -49,6 +49,12 @@ class Onething:
         """The deployment's database (``storage.url``); not migrated here: see ``db upgrade``."""
         return Store(self.deployment.storage_url)
 
+    def close(self) -> None:
+        """Close the database connections this instance opened (none if it opened none)."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.dispose()
+
     def review(self, on: dt.date | None = None) -> Review:
         """What to look at again on ``on`` (default today): unconfirmed, unreviewed and
         unsourced verified values, outdated citations, elements that can never fail — what

@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     _prescan_language(argv)
     group = build()
     try:
-        group.main(args=argv, prog_name="onething", standalone_mode=False)
+        _run(group, argv)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -64,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         sys.exit(1)
     sys.exit(0)
+
+
+def _run(group: click.Group, argv: list[str]) -> None:
+    from .common import close_apps
+
+    try:
+        group.main(args=argv, prog_name="onething", standalone_mode=False)
+    finally:
+        close_apps()
 
 
 def _lost_a_race(exc: Exception) -> bool:

@@ -68,8 +68,21 @@ def format_option(choices=("table", "json")):
     return decorate
 
 
+#: The deployments a command opened, closed when it ends (:func:`close_apps`): run in-process
+#: one after another (a host's scheduler, the tests), commands would otherwise keep their
+#: pooled database connections until PostgreSQL refuses new ones.
+_opened: list[Onething] = []
+
+
 def open_app(config_path: Path) -> Onething:
-    return Onething.from_config(config_path)
+    app = Onething.from_config(config_path)
+    _opened.append(app)
+    return app
+
+
+def close_apps() -> None:
+    while _opened:
+        _opened.pop().close()
 
 
 def console() -> Console:
