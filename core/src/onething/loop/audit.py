@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from ..errors import InvalidInput
 from ..store.loop import LoopAudit, LoopAuditHead, LoopCase
+from .clock import utc_iso
 
 GENESIS = "0" * 64
 BATCH = 1000
@@ -127,17 +128,24 @@ class Verdict:
         return self.problem is None
 
 
-def _entries(session: Session) -> Iterator[LoopAudit]:
+def _batched(session: Session, q: sa.Select, key: Any) -> Iterator[sa.Row]:
+    """The rows of ``q`` in ``key`` order, ``BATCH`` at a time (keyset paging: the whole log
+    or every case is never held at once). ``key`` is also the first selected column."""
     last = None
     while True:
-        q = sa.select(LoopAudit).order_by(LoopAudit.seq).limit(BATCH)
+        page = q.order_by(key).limit(BATCH)
         if last is not None:
-            q = q.where(LoopAudit.seq > last)
-        rows = session.execute(q).scalars().all()
+            page = page.where(key > last)
+        rows = session.execute(page).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
+        last = rows[-1][0]
+
+
+def _entries(session: Session) -> Iterator[LoopAudit]:
+    for _seq, entry in _batched(session, sa.select(LoopAudit.seq, LoopAudit), LoopAudit.seq):
+        yield entry
 
 
 def _bad(n: int, seq: int, kind: str, why: str) -> Verdict:
@@ -244,30 +252,18 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
                 ),
             ),
         )
-    head_anchor = (expected_seq - 1, prev_hash)
-    problem = _case_problem(session, audited)
-    return Verdict(n, problem, head_anchor)
+    return Verdict(n, _case_problem(session, audited), (expected_seq - 1, prev_hash))
 
 
 #: What an audited step leaves a case with, from its data: the columns a step sets.
 _CASE_STEPS = {
-    "open": lambda d: (
-        {"state": d.get("state"), "owner": d.get("owner"), "version": 1}
-        | {"due_at": d.get("due_at")}
+    "open": lambda d: dict(
+        state=d.get("state"), owner=d.get("owner"), version=1, due_at=d.get("due_at")
     ),
-    "transition": lambda d: (
-        {"state": d.get("to"), "owner": d.get("owner")}
-        | {"version": d.get("version"), "due_at": d.get("due_at")}
+    "transition": lambda d: dict(
+        state=d.get("to"), owner=d.get("owner"), version=d.get("version"), due_at=d.get("due_at")
     ),
 }
-
-
-def _utc_iso(t: dt.datetime | None) -> str | None:
-    if t is None:
-        return None
-    if t.tzinfo is None:  # SQLite hands back naive datetimes: they were stored in UTC
-        t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone(dt.UTC).isoformat()
 
 
 def _case_problem(
@@ -276,33 +272,22 @@ def _case_problem(
     """The first case whose row is not where its last audited step left it, or that has no
     audited opening, or whose audited opening has no row: changed outside the log."""
     cols = (LoopCase.id, LoopCase.state, LoopCase.owner, LoopCase.version, LoopCase.due_at)
-    last = None
-    while True:
-        q = sa.select(*cols).order_by(LoopCase.id).limit(BATCH)
-        if last is not None:
-            q = q.where(LoopCase.id > last)
-        rows = session.execute(q).all()
-        if not rows:
-            break
-        for case_id, state, owner, version, due_at in rows:
-            if case_id not in audited:
-                return Problem(
-                    None,
-                    "case",
-                    f"case {case_id} has no audited opening (inserted outside the log)",
-                )
-            seq, want = audited.pop(case_id)
-            have = {"state": state, "owner": owner, "version": version, "due_at": _utc_iso(due_at)}
-            wrong = [k for k in want if want[k] != have[k]]
-            if wrong:
-                diffs = "; ".join(f"{k} {have[k]!r}, audited {want[k]!r}" for k in wrong)
-                return Problem(
-                    seq,
-                    "case",
-                    f"case {case_id} is not where its last audited step (entry {seq}) left it: "
-                    f"{diffs} (changed outside the log)",
-                )
-        last = rows[-1][0]
+    for case_id, state, owner, version, due_at in _batched(session, sa.select(*cols), LoopCase.id):
+        if case_id not in audited:
+            return Problem(
+                None, "case", f"case {case_id} has no audited opening (inserted outside the log)"
+            )
+        seq, want = audited.pop(case_id)
+        have = dict(state=state, owner=owner, version=version, due_at=utc_iso(due_at))
+        wrong = [k for k in want if want[k] != have[k]]
+        if wrong:
+            diffs = "; ".join(f"{k} {have[k]!r}, audited {want[k]!r}" for k in wrong)
+            return Problem(
+                seq,
+                "case",
+                f"case {case_id} is not where its last audited step (entry {seq}) left it: "
+                f"{diffs} (changed outside the log)",
+            )
     if audited:
         case_id, (seq, _) = min(audited.items())
         return Problem(

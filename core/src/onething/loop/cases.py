@@ -19,7 +19,7 @@ from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
 from . import audit
-from .clock import as_utc, aware
+from .clock import as_utc, aware, utc_iso
 from .spec import CORE, INITIAL_STATES, LEAD, LOCAL_ZONE, OWNER, EffectiveTransition, Loop, due_at
 
 
@@ -240,7 +240,7 @@ def open_in(
             "state": state,
             "owner": case.owner,
             "region": region,
-            "due_at": _iso(case.due_at),
+            "due_at": utc_iso(case.due_at),
         },
         at=at,
     )
@@ -249,10 +249,6 @@ def open_in(
 
 def _actor_json(actor: Actor | None) -> dict[str, str] | None:
     return asdict(actor) if actor is not None else None
-
-
-def _iso(t: dt.datetime | None) -> str | None:
-    return t.astimezone(dt.UTC).isoformat() if t is not None else None
 
 
 def _zoned(case: LoopCase) -> LoopCase:
@@ -590,7 +586,7 @@ def _apply(
                 "owner": owner,
                 "evidence": schemas.jsonable(evidence),
                 "facts": schemas.jsonable(facts),
-                "due_at": _iso(due),
+                "due_at": utc_iso(due),
             },
             at=at,
         )

@@ -20,3 +20,9 @@ def aware(t: dt.datetime | None) -> dt.datetime | None:
     if t is not None and t.tzinfo is None:
         return t.replace(tzinfo=dt.UTC)
     return t
+
+
+def utc_iso(t: dt.datetime | None) -> str | None:
+    """A time as the audit log records it: ISO 8601 in UTC (a stored naive time is UTC)."""
+    t = aware(t)
+    return t.astimezone(dt.UTC).isoformat() if t is not None else None
