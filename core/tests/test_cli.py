@@ -101,7 +101,7 @@ def test_usage_error_exits_2(capsys):
 def test_missing_config_exits_1(capsys, tmp_path):
     code, _, err = run(capsys, "params", "--config", str(tmp_path / "none.toml"))
     assert code == 1
-    assert "file not found" in err
+    assert "文件不存在" in err
 
 
 def test_params_json_has_the_documented_fields(capsys):

@@ -76,8 +76,14 @@ def test_toml_syntax_error_names_the_file(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InvalidInput, match="file not found"):
+    with pytest.raises(InvalidInput, match="文件不存在"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_config_with_a_utf8_bom_is_read(tmp_path):
+    path = write(tmp_path, BASE)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_config(path).region == "371500"
 
 
 def test_layer_files_are_read_and_validated(tmp_path):

@@ -540,7 +540,7 @@ def test_events_link_licences_penalties_and_complaints(store, loop, tmp_path):
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ("{not json", "not valid JSON"),
+        ("{not json", "不是有效的 JSON"),
         (json.dumps(_event(9, "penalty_decided", decision_no="x", severity="dire")), "dire"),
         (json.dumps(_event(9, "licence_granted", licence=LICENCE)), "'item' is a required"),
         (

@@ -997,3 +997,39 @@ def test_synthetic_licences_and_names_come_from_the_plugins_data(fake_domains):
         "health",
     )
     assert row["licences"][0]["number"].startswith("FK") and row["name"].endswith("小卖部")
+
+
+# -- one field-size limit, one message, in every format (#16.10) --------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_field_over_the_limit_is_refused_alike_in_csv_and_jsonl(store, rulebook, tmp_path, fmt):
+    from onething.tables import FIELD_LIMIT
+
+    rows = [row(1), row(2, address="长" * (FIELD_LIMIT + 1))]
+    path = {"csv": write_csv, "jsonl": write_jsonl}[fmt](tmp_path / f"in.{fmt}", rows)
+    line = {"csv": 3, "jsonl": 2}[fmt]  # the row after the first (CSV: after its header)
+    with pytest.raises(InvalidInput, match=rf"in\.{fmt}:{line}: .*超过 {FIELD_LIMIT} 个字符的上限"):
+        import_file(store, path, app_or_rulebook=rulebook, on=ON)
+    assert count_objects(store) == 0
+
+
+def test_a_field_at_the_limit_is_imported_in_jsonl(store, rulebook, tmp_path):
+    from onething.tables import FIELD_LIMIT
+
+    path = write_jsonl(tmp_path / "in.jsonl", [row(1, address="长" * FIELD_LIMIT)])
+    assert import_file(store, path, app_or_rulebook=rulebook, on=ON).inserted == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_utf8_bom_is_accepted_in_every_registry_format(store, rulebook, tmp_path, fmt):
+    path = {"csv": write_csv, "jsonl": write_jsonl}[fmt](tmp_path / f"in.{fmt}", [row(1)])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert import_file(store, path, app_or_rulebook=rulebook, on=ON).inserted == 1
+
+
+def test_a_registry_path_that_is_a_directory_says_so(store, rulebook, tmp_path):
+    d = tmp_path / "dir.csv"
+    d.mkdir()
+    with pytest.raises(InvalidInput, match="应为文件"):
+        import_file(store, d, app_or_rulebook=rulebook, on=ON)

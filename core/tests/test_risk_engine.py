@@ -101,7 +101,7 @@ def test_a_facts_file_with_a_broken_json_line(store, book, tmp_path):
         "source": "x",
     }
     path.write_text(json.dumps(good) + "\n{not json\n", "utf-8")
-    with pytest.raises(InvalidInput, match=r"facts\.jsonl:2: not valid JSON"):
+    with pytest.raises(InvalidInput, match=r"facts\.jsonl:2: 不是有效的 JSON"):
         ingest_file(store, book, path, on=ON)
     assert count(store, FactRow) == 0
 

@@ -16,6 +16,7 @@ from attrs import field, frozen
 from . import schemas
 from .errors import InvalidInput
 from .model import Basis, Item, Parameter, Scalar, Status, converter
+from .textfiles import read_utf8
 
 DEFAULT_CONFIG = "onething.toml"
 DEFAULT_STORAGE = "sqlite:///onething.db"
@@ -88,12 +89,7 @@ class Deployment:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(str(path), "", "file not found") from None
-    except OSError as exc:
-        raise InvalidInput(str(path), "", f"cannot be read: {exc.strerror}") from None
+    text = read_utf8(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

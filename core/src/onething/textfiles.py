@@ -14,12 +14,19 @@ from onething.errors import InvalidInput
 from onething.i18n import _
 
 
-def read_utf8(path: Path) -> str:
-    """The text of ``path``, its UTF-8 BOM (if any) dropped."""
+def require_file(path: Path) -> None:
+    """Raise :class:`InvalidInput` unless ``path`` is an existing regular file."""
     if path.is_dir():
         raise InvalidInput(
             str(path), "", _("应为文件，却是目录", "expected a file, got a directory")
         )
+    if not path.exists():
+        raise InvalidInput(str(path), "", _("文件不存在", "file not found"))
+
+
+def read_utf8(path: Path) -> str:
+    """The text of ``path``, its UTF-8 BOM (if any) dropped."""
+    require_file(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

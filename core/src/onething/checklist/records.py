@@ -21,6 +21,7 @@ from ..model import Finding, converter
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.records import InspectionEvidence, InspectionFinding, InspectionRecord
+from ..textfiles import read_utf8
 from ._objects import object_items, object_name
 from .build import Checklist, ChecklistElement, build_checklist
 from .evidence import check_unit, failures, validate
@@ -108,10 +109,7 @@ class Record:
 def read_record_file(path: str | Path) -> dict[str, Any]:
     """The JSON of a record file. :raises InvalidInput: naming the file, line and column."""
     path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise InvalidInput(str(path), "", f"cannot read the record file: {exc.strerror}") from exc
+    text = read_utf8(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

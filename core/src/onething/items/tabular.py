@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from ..departments import departments
 from ..errors import InvalidInput
+from ..tables import csv_problem, unique_header
+from ..textfiles import read_utf8
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -107,12 +110,8 @@ def _tabular(file: str, rows: Iterator[tuple], sheet: str | None = None) -> Tabl
     except StopIteration:
         raise InvalidInput(file, "", "the file is empty (expected a header row)") from None
     headers = tuple("" if h is None else str(h).strip() for h in header_row)
+    unique_header(file, list(headers))
     columns = {h: get_column_letter(n + 1) for n, h in enumerate(headers) if h}
-    seen = set()
-    for h in headers:
-        if h and h in seen:
-            raise InvalidInput(f"{file}:1", h, "column appears twice")
-        seen.add(h)
 
     def gen() -> Iterator[Row]:
         for number, raw in enumerate(rows, start=2):
@@ -127,8 +126,16 @@ def _tabular(file: str, rows: Iterator[tuple], sheet: str | None = None) -> Tabl
 
 
 def read_csv(path: Path) -> Table:
-    f = path.open(encoding="utf-8-sig", newline="")
-    return _tabular(str(path), (tuple(r) for r in csv.reader(f)))
+    text = read_utf8(path)  # whole: an encoding error is located before any row is used
+    reader = csv.reader(io.StringIO(text, newline=""))
+
+    def records() -> Iterator[tuple]:
+        try:
+            yield from (tuple(r) for r in reader)
+        except csv.Error as exc:
+            raise InvalidInput(f"{path}:{reader.line_num}", "", csv_problem(exc)) from None
+
+    return _tabular(str(path), records())
 
 
 def xlsx_sheets(path: Path) -> list[str]:
@@ -171,9 +178,7 @@ def read_json_rows(path: Path, data: list[Any], key: str = "") -> Table:
 
 def load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(str(path), "", "file not found") from None
+        return json.loads(read_utf8(path))
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{path}:{exc.lineno}:{exc.colno}", "", f"not valid JSON: {exc.msg}"

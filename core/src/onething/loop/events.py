@@ -9,7 +9,6 @@ One event per line of a JSON Lines file, each valid against
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
@@ -27,7 +26,7 @@ from ..i18n import _
 from ..model import SEVERITIES, in_force
 from ..store import Store
 from ..store.loop import LoopCase, LoopEvent, LoopTask
-from ..textfiles import read_utf8
+from ..tables import json_lines
 from . import audit
 from .cases import CaseSource, open_in
 from .clock import aware
@@ -149,17 +148,10 @@ def read_events(path: str | Path, loop: Loop) -> list[tuple[int, dict[str, Any]]
     path = Path(path)
     out: list[tuple[int, dict[str, Any]]] = []
     ids: dict[str, int] = {}
-    lines = read_utf8(path).splitlines()
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for n, event in json_lines(path):
+        if isinstance(event, InvalidInput):
+            raise event
         where = f"{path}:{n}"
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(
-                where, "", f"not valid JSON: {exc.msg} (column {exc.colno})"
-            ) from None
         check_event(event, where)
         if event["domain"] not in loop.lead:
             raise InvalidInput(

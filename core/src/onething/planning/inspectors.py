@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import random
 import re
 from collections import defaultdict
@@ -44,6 +43,7 @@ from ..errors import InvalidInput
 from ..model import MergeConstraint
 from ..outfiles import atomic_write, escape_row
 from ..store import Store
+from ..tables import read_table
 from .model import Assignment, Infeasible, Task, Visit
 from .prn import prn_int
 
@@ -88,35 +88,15 @@ class Inspector:
 
 
 def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        it = wb.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(it, ())]
-        for n, row in enumerate(it, 2):
-            if row is None or all(v in (None, "") for v in row):
-                continue
-            yield (
-                n,
-                {h: "" if v is None else str(v).strip() for h, v in zip(header, row, strict=False)},
-            )
-        wb.close()
-        return
-    if suffix != ".csv":
-        raise InvalidInput(str(path), "", "expected a .csv or .xlsx file")
-    text = path.read_text("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    header, rows = read_table(path)
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InvalidInput(
             f"{path}:1",
             "header",
             f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
         )
-    for n, row in enumerate(reader, 2):
-        yield n, {k: (v or "").strip() for k, v in row.items() if k is not None}
+    return rows
 
 
 #: An inspector id: plain enough to name in a plan, a CSV or a URL, never read as a formula.

@@ -17,7 +17,6 @@ placed (its object left the registry, its item is not in force in the cycle) is 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Container
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from .. import schemas
 from ..errors import InvalidInput
 from ..model import Item
 from ..store import Store
-from ..textfiles import read_utf8
+from ..tables import json_lines
 from .model import Task
 from .population import Population
 from .sampling import Sample
@@ -63,13 +62,9 @@ def random_tasks(population: Population, sample: Sample, items: dict[str, Item])
 def read_task_file(path: Path) -> list[dict[str, Any]]:
     """Rows of a JSONL task file, each validated; errors name the file, line and key path."""
     rows = []
-    for n, line in enumerate(read_utf8(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path}:{n}", "", f"not valid JSON: {exc.msg}") from None
+    for n, raw in json_lines(path):
+        if isinstance(raw, InvalidInput):
+            raise raw
         where = f"{path}:{n}"
         rows.append({**schemas.check(raw, "plan-tasks", location=where), "_line": where})
     return rows

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ..errors import InvalidInput
 from ..rulebook import Rulebook
 from ..store import Store
+from ..textfiles import read_utf8
 from .inspectors import load_pool
 from .plan import FORMAT, compute_plan, digest, history
 from .population import load_population
@@ -40,8 +41,8 @@ _SCALARS = ("format", "cycle", "seed", "window", "algorithm", "population", "opt
 
 def read_plan(path: Path) -> dict[str, Any]:
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        doc = json.loads(read_utf8(path))
+    except json.JSONDecodeError as exc:
         raise InvalidInput(str(path), "", f"not a readable plan file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InvalidInput(str(path), "format", f"expected a plan file of format {FORMAT}")

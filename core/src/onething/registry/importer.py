@@ -39,6 +39,7 @@ from ..i18n import _
 from ..outfiles import atomic_write, escape_row, sqlite_file
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
+from ..tables import long_field, too_long
 from . import regions, uscc
 from ._bulk import bind_value, driver_cursor, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
@@ -753,6 +754,8 @@ def _json_object(text: str) -> dict[str, Any]:
             return {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
     if not isinstance(value, dict):
         return {"__error__": f"expected a JSON object, got {type(value).__name__}"}
+    if long := long_field(value):
+        return {"__error__": f"{long[0]}: {too_long(long[1])}"}
     return value
 
 

@@ -25,7 +25,8 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import InvalidInput
-from ..i18n import _
+from ..tables import csv_problem, unique_header
+from ..textfiles import require_file
 
 FORMATS = ("csv", "xlsx", "jsonl")
 
@@ -113,21 +114,8 @@ def _record(values: list[str], width: int) -> Any:
     return values  # zipped with the header by the preparer
 
 
-def _unique_header(where: str, header: list[str]) -> list[str]:
-    """``header`` if no name repeats: a repeated one would let its last column silently win."""
-    seen: dict[str, int] = {}
-    for i, name in enumerate(header, 1):
-        if name and name in seen:
-            raise InvalidInput(
-                f"{where}:1",
-                name,
-                _(
-                    f"表头 {name!r} 重复：第 {seen[name]} 列和第 {i} 列",
-                    f"header {name!r} repeats: columns {seen[name]} and {i}",
-                ),
-            )
-        seen[name] = i
-    return header
+def _problem(exc: UnicodeDecodeError | csv.Error) -> str:
+    return csv_problem(exc) if isinstance(exc, csv.Error) else f"not UTF-8 CSV: {exc}"
 
 
 def csv_records(chunk: CsvChunk, width: int) -> CsvRecords:
@@ -153,7 +141,7 @@ def csv_records(chunk: CsvChunk, width: int) -> CsvRecords:
     try:
         parsed = [(reader.line_num, values) for values in reader]
     except csv.Error as exc:
-        return CsvRecords([], 0, fatal=(reader.line_num, f"not UTF-8 CSV: {exc}"))
+        return CsvRecords([], 0, fatal=(reader.line_num, csv_problem(exc)))
     sentinel_line, last = parsed.pop()
     if last != [_SENTINEL]:
         return CsvRecords([], 0, torn=True)
@@ -175,8 +163,7 @@ class Source:
     def __init__(self, path: Path, fmt: str | None = None):
         self.path = path
         self.format = detect_format(path, fmt)
-        if not path.is_file():
-            raise InvalidInput(str(path), "", "file not found")
+        require_file(path)
         self.size = path.stat().st_size
         self._stack = ExitStack()
         self.header: list[str] | None = None
@@ -236,7 +223,7 @@ class Source:
             reader = csv.reader(io.StringIO(b"".join(head).decode("utf-8-sig"), newline=""))
             first = list(reader)
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
+            raise InvalidInput(f"{where}:1", "", _problem(exc)) from None
         peek = buffered.peek()[: 1 << 16].rstrip(b"\r")
         if odd or len(first) != 1 or peek.count(b"\r") != peek.count(b"\r\n"):
             # A header with a stray quote, or old Mac line ends (\r alone): one csv.reader
@@ -245,14 +232,14 @@ class Source:
             self._stack = ExitStack()
             reader = csv.reader(self._text())
             try:
-                self.header = _unique_header(where, next(reader))
+                self.header = unique_header(where, next(reader))
             except StopIteration:
                 raise InvalidInput(where, "", "empty file: expected a header row") from None
             except (UnicodeDecodeError, csv.Error) as exc:
-                raise InvalidInput(f"{where}:1", "", f"not UTF-8 CSV: {exc}") from None
+                raise InvalidInput(f"{where}:1", "", _problem(exc)) from None
             self._rows = self._csv_rows(reader, 0)
             return
-        self.header = _unique_header(where, first[0])
+        self.header = unique_header(where, first[0])
         self.header_lines = reader.line_num
         self._buffered = buffered
         self._offset = sum(map(len, head))
@@ -274,7 +261,7 @@ class Source:
         self.header = [str(_cell(v)).strip() for v in first]
         while self.header and not self.header[-1]:
             self.header.pop()
-        _unique_header(where, self.header)
+        unique_header(where, self.header)
         self.total_rows = (ws.max_row - 1) if ws.max_row else None
         self._rows = self._xlsx_rows(rows)
 
@@ -313,7 +300,7 @@ class Source:
                     yield lines_before + reader.line_num, record
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InvalidInput(
-                f"{self.path}:{lines_before + reader.line_num}", "", f"not UTF-8 CSV: {exc}"
+                f"{self.path}:{lines_before + reader.line_num}", "", _problem(exc)
             ) from None
 
     def _jsonl_rows(self, text) -> Iterator[tuple[int, str]]:

@@ -6,9 +6,7 @@ reported with its line number and field, and nothing is stored.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -24,6 +22,7 @@ from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import RegistryObject
 from ..store.risk import FactRow
+from ..tables import json_lines, read_table
 from ..templates import matcher
 from ..textfiles import read_utf8
 
@@ -105,23 +104,19 @@ def _value_ok(kind: str, value: Any) -> str | None:
 def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """``(line number, row)`` of a JSONL or CSV facts file (CSV values are read as JSON when
     they parse, else as text)."""
-    text = read_utf8(path)  # whole, before any row: an encoding error stores nothing
-    if path.suffix.lower() == ".csv":
-        for n, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
-            raw = row.get("value")
-            if raw is not None:
-                try:
-                    row["value"] = json.loads(raw)
-                except json.JSONDecodeError:
-                    pass
-            yield n, row
+    # Each reader takes the file whole, before any row: an encoding error stores nothing.
+    if path.suffix.lower() != ".csv":
+        yield from json_lines(path)
         return
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
+    _header, rows = read_table(path)
+    for n, row in rows:
+        raw = row.get("value")
+        if raw is not None:
             try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, InvalidInput(f"{path}:{n}", "", f"not valid JSON: {exc.msg}")
+                row["value"] = json.loads(raw)
+            except json.JSONDecodeError:
+                pass
+        yield n, row
 
 
 def _missing_keys(store: Store, keys: set[str]) -> set[str]:
