@@ -19,7 +19,7 @@ from onething import schemas
 from onething.errors import InvalidInput
 from onething.loop import Loop, ingest_events
 from onething.rulebook import Rulebook
-from onething.store.loop import LoopCase, LoopTask
+from onething.store.loop import LoopCase, LoopEvent, LoopTask
 
 
 @pytest.fixture
@@ -115,3 +115,20 @@ _STORABLE = st.recursive(
 def test_only_64_bit_integers_and_text_without_nul_are_storable(value, bad):
     assert schemas.unstorable(value) is None
     assert schemas.unstorable({"a": [value, bad]})[0] == "a[1]"
+
+
+def test_concurrent_ingests_of_the_same_events_apply_each_once(store, tmp_path):
+    """Four processes ingesting one file at once: every run succeeds, each complaint opens one
+    case and each event is recorded once (#16.1: the losers printed UniqueViolation)."""
+    from race_support import events_ingest, race
+
+    register(store, "K1")
+    f = _write(
+        tmp_path / "ev.jsonl",
+        [_event(i, "complaint_received", complaint_id=f"C-{i}") for i in range(20)],
+    )
+    assert race(events_ingest, store.url, store.connect_args, str(f)) == [0, 0, 0, 0]
+    with store.session() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(LoopCase)).scalar_one() == 20
+        events = s.execute(sa.select(sa.func.count()).select_from(LoopEvent)).scalar_one()
+        assert events == 20

@@ -232,3 +232,23 @@ def test_a_city_ratio_extension_outside_0_1_is_refused(tmp_path, value):
         return
     with pytest.raises(InvalidInput, match=r"extension.parameter\[0\]: values\[0\].value: "):
         _ = app.rulebook
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "would exempt objects from all checks"),
+        ("1.5", "does not fit unit 'ratio'"),
+        ("-0.1", "does not fit unit 'ratio'"),
+        ("nan", "does not fit unit 'ratio'"),
+        ("inf", "does not fit unit 'ratio'"),
+    ],
+)
+def test_a_city_sampling_ratio_outside_0_1_or_not_a_number_is_refused(tmp_path, value, message):
+    """#16.9: a city layer may not set a ratio of 0 (no object checked), above 1, NaN or inf."""
+    (tmp_path / "onething.toml").write_text(LAYER, "utf-8")
+    city = CITY.replace("local_night_market_ratio", "sampling_ratio.night_market")
+    (tmp_path / "city.toml").write_text(city.replace("value = 0.3", f"value = {value}"), "utf-8")
+    with pytest.raises(InvalidInput, match=message) as exc:
+        Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
+    assert "city.toml#extension.parameter[0]" in exc.value.location

@@ -42,6 +42,21 @@ def registry_import(url: str, connect_args: dict[str, Any], path: str, on: dt.da
     store.dispose()
 
 
+def events_ingest(url: str, connect_args: dict[str, Any], path: str, barrier: Any) -> None:
+    """One ``events ingest`` of ``path`` with the fake domain."""
+    from fake_support import FAKE
+
+    from onething import Rulebook, enable
+    from onething.loop import Loop, ingest_events
+    from onething.store import Store
+
+    store = Store(url, connect_args=connect_args)
+    loop = Loop(Rulebook(enable(["fake"], entry_points=[FAKE])))
+    barrier.wait(timeout=60)
+    ingest_events(store, loop, path)
+    store.dispose()
+
+
 def db_upgrade(url: str, connect_args: dict[str, Any], barrier: Any) -> None:
     """``db upgrade`` of a database that may be empty."""
     from onething.store import Store
