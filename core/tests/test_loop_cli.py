@@ -427,3 +427,24 @@ def test_the_operators_closed_loop_walks_from_facts_to_a_closed_case(cfg, capsys
     done = _json(capsys, "loop", "show", str(case_id), "--config", path, "--format", "json")
     assert done["state"] == "closed"
     assert "record_attached" in [h["action"] for h in done["history"]]
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [("--facts", "[1, 2]"), ("--facts", '"minor"'), ("--evidence", "{not json"), ("--facts", "1")],
+)
+def test_evidence_or_facts_that_are_not_a_json_object_are_a_located_error(
+    cfg, capsys, option, text
+):
+    """#16.7: ``loop act --facts '[1,2]'`` printed a traceback; now exit 1 naming the option,
+    and the case is unchanged."""
+    path = cfg[0]
+    case_id = _warned(capsys, cfg)
+    code, _, err = _cli(
+        capsys, "loop", "act", str(case_id), "assess", "--config", path, "--department", "market",
+        "--role", "reviewer", "--region", "371500", "--version", "1", option, text, ok=False,
+    )  # fmt: skip
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith("错误: ") and f"{option.lstrip('-')}:" in err
+    (after,) = _json(capsys, "loop", "list", "--config", path, "--format", "json")
+    assert after["version"] == 1

@@ -250,5 +250,5 @@ def test_a_city_sampling_ratio_outside_0_1_or_not_a_number_is_refused(tmp_path, 
     city = CITY.replace("local_night_market_ratio", "sampling_ratio.night_market")
     (tmp_path / "city.toml").write_text(city.replace("value = 0.3", f"value = {value}"), "utf-8")
     with pytest.raises(InvalidInput, match=message) as exc:
-        Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
+        _ = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
     assert "city.toml#extension.parameter[0]" in exc.value.location
