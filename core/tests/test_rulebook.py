@@ -237,11 +237,11 @@ def test_a_city_ratio_extension_outside_0_1_is_refused(tmp_path, value):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("0", "would exempt objects from all checks"),
-        ("1.5", "does not fit unit 'ratio'"),
-        ("-0.1", "does not fit unit 'ratio'"),
-        ("nan", "does not fit unit 'ratio'"),
-        ("inf", "does not fit unit 'ratio'"),
+        ("0", "抽查比例为 0 将使对象免于一切检查"),
+        ("1.5", "不符合参数 sampling_ratio.night_market 的单位 'ratio'（比例须在 0 到 1 之间）"),
+        ("-0.1", "不符合参数 sampling_ratio.night_market 的单位 'ratio'"),
+        ("nan", "不符合参数 sampling_ratio.night_market 的单位 'ratio'"),
+        ("inf", "不符合参数 sampling_ratio.night_market 的单位 'ratio'"),
     ],
 )
 def test_a_city_sampling_ratio_outside_0_1_or_not_a_number_is_refused(tmp_path, value, message):

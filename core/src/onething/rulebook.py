@@ -15,6 +15,7 @@ from attrs import field, frozen
 from .config import Deployment, Extension, Override
 from .core_parameters import CORE, core_parameters, core_version
 from .errors import InvalidInput, NotInForce
+from .i18n import _
 from .items.catalog import ItemCatalog
 from .model import (
     Basis,
@@ -304,9 +305,20 @@ def _check_value(param: Parameter, value: object, location: str, path: str) -> N
 
     if not value_fits_unit(param.unit, value):
         raise InvalidInput(
-            location, path, f"{value!r} does not fit unit {param.unit!r} of {param.name}"
+            location,
+            path,
+            _(
+                f"{value!r} 不符合参数 {param.name} 的单位 {param.unit!r}"
+                + ("（比例须在 0 到 1 之间）" if param.unit == "ratio" else ""),
+                f"{value!r} does not fit unit {param.unit!r} of {param.name}",
+            ),
         )
     if param.name.split(".")[0] == "sampling_ratio" and value == 0:
         raise InvalidInput(
-            location, path, "a sampling ratio of 0 would exempt objects from all checks"
+            location,
+            path,
+            _(
+                "抽查比例为 0 将使对象免于一切检查",
+                "a sampling ratio of 0 would exempt objects from all checks",
+            ),
         )
