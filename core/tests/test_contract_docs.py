@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from onething import hookdocs, hookspecs
+from onething import clidocs, hookdocs, hookspecs
 from onething.model import Membership, SupervisedObject
 from onething.plugins import hook_names
 from onething.rulebook import Rulebook
@@ -20,6 +20,38 @@ def test_reference_docs_are_generated_from_the_current_hookspecs():
     assert DOCS.read_text("utf-8") == hookdocs.render(), (
         "run: onething docs hooks --out docs/plugin-hooks.md --force"
     )
+
+
+@pytest.mark.parametrize("lang", sorted(clidocs.FILES))
+def test_the_cli_reference_is_generated_from_the_current_commands(lang):
+    """docs/cli.md and docs/cli.en.md are the commands' own help: a changed option, command or
+    help text without regenerating them fails here."""
+    doc = DOCS.parent / clidocs.FILES[lang]
+    flag = "" if lang == "zh" else f"--lang {lang} "
+    assert doc.read_text("utf-8") == clidocs.render(lang), (
+        f"run: onething {flag}docs cli --out docs/{clidocs.FILES[lang]} --force"
+    )
+
+
+def test_the_cli_reference_names_every_command_and_option():
+    import click
+
+    from onething.cli.main import make_group
+
+    text = clidocs.render("en")
+
+    def walk(cmd, path):
+        assert f"`{' '.join(path)}`" in text, path
+        for p in cmd.params:
+            for opt in p.opts:
+                if opt.startswith("--"):
+                    assert f"{opt} " in text or f"{opt}`" in text, (path, opt)
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+
+    walk(make_group(), ["onething"])
+    assert "plan verify" in text and "registry import" in text
 
 
 @pytest.mark.parametrize("name", hook_names())

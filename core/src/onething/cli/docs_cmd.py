@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import hookdocs
-from ..i18n import _
+from .. import clidocs, hookdocs
+from ..i18n import _, language
 from ..outfiles import write_atomic
 from .common import force_option
 
@@ -33,6 +33,29 @@ def make() -> click.Group:
     @force_option
     def hooks(out: Path | None, force: bool) -> None:
         text = hookdocs.render()
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(out, text, force=force)
+
+    @docs.command(
+        "cli",
+        help=_(
+            "由命令本身生成命令行参考（Markdown），语言随 --lang：docs/cli.md（中文）、"
+            "docs/cli.en.md（英文）。",
+            "Write the CLI reference (Markdown) from the commands themselves, in the --lang "
+            "language: docs/cli.md (Chinese), docs/cli.en.md (English).",
+        ),
+    )
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
+    )
+    @force_option
+    def cli(out: Path | None, force: bool) -> None:
+        text = clidocs.render(language())
         if out is None:
             click.echo(text, nl=False)
         else:
