@@ -68,7 +68,7 @@ class LoopAudit(SQLModel, table=True):
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     case_id: int | None = Field(default=None, index=True)
     action: str = Field(max_length=32)
-    body: str
+    body: str = Field(sa_type=sa.Text)  # the migration made it TEXT: no length limit
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
