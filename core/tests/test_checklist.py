@@ -226,6 +226,30 @@ def test_x_ratio_of_divides_by_its_sibling():
     ]
 
 
+@given(st.data())
+def test_evidence_strategy_draws_integer_counts_for_an_integer_ratio(data):
+    """A share of people (board members with teaching experience) is a count over a count: the
+    contract suite's strategy must draw integers on both sides of the ratio limit."""
+    from onething.testing.evidence import evidence
+
+    schema = {
+        "type": "object",
+        "required": ["members", "experienced"],
+        "properties": {
+            "members": {"type": "integer", "minimum": 1},
+            "experienced": {"type": "integer", "minimum": 0, "x-ratio-of": "members"},
+        },
+    }
+    third = lim(">=", 1 / 3, "ratio")
+    good = data.draw(evidence(schema, third, ON))
+    bad = data.draw(evidence(schema, third, ON, "experienced"))
+    for ev in (good, bad):
+        validate("t.e01", schema, ev, location="t", path="evidence")
+        assert isinstance(ev["experienced"], int)
+    assert failures(schema, good, third, ON) == []
+    assert failures(schema, bad, third, ON) != []
+
+
 def test_judged_lists_the_places_that_can_fail_and_marks_that_point_nowhere():
     from onething.checklist.evidence import judged
     from onething.model import Limit

@@ -208,6 +208,13 @@ def _value(draw, sch, where, name, siblings, parent, limit, on, fail_at) -> Any:
     if sch.get("x-ratio-of") and _resolved(limit) and sch["x-ratio-of"] in parent:
         base = parent[sch["x-ratio-of"]]
         assert limit is not None
+        if sch.get("type") == "integer":  # a count of a count (members with experience)
+            top = math.ceil(abs(base) * (abs(limit.value) + 1)) * 2 + 10
+            return draw(
+                _int_range(sch.get("minimum"), top).filter(
+                    lambda x: limit.passes(x / base) is passing
+                )
+            )
         ratio = _against({"type": "number", "minimum": 0}, limit, passing)
         return draw(
             ratio.map(lambda r: base * r).filter(
