@@ -999,6 +999,40 @@ def test_synthetic_licences_and_names_come_from_the_plugins_data(fake_domains):
     assert row["licences"][0]["number"].startswith("FK") and row["name"].endswith("小卖部")
 
 
+def test_synthetic_licence_validity_and_sole_trader_share_come_from_the_plugins_data(
+    fake_domains,
+):
+    """``synth_licence.validity_years`` sets how long a synthetic licence runs (default five
+    years) and ``synth_sole_trader_share`` how many businesses are sole traders (0: none, as
+    for hazardous-chemical enterprises); defaults leave the output unchanged."""
+    import datetime as dt
+
+    import attrs
+
+    from onething.model import SynthLicence
+    from onething.registry.synth import Synthesiser
+
+    def span(r):
+        lic = r["licences"][0]
+        return (
+            dt.date.fromisoformat(lic["valid_to"]) - dt.date.fromisoformat(lic["valid_from"])
+        ).days
+
+    synth = Synthesiser(fake_domains, "371500", seed=3)
+    before = next(synth.batches(200))
+    assert {span(r) for r in before} == {5 * 365}
+    assert any(r["uscc"][1] == "2" or not r["uscc"] for r in before)  # some sole traders
+    desc = synth.desc["fake"]
+    synth.desc["fake"] = attrs.evolve(
+        desc,
+        synth_licence=SynthLicence("fake_permit", "health", "FK", validity_years=3),
+        synth_sole_trader_share=0.0,
+    )
+    after = next(synth.batches(200))
+    assert {span(r) for r in after} == {3 * 365}
+    assert all(r["uscc"][1] == "1" for r in after)
+
+
 # -- one field-size limit, one message, in every format (#16.10) --------------------------------
 
 

@@ -29,6 +29,8 @@ class SynthLicence:
     """Department code of the issuing department."""
     prefix: str
     """Start of the licence number, before the county code and eight digits."""
+    validity_years: int = 5
+    """How long the synthetic licence runs (危化品 licences: 3 years)."""
 
 
 @frozen
@@ -57,5 +59,8 @@ class DomainDescription:
     department."""
     synth_name_suffixes: tuple[str, ...] = field(factory=tuple, converter=tuple)
     """How a synthetic business's name ends (饭店, 养老院 …); none given: 有限公司."""
+    synth_sole_trader_share: float | None = None
+    """Share of its synthetic primary businesses that are sole traders (个体工商户); ``None``:
+    core's default. 0 where the law licenses only enterprises (危险化学品经营企业)."""
     description_zh: str = ""
     description_en: str = ""

@@ -86,13 +86,13 @@ class Synthesiser:
 
     def _licence(self, rng: random.Random, domain: str, county: str, today: dt.date):
         own = self.desc[domain].synth_licence  # the plugin's data, else a generic licence
-        kind, dept, prefix = (
-            (own.kind, own.department, own.prefix)
+        kind, dept, prefix, years = (
+            (own.kind, own.department, own.prefix, own.validity_years)
             if own is not None
-            else (f"{domain}_licence", self.desc[domain].lead_department, "XK")
+            else (f"{domain}_licence", self.desc[domain].lead_department, "XK", 5)
         )
-        start = today - dt.timedelta(days=rng.randint(0, 5 * 365))
-        end = start + dt.timedelta(days=5 * 365)  # five years, last day inclusive
+        start = today - dt.timedelta(days=rng.randint(0, years * 365))
+        end = start + dt.timedelta(days=years * 365)  # last day inclusive
         return {
             "number": f"{prefix}{county}{rng.randint(0, 10**8 - 1):08d}",
             "kind": kind,
@@ -115,7 +115,8 @@ class Synthesiser:
                 for other, p in self.overlaps[primary]:
                     if rng.random() < p:
                         member[other] = _pick(rng, self.types[other])
-                sole = rng.random() < SOLE_TRADER
+                share = self.desc[primary].synth_sole_trader_share
+                sole = rng.random() < (SOLE_TRADER if share is None else share)
                 if sole and rng.random() < NO_USCC:
                     key = uscc.alternative_key(county.code, f"{county.code}600{index:06d}")
                 else:
