@@ -42,13 +42,14 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _care_home(rng: random.Random) -> dict[str, Any]:
+def _care_home(rng: random.Random, in_medical: bool = False) -> dict[str, Any]:
     ownership = _pick(rng, _OWNERSHIP["care_home"])
     bands, weights = zip(*_CARE_HOME_BEDS, strict=True)
     low, high = rng.choices(bands, weights=weights)[0]
     beds = rng.randint(low, high)
     has_canteen = rng.random() < 0.92
     has_clinic = rng.random() < (0.15 if beds < 50 else 0.45 if beds < 100 else 0.75)
+    has_clinic = has_clinic or in_medical  # its clinic is the medical registry's object
     charges_prepaid = rng.random() < (0.45 if ownership in _PRIVATE else 0.2)
     return {
         "ownership": ownership,
@@ -67,14 +68,14 @@ def _care_home(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _community_centre(rng: random.Random) -> dict[str, Any]:
+def _community_centre(rng: random.Random, in_medical: bool = False) -> dict[str, Any]:
     beds = rng.choice((0, 0, 0, 0, *range(1, 10)))  # day care, some short-stay beds
     has_canteen = rng.random() < 0.55  # 助餐点
     return {
         "ownership": _pick(rng, _OWNERSHIP["community_centre"]),
         "beds": beds,
         "residents": rng.randint(0, beds),
-        "has_clinic": rng.random() < 0.1,  # 护理站、医务室
+        "has_clinic": rng.random() < 0.1 or in_medical,  # 护理站、医务室
         "has_canteen": has_canteen,
         "has_gas_kitchen": has_canteen and rng.random() < 0.5,
         "has_lift": rng.random() < 0.2,
@@ -100,10 +101,11 @@ class ElderlyCareDomain(DataDomain):
             rng = random.Random(f"{seed}:{obj.key}")
             member = obj.domains.get(self.code)
             types = member.object_types if member is not None else ()
+            in_medical = "medical" in obj.domains
             if "care_home" in types:
-                out.append(_care_home(rng))
+                out.append(_care_home(rng, in_medical))
             elif "community_centre" in types:
-                out.append(_community_centre(rng))
+                out.append(_community_centre(rng, in_medical))
             else:
                 out.append({})
         return out
