@@ -14,7 +14,7 @@ import onething
 
 ROOT = Path(__file__).resolve().parents[1]
 LIAOCHENG = str(ROOT / "examples" / "liaocheng.toml")
-DOMAINS = ["prepaid_card", "catering", "elderly_care"]
+DOMAINS = ["prepaid_card", "catering", "elderly_care", "training"]
 
 
 def _fines():
