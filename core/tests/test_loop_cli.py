@@ -448,3 +448,27 @@ def test_evidence_or_facts_that_are_not_a_json_object_are_a_located_error(
     assert err.startswith("错误: ") and f"{option.lstrip('-')}:" in err
     (after,) = _json(capsys, "loop", "list", "--config", path, "--format", "json")
     assert after["version"] == 1
+
+
+def test_a_deadline_past_the_calendars_last_year_is_marked_provisional(store, fake_domains):
+    """15 working days from 20 December 2026 end in 2027, whose holidays the package does not
+    know: the deadline is counted Monday to Friday and every output says so; a deployment that
+    adds 2027 gets an exact deadline."""
+    from onething.workdays import Calendar, CalendarYear
+
+    loop = Loop(Rulebook(fake_domains))
+    at = dt.datetime(2026, 12, 20, 2, 0, tzinfo=dt.UTC)
+    src = CaseSource(kind="warning", domain="fake", object_key="K-cal", risk_rule="fake.r1")
+    case_id = open_case(store, loop, src, region=REGION, at=at).id
+    (c,) = [c for c in list_cases(store, loop, at=at) if c.id == case_id]
+    assert c.due.provisional and c.due.precision == "working_day"
+    assert c.due.text("") == "2027-01-08（暂定：节假日安排未知，按周一至周五计）"
+    assert case(store, loop, case_id).summary.due.provisional
+
+    loop.calendar = Calendar(
+        [CalendarYear(2027, {dt.date(2027, 1, 1)}, set(), "测试：假设的 2027 年元旦")]
+    )
+    src = CaseSource(kind="warning", domain="fake", object_key="K-cal2", risk_rule="fake.r1")
+    exact = open_case(store, loop, src, region=REGION, at=at).id
+    (c,) = [c for c in list_cases(store, loop, at=at) if c.id == exact]
+    assert not c.due.provisional and c.due.text("") == "2027-01-11"  # 1 January off

@@ -17,6 +17,7 @@ from . import schemas
 from .errors import InvalidInput
 from .model import Basis, Item, Parameter, Scalar, Status, converter
 from .textfiles import read_utf8
+from .workdays import CalendarYear, calendar_years
 
 DEFAULT_CONFIG = "onething.toml"
 DEFAULT_STORAGE = "sqlite:///onething.db"
@@ -86,6 +87,8 @@ class Deployment:
     path: Path | None = None
     item_extensions: tuple[ItemExtension, ...] = field(factory=tuple, converter=tuple)
     item_disables: tuple[ItemDisable, ...] = field(factory=tuple, converter=tuple)
+    calendar: tuple[CalendarYear, ...] = field(factory=tuple, converter=tuple)
+    """``[[calendar.year]]``: holiday schedules the calendar package does not know (yet)"""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -178,4 +181,5 @@ def load_config(path: str | Path) -> Deployment:
         path=path,
         item_extensions=item_extensions,
         item_disables=item_disables,
+        calendar=calendar_years(data.get("calendar", {}).get("year", []), str(path)),
     )

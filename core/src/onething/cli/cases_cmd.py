@@ -101,6 +101,7 @@ def _summary_json(c, lab: Labels) -> dict[str, Any]:
         "opened_at": c.opened_at.isoformat(),
         "due_at": local.isoformat() if local is not None else None,
         "due": lab.due(c.due),
+        "due_provisional": c.due.provisional,
         "overdue": c.overdue,
         "closed_at": c.closed_at.isoformat() if c.closed_at else None,
     }
@@ -109,7 +110,7 @@ def _summary_json(c, lab: Labels) -> dict[str, Any]:
 CSV_FIELDS = [
     "id", "version", "state", "state_label", "stage", "domain", "object", "object_name",
     "region", "owner", "owner_label", "lead", "lead_label", "severity", "opened_at", "due_at",
-    "due", "overdue", "closed_at", "source_kind", "source_ref", "risk_rule",
+    "due", "due_provisional", "overdue", "closed_at", "source_kind", "source_ref", "risk_rule",
 ]  # fmt: skip
 
 
@@ -429,7 +430,7 @@ def add_commands(loop: click.Group, make_loop, store_of) -> None:
 
 
 def _zone():
-    from ..loop.spec import LOCAL_ZONE
+    from ..workdays import LOCAL_ZONE
 
     return LOCAL_ZONE
 

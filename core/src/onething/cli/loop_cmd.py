@@ -329,8 +329,9 @@ def make() -> click.Group:
         config_path, case_id, transition_code, department, role, region, version, evidence, facts
     ) -> None:
         from ..errors import InvalidInput
-        from ..loop import Actor, Deadline, transition
-        from ..loop.queries import _precision
+        from ..loop import Actor, transition
+        from ..loop.clock import aware
+        from ..loop.queries import _precision, deadline
         from .cases_cmd import Labels
 
         def parse(name, text):
@@ -358,7 +359,8 @@ def make() -> click.Group:
             facts=parse("--facts", facts),
         )
         lab = Labels(app, lp)
-        due = Deadline(case.due_at, _precision(lp, case.last_transition, case.entered_at.date()))
+        precision = _precision(lp, case.last_transition, case.entered_at.date())
+        due = deadline(lp, aware(case.due_at), aware(case.entered_at), precision)
         click.echo(
             _(
                 f"事项 {case.id}：{lab.state(case.state)}，版本 {case.version}，时限 {lab.due(due)}",

@@ -18,9 +18,10 @@ from ..errors import InvalidInput, OnethingError
 from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
+from ..workdays import LOCAL_ZONE
 from . import audit
 from .clock import as_utc, aware, utc_iso
-from .spec import CORE, INITIAL_STATES, LEAD, LOCAL_ZONE, OWNER, EffectiveTransition, Loop, due_at
+from .spec import CORE, INITIAL_STATES, LEAD, OWNER, EffectiveTransition, Loop, due_at
 
 
 class ConflictError(OnethingError):
@@ -215,7 +216,7 @@ def open_in(
         version=1,
         opened_at=at,
         entered_at=at,
-        due_at=due_at(at, limit),
+        due_at=due_at(at, limit, loop.calendar),
     )
     session.add(case)
     session.flush()
@@ -529,7 +530,7 @@ def _apply(
     if severity is not None:
         facts["severity"] = severity
     new_facts = {**case.facts, **facts}
-    due = due_at(at, loop.limit(t, at.date()))
+    due = due_at(at, loop.limit(t, at.date()), loop.calendar)
     if isinstance(ev.get("deadline"), str):  # the order's own deadline prevails: to the
         d = dt.date.fromisoformat(ev["deadline"])  # end of that day where it was ordered
         due = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=LOCAL_ZONE).astimezone(dt.UTC)

@@ -27,10 +27,11 @@ from ..model import SEVERITIES, in_force
 from ..store import Store
 from ..store.loop import LoopCase, LoopEvent, LoopTask
 from ..tables import json_lines
+from ..workdays import LOCAL_ZONE
 from . import audit
 from .cases import CaseSource, open_in
 from .clock import aware
-from .spec import CORE, LOCAL_ZONE, Loop
+from .spec import CORE, Loop
 
 EVENT_TYPES = (
     "licence_granted",

@@ -17,14 +17,16 @@ from attrs import frozen
 
 from ..conditions import holds
 from ..errors import InvalidInput
+from ..i18n import _
 from ..registry import regions
 from ..registry.regions import code_range
 from ..store import Store
 from ..store.loop import LoopAudit, LoopCase
 from ..store.registry import RegistryObject
+from ..workdays import LOCAL_ZONE
 from .cases import Actor, allowed, guard_facts
 from .clock import as_utc, aware
-from .spec import CORE, LEAD, LOCAL_ZONE, OWNER, EffectiveTransition, Loop
+from .spec import CORE, LEAD, OWNER, EffectiveTransition, Loop
 
 BATCH = 1000
 
@@ -36,7 +38,10 @@ class Deadline:
     at: dt.datetime | None
     """UTC; ``None``: the step has no time limit."""
     precision: str = "day"
-    """``day`` (a limit counted in days or working days) or ``minute`` (counted in hours)."""
+    """``day``, ``working_day`` or ``minute`` (a limit counted in hours)."""
+    provisional: bool = False
+    """Counted in working days across a year whose holidays are not known: Monday to Friday
+    stood in for the State Council's schedule, and the date may move (:mod:`workdays`)."""
 
     @property
     def local(self) -> dt.datetime | None:
@@ -47,7 +52,13 @@ class Deadline:
         local = self.local
         if local is None:
             return none
-        return local.strftime("%Y-%m-%d %H:%M" if self.precision == "minute" else "%Y-%m-%d")
+        text = local.strftime("%Y-%m-%d %H:%M" if self.precision == "minute" else "%Y-%m-%d")
+        if self.provisional:
+            text += _(
+                "（暂定：节假日安排未知，按周一至周五计）",
+                " (provisional: holidays not yet known, counted Monday to Friday)",
+            )
+        return text
 
 
 @frozen
@@ -173,22 +184,39 @@ class _Rows:
             severity=r.severity,
             opened_at=aware(r.opened_at),
             entered_at=entered,
-            due=Deadline(due, self.precision(r.last_transition, r.domain, entered.date())),
+            due=deadline(
+                self.loop, due, entered, self.precision(r.last_transition, r.domain, entered.date())
+            ),
             closed_at=aware(r.closed_at),
             overdue=r.closed_at is None and due is not None and self.at > due,
         )
 
 
+def deadline(loop: Loop, due: dt.datetime | None, entered: dt.datetime, precision: str) -> Deadline:
+    """A step's deadline, marked provisional where its working days crossed an unknown year."""
+    provisional = (
+        precision == "working_day"
+        and due is not None
+        and loop.calendar.provisional(entered.date(), due.date())
+    )
+    return Deadline(due, precision, provisional)
+
+
 def _precision(loop: Loop, via: str | None, on: dt.date) -> str:
-    """``minute`` when the limit of the step entered by ``via`` is counted in hours."""
-    t = loop.transitions.get(via) if via else None
+    """``minute`` when the limit of the step entered by ``via`` is counted in hours,
+    ``working_day`` when in working days, else ``day``."""
+    if via is None:
+        return "working_day"  # both opening limits (assessment, complaint acceptance) are
+    t = loop.transitions.get(via)
     if t is None or t.spec.time_limit is None:
-        return "day"  # the opening limits and an order's own deadline are days
+        return "day"  # an order's own deadline is a day
     try:
         unit = loop._raw(t.domain, t.spec.time_limit, on).unit
     except Exception:  # a limit no longer in force: the stored deadline still stands
         return "day"
-    return "minute" if unit in ("hour", "minute") else "day"
+    if unit in ("hour", "minute"):
+        return "minute"
+    return "working_day" if unit == "working_day" else "day"
 
 
 def _stream(store: Store, query: sa.Select) -> Iterator[Any]:

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
@@ -19,12 +18,12 @@ from .._catalogue import load
 from ..core_parameters import CORE, core_parameters
 from ..errors import InvalidInput, NotInForce, PluginError
 from ..model import LOOP_STAGES, LoopState, LoopTransition, converter, version_on
+from ..workdays import Calendar
 
 if TYPE_CHECKING:
     from ..rulebook import ParameterInForce, Rulebook
 
 #: The clock deadlines are kept and shown on.
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 LOOP_SOURCE = "onething/data/loop.toml"
 
 #: Department placeholders a transition may name besides department codes.
@@ -125,6 +124,9 @@ class Loop:
 
     def __init__(self, rulebook: Rulebook | None = None, *, extensions: Mapping[str, Any] = ()):
         self.rulebook = rulebook
+        deployment = rulebook.deployment if rulebook is not None else None
+        self.calendar = Calendar(deployment.calendar if deployment is not None else ())
+        """working days: the package's years and the deployment's ``[[calendar.year]]``"""
         self.states: dict[str, tuple[LoopState, str]] = {
             c: (s, CORE) for c, s in core_states().items()
         }
@@ -344,19 +346,11 @@ def _as_limit(
     )
 
 
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """``start`` plus ``days`` working days (Monday–Friday; public holidays are not modelled)."""
-    out = start
-    while days > 0:
-        out += dt.timedelta(days=1)
-        if out.weekday() < 5:
-            days -= 1
-    return out
-
-
-def due_at(start: dt.datetime, limit: Limit | None) -> dt.datetime | None:
+def due_at(start: dt.datetime, limit: Limit | None, calendar: Calendar) -> dt.datetime | None:
+    """When a step entered at ``start`` is due under ``limit`` (working days on ``calendar``;
+    a day of a year it does not know is counted as Monday to Friday — see :mod:`workdays`)."""
     if limit is None:
         return None
     if limit.unit == "working_day":
-        return add_working_days(start, limit.days)
+        return calendar.add_working_days(start, limit.days)[0]
     return start + dt.timedelta(days=limit.days)
