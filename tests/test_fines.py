@@ -1,4 +1,4 @@
-"""Fines as parameters (issue 20): every sanction's range in the three landed plugins is a dated
+"""Fines as parameters (issue 20): every sanction's range in the landed plugins is a dated
 parameter with its basis, listed by ``onething params``, and a range is never upside down."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import onething
 
 ROOT = Path(__file__).resolve().parents[1]
 LIAOCHENG = str(ROOT / "examples" / "liaocheng.toml")
-DOMAINS = ["prepaid_card", "catering", "elderly_care", "training"]
+DOMAINS = ["prepaid_card", "catering", "elderly_care", "training", "medical"]
 
 
 def _fines():
@@ -68,6 +68,10 @@ def test_a_fine_minimum_never_exceeds_its_maximum_on_any_day():
         ("elderly_care", "fine.subsidy_fraud.share_of_amount.min", 0.1, "第七十一条"),
         ("prepaid_card", "fine.card_rules.max", 30000, "第三十七条"),
         ("prepaid_card", "fine.consumer_law.no_gains.max", 500000, "第五十六条第一款"),
+        ("medical", "fine.fund_fraud.amount_multiple.max", 5, "第四十条"),
+        ("medical", "fine.outside_scope.max", 100000, "第四十六条"),
+        ("medical", "fine.unlicensed.gains_multiple.min", 5, "第九十九条第一款"),
+        ("medical", "fine.waste_disposal.overdue.max", 30000, "第四十七条"),
     ],
 )
 def test_params_lists_a_fine_with_its_value_and_article(capsys, domain, name, value, article):
