@@ -200,3 +200,18 @@ def test_record_add_with_bad_evidence_exits_1_naming_element(capsys, config, tmp
     path.write_text("{not json", "utf-8")
     code, _, err = run(capsys, "record", "add", "--config", config, str(path))
     assert code == 1 and "visit.json:1:2" in err
+
+
+def test_a_host_adds_a_record_through_the_app_and_its_findings_open_cases(config):
+    """``Onething.add_record``: the host platform's one call for an inspection record."""
+    app = Onething.from_config(config, entry_points=CHECKLIST_EPS)
+    data = good_record()
+    data["entries"][0]["evidence"]["months_since_test"] = 9  # fails gas's 6-month limit
+    try:
+        result = app.add_record(data)
+        assert [f.element for f in result.record.findings] == ["gas.e01"]
+        assert len(result.opened) == 1 and result.attached == ()
+        again = app.add_record({**data, "id": "visit-2"})
+        assert again.opened == () and again.attached == result.opened  # the open case
+    finally:
+        app.close()

@@ -181,12 +181,40 @@ def _count(store, table) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(table.__table__)).scalar_one()
 
 
+def _register(store) -> None:
+    from onething.store.registry import RegistryObject
+
+    with store.session() as s:
+        s.add(
+            RegistryObject(
+                key=USCC, key_kind="uscc", name="老街饭店", region_code="371502",
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+
+
+def test_a_violation_of_an_object_not_in_the_registry_stores_nothing(store, book):
+    data = good_record()
+    data["entries"][0]["evidence"]["months_since_test"] = 9
+    with pytest.raises(InvalidInput, match=r"not in the registry.*nothing was stored"):
+        add_record(store, book, data, location="visit.json")
+    assert _count(store, InspectionRecord) == 0
+
+
 def test_a_record_is_stored_with_its_evidence_and_findings(store, book):
+    """Stored whole, and each domain's findings open that domain's case (#19: the library
+    entry point ``add_record`` used to store violations without any case)."""
+    from onething.store.loop import LoopCase
+
+    _register(store)
     data = good_record()
     data["entries"][0]["evidence"]["months_since_test"] = 9  # passes 12 (kitchen), fails 6 (gas)
     data["entries"][7]["evidence"]["valid_to"] = "2026-11-01"  # expired
     rec = add_record(store, book, data, location="visit.json")
     assert _count(store, InspectionEvidence) == 12
+    with store.engine.connect() as conn:
+        cases = conn.execute(sa.select(LoopCase.domain, LoopCase.source_kind)).all()
+    assert sorted(cases) == [("cards", "finding"), ("gas", "finding")]
     assert {(f.element, f.severity) for f in rec.findings} == {
         ("gas.e01", "major_hazard"),
         ("cards.e03", "serious"),

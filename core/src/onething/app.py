@@ -55,6 +55,15 @@ class Onething:
         if store is not None:
             store.dispose()
 
+    def add_record(self, data, *, case: int | None = None):
+        """Store an inspection record (JSON-like mapping, ``record.schema.json``) and route its
+        findings into the closed loop: :func:`onething.loop.add_inspection` on this
+        deployment's store and rules. :return: the record and the cases opened or attached."""
+        from .loop import Loop
+        from .loop.inspections import add_inspection
+
+        return add_inspection(self.store, self.rulebook, Loop(self.rulebook), data, case=case)
+
     def review(self, on: dt.date | None = None) -> Review:
         """What to look at again on ``on`` (default today): unconfirmed, unreviewed and
         unsourced verified values, outdated citations, elements that can never fail — what
