@@ -35,6 +35,19 @@ def fake_domains():
     return enable(["fake"], entry_points=[FAKE])
 
 
+@pytest.fixture
+def city(monkeypatch):
+    """A rulebook of the fake domain and the fakecity domain (object kinds and relations,
+    ``tests/fake_domain/onething_fakecity``), with the deployment secret that keys persons."""
+    from city_support import SECRET
+    from fake_support import FAKECITY
+
+    from onething import Rulebook, enable
+
+    monkeypatch.setenv("ONETHING_PERSON_SECRET", SECRET)
+    return Rulebook(enable(["fake", "fakecity"], entry_points=[FAKE, FAKECITY]))
+
+
 # -- storage: every storage test runs on SQLite and on the real PostgreSQL --------------------
 
 PG_URL = os.environ.get("ONETHING_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

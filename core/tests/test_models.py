@@ -59,6 +59,26 @@ STRATEGIES = {
         m.ObjectType, code=codes, name_zh=text, name_en=text, synth_weight=st.floats(0, 10)
     ),
     m.SynthLicence: st.builds(m.SynthLicence, kind=codes, department=codes, prefix=text),
+    m.ObjectKind: st.builds(
+        m.ObjectKind,
+        code=codes,
+        name_zh=text,
+        name_en=text,
+        key_format=st.sampled_from(["project_code", "plate", "resident_id", "pattern"]),
+        key_pattern=st.none() | text,
+        key_example=text,
+        supervision=st.sampled_from(m.SUPERVISION),
+        personal=st.booleans(),
+    ),
+    m.RelationType: st.builds(
+        m.RelationType,
+        code=codes,
+        name_zh=text,
+        name_en=text,
+        source_kind=codes,
+        target_kind=codes,
+        place=st.booleans(),
+    ),
     m.DomainDescription: st.builds(
         m.DomainDescription,
         code=codes,
@@ -67,7 +87,8 @@ STRATEGIES = {
         lead_department=codes,
         responsible_departments=tuples,
         object_types=st.lists(
-            st.builds(m.ObjectType, code=codes, name_zh=text, name_en=text), max_size=2
+            st.builds(m.ObjectType, code=codes, name_zh=text, name_en=text, object_kind=codes),
+            max_size=2,
         ).map(tuple),
         basis=basis_tuples,
         attribute_schema=json_objects,
@@ -76,6 +97,21 @@ STRATEGIES = {
         synth_licence=st.none()
         | st.builds(m.SynthLicence, kind=codes, department=codes, prefix=text),
         synth_name_suffixes=tuples,
+        object_kinds=st.lists(
+            st.builds(m.ObjectKind, code=codes, name_zh=text, name_en=text, key_format=codes),
+            max_size=2,
+        ).map(tuple),
+        relation_types=st.lists(
+            st.builds(
+                m.RelationType,
+                code=codes,
+                name_zh=text,
+                name_en=text,
+                source_kind=codes,
+                target_kind=codes,
+            ),
+            max_size=2,
+        ).map(tuple),
     ),
     m.Item: st.builds(
         m.Item,

@@ -10,3 +10,4 @@ def entry_point(name: str, value: str) -> metadata.EntryPoint:
 
 
 FAKE = entry_point("fake", "onething_fake")
+FAKECITY = entry_point("fakecity", "onething_fakecity:plugin")

@@ -89,6 +89,8 @@ class Deployment:
     item_disables: tuple[ItemDisable, ...] = field(factory=tuple, converter=tuple)
     calendar: tuple[CalendarYear, ...] = field(factory=tuple, converter=tuple)
     """``[[calendar.year]]``: holiday schedules the calendar package does not know (yet)"""
+    person_secret_env: str = "ONETHING_PERSON_SECRET"
+    """The environment variable holding the secret that keys persons' hashed ID numbers."""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -182,4 +184,5 @@ def load_config(path: str | Path) -> Deployment:
         item_extensions=item_extensions,
         item_disables=item_disables,
         calendar=calendar_years(data.get("calendar", {}).get("year", []), str(path)),
+        person_secret_env=data.get("privacy", {}).get("secret_env", "ONETHING_PERSON_SECRET"),
     )

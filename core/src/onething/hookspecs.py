@@ -59,7 +59,12 @@ def onething_describe_domain() -> DomainDescription:
     """Describe the domain: names, lead and responsible departments, object types, the JSON
     Schema of its registry attributes and how it appears in synthetic registries (its share,
     overlaps with other domains, the licence its businesses hold, how their names end —
-    ``synth_*``; core knows no domain's synthetic data).
+    ``synth_*``; core knows no domain's synthetic data), and what its registry holds
+    beyond businesses: ``object_kinds`` (a project, site, vehicle, person, installation with
+    its key format; each object type names its ``object_kind``) and ``relation_types``
+    (typed, dated relations such as ``platform —operates→ vehicle``), checked against
+    ``registry-kinds.schema.json``; plugins declaring one kind or relation type must agree
+    (see ``docs/registry.md``).
 
     Called once when the plugin is enabled; ``firstresult``: a plugin registers one domain.
 

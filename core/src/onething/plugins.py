@@ -137,6 +137,12 @@ def enable(
     domains = Domains(pm, {n: installed[n] for n in dict.fromkeys(names)})
     for name in domains.names:
         domains.rules(name)  # validate every plugin's data now, not at first use
+    from .registry.kinds import relation_types
+
+    try:  # object kinds and relation types agree across the enabled plugins
+        relation_types(domains)
+    except InvalidInput as exc:
+        raise PluginError(str(exc)) from exc
     return domains
 
 

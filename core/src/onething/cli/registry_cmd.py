@@ -207,6 +207,91 @@ def make() -> click.Group:
             )
 
     @registry.command(
+        "import-relations",
+        help=_(
+            "导入对象之间的关系（CSV、XLSX、JSON Lines；列 type,source,target,valid_from,valid_to，"
+            "见 docs/registry.md）。两端须为已导入、种类相符的对象。默认全部成功才写入；"
+            "--skip-invalid --rejects 文件 写入有效行并记录无效行。保留变更历史。",
+            "Import relations between objects (CSV, XLSX, JSON Lines; columns type, source, "
+            "target, valid_from, valid_to; see docs/registry.md). Both ends must be stored "
+            "objects of the type's kinds. All-or-nothing by default; --skip-invalid --rejects "
+            "FILE stores the good rows and writes the bad ones with their reasons. Keeps history.",
+        ),
+    )
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @config_option
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "xlsx", "jsonl"]),
+        default=None,
+        help=_("文件格式（默认按扩展名）", "file format (default: by suffix)"),
+    )
+    @click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help=_("跳过无效行（须同时给出 --rejects）", "skip invalid rows (needs --rejects)"),
+    )
+    @click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_("无效行写入的文件", "file for rejected rows"),
+    )
+    @click.option(
+        "--force",
+        is_flag=True,
+        help=_("覆盖已存在的 --rejects 文件", "write over an existing --rejects file"),
+    )
+    @click.option(
+        "--report",
+        "report_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=_("导入报告的格式", "format of the import report"),
+    )
+    def import_relations_(file, config_path, fmt, skip_invalid, rejects, force, report_format):
+        from ..registry.relations import import_relations_file
+
+        if skip_invalid and rejects is None:
+            raise click.UsageError(
+                _("--skip-invalid 须同时给出 --rejects 文件", "--skip-invalid needs --rejects FILE")
+            )
+        app = open_app(config_path)
+        report = import_relations_file(
+            _store(app),
+            file,
+            app_or_rulebook=app,
+            fmt=fmt,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            force_rejects=force,
+        )
+        if report_format == "json":
+            print_json(report.as_json())
+            return
+        print_table(
+            _("关系导入报告", "Relation import report"),
+            [_("项目", "count"), _("数量", "n")],
+            [
+                [_("读取行数", "rows read"), report.rows],
+                [_("新增", "inserted"), report.inserted],
+                [_("变更", "updated"), report.updated],
+                [_("未变", "unchanged"), report.unchanged],
+                [_("拒绝", "rejected"), report.rejected],
+            ],
+        )
+        if report.rejected:
+            click.echo(
+                _(
+                    f"{report.rejected} 行被拒绝，原因见 {rejects}",
+                    f"{report.rejected} rows rejected, reasons in {rejects}",
+                ),
+                err=True,
+            )
+
+    @registry.command(
         "map",
         help=_(
             "按当日有效的事项重新计算对象-事项对应：只重算事项变化所涉及的对象（--full 全部重算）。",
@@ -255,22 +340,24 @@ def make() -> click.Group:
         default="domain",
         show_default=True,
         help=_(
-            "分组维度，逗号分隔：domain,region,department,object_type",
-            "grouping, comma-separated: domain,region,department,object_type",
+            "分组维度，逗号分隔：domain,region,department,object_type,object_kind",
+            "grouping, comma-separated: domain,region,department,object_type,object_kind",
         ),
     )
     @date_option()
     @format_option(("table", "json", "csv"))
     def stats_(config_path, by, at, fmt):
         from ..registry import stats
+        from ..registry.relations import count_relations
 
         dims = [b.strip() for b in by.split(",") if b.strip()]
         app = open_app(config_path)
         store = _store(app)
         rows = stats.counts(store, app.rulebook, dims, on=day(at))
         gap = stats.gaps(store, app.rulebook, on=day(at))
+        relations = count_relations(store, on=day(at))
         if fmt == "json":
-            print_json({"by": dims, "counts": rows, "gaps": gap})
+            print_json({"by": dims, "counts": rows, "gaps": gap, "relations": relations})
             return
         columns = list(rows[0]) if rows else [*dims, "objects"]
         if fmt == "csv":
@@ -287,6 +374,12 @@ def make() -> click.Group:
             columns,
             [[r.get(c) for c in columns] for r in rows],
         )
+        if relations:
+            print_table(
+                _("对象关系（当日有效）", "Relations (in force on the day)"),
+                [_("关系", "relation"), _("条数", "relations")],
+                [[t, n] for t, n in relations.items()],
+            )
         print_table(
             _("覆盖缺口：无适用事项的对象", "Coverage gap: objects with no applicable item"),
             [_("领域", "domain"), _("对象数", "objects")],
@@ -323,14 +416,16 @@ def make() -> click.Group:
     def show_(key, config_path, at, fmt):
         from ..errors import InvalidInput
         from ..model import converter
-        from ..registry import get_object, object_history, regions
+        from ..registry import get_object, object_history, regions, stored_key
+        from ..registry import relations as rel_
         from ..registry.mapping import items_of
 
         app = open_app(config_path)
         store = _store(app)
+        key, shown = stored_key(app, key)
         obj = get_object(store, key)
         if obj is None:
-            raise InvalidInput("KEY", key, "no such object in the registry (uscc or ALT- key)")
+            raise InvalidInput("KEY", shown, "no such object in the registry (uscc or ALT- key)")
         by_code = {i.code: i for i in app.rulebook.items(day(at))}
         items = [
             {
@@ -342,13 +437,22 @@ def make() -> click.Group:
             for c in items_of(store, key)
         ]
         history = object_history(store, key)
+        relations = rel_.relations_of(store, key, on=day(at) if at else None)
         if fmt == "json":
-            print_json({"object": converter.unstructure(obj), "items": items, "history": history})
+            print_json(
+                {
+                    "object": converter.unstructure(obj),
+                    "items": items,
+                    "relations": relations,
+                    "history": history,
+                }
+            )
             return
         print_table(
-            _(f"对象 {obj.key}", f"Object {obj.key}"),
+            _(f"对象 {obj.shown_key}", f"Object {obj.shown_key}"),
             [_("项目", "field"), _("内容", "value")],
             [
+                [_("对象种类", "object kind"), obj.object_kind],
                 [_("名称", "name"), obj.name],
                 [_("区划", "region"), f"{obj.region_code} {regions.name(obj.region_code)}"],
                 [_("地址", "address"), obj.address],
@@ -388,6 +492,26 @@ def make() -> click.Group:
                     ", ".join(i["departments"]),
                 ]
                 for i in items
+            ],
+        )
+        print_table(
+            _(f"关系（{len(relations)} 条）", f"Relations ({len(relations)})"),
+            [
+                _("方向", "direction"),
+                _("关系", "relation"),
+                _("对象", "object"),
+                _("种类", "kind"),
+                _("有效期", "valid"),
+            ],
+            [
+                [
+                    "→" if r["direction"] == "out" else "←",
+                    r["type"],
+                    f"{r['other']} {r['other_name']}",
+                    r["other_kind"],
+                    f"{r['valid_from']}–{r['valid_to'] or ''}",
+                ]
+                for r in relations
             ],
         )
         if history:

@@ -3,7 +3,14 @@
 from .basis import STATUSES, Basis, Status
 from .converter import converter, make_converter
 from .dated import in_force, overlaps, version_on
-from .domain import DomainDescription, ObjectType, SynthLicence
+from .domain import (
+    SUPERVISION,
+    DomainDescription,
+    ObjectKind,
+    ObjectType,
+    RelationType,
+    SynthLicence,
+)
 from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
 from .finding import Finding
 from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
@@ -28,6 +35,7 @@ __all__ = [
     "SEVERITIES",
     "STAGES",
     "STATUSES",
+    "SUPERVISION",
     "UNITS",
     "Basis",
     "DomainDescription",
@@ -42,12 +50,14 @@ __all__ = [
     "LoopTransition",
     "Membership",
     "MergeConstraint",
+    "ObjectKind",
     "ObjectType",
     "Parameter",
     "ParameterValue",
     "Provenance",
     "PublicationRule",
     "RelatedLink",
+    "RelationType",
     "RiskRule",
     "SanctionMeasure",
     "Scalar",

@@ -18,6 +18,52 @@ class ObjectType:
     name_en: str
     synth_weight: float = 1.0
     """Relative frequency among this domain's objects in synthetic registries."""
+    object_kind: str = "business"
+    """The object kind (:class:`ObjectKind`) objects of this type are: ``business`` unless
+    the domain declares another (a project, a vehicle, a person …)."""
+
+
+#: How objects of a kind are supervised: visited at a place, or checked from records only.
+SUPERVISION = ("on_site", "off_site")
+
+
+@frozen
+class ObjectKind:
+    """A kind of registry object with its own key (对象种类): ``business`` is core's; a plugin
+    declares the others it supervises (``project``, ``site``, ``vehicle``, ``person``,
+    ``installation`` …). Plugins declaring the same code must declare it alike."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    key_format: str
+    """One of core's key formats (:data:`onething.registry.kinds.KEY_FORMATS`): ``uscc``,
+    ``project_code``, ``plate``, ``resident_id``, or ``pattern`` (``key_pattern``)."""
+    key_pattern: str | None = None
+    """A full-match regular expression, for ``key_format = "pattern"``."""
+    key_example: str = ""
+    """A valid key, shown in error messages beside the expected format."""
+    supervision: str = "on_site"
+    """``on_site``: its tasks are visits at its place; ``off_site``: checks from records only,
+    never a visit (vehicles, drivers)."""
+    personal: bool = False
+    """A natural person (PIPL): the key is stored as a keyed hash with a masked form, the name
+    masked; required for ``resident_id``."""
+
+
+@frozen
+class RelationType:
+    """A typed, dated relation between two registry objects (``platform —operates→
+    vehicle``), declared by a plugin."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    source_kind: str
+    target_kind: str
+    place: bool = False
+    """The target is the place where the source is found: a visit to the target covers the
+    source's tasks (``project —located_at→ site``)."""
 
 
 @frozen
@@ -64,3 +110,7 @@ class DomainDescription:
     core's default. 0 where the law licenses only enterprises (危险化学品经营企业)."""
     description_zh: str = ""
     description_en: str = ""
+    object_kinds: tuple[ObjectKind, ...] = field(factory=tuple, converter=tuple)
+    """Object kinds beyond ``business`` the domain's object types use."""
+    relation_types: tuple[RelationType, ...] = field(factory=tuple, converter=tuple)
+    """Relations between registry objects the domain declares."""

@@ -40,3 +40,12 @@ class SupervisedObject:
     licences: tuple[Licence, ...] = field(factory=tuple, converter=tuple)
     credit_grade: str | None = None
     risk_grade: str | None = None
+    object_kind: str = "business"
+    """Its object kind (``business``, ``project``, ``vehicle``, ``person`` …)."""
+    display_key: str | None = None
+    """The key to show when ``key`` must not be (a person's masked ID number; ``key`` is then
+    its keyed hash)."""
+
+    @property
+    def shown_key(self) -> str:
+        return self.display_key or self.key

@@ -38,6 +38,7 @@ __all__ = [
     "import_objects",
     "iter_objects",
     "object_history",
+    "stored_key",
 ]
 
 _O = RegistryObject.__table__
@@ -82,6 +83,20 @@ def iter_objects(
         if len(rows) < batch_size:
             return
         last = rows[-1]["key"]
+
+
+def stored_key(app_or_rulebook, key: str) -> tuple[str, str]:
+    """``(stored key, key to show)`` of ``key`` as a user types it: a personal key (a resident
+    ID number) is looked up by its keyed hash and shown masked; any other key is itself.
+
+    :raises OnethingError: a personal key without the deployment's secret."""
+    from . import kinds, personal
+
+    for kind in kinds.object_kinds(app_or_rulebook.domains).values():
+        if kind.personal and kinds.key_problem(kind, key) is None:
+            secret = personal.load_secret(personal.secret_env(app_or_rulebook))
+            return personal.person_key(secret, key), kinds.mask_id(key)
+    return key, key
 
 
 def get_object(store: Store, key: str) -> SupervisedObject | None:

@@ -19,6 +19,8 @@ DATA_COLUMNS = (
     "risk_grade",
     "domains",
     "licences",
+    "object_kind",
+    "display_key",
 )
 
 
@@ -35,6 +37,8 @@ def to_object(row: Mapping[str, Any]) -> SupervisedObject:
         licences=[_licence(lic) for lic in row["licences"]],
         credit_grade=row["credit_grade"],
         risk_grade=row["risk_grade"],
+        object_kind=row.get("object_kind") or "business",
+        display_key=row.get("display_key"),
     )
 
 

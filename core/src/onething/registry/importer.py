@@ -40,7 +40,8 @@ from ..outfiles import atomic_write, escape_row, sqlite_file
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from ..tables import long_field, too_long
-from . import regions, uscc
+from . import kinds as kinds_
+from . import personal, regions, uscc
 from ._bulk import bind_value, driver_cursor, insert_tuples
 from ._rows import DATA_COLUMNS, data_of
 from .sources import CsvChunk, Source, batched, csv_records
@@ -48,6 +49,7 @@ from .sources import CsvChunk, Source, batched, csv_records
 #: The documented columns (``docs/registry.md``); ``<domain>.object_types`` and
 #: ``<domain>.<attribute>`` columns may be added for each enabled domain.
 COLUMNS = (
+    "object_kind",
     "uscc",
     "key",
     "name",
@@ -246,10 +248,28 @@ def _rulebook_of(app_or_rulebook: Any):
 class RowParser:
     """Turns one input row into the stored row, or raises :class:`RowError`."""
 
-    def __init__(self, domains, *, region: str | None, checksum: Checksum):
+    def __init__(
+        self,
+        domains,
+        *,
+        region: str | None,
+        checksum: Checksum,
+        secret_env: str = personal.DEFAULT_SECRET_ENV,
+    ):
         self.domains = domains
         self.region = region
         self.checksum = checksum
+        self.kinds = kinds_.object_kinds(domains)
+        self._kind_of_type = kinds_.kind_of_types(domains)
+        # Loaded now (a worker process inherits it), raised at the first personal row only: a
+        # registry without people needs no secret.
+        self.secret: bytes | None = None
+        self.secret_error: OnethingError | None = None
+        if any(k.personal for k in self.kinds.values()):
+            try:
+                self.secret = personal.load_secret(secret_env)
+            except OnethingError as exc:
+                self.secret_error = exc
         self.descriptions = {n: domains.rules(n).description for n in domains.names}
         self._known_types = {
             n: frozenset(t.code for t in d.object_types) for n, d in self.descriptions.items()
@@ -367,7 +387,45 @@ class RowParser:
             raise RowError("key", problem)
         return alt, "alt", True, False
 
-    def _domains(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+    def _kind(self, raw: Mapping[str, Any]) -> kinds_.ObjectKind:
+        code = self._text(raw, "object_kind") or "business"
+        kind = self.kinds.get(code)
+        if kind is None:
+            raise RowError(
+                "object_kind",
+                f"{code!r} is not an object kind of the enabled domains; expected one of "
+                f"{', '.join(self.kinds)}",
+            )
+        return kind
+
+    def _other_key(self, raw: Mapping[str, Any], kind: kinds_.ObjectKind) -> tuple[str, str | None]:
+        """``(stored key, display key)`` of an object that is not a business."""
+        if self._text(raw, "uscc"):
+            raise RowError("uscc", f"a {kind.code} has no uscc: put its key in column key")
+        key = self._text(raw, "key")
+        if not key:
+            raise RowError("key", f"missing: the {kind.code}'s key ({kind.key_format})")
+        if problem := kinds_.key_problem(kind, key):
+            raise RowError("key", problem)
+        if not kind.personal:
+            return key, None
+        if self.secret is None:
+            assert self.secret_error is not None
+            raise self.secret_error
+        return personal.person_key(self.secret, key), kinds_.mask_id(key)
+
+    def masked(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``raw`` as a rejects file may show it: a person's key and name masked."""
+        kind = self.kinds.get(self._text(raw, "object_kind"))
+        if kind is None or not kind.personal:
+            return raw
+        out = dict(raw)
+        for col, mask in (("key", kinds_.mask_id), ("name", kinds_.mask_name)):
+            if self._text(raw, col):
+                out[col] = mask(self._text(raw, col))
+        return out
+
+    def _domains(self, raw: Mapping[str, Any], kind: str | None = None) -> dict[str, Any]:
         value = self._json(raw, "domains", {})
         if not _members_shaped(value):
             self._domains_checker.check(value, "domains")  # raises with the precise message
@@ -420,6 +478,14 @@ class RowParser:
                         f"{', '.join(sorted(known))}",
                     )
             member["object_types"] = sorted(set(member["object_types"]))
+            if kind is not None:
+                for t in member["object_types"]:
+                    if self._kind_of_type[(d, t)] != kind:
+                        raise RowError(
+                            f"domains.{d}.object_types",
+                            f"{t!r} is a {self._kind_of_type[(d, t)]} type, the row's "
+                            f"object_kind is {kind}",
+                        )
             self._attribute_checkers[d].check(member["attributes"], f"domains.{d}.attributes")
         return dict(sorted(out.items()))
 
@@ -492,7 +558,13 @@ class RowParser:
         region_code = self._text(raw, "region_code")
         if not region_code:
             raise RowError("region_code", "missing: the 6-digit GB/T 2260 code")
-        key, kind, ok, flagged = self._key(raw, region_code)
+        object_kind = self._kind(raw)
+        display_key = None
+        if object_kind.code == "business":
+            key, kind, ok, flagged = self._key(raw, region_code)
+        else:
+            (key, display_key), ok, flagged = self._other_key(raw, object_kind), True, False
+            kind = "hash" if display_key else "key"
         if region_code not in self._regions_ok:
             problem = regions.problem(region_code, self.region)
             if problem:
@@ -501,17 +573,26 @@ class RowParser:
         name = self._text(raw, "name")
         if not name:
             raise RowError("name", "missing: the registered name")
+        address = self._text(raw, "address")
+        if object_kind.personal:
+            name = kinds_.mask_name(name)  # PIPL: a natural person's name is kept masked only
+            if address:
+                raise RowError(
+                    "address", "a natural person's address is not kept (PIPL); leave it empty"
+                )
         row = {
             "key": key,
             "key_kind": kind,
             "checksum_ok": ok,
             "name": name,
             "region_code": region_code,
-            "address": self._text(raw, "address"),
+            "address": address,
             "credit_grade": self._grade(raw, "credit_grade"),
             "risk_grade": self._grade(raw, "risk_grade"),
-            "domains": self._domains(raw),
+            "domains": self._domains(raw, object_kind.code),
             "licences": self._licences(raw),
+            "object_kind": object_kind.code,
+            "display_key": display_key,
         }
         if problem := schemas.unstorable(row):
             raise RowError(*problem)
@@ -713,7 +794,7 @@ class _Preparer:
             try:
                 row, flagged = parse(raw)
             except RowError as exc:
-                out.append((line, None, (exc.field, exc.message), raw))
+                out.append((line, None, (exc.field, exc.message), self.parser.masked(raw)))
                 continue
             out.append((line, row, flagged))
             good.append(row)
@@ -735,6 +816,8 @@ class _Preparer:
                     r["risk_grade"],
                     dumps(r["domains"]),
                     dumps(r["licences"]),
+                    r["object_kind"],
+                    r["display_key"],
                 ),
                 res[2],
                 next(keys),
@@ -901,7 +984,9 @@ def _run(
     region = region or _region_of(app_or_rulebook)
     if region is not None and (problem := regions.problem(region)):
         raise InvalidInput("deployment.region", "", problem)
-    parser = RowParser(domains, region=region, checksum=checksum)
+    parser = RowParser(
+        domains, region=region, checksum=checksum, secret_env=personal.secret_env(app_or_rulebook)
+    )
     if header is not None:
         parser.check_columns(header, f"{source}:1")
     on = on or dt.date.today()

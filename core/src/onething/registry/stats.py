@@ -20,11 +20,13 @@ from ..store import Store
 from ..store.registry import ProfileItem, ProfileMember, RegistryObject
 from . import regions
 
-DIMENSIONS = ("domain", "region", "department", "object_type")
+DIMENSIONS = ("domain", "region", "department", "object_type", "object_kind")
 
 _O = RegistryObject.__table__
 _PM = ProfileMember.__table__
 _PI = ProfileItem.__table__
+#: Dimensions read from the object row itself, not from its profile.
+_OBJECT_DIMS = {"region": _O.c.region_code, "object_kind": _O.c.object_kind}
 
 
 def _item_departments(rulebook, on: dt.date) -> list[tuple[str, str, str]]:
@@ -63,24 +65,24 @@ def _qualifying(by: list[str], departments: sa.CTE | None) -> sa.Subquery | None
 def _count_query(by: list[str], departments: sa.CTE | None) -> sa.Select:
     """Objects per combination of ``by``: the objects are counted once per profile (and
     region), then summed over the profiles qualifying for each combination."""
-    region = "region" in by
+    own = [b for b in by if b in _OBJECT_DIMS]
     p = _qualifying(by, departments)
-    if p is None:  # by region only (or nothing)
-        cols = [_O.c.region_code] if region else []
+    if p is None:  # by region and/or object kind only (or nothing)
+        cols = [_OBJECT_DIMS[b] for b in by]
         count = sa.func.count()
         src: sa.FromClause = _O
     else:
         per = (
             sa.select(
                 _O.c.profile_id,
-                *([_O.c.region_code.label("region")] if region else []),
+                *(_OBJECT_DIMS[b].label(b) for b in own),
                 sa.func.count().label("n"),
             )
             .where(_O.c.profile_id.is_not(None))
-            .group_by(_O.c.profile_id, *([_O.c.region_code] if region else []))
+            .group_by(_O.c.profile_id, *(_OBJECT_DIMS[b] for b in own))
             .subquery("per")
         )
-        cols = [per.c.region if b == "region" else p.c[b] for b in by]
+        cols = [per.c[b] if b in _OBJECT_DIMS else p.c[b] for b in by]
         count = sa.cast(sa.func.sum(per.c.n), sa.BigInteger)
         src = per.join(p, p.c.profile_id == per.c.profile_id)
     return (

@@ -27,7 +27,7 @@ def load(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-NAMES = ("plugin-data", "config", "layer", "scenario", "facts")
+NAMES = ("plugin-data", "registry-kinds", "config", "layer", "scenario", "facts")
 
 
 @cache

@@ -38,6 +38,46 @@ class RegistryObject(SQLModel, table=True):
         index=True,
         description="its applicability profile: memberships and applicable items",
     )
+    object_kind: str = Field(
+        default="business", max_length=32, index=True, description="business, project, vehicle …"
+    )
+    display_key: str | None = Field(
+        default=None, max_length=64, description="a person's masked ID (key: its keyed hash)"
+    )
+
+
+class RegistryRelation(SQLModel, table=True):
+    """A typed, dated relation between two objects (``platform —operates→ vehicle``)."""
+
+    __tablename__ = "registry_relation"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "type", "source_key", "target_key", "valid_from", name="uq_registry_relation"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=32)
+    source_key: str = Field(max_length=64, index=True)
+    target_key: str = Field(max_length=64, index=True)
+    valid_from: dt.date
+    valid_to: dt.date | None = Field(default=None, description="last day (inclusive)")
+    version: int = 1
+    import_id: int | None = Field(default=None, foreign_key="registry_import.id")
+    updated_at: dt.datetime
+
+
+class RelationHistory(SQLModel, table=True):
+    """The previous state of a relation an import changed (append-only)."""
+
+    __tablename__ = "registry_relation_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    relation_id: int = Field(index=True)
+    version: int
+    changed_at: dt.datetime
+    import_id: int | None = Field(default=None, foreign_key="registry_import.id")
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class ObjectHistory(SQLModel, table=True):
@@ -61,7 +101,10 @@ class RegistryImport(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     file: str
     format: str = Field(max_length=8)
-    mode: str = Field(max_length=16, description="all_or_nothing | skip_invalid")
+    mode: str = Field(
+        max_length=32,
+        description="all_or_nothing | skip_invalid, prefixed relations: for a relations import",
+    )
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
     rows: int = 0

@@ -1,0 +1,472 @@
+"""Relations between registry objects (关系): typed by the plugins' ``relation_types``, dated
+(``valid_from``, and ``valid_to`` the last day, inclusive), imported from CSV, XLSX or JSON
+Lines beside the objects with the same rules: every bad row is ``file:row: field: reason``;
+all or nothing by default, the good rows and a rejects file with ``skip_invalid``; one
+transaction; a changed relation keeps its earlier state in ``registry_relation_history``.
+
+A relation is identified by (type, source, target, valid_from); re-importing it with another
+``valid_to`` (it ended) is a change. Both ends must be stored objects of the type's kinds;
+a personal key (a resident ID number) is matched through its keyed hash, never stored.
+Stored rows are one per relation: what applies to related objects is derived when asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import define, field
+
+from ..errors import InvalidInput, OnethingError
+from ..store import Store
+from ..store.registry import RegistryImport, RegistryObject, RegistryRelation, RelationHistory
+from . import kinds as kinds_
+from . import personal
+from .importer import RowError, _json_object, _Rejects
+from .sources import Source, batched
+
+COLUMNS = ("type", "source", "target", "valid_from", "valid_to")
+IGNORED = ("reason",)
+BATCH = 2000
+
+_O = RegistryObject.__table__
+_R = RegistryRelation.__table__
+_RH = RelationHistory.__table__
+_I = RegistryImport.__table__
+
+
+@define
+class RelationReport:
+    source: str
+    format: str
+    mode: str
+    import_id: int | None = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejections: list[str] = field(factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k)
+            for k in ("source", "format", "mode", "import_id", "rows", "inserted", "updated")
+        } | {"unchanged": self.unchanged, "rejected": self.rejected}
+
+
+class _Parser:
+    """One input row → ``(type, source key, target key, valid_from, valid_to)`` with the keys
+    as stored, plus the keys to show in messages."""
+
+    def __init__(self, app_or_rulebook: Any):
+        domains = app_or_rulebook.domains
+        self.kinds = kinds_.object_kinds(domains)
+        self.types = kinds_.relation_types(domains)
+        self.secret: bytes | None = None
+        self.secret_env = personal.secret_env(app_or_rulebook)
+
+    def _text(self, raw: Mapping[str, Any], name: str) -> str:
+        value = raw.get(name)
+        return "" if value is None else str(value).strip()
+
+    def _date(self, raw: Mapping[str, Any], name: str) -> dt.date | None:
+        text = self._text(raw, name)
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text[:10]) if len(text) in (10, 19) else _bad(name, text)
+        except ValueError:
+            return _bad(name, text)
+
+    def _end(self, raw: Mapping[str, Any], name: str, kind_code: str) -> tuple[str, str]:
+        kind = self.kinds[kind_code]
+        text = self._text(raw, name)
+        if not text:
+            raise RowError(name, f"missing: the key of a {kind_code}")
+        if kind_code == "business":
+            return text, text
+        if problem := kinds_.key_problem(kind, text):
+            raise RowError(name, problem)
+        if not kind.personal:
+            return text, text
+        if self.secret is None:
+            self.secret = personal.load_secret(self.secret_env)  # raises: nothing stored
+        return personal.person_key(self.secret, text), kinds_.mask_id(text)
+
+    def parse(self, raw: Mapping[str, Any]) -> tuple[tuple, tuple[str, str]]:
+        if "__error__" in raw:
+            raise RowError("(row)", raw["__error__"])
+        unknown = [k for k in raw if k not in COLUMNS and k not in IGNORED]
+        if unknown:
+            raise RowError(unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
+        code = self._text(raw, "type")
+        rel = self.types.get(code)
+        if rel is None:
+            raise RowError(
+                "type",
+                f"{code!r} is not a relation type of the enabled domains; expected one of "
+                f"{', '.join(self.types) or '(none declared)'}",
+            )
+        source, shown_source = self._end(raw, "source", rel.source_kind)
+        target, shown_target = self._end(raw, "target", rel.target_kind)
+        start = self._date(raw, "valid_from")
+        if start is None:
+            raise RowError("valid_from", "missing: the first day of the relation (YYYY-MM-DD)")
+        end = self._date(raw, "valid_to")
+        if end is not None and end < start:
+            raise RowError("valid_to", f"{end} is before valid_from {start}")
+        return (code, source, target, start, end), (shown_source, shown_target)
+
+    def masked(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """``raw`` for a rejects file: a key of a personal kind, or one that looks like one,
+        masked."""
+        out = dict(raw)
+        rel = self.types.get(self._text(raw, "type"))
+        for end in ("source", "target"):
+            text = self._text(raw, end)
+            kind = self.kinds.get(getattr(rel, f"{end}_kind")) if rel is not None else None
+            if text and ((kind is not None and kind.personal) or _looks_personal(self.kinds, text)):
+                out[end] = kinds_.mask_id(text)
+        return out
+
+
+def _looks_personal(kinds: Mapping[str, Any], text: str) -> bool:
+    return any(k.personal and kinds_.key_problem(k, text) is None for k in kinds.values())
+
+
+def _bad(name: str, text: str):
+    raise RowError(name, f"{text!r} is not a date YYYY-MM-DD")
+
+
+def _rows(path: Path, fmt: str | None) -> tuple[Source, Iterator[list[tuple[int, Any]]]]:
+    src = Source(path, fmt)
+    if src.format == "csv" and src._rows is None:
+        jobs = src.resume(src._offset, src.header_lines, BATCH)
+    else:
+        jobs = src.jobs(BATCH)
+    header = src.header
+
+    def dicts() -> Iterator[list[tuple[int, Any]]]:
+        for batch in jobs:
+            out = []
+            for line, raw in batch:
+                if type(raw) is list:
+                    raw = dict(zip(header or (), raw, strict=True))
+                elif type(raw) is str:
+                    raw = _json_object(raw)
+                out.append((line, raw))
+            yield out
+
+    return src, dicts()
+
+
+def import_relations_file(
+    store: Store,
+    path: str | Path,
+    *,
+    app_or_rulebook: Any,
+    fmt: str | None = None,
+    skip_invalid: bool = False,
+    rejects: str | Path | None = None,
+    force_rejects: bool = False,
+) -> RelationReport:
+    """Import relations from a CSV, XLSX or JSON Lines file with :data:`COLUMNS`."""
+    path = Path(path)
+    src, jobs = _rows(path, fmt)
+    try:
+        if src.header is not None:
+            for col in src.header:
+                if col not in COLUMNS and col not in IGNORED:
+                    raise InvalidInput(
+                        f"{path}:1",
+                        col or "(empty header)",
+                        f"unknown column; expected {', '.join(COLUMNS)}",
+                    )
+        return _run(
+            store,
+            jobs,
+            app_or_rulebook=app_or_rulebook,
+            source=str(path),
+            fmt=src.format,
+            header=src.header,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            force_rejects=force_rejects,
+        )
+    finally:
+        src.close()
+
+
+def import_relations(
+    store: Store,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    app_or_rulebook: Any,
+    source: str = "<rows>",
+    skip_invalid: bool = False,
+    rejects: str | Path | None = None,
+) -> RelationReport:
+    """Import relation rows (dicts with :data:`COLUMNS`), numbered from 1 in messages."""
+    jobs = batched(((i, dict(r)) for i, r in enumerate(rows, 1)), BATCH)
+    return _run(
+        store,
+        jobs,
+        app_or_rulebook=app_or_rulebook,
+        source=source,
+        fmt="rows",
+        header=None,
+        skip_invalid=skip_invalid,
+        rejects=rejects,
+    )
+
+
+def _run(
+    store: Store,
+    jobs: Iterator[list[tuple[int, Any]]],
+    *,
+    app_or_rulebook: Any,
+    source: str,
+    fmt: str,
+    header: list[str] | None,
+    skip_invalid: bool,
+    rejects: str | Path | None,
+    force_rejects: bool = False,
+) -> RelationReport:
+    from ..outfiles import sqlite_file
+
+    parser = _Parser(app_or_rulebook)
+    mode = "relations:" + ("skip_invalid" if skip_invalid else "all_or_nothing")
+    report = RelationReport(source=source, format=fmt, mode=mode)
+    sink = None
+    if rejects is not None:
+        protected = [sqlite_file(store), Path(source)]
+        sink = _Rejects(
+            Path(rejects), header or [*COLUMNS], force=force_rejects, protected=protected
+        )
+    error: BaseException | None = None
+    try:
+        with store.session() as session:
+            store.serialize(session, "registry")
+            conn = session.connection()
+            now = dt.datetime.now(dt.UTC)
+            import_id = conn.execute(
+                sa.insert(_I)
+                .values(file=source, format=fmt, mode=mode, started_at=now)
+                .returning(_I.c.id)
+            ).scalar_one()
+            report.import_id = import_id
+            for batch in jobs:
+                good = _checked(conn, parser, batch, report, source, skip_invalid, sink)
+                _write(conn, good, import_id, report)
+            conn.execute(
+                sa.update(_I)
+                .where(_I.c.id == import_id)
+                .values(
+                    finished_at=dt.datetime.now(dt.UTC),
+                    rows=report.rows,
+                    inserted=report.inserted,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    rejected=report.rejected,
+                )
+            )
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        if sink is not None:
+            sink.close(error)
+    return report
+
+
+def _checked(conn, parser, batch, report, source, skip_invalid, sink) -> list[tuple]:
+    parsed: list[tuple[int, Any, Any, Any]] = []  # (line, row or None, shown keys or error, raw)
+    for line, raw in batch:
+        report.rows += 1
+        try:
+            row, shown = parser.parse(raw)
+        except RowError as exc:
+            parsed.append((line, None, exc, raw))
+            continue
+        parsed.append((line, row, shown, raw))
+    keys = sorted({k for _, row, _, _ in parsed if row is not None for k in row[1:3]})
+    stored: dict[str, str] = {}
+    for i in range(0, len(keys), 500):
+        q = sa.select(_O.c.key, _O.c.object_kind).where(_O.c.key.in_(keys[i : i + 500]))
+        stored.update(dict(conn.execute(q).all()))
+    good = []
+    for line, row, shown, raw in parsed:
+        error = shown if row is None else _ends_problem(parser, row, shown, stored)
+        if error is None:
+            good.append(row)
+            continue
+        where = f"{source}:{line}"
+        report.rejected += 1
+        if not skip_invalid:
+            raise InvalidInput(where, error.field, error.message)
+        reason = f"{where}: {error.field}: {error.message}"
+        if len(report.rejections) < 1000:
+            report.rejections.append(reason)
+        if sink is not None:
+            sink.write(parser.masked(raw), reason)
+    return good
+
+
+def _ends_problem(parser, row, shown, stored: Mapping[str, str]) -> RowError | None:
+    """Why an end of ``row`` is not a stored object of the type's kind, or ``None``."""
+    rel = parser.types[row[0]]
+    for end, key, want, show in (
+        ("source", row[1], rel.source_kind, shown[0]),
+        ("target", row[2], rel.target_kind, shown[1]),
+    ):
+        have = stored.get(key)
+        if have is None:
+            return RowError(
+                end, f"{show}: no {want} with this key in the registry (import it first)"
+            )
+        if have != want:
+            return RowError(end, f"{show} is a {have}; {row[0]} relates a {want}")
+    return None
+
+
+def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> None:
+    if not good:
+        return
+    now = dt.datetime.now(dt.UTC)
+    sources = sorted({r[1] for r in good})
+    existing: dict[tuple, tuple[int, dt.date | None, int]] = {}
+    for i in range(0, len(sources), 500):
+        q = sa.select(
+            _R.c.id, _R.c.type, _R.c.source_key, _R.c.target_key, _R.c.valid_from,
+            _R.c.valid_to, _R.c.version,
+        ).where(_R.c.source_key.in_(sources[i : i + 500]))  # fmt: skip
+        for rid, t, s, tg, start, end, version in conn.execute(q):
+            existing[(t, s, tg, start)] = (rid, end, version)
+    inserts: dict[tuple, dict[str, Any]] = {}
+    for t, s, tg, start, end in good:
+        ident = (t, s, tg, start)
+        if ident in inserts:  # repeated in one batch: the last row wins
+            report.unchanged += inserts[ident]["valid_to"] == end
+            report.updated += inserts[ident]["valid_to"] != end
+            inserts[ident]["valid_to"] = end
+            continue
+        old = existing.get(ident)
+        if old is None:
+            inserts[ident] = {
+                "type": t, "source_key": s, "target_key": tg, "valid_from": start,
+                "valid_to": end, "version": 1, "import_id": import_id, "updated_at": now,
+            }  # fmt: skip
+            report.inserted += 1
+            continue
+        rid, was, version = old
+        if was == end:
+            report.unchanged += 1
+            continue
+        conn.execute(
+            sa.insert(_RH).values(
+                relation_id=rid,
+                version=version,
+                changed_at=now,
+                import_id=import_id,
+                data={"valid_to": was.isoformat() if was else None},
+            )
+        )
+        conn.execute(
+            sa.update(_R)
+            .where(_R.c.id == rid)
+            .values(valid_to=end, version=version + 1, import_id=import_id, updated_at=now)
+        )
+        existing[ident] = (rid, end, version + 1)
+        report.updated += 1
+    if inserts:
+        conn.execute(sa.insert(_R), list(inserts.values()))
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _in_force(on: dt.date | None) -> list[sa.ColumnElement[bool]]:
+    if on is None:
+        return []
+    return [_R.c.valid_from <= on, sa.or_(_R.c.valid_to.is_(None), _R.c.valid_to >= on)]
+
+
+def relations_of(store: Store, key: str, *, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The relations of object ``key`` (both directions; in force ``on`` if given): type,
+    direction (``out``: it is the source), the other end as shown (a person masked), its name
+    and kind, the validity and version."""
+    other = _O.alias("other")
+    out = []
+    with store.engine.connect() as conn:
+        for direction, mine, theirs in (
+            ("out", _R.c.source_key, _R.c.target_key),
+            ("in", _R.c.target_key, _R.c.source_key),
+        ):
+            q = (
+                sa.select(
+                    _R.c.type,
+                    theirs,
+                    other.c.display_key,
+                    other.c.name,
+                    other.c.object_kind,
+                    _R.c.valid_from,
+                    _R.c.valid_to,
+                    _R.c.version,
+                )
+                .select_from(_R.outerjoin(other, other.c.key == theirs))
+                .where(mine == key, *_in_force(on))
+                .order_by(_R.c.type, theirs, _R.c.valid_from)
+            )
+            for t, k, shown, name, kind, start, end, version in conn.execute(q):
+                out.append(
+                    {
+                        "direction": direction,
+                        "type": t,
+                        "other": shown or k,
+                        "other_name": name or "",
+                        "other_kind": kind or "",
+                        "valid_from": start.isoformat(),
+                        "valid_to": end.isoformat() if end else None,
+                        "version": version,
+                    }
+                )
+    return out
+
+
+def count_relations(store: Store, *, on: dt.date | None = None) -> dict[str, int]:
+    """Relations per type (in force ``on`` if given)."""
+    q = (
+        sa.select(_R.c.type, sa.func.count())
+        .where(*_in_force(on))
+        .group_by(_R.c.type)
+        .order_by(_R.c.type)
+    )
+    with store.engine.connect() as conn:
+        return {t: int(n) for t, n in conn.execute(q)}
+
+
+def relation_history(store: Store, relation_id: int) -> list[dict[str, Any]]:
+    q = sa.select(_RH.c.version, _RH.c.changed_at, _RH.c.data).where(
+        _RH.c.relation_id == relation_id
+    )
+    with store.engine.connect() as conn:
+        return [
+            {"version": v, "changed_at": at, "data": d}
+            for v, at, d in conn.execute(q.order_by(_RH.c.id))
+        ]
+
+
+__all__ = [
+    "COLUMNS",
+    "OnethingError",
+    "RelationReport",
+    "count_relations",
+    "import_relations",
+    "import_relations_file",
+    "relation_history",
+    "relations_of",
+]

@@ -1,0 +1,81 @@
+"""A fictitious data plugin whose objects are projects, sites, vehicles, people and
+installations as well as businesses, related by typed, dated relations: the worked example of
+object kinds and relations (``docs/registry.md``). Its "law" is fictitious on purpose.
+
+The kinds and relation types are data (``data/domain.toml``); items and parameters are spelt
+out here to keep the example short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from onething import DataDomain, hookimpl
+from onething.model import Basis, Item, Parameter, ParameterValue
+
+ONETHING_API = 1
+
+DOMAIN = "fakecity"
+LAW = Basis(
+    law="虚构示例条例",
+    article="第二条",
+    revision="2020-01-01",
+    status="unconfirmed",
+    note="fictitious: this plugin is an example",
+)
+DAY0 = dt.date(2020, 1, 1)
+
+#: (item, name, department, object type)
+ITEMS = (
+    ("fakecity.001", "平台经营检查", "transport", "platform"),
+    ("fakecity.002", "工资支付检查", "hrss", "project"),
+    ("fakecity.003", "施工现场安全检查", "housing", "site"),
+    ("fakecity.004", "车辆证照核查", "transport", "car"),
+    ("fakecity.005", "驾驶员证照核查", "transport", "driver"),
+    ("fakecity.006", "重大危险源检查", "emergency", "hazard_source"),
+    ("fakecity.007", "施工单位资质检查", "housing", "contractor"),
+    ("fakecity.008", "危化品企业检查", "emergency", "works"),
+)
+
+
+class FakeCity(DataDomain):
+    @hookimpl
+    def onething_list_items(self) -> list[Item]:
+        return [
+            Item(
+                code=code,
+                name_zh=name,
+                name_en=code,
+                domain=DOMAIN,
+                departments=[dept],
+                object_types=[otype],
+                basis=[LAW],
+                measures=["onsite"],
+                stage="during",
+                effective_from=DAY0,
+            )
+            for code, name, dept, otype in ITEMS
+        ]
+
+    @hookimpl
+    def onething_list_parameters(self) -> list[Parameter]:
+        value = ParameterValue(
+            value=1.0,
+            effective_from=DAY0,
+            basis=[LAW],
+            status="unconfirmed",
+            reviewed=dt.date(2026, 1, 1),
+        )
+        return [
+            Parameter(
+                domain=DOMAIN,
+                name="sampling_ratio",
+                label_zh="抽查比例",
+                label_en="Sampling ratio",
+                unit="ratio",
+                values=[value],
+            )
+        ]
+
+
+plugin = FakeCity(__name__)
