@@ -123,7 +123,14 @@ def test_params_json_has_the_documented_fields(capsys):
             "effective_to",
         } <= set(row)
         assert row["status"] in ("verified", "secondary", "unconfirmed")
-        assert row["domain"] in ("core", "prepaid_card", "catering", "elderly_care", "medical")
+        assert row["domain"] in (
+            "core",
+            "prepaid_card",
+            "catering",
+            "elderly_care",
+            "medical",
+            "training",
+        )
 
 
 def test_params_for_a_domain_not_enabled_exits_1(capsys):

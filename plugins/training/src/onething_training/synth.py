@@ -20,7 +20,7 @@ AS_OF = dt.date(2026, 1, 1)
 
 
 def _school(rng: random.Random, other_domains: set[str]) -> dict[str, Any]:
-    licensed = rng.random() > 0.03  # a few unlicensed providers found by complaints
+    licensed = rng.random() > 0.05  # a few unlicensed providers found by complaints
     area = round(rng.uniform(300, 3000), 1)
     workstations = int(area / rng.uniform(6, 15))
     teachers = max(3, int(workstations / rng.uniform(4, 10)))
