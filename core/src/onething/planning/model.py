@@ -47,6 +47,9 @@ class Visit:
     split: str | None = None
     """constraint id (or ``unannounced``) that kept these tasks out of the joint visit"""
     split_reason: str | None = None
+    objects: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """The objects whose tasks the visit covers, when other than ``key`` alone (the
+    project, contractors and installations present at a site)."""
 
 
 @frozen

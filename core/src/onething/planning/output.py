@@ -59,6 +59,7 @@ def write_plan(doc: dict[str, Any], out: Path, *, force: bool = False) -> dict[s
         staff.setdefault(a["visit"], []).append(a["inspector"])
     infeasible = {x["visit"] for x in doc["infeasible"]}
     unplaced = {x["task"] for x in doc["unplaced"]}
+    offsite = {x["task"] for x in doc.get("offsite_checks", [])}
     with atomic_write(paths["csv"], force=True) as f:
         f.write("\ufeff")  # a BOM, so that Excel reads the CSV as UTF-8
         w = csv.writer(f)
@@ -66,7 +67,9 @@ def write_plan(doc: dict[str, Any], out: Path, *, force: bool = False) -> dict[s
         for t in doc["tasks"]:
             v = visit_of.get(t["id"])
             status = (
-                "unplaced:visit_cap"
+                "offsite"  # an off-site check (a vehicle, a driver): no visit
+                if t["id"] in offsite
+                else "unplaced:visit_cap"
                 if t["id"] in unplaced
                 else "infeasible"
                 if v and v["id"] in infeasible

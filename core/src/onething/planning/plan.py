@@ -30,6 +30,7 @@ from .cycle import cycle_window
 from .inspectors import Inspector, draw_inspectors, load_pool
 from .model import Task
 from .population import Population, load_population
+from .presence import Presence, load_presence
 from .prn import ALGORITHM as PRN_ALGORITHM
 from .prn import prn_array
 from .sampling import draw, ratios_in_force
@@ -101,8 +102,13 @@ def compute_plan(
     task_rows: Sequence[dict[str, Any]] = (),
     inspector_cap: int = DEFAULT_INSPECTOR_CAP,
     progress: Progress | None = None,
+    presence: Presence | None = None,
 ) -> dict[str, Any]:
-    """The deterministic part of a plan document (no volatile keys)."""
+    """The deterministic part of a plan document (no volatile keys).
+
+    ``presence``: objects supervised off site (their tasks are ``offsite_checks``, never a
+    visit) and objects visited at another object's place (:mod:`.presence`)."""
+    presence = presence or Presence()
     step = progress or (lambda _s: None)
     if not seed:
         raise InvalidInput("--seed", "", "a seed is required (publish it with the plan)")
@@ -126,7 +132,9 @@ def compute_plan(
     }
     step("visits")
     constraints = constraints_in_force(rulebook, on)
-    visits = merge(tasks, regions, constraints)
+    onsite = [t for t in tasks if t.key not in presence.offsite]
+    offsite = sorted((t for t in tasks if t.key in presence.offsite), key=lambda t: t.id)
+    visits = merge(onsite, regions, constraints, presence.places)
     caps = caps_in_force(rulebook, sorted({grades[v.key] for v in visits}), on)
     visits, unplaced, uncapped = apply_cap(visits, by_id, grades, caps, hist.prior_visits)
     step("inspectors")
@@ -176,7 +184,7 @@ def compute_plan(
         "tasks": [_task_json(t) for t in sorted(tasks, key=lambda t: t.id)],
         "deferred": nonrandom.deferred,
         "unplaceable": nonrandom.unplaceable,
-        "visits": [asdict(v) for v in visits],
+        "visits": [_visit_json(v) for v in visits],
         "unplaced": [asdict(x) for x in unplaced],
         "assignments": [asdict(a) for a in assignments],
         "infeasible": [asdict(x) for x in infeasible],
@@ -186,7 +194,13 @@ def compute_plan(
             "workload_max": max(load.values(), default=0),
         },
     }
-    doc["summary"] = summarise(doc, population, sample, ratios, items)
+    if not presence.empty:  # a registry of businesses alone: the plan as before
+        doc["presence"] = presence.as_json()
+        doc["offsite_checks"] = [
+            {"task": t.id, "key": t.key, "item": t.item, "departments": list(t.departments)}
+            for t in offsite
+        ]
+    doc["summary"] = summarise(doc, population, sample, ratios, items, presence.offsite)
     return json.loads(json.dumps(doc, ensure_ascii=False, default=str))  # JSON types only
 
 
@@ -207,6 +221,13 @@ def _frame_size(population: Population, ratios: dict) -> int:
     return len(np.unique(population.pair_obj[mask[population.pair_item]]))
 
 
+def _visit_json(v) -> dict[str, Any]:
+    d = asdict(v)
+    if not d["objects"]:
+        del d["objects"]  # a visit to one object: as before
+    return d
+
+
 def _task_json(t: Task) -> dict[str, Any]:
     d = asdict(t)
     d["due"] = t.due.isoformat() if t.due else None
@@ -214,14 +235,22 @@ def _task_json(t: Task) -> dict[str, Any]:
 
 
 def independent_expectation(
-    population: Population, ratios: dict, items: dict, strata: Sequence[Any]
+    population: Population,
+    ratios: dict,
+    items: dict,
+    strata: Sequence[Any],
+    offsite: frozenset[str] = frozenset(),
 ) -> float:
     """Expected visits of today's practice: each item sampled on its own with the same ratios,
-    each department visiting on its own: E[#(object, department) with a sampled item]."""
+    each department visiting on its own: E[#(object, department) with a sampled item]. Objects
+    supervised off site are never visited, today or here."""
     pi = {(s.item, s.credit_grade, s.risk_grade): s.size / s.population for s in strata}
     dept_index: dict[str, int] = {}
     objs, depts, logs = [], [], []
+    skip = {i for i, k in enumerate(population.keys) if k in offsite} if offsite else ()
     for o, i in zip(population.pair_obj.tolist(), population.pair_item.tolist(), strict=True):
+        if o in skip:
+            continue
         code = population.item_codes[i]
         p = pi.get(
             (
@@ -245,14 +274,15 @@ def independent_expectation(
     return float(np.sum(1 - np.exp(total)))
 
 
-def summarise(doc, population, sample, ratios, items) -> dict[str, Any]:
+def summarise(doc, population, sample, ratios, items, offsite=frozenset()) -> dict[str, Any]:
     tasks = doc["tasks"]
     per_dept = Counter(d for t in tasks for d in t["departments"])
     per_kind = Counter(t["kind"] for t in tasks)
     per_key = Counter(v["key"] for v in doc["visits"])
     joint = sum(1 for v in doc["visits"] if len(v["departments"]) > 1)
     placed_dept_visits = sum(len(v["departments"]) for v in doc["visits"])
-    independent = independent_expectation(population, ratios, items, sample.strata)
+    independent = independent_expectation(population, ratios, items, sample.strata, offsite)
+    more = {"offsite_checks": len(doc["offsite_checks"])} if "offsite_checks" in doc else {}
     return {
         "tasks": len(tasks),
         "tasks_per_kind": dict(sorted(per_kind.items())),
@@ -268,6 +298,7 @@ def summarise(doc, population, sample, ratios, items) -> dict[str, Any]:
         "unplaceable_tasks": len(doc["unplaceable"]),
         "infeasible_visits": len({x["visit"] for x in doc["infeasible"]}),
         "missing_ratios": len(doc["missing_ratios"]),
+        **more,
     }
 
 
@@ -323,6 +354,7 @@ def make_plan(
             f"--reason (who asked for it and why)",
         )
     population = load_population(store)
+    presence = load_presence(store, rulebook, cycle_window(cycle)[0])
     pool = load_pool(store)
     hist = history(store, cycle)
     try:
@@ -336,6 +368,7 @@ def make_plan(
             task_rows=task_rows,
             inspector_cap=inspector_cap,
             progress=progress,
+            presence=presence,
         )
     except NotInForce as exc:
         raise InvalidInput("--cycle", "", str(exc)) from None

@@ -20,9 +20,11 @@ from ..errors import InvalidInput
 from ..rulebook import Rulebook
 from ..store import Store
 from ..textfiles import read_utf8
+from .cycle import cycle_window
 from .inspectors import load_pool
 from .plan import FORMAT, compute_plan, digest, history
 from .population import load_population
+from .presence import load_presence
 
 LIMIT = 20
 _KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -35,8 +37,19 @@ _KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "deferred": lambda x: x.get("task"),
     "unplaceable": lambda x: x["task"],
     "missing_ratios": lambda x: (x["item"], x["credit_grade"]),
+    "offsite_checks": lambda x: x["task"],
 }
-_SCALARS = ("format", "cycle", "seed", "window", "algorithm", "population", "options", "uncapped")
+_SCALARS = (
+    "format",
+    "cycle",
+    "seed",
+    "window",
+    "algorithm",
+    "population",
+    "options",
+    "uncapped",
+    "presence",
+)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -131,6 +144,7 @@ def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any]) -> list[s
         seed=seed,
         task_rows=inputs.get("tasks", []),
         inspector_cap=inputs.get("inspector_cap", 60),
+        presence=load_presence(store, rulebook, cycle_window(cycle)[0]),
     )
     for k in _SCALARS:
         if doc.get(k) != again.get(k) and not (

@@ -1,5 +1,7 @@
 """Joint visits (一次检查): all tasks on one object in the cycle become one visit, unless a
-plugin's merge constraint keeps a task out (then the split is recorded with its reason); and
+plugin's merge constraint keeps a task out (then the split is recorded with its reason); the
+tasks of objects present at a place (:mod:`.presence`: a project and its contractor at a
+site) join the place's visit, listed in the visit's ``objects``; and
 the yearly cap on visits per enterprise (无事不扰), which reports every task it could not place.
 
 Rules, in order:
@@ -59,20 +61,24 @@ def merge(
     tasks: Iterable[Task],
     regions: Mapping[str, str],
     constraints: Mapping[str, MergeConstraint],
+    places: Mapping[str, str] | None = None,
 ) -> list[Visit]:
-    """Group tasks into visits (no cap)."""
+    """Group tasks into visits (no cap); a task of an object present at a place
+    (``places``: object → place key) goes to that place's visit."""
+    places = places or {}
     groups: dict[tuple[str, str], list[Task]] = defaultdict(list)
     reasons: dict[tuple[str, str], tuple[str, str]] = {}
     for t in tasks:
+        at = places.get(t.key, t.key)
         c = constraints.get(t.item)
         if c is not None:
-            k = (t.key, c.id)
+            k = (at, c.id)
             reasons[k] = (c.id, c.reason_zh)
         elif t.unannounced:
-            k = (t.key, "unannounced")
+            k = (at, "unannounced")
             reasons[k] = ("unannounced", "该任务须不预先通知，不能与其他任务预先排期")
         else:
-            k = (t.key, "")
+            k = (at, "")
         groups[k].append(t)
     visits = []
     for (key, split), ts in sorted(groups.items()):
@@ -88,6 +94,7 @@ def merge(
                 joint=not split,
                 split=split or None,
                 split_reason=reasons[(key, split)][1] if split else None,
+                objects=covered if (covered := sorted({t.key for t in ts})) != [key] else (),
             )
         )
     return visits

@@ -1,0 +1,96 @@
+"""Where objects are found (planning through relations): which objects are supervised off
+site only, and which are present at another object's place.
+
+* An object of an ``off_site`` kind (a vehicle, a driver) never gets a visit: its tasks are
+  the plan's ``offsite_checks``.
+* An object with exactly one place relation in force at the cycle's start (a relation type
+  with ``place = true``: ``project —located_at→ site``, ``installation —installed_at→
+  business``) is visited at that place: its tasks join the place's visit. Places chain (an
+  installation at a business present at a site is visited at the site). An object with
+  several places in force keeps its own visit (which site to visit it at is not decided).
+
+Everything is read in two queries; the SHA-256 of the canonical form (``off <key>`` and
+``at <key> <place>`` lines, sorted) is recorded in the plan so that ``plan verify`` sees a
+changed relation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import sqlalchemy as sa
+from attrs import field, frozen
+
+from ..store import Store
+
+#: Longest chain of places followed (a cycle of place relations stops there).
+MAX_DEPTH = 8
+
+
+@frozen
+class Presence:
+    offsite: frozenset[str] = field(factory=frozenset)
+    """Keys of objects supervised off site only."""
+    places: dict[str, str] = field(factory=dict)
+    """Object key → the key of the place where it is visited (other than itself)."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.offsite and not self.places
+
+    @property
+    def sha256(self) -> str:
+        lines = [f"off {k}\n" for k in sorted(self.offsite)]
+        lines += [f"at {k} {p}\n" for k, p in sorted(self.places.items())]
+        return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "offsite_objects": len(self.offsite),
+            "objects_at_places": len(self.places),
+            "sha256": self.sha256,
+        }
+
+
+def resolve_places(direct: dict[str, set[str]]) -> dict[str, str]:
+    """Each object with exactly one place → its final place, following chains."""
+    one = {k: next(iter(v)) for k, v in direct.items() if len(v) == 1}
+    out = {}
+    for key, place in one.items():
+        seen = {key, place}
+        for _ in range(MAX_DEPTH):
+            nxt = one.get(place)
+            if nxt is None or nxt in seen:
+                break
+            seen.add(nxt)
+            place = nxt
+        if place != key:
+            out[key] = place
+    return out
+
+
+def load_presence(store: Store, rulebook, on: dt.date) -> Presence:
+    """The presence of the stored objects on day ``on`` under the enabled domains' kinds."""
+    from ..registry.kinds import object_kinds, relation_types
+
+    kinds = object_kinds(rulebook.domains)
+    offsite_kinds = sorted(c for c, k in kinds.items() if k.supervision == "off_site")
+    place_types = sorted(c for c, r in relation_types(rulebook.domains).items() if r.place)
+    offsite: set[str] = set()
+    direct: dict[str, set[str]] = {}
+    with store.engine.connect() as conn:
+        if offsite_kinds:
+            q = sa.text("SELECT key FROM registry_object WHERE object_kind IN :k").bindparams(
+                sa.bindparam("k", expanding=True)
+            )
+            offsite = {k for (k,) in conn.execute(q, {"k": offsite_kinds})}
+        if place_types:
+            q = sa.text(
+                "SELECT source_key, target_key FROM registry_relation WHERE type IN :t "
+                "AND valid_from <= :on AND (valid_to IS NULL OR valid_to >= :on)"
+            ).bindparams(sa.bindparam("t", expanding=True))
+            for src, tgt in conn.execute(q, {"t": place_types, "on": on}):
+                direct.setdefault(src, set()).add(tgt)
+    places = {k: p for k, p in resolve_places(direct).items() if k not in offsite}
+    return Presence(offsite=frozenset(offsite), places=places)
