@@ -472,3 +472,5 @@ def test_a_deadline_past_the_calendars_last_year_is_marked_provisional(store, fa
     exact = open_case(store, loop, src, region=REGION, at=at).id
     (c,) = [c for c in list_cases(store, loop, at=at) if c.id == exact]
     assert not c.due.provisional and c.due.text("") == "2027-01-11"  # 1 January off
+    (old,) = [c for c in list_cases(store, loop, at=at) if c.id == case_id]
+    assert old.due.provisional, "the mark is stored with the deadline it qualifies"

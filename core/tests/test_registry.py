@@ -771,7 +771,7 @@ def test_migration_0007_moves_stored_mappings_into_profiles_and_back(kind, tmp_p
         profiles = _profiles(store)
         assert profiles[code(1)] == profiles[code(3)]  # alike objects share their profile
         assert profiles[code(2)][0] == [("fake", "kiosk"), ("fake", "shop")]
-        command.downgrade(cfg, "profiles@-2")  # 0008 (object kinds), then 0007
+        command.downgrade(cfg, "profiles@-3")  # 0009, 0008 (object kinds), then 0007
         with store.engine.connect() as conn:
             members = conn.execute(
                 sa.text("SELECT key, domain, object_type FROM registry_membership")

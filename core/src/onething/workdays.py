@@ -102,10 +102,6 @@ class Calendar:
         end = dt.datetime.combine(day, local.timetz()).astimezone(start.tzinfo)
         return end, provisional
 
-    def provisional(self, start: dt.date, end: dt.date) -> bool:
-        """Whether a working-day count from ``start`` to ``end`` used the weekend-only rule."""
-        return any(not self.known(dt.date(y, 1, 1)) for y in range(start.year, end.year + 1))
-
 
 def calendar_years(data: list[dict], location: str) -> tuple[CalendarYear, ...]:
     """``[[calendar.year]]`` tables of a config, checked: every date in its year, no date both

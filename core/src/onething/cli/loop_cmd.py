@@ -331,7 +331,7 @@ def make() -> click.Group:
         from ..errors import InvalidInput
         from ..loop import Actor, transition
         from ..loop.clock import aware
-        from ..loop.queries import _precision, deadline
+        from ..loop.queries import Deadline, _precision
         from .cases_cmd import Labels
 
         def parse(name, text):
@@ -360,7 +360,7 @@ def make() -> click.Group:
         )
         lab = Labels(app, lp)
         precision = _precision(lp, case.last_transition, case.entered_at.date())
-        due = deadline(lp, aware(case.due_at), aware(case.entered_at), precision)
+        due = Deadline(aware(case.due_at), precision, case.due_provisional)
         click.echo(
             _(
                 f"事项 {case.id}：{lab.state(case.state)}，版本 {case.version}，时限 {lab.due(due)}",

@@ -199,6 +199,7 @@ def open_in(
         limit = loop.parameter(CORE, limit_name, at.date())
     elif state == "warning":
         limit = loop.parameter(CORE, "loop.assessment_days", at.date())
+    due, provisional = due_at(at, limit, loop.calendar)
     facts = dict(src.facts)
     if src.severity is not None:
         facts.setdefault("severity", src.severity)
@@ -216,7 +217,8 @@ def open_in(
         version=1,
         opened_at=at,
         entered_at=at,
-        due_at=due_at(at, limit, loop.calendar),
+        due_at=due,
+        due_provisional=provisional,
     )
     session.add(case)
     session.flush()
@@ -530,10 +532,11 @@ def _apply(
     if severity is not None:
         facts["severity"] = severity
     new_facts = {**case.facts, **facts}
-    due = due_at(at, loop.limit(t, at.date()), loop.calendar)
+    due, provisional = due_at(at, loop.limit(t, at.date()), loop.calendar)
     if isinstance(ev.get("deadline"), str):  # the order's own deadline prevails: to the
         d = dt.date.fromisoformat(ev["deadline"])  # end of that day where it was ordered
         due = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=LOCAL_ZONE).astimezone(dt.UTC)
+        provisional = False
     terminal = loop.terminal(target)
     with store.session() as session:
         result = session.execute(
@@ -548,6 +551,7 @@ def _apply(
                 version=version + 1,
                 entered_at=at,
                 due_at=due,
+                due_provisional=provisional,
                 closed_at=at if terminal else None,
             )
         )

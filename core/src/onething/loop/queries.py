@@ -40,8 +40,8 @@ class Deadline:
     precision: str = "day"
     """``day``, ``working_day`` or ``minute`` (a limit counted in hours)."""
     provisional: bool = False
-    """Counted in working days across a year whose holidays are not known: Monday to Friday
-    stood in for the State Council's schedule, and the date may move (:mod:`workdays`)."""
+    """Counted in working days across a year whose holidays were not known when it was set:
+    Monday to Friday stood in for the State Council's schedule (:mod:`onething.workdays`)."""
 
     @property
     def local(self) -> dt.datetime | None:
@@ -184,22 +184,14 @@ class _Rows:
             severity=r.severity,
             opened_at=aware(r.opened_at),
             entered_at=entered,
-            due=deadline(
-                self.loop, due, entered, self.precision(r.last_transition, r.domain, entered.date())
+            due=Deadline(
+                due,
+                self.precision(r.last_transition, r.domain, entered.date()),
+                bool(r.due_provisional),
             ),
             closed_at=aware(r.closed_at),
             overdue=r.closed_at is None and due is not None and self.at > due,
         )
-
-
-def deadline(loop: Loop, due: dt.datetime | None, entered: dt.datetime, precision: str) -> Deadline:
-    """A step's deadline, marked provisional where its working days crossed an unknown year."""
-    provisional = (
-        precision == "working_day"
-        and due is not None
-        and loop.calendar.provisional(entered.date(), due.date())
-    )
-    return Deadline(due, precision, provisional)
 
 
 def _precision(loop: Loop, via: str | None, on: dt.date) -> str:

@@ -346,11 +346,14 @@ def _as_limit(
     )
 
 
-def due_at(start: dt.datetime, limit: Limit | None, calendar: Calendar) -> dt.datetime | None:
-    """When a step entered at ``start`` is due under ``limit`` (working days on ``calendar``;
-    a day of a year it does not know is counted as Monday to Friday — see :mod:`workdays`)."""
+def due_at(
+    start: dt.datetime, limit: Limit | None, calendar: Calendar
+) -> tuple[dt.datetime | None, bool]:
+    """When a step entered at ``start`` is due under ``limit`` (working days on ``calendar``),
+    and whether that is provisional: a day of a year the calendar does not know was counted
+    as Monday to Friday (see :mod:`onething.workdays`)."""
     if limit is None:
-        return None
+        return None, False
     if limit.unit == "working_day":
-        return calendar.add_working_days(start, limit.days)[0]
-    return start + dt.timedelta(days=limit.days)
+        return calendar.add_working_days(start, limit.days)
+    return start + dt.timedelta(days=limit.days), False

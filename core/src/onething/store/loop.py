@@ -38,6 +38,8 @@ class LoopCase(SQLModel, table=True):
     opened_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
     entered_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
     due_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    due_provisional: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    """``due_at`` was counted Monday to Friday across a year the calendar did not know"""
     closed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
