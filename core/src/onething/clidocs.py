@@ -11,8 +11,6 @@ from typing import Any
 
 import click
 
-from .i18n import language, set_language
-
 FILES = {"zh": "cli.md", "en": "cli.en.md"}
 _TITLE = {
     "zh": "# 命令行参考\n\n由 `onething docs cli --out docs/cli.md` 从命令本身生成，请勿手改。\n",
@@ -24,20 +22,13 @@ _HEAD = {"zh": ("选项", "说明"), "en": ("option", "description")}
 _CLICK_ZH = (("Usage:", "用法："), ("[default: ", "[默认："), ("[required]", "[必填]"))
 
 
-def render(lang: str = "zh") -> str:
-    """The whole reference in ``lang``: every command, its usage, help and options."""
-    from .cli.main import make_group
-
-    before = language()
-    set_language(lang)
-    try:
-        root = make_group()
-        parts = [_TITLE[lang]]
-        for path, cmd, ctx in _walk(root, click.Context(root, info_name="onething")):
-            parts.append(_section(lang, path, cmd, ctx))
-        return "\n".join(parts)
-    finally:
-        set_language(before)
+def render(root: click.Group, lang: str = "zh") -> str:
+    """The whole reference in ``lang``: every command of ``root`` (built in that language),
+    its usage, help and options."""
+    parts = [_TITLE[lang]]
+    for path, cmd, ctx in _walk(root, click.Context(root, info_name="onething")):
+        parts.append(_section(lang, path, cmd, ctx))
+    return "\n".join(parts)
 
 
 def _walk(cmd: click.Command, ctx: click.Context) -> Iterator[tuple[str, click.Command, Any]]:

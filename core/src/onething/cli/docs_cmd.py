@@ -55,7 +55,8 @@ def make() -> click.Group:
     )
     @force_option
     def cli(out: Path | None, force: bool) -> None:
-        text = clidocs.render(language())
+        root = click.get_current_context().find_root().command  # built in this language
+        text = clidocs.render(root, language())
         if out is None:
             click.echo(text, nl=False)
         else:
