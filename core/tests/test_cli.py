@@ -206,3 +206,15 @@ def test_validate_lists_a_verified_value_whose_basis_names_no_source_read(capsys
     code, out, _ = run(capsys, "validate", str(cfg))
     assert "prepaid_card.outstanding_balance.min = 1000" in out
     assert "没有一项是已读原文" in out
+
+
+def test_validate_takes_the_config_as_an_option_too_but_not_twice(capsys):
+    code, out, _ = run(capsys, "validate", "--config", LIAOCHENG)
+    assert code == 0 and "有效" in out
+    code, _, err = run(capsys, "validate", LIAOCHENG, "--config", LIAOCHENG)
+    assert code == 2 and "配置文件只能给一次" in err
+
+
+def test_validate_lists_no_empty_domain_where_every_enabled_one_has_rules(capsys):
+    code, out, _ = run(capsys, "validate", "--config", LIAOCHENG, "--format", "json")
+    assert code == 0 and json.loads(out)["domains_without_rules"] == []

@@ -230,3 +230,18 @@ def test_a_sampling_ratio_of_zero_is_rejected(plugin_dir):
     make_data_plugin(plugin_dir, "tp_zero", {"parameters.toml": ZERO_RATIO})
     with pytest.raises(PluginError, match="would exempt objects from all checks"):
         enable(["dd"], entry_points=[entry_point("dd", "tp_zero:plugin")])
+
+
+def test_review_names_an_enabled_domain_without_items_or_elements(plugin_dir):
+    """A deployment enabling a domain with no rules in force checks nothing there: said (#30)."""
+    import datetime as dt
+
+    from onething import Rulebook
+    from onething.review import review
+
+    make_data_plugin(plugin_dir, "tp_empty", {})
+    make_data_plugin(plugin_dir, "tp_items", {"items.toml": ITEM})
+    for pkg in ("tp_empty", "tp_items"):
+        domains = enable(["dd"], entry_points=[entry_point("dd", f"{pkg}:plugin")])
+        found = review(Rulebook(domains), dt.date(2026, 12, 1), 730).domains_without_rules
+        assert found == ("dd",), pkg  # items alone are not enough: no element to check

@@ -29,6 +29,8 @@ class Review:
     outdated_citations: tuple[OutdatedCitation, ...] = field(converter=tuple)
     elements_never_fail: tuple[str, ...] = field(converter=tuple)
     """One line per element whose evidence can never fail, or whose marks cannot act."""
+    domains_without_rules: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """Enabled domains with no item or no element in force: enabling them checks nothing."""
 
 
 def review(rulebook: Rulebook, on: dt.date, max_age_days: int) -> Review:
@@ -48,5 +50,8 @@ def review(rulebook: Rulebook, on: dt.date, max_age_days: int) -> Review:
         outdated_citations=outdated_citations({n: rulebook.rules(n) for n in names}, on),
         elements_never_fail=[
             line for n in names for line in never_fails(rulebook.rules(n).elements)
+        ],
+        domains_without_rules=[
+            n for n in names if not rulebook.items(on, n) or not rulebook.elements(on, n)
         ],
     )

@@ -11,7 +11,7 @@ from ..app import Onething
 from ..citations import law_key
 from ..i18n import _, label
 from ..model import converter
-from .common import format_option, print_json, print_table
+from .common import config_option, format_option, print_json, print_table
 
 
 def _warn(heading: str, lines: list[str]) -> None:
@@ -34,9 +34,21 @@ def make() -> click.Command:
             "reviewed in time. Exit 0 when valid, 1 when not.",
         ),
     )
-    @click.argument("config_path", type=click.Path(path_type=Path), metavar="CONFIG")
+    @click.argument(
+        "config_arg", type=click.Path(path_type=Path), metavar="[CONFIG]", required=False
+    )
+    @config_option
     @format_option()
-    def validate(config_path: Path, fmt: str) -> None:
+    def validate(config_arg: Path | None, config_path: Path, fmt: str) -> None:
+        if config_arg is not None:  # the positional form predates --config; both still work
+            if click.get_current_context().get_parameter_source("config_path").name != "DEFAULT":
+                raise click.UsageError(
+                    _(
+                        "配置文件只能给一次：CONFIG 或 --config",
+                        "give the config once: CONFIG or --config",
+                    )
+                )
+            config_path = config_arg
         app = Onething.from_config(config_path)
         today = dt.date.today()
         summary = []
@@ -69,6 +81,7 @@ def make() -> click.Command:
                     "verified_without_source": [f"{p.domain}.{p.name}" for p in unsourced],
                     "outdated_citations": [converter.unstructure(c) for c in outdated],
                     "elements_never_fail": silent,
+                    "domains_without_rules": list(found.domains_without_rules),
                 }
             )
             return
@@ -124,6 +137,15 @@ def make() -> click.Command:
                 f"Warning: {len(silent)} elements whose evidence can never fail (a violation would be stored as a pass), or whose marks cannot act:",
             ),
             silent,
+        )
+        _warn(
+            _(
+                f"警告：{len(found.domains_without_rules)} 个已启用领域没有现行的监管事项或要素，"
+                "启用后什么也不检查：",
+                f"Warning: {len(found.domains_without_rules)} enabled domains have no item or no "
+                "element in force, so enabling them checks nothing:",
+            ),
+            list(found.domains_without_rules),
         )
 
     return validate
