@@ -58,7 +58,9 @@ STRATEGIES = {
     m.ObjectType: st.builds(
         m.ObjectType, code=codes, name_zh=text, name_en=text, synth_weight=st.floats(0, 10)
     ),
-    m.SynthLicence: st.builds(m.SynthLicence, kind=codes, department=codes, prefix=text),
+    m.SynthLicence: st.builds(
+        m.SynthLicence, kind=codes, department=codes, prefix=text, validity_years=st.integers(1, 30)
+    ),
     m.ObjectKind: st.builds(
         m.ObjectKind,
         code=codes,
@@ -94,6 +96,8 @@ STRATEGIES = {
         attribute_schema=json_objects,
         synth_share=st.floats(0, 1),
         synth_overlaps=st.dictionaries(codes, st.floats(0, 1), max_size=2),
+        synth_overlap_types=st.dictionaries(codes, codes, max_size=2),
+        synth_sole_trader_share=st.none() | st.floats(0, 1),
         synth_licence=st.none()
         | st.builds(m.SynthLicence, kind=codes, department=codes, prefix=text),
         synth_name_suffixes=tuples,

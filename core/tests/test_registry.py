@@ -1033,6 +1033,32 @@ def test_synthetic_licence_validity_and_sole_trader_share_come_from_the_plugins_
     assert all(r["uscc"][1] == "1" for r in after)
 
 
+def test_an_overlap_type_fixes_the_object_type_without_changing_the_draw():
+    """``synth_overlap_types`` names the type another domain's object takes when it joins by
+    overlap (a chemical plant's catering is its canteen); every other object is drawn as
+    before, because the type is still drawn from the stream."""
+    from onething import enable
+    from onething.registry.synth import Synthesiser
+
+    domains = enable(["catering", "hazchem"])
+    synth = Synthesiser(domains, "371500", seed=3)
+    rows = next(synth.batches(600))
+    both = [r for r in rows if {"catering", "hazchem"} <= set(r["domains"])]
+    assert both and all(r["domains"]["catering"]["object_types"] == ["canteen"] for r in both)
+    import attrs
+
+    desc = synth.desc["catering"]
+    synth.desc["catering"] = attrs.evolve(desc, synth_overlap_types={})
+    drawn = next(synth.batches(600))
+    assert [r["uscc"] for r in drawn] == [r["uscc"] for r in rows]
+    types = {
+        r["domains"]["catering"]["object_types"][0]
+        for r in drawn
+        if r["uscc"] in {b["uscc"] for b in both}
+    }
+    assert types - {"canteen"}  # without the fixed type, restaurants and eateries are drawn
+
+
 # -- one field-size limit, one message, in every format (#16.10) --------------------------------
 
 

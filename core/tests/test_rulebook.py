@@ -252,3 +252,16 @@ def test_a_city_sampling_ratio_outside_0_1_or_not_a_number_is_refused(tmp_path, 
     with pytest.raises(InvalidInput, match=message) as exc:
         _ = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
     assert "city.toml#extension.parameter[0]" in exc.value.location
+
+
+def test_a_synthetic_overlap_type_must_be_one_of_the_domains_object_types():
+    import attrs
+
+    from onething import enable
+    from onething.integrity import problems
+
+    rules = enable(["catering"]).rules("catering")
+    assert problems(rules) == []
+    desc = attrs.evolve(rules.description, synth_overlap_types={"hazchem": "chemical_canteen"})
+    (line,) = problems(attrs.evolve(rules, description=desc))
+    assert "synth_overlap_types.hazchem" in line and "'chemical_canteen'" in line

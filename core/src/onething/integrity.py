@@ -79,6 +79,11 @@ def problems(rules: DomainRules) -> list[str]:
     )
     if rules.description.synth_licence is not None:
         depts(f"domain {d} synth_licence", [rules.description.synth_licence.department])
+    out += [
+        f"domain {d} synth_overlap_types.{other}: unknown object type {t!r}"
+        for other, t in rules.description.synth_overlap_types.items()
+        if t not in object_types
+    ]
 
     # items
     by_code = defaultdict(list)

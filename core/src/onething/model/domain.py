@@ -100,6 +100,10 @@ class DomainDescription:
     synth_overlaps: dict[str, float] = field(factory=dict)
     """Share of *another* domain's objects that are also in this domain, by that domain's code
     (e.g. prepaid_card: {catering: 0.2}: one restaurant in five sells prepaid cards)."""
+    synth_overlap_types: dict[str, str] = field(factory=dict)
+    """The object type in this domain of another domain's object that joins it by overlap, by
+    that domain's code (catering: {hazchem: canteen}: a chemical plant's catering is its staff
+    canteen); a domain not named: drawn by ``synth_weight``."""
     synth_licence: SynthLicence | None = None
     """The licence its synthetic businesses hold; ``None``: ``<code>_licence`` from the lead
     department."""

@@ -2,7 +2,8 @@
 
 Businesses are drawn from the enabled plugins' own data: each domain's ``synth_share`` (its
 share of primary businesses), ``synth_overlaps`` (how often another domain's business is also
-in this one: a restaurant selling prepaid cards, an elderly-care home with a canteen), the
+in this one: a restaurant selling prepaid cards, an elderly-care home with a canteen) and
+``synth_overlap_types`` (its object type here, where fixed: a chemical plant's canteen), the
 object types' ``synth_weight`` and ``onething_synth_attributes``. Every business has a valid
 uscc (a few sole traders the documented alternative key), a real county code of the region,
 licences with validity dates (each domain's ``synth_licence``), names ending as its
@@ -114,7 +115,8 @@ class Synthesiser:
                 member = {primary: _pick(rng, self.types[primary])}
                 for other, p in self.overlaps[primary]:
                     if rng.random() < p:
-                        member[other] = _pick(rng, self.types[other])
+                        drawn = _pick(rng, self.types[other])  # drawn even if fixed: same stream
+                        member[other] = self.desc[other].synth_overlap_types.get(primary, drawn)
                 share = self.desc[primary].synth_sole_trader_share
                 sole = rng.random() < (SOLE_TRADER if share is None else share)
                 if sole and rng.random() < NO_USCC:

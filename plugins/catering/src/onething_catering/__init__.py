@@ -24,6 +24,7 @@ HOST_CANTEEN_KIND: dict[str, str] = {
     "construction": "construction_site",
     "training": "school",
     "medical": "hospital",
+    "hazchem": "enterprise",
 }
 
 #: Canteen hosts at large (no host domain known), with relative weights.

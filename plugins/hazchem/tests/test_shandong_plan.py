@@ -1,0 +1,167 @@
+"""Shandong's plan with all eight domains (examples/shandong.toml): hazchem enterprises are
+realistic in the synthetic registry, a chemical plant's staff canteen (one registry object in the
+hazchem and the catering domain) joins the plant's joint visit, the fire check point both
+domains require is held once, and nothing a hazchem merge constraint names is in a joint visit.
+
+The province sets no catering sampling ratio (Liaocheng's layer does), so a test layer samples
+every catering and hazchem object to make the joint visits certain on a small registry."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from onething import enable
+from onething.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+SHANDONG = ROOT / "examples" / "shandong.toml"
+APART = {"hazchem.001", "hazchem.019"}
+LAYER = """
+[[override]]
+domain = "hazchem"
+parameter = "sampling_ratio"
+value = 1.0
+effective_from = 2026-01-01
+basis = [{ law = "test", status = "unconfirmed" }]
+status = "unconfirmed"
+reviewed = 2026-12-07
+reason = "test: every object sampled"
+
+[[extension.parameter]]
+domain = "catering"
+name = "sampling_ratio"
+label_zh = "测试抽查比例"
+label_en = "Test sampling ratio"
+unit = "ratio"
+reason = "test: the province sets no catering ratio"
+
+[[extension.parameter.values]]
+value = 1.0
+effective_from = 2026-01-01
+status = "unconfirmed"
+reviewed = 2026-12-07
+basis = [{ law = "test", status = "unconfirmed" }]
+"""
+
+
+def run(*args: str) -> int:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    return exc.value.code
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("shandong_hazchem")
+    dep = tomllib.loads(SHANDONG.read_text("utf-8"))["deployment"]
+    layer = tmp / "all.toml"
+    layer.write_text(LAYER, "utf-8")
+    cfg = tmp / "onething.toml"
+    cfg.write_text(
+        f'[deployment]\nname = "{dep["name"]}"\nregion = "{dep["region"]}"\n'
+        f'level = "{dep["level"]}"\ndomains = {json.dumps(dep["domains"])}\n'
+        f"layers = [{json.dumps(str(layer))}]\n"
+        f'[storage]\nurl = "sqlite:///{tmp / "s.db"}"\n',
+        "utf-8",
+    )
+    c = ["--config", str(cfg)]
+    steps = [
+        ["db", "upgrade"],
+        [
+            "registry",
+            "synth",
+            "--region",
+            "370000",
+            "--size",
+            "1500",
+            "--seed",
+            "5",
+            "--out",
+            str(tmp / "r.csv"),
+        ],
+        ["registry", "import", str(tmp / "r.csv")],
+        ["inspectors", "synth", "--out", str(tmp / "p.csv")],
+        ["inspectors", "import", str(tmp / "p.csv")],
+        ["plan", "--cycle", "2026Q4", "--seed", "42", "--out", str(tmp / "out")],
+    ]
+    for step in steps:
+        assert run(*step, *c) == 0, step
+    with (tmp / "r.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if "hazchem" in json.loads(r["domains"])]
+    plan = json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
+    return cfg, tmp, rows, plan
+
+
+def _domains(visit):
+    return {i.split(".")[0] for i in visit["items"]}
+
+
+def test_synthetic_hazchem_enterprises_are_realistic(planned):
+    _cfg, _tmp, rows, _plan = planned
+    schema = enable(["hazchem"]).rules("hazchem").description.attribute_schema
+    assert len(rows) > 30
+    canteens = 0
+    for r in rows:
+        domains = json.loads(r["domains"])
+        jsonschema.validate(domains["hazchem"]["attributes"], schema)
+        assert r["uscc"][1] == "1", r["name"]  # an enterprise, never a sole trader
+        assert r["name"].endswith("有限公司")
+        (lic,) = [x for x in json.loads(r["licences"]) if x["kind"] == "hazchem_licence"]
+        days = dt.date.fromisoformat(lic["valid_to"]) - dt.date.fromisoformat(lic["valid_from"])
+        assert days.days == 3 * 365 and lic["department"] == "emergency"
+        if "catering" in domains:
+            canteens += 1
+            assert domains["catering"]["object_types"] == ["canteen"]
+            assert domains["catering"]["attributes"]["canteen_kind"] == "enterprise"
+    assert 0 < canteens < len(rows)
+
+
+def test_a_plants_canteen_joins_the_plants_joint_visit(planned):
+    _cfg, _tmp, _rows, plan = planned
+    joint = [v for v in plan["visits"] if {"hazchem", "catering"} <= _domains(v)]
+    assert joint
+    for v in joint:
+        assert v["joint"] and v["split"] is None and v["id"] == f"V:{v['key']}"
+        assert {"emergency", "market", "fire"} <= set(v["departments"])
+
+
+def test_hazchem_visits_serve_several_departments_and_keep_only_the_named_items_apart(planned):
+    _cfg, _tmp, _rows, plan = planned
+    hazchem = [v for v in plan["visits"] if "hazchem" in _domains(v)]
+    assert hazchem and all(v["joint"] for v in hazchem)
+    assert any(
+        {"emergency", "market", "fire", "public_security"} <= set(v["departments"]) for v in hazchem
+    )
+    assert not any(APART & set(v["items"]) for v in plan["visits"] if v["joint"])
+
+
+def test_the_joint_checklist_holds_the_shared_fire_point_once(planned):
+    cfg, tmp, _rows, plan = planned
+    visit = next(v for v in plan["visits"] if {"hazchem", "catering"} <= _domains(v))
+    out = tmp / "visit.json"
+    assert (
+        run(
+            "checklist",
+            "--config",
+            str(cfg),
+            "--object",
+            visit["key"],
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        )
+        == 0
+    )
+    lines = {ln["canonical"]: ln for ln in json.loads(out.read_text("utf-8"))["checklist"]}
+    assert {e["code"] for e in lines["fire_facilities"]["elements"]} == {
+        "hazchem.e17",
+        "catering.e13",
+    }
