@@ -85,3 +85,40 @@ def test_an_objects_attributes_depend_on_seed_and_key_not_on_the_batch():
 def test_objects_without_a_hazchem_type_get_no_attributes():
     obj = SupervisedObject(key="X", name="x", region_code="371502", domains={})
     assert plugin.onething_synth_attributes([obj], seed=1) == [{}]
+
+
+def test_every_item_applies_to_some_synthetic_enterprises_and_each_conditioned_one_not_to_all():
+    """On a synthetic registry (the generator's attributes, the items' own conditions) every
+    item in force applies somewhere, and every item with a condition also leaves some out."""
+    import datetime as dt
+
+    import attrs
+
+    from onething.applicability import match_by_data
+    from onething.model import Membership, in_force
+
+    on = dt.date(2026, 12, 7)
+    items = [i for i in plugin.onething_list_items() if in_force(i, on)]
+    objects = []
+    for kind in ("producer", "trader", "user"):
+        for obj, attrs_ in zip(
+            batch(200, kind, prefix=kind[0]),
+            plugin.onething_synth_attributes(batch(200, kind, prefix=kind[0]), seed=9),
+            strict=True,
+        ):
+            objects.append(
+                attrs.evolve(
+                    obj, domains={"hazchem": Membership(object_types=[kind], attributes=attrs_)}
+                )
+            )
+    pairs = set(match_by_data("hazchem", objects, items))
+    for item in items:
+        keys = {k for k, code in pairs if code == item.code}
+        assert keys, item.code
+        if item.condition is not None:
+            typed = {
+                o.key
+                for o in objects
+                if set(o.domains["hazchem"].object_types) & set(item.object_types)
+            }
+            assert keys < typed, item.code
