@@ -48,34 +48,36 @@ def plan(tmp_path_factory):
         )
         == 0
     )
-    with registry.open("a", encoding="utf-8", newline="") as fh:
-        domains = {
-            "hazchem": {
-                "object_types": ["producer"],
-                "attributes": {
-                    "has_storage": True,
-                    "major_hazard_sources": 1,
-                    "major_hazard_top_level": 3,
-                    "has_pressure_equipment": True,
-                    "own_dg_vehicles": True,
-                    "employees": 400,
+    with registry.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    row = {
+        "uscc": KEY,
+        "name": "聊城东昌府鲁聊化工有限公司",
+        "region_code": "371502",
+        "address": "聊城市东昌府区建设路1号",
+        "domains": json.dumps(
+            {
+                "hazchem": {
+                    "object_types": ["producer"],
+                    "attributes": {
+                        "has_storage": True,
+                        "major_hazard_sources": 1,
+                        "major_hazard_top_level": 3,
+                        "has_pressure_equipment": True,
+                        "own_dg_vehicles": True,
+                        "employees": 400,
+                    },
                 },
+                "catering": {"object_types": ["canteen"]},
             },
-            "catering": {"object_types": ["canteen"]},
-        }
-        csv.writer(fh).writerow(
-            [
-                KEY,
-                "",
-                "聊城东昌府鲁聊化工有限公司",
-                "371502",
-                "聊城市东昌府区建设路1号",
-                json.dumps(domains, ensure_ascii=False),
-                "[]",
-                "B",
-                "C",
-            ]
-        )
+            ensure_ascii=False,
+        ),
+        "licences": "[]",
+        "credit_grade": "B",
+        "risk_grade": "C",
+    }
+    with registry.open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=header, restval="").writerow(row)
     tasks = tmp / "tasks.jsonl"
     tasks.write_text(
         "\n".join(
