@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onething.errors import InvalidInput
@@ -511,3 +511,57 @@ def test_a_case_waiting_for_reinspection_is_a_task_of_the_next_cycle(store, rule
     assert verify_plan(rulebook, store, doc) == []
     dropped = {**doc, "tasks": [t for t in doc["tasks"] if t["kind"] != "reinspection"]}
     assert any(p.startswith("tasks:") for p in verify_plan(rulebook, store, dropped))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    seed=st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+    ),
+    cycle=st.sampled_from(["2026", "2026H2", "2026Q3", "2026-11"]),
+    cap=st.integers(1, 6),
+)
+def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
+    store, rulebook, tmp_path_factory, seed, cycle, cap
+):
+    """#17: whatever the seed, cycle and cap, the plan document fits plan.schema.json, reads
+    back from its file unchanged, and ``plan verify`` finds nothing to recompute differently."""
+    from onething.planning.verify import read_plan
+    from onething.store.registry import RegistryObject
+
+    with store.session() as s:
+        if s.get(RegistryObject, "913715000000000000") is None:
+            _registry(store, n=40, seed=3)
+            _pool(store)
+    doc = make_plan(
+        rulebook, store, cycle=cycle, seed=seed, inspector_cap=cap, reason="property test"
+    )
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    assert read_plan(path) == doc
+    assert verify_plan(rulebook, store, read_plan(path)) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (lambda d: d["visits"][0].update(region="37150"), "visits[0].region"),
+        (lambda d: d["tasks"][0].update(kind="random_walk"), "tasks[0].kind"),
+        (lambda d: d.pop("seed"), "(top level)"),
+        (lambda d: d.update(extra=1), "(top level)"),
+    ],
+)
+def test_plan_verify_refuses_a_malformed_plan_file_naming_the_key(
+    store, rulebook, tmp_path, edit, where
+):
+    from onething.planning.verify import read_plan
+
+    _registry(store, n=20)
+    _pool(store)
+    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    edit(doc)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    with pytest.raises(InvalidInput) as exc:
+        read_plan(path)
+    assert exc.value.path == where

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import schemas
 from ..errors import InvalidInput
 from ..rulebook import Rulebook
 from ..store import Store
@@ -59,9 +60,7 @@ def read_plan(path: Path) -> dict[str, Any]:
         raise InvalidInput(str(path), "", f"not a readable plan file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InvalidInput(str(path), "format", f"expected a plan file of format {FORMAT}")
-    for k in ("cycle", "seed", "plan_id"):
-        if k not in doc:
-            raise InvalidInput(str(path), k, "missing")
+    schemas.check_document(doc, "plan", location=str(path))  # its shape, before recomputing
     return doc
 
 
