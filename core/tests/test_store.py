@@ -59,3 +59,30 @@ def test_the_migrations_produce_exactly_the_declared_tables(tmp_path, kind):
             assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         drop()
+
+
+def test_db_current_and_history_say_what_the_database_has(tmp_path, capsys):
+    """``db current`` exits 1 while the database lags, 0 once upgraded; ``db history`` lists
+    every migration and which are applied (#30)."""
+    import json
+
+    from cli_support import run
+
+    cfg = tmp_path / "onething.toml"
+    cfg.write_text(
+        '[deployment]\nregion = "371500"\nlevel = "city"\ndomains = []\n'
+        f'[storage]\nurl = "sqlite:///{tmp_path}/t.db"\n',
+        "utf-8",
+    )
+    code, out, _ = run(capsys, "db", "current", "--config", str(cfg))
+    assert code == 1 and "当前版本：（空）" in out and "onething db upgrade" in out
+    code, out, _ = run(capsys, "db", "history", "--config", str(cfg), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["revision"] == "0001" and not any(r["applied"] for r in rows)
+    assert run(capsys, "db", "upgrade", "--config", str(cfg))[0] == 0
+    code, out, _ = run(capsys, "db", "current", "--config", str(cfg))
+    assert code == 0 and "已是最新版本" in out
+    _, out, _ = run(capsys, "db", "history", "--config", str(cfg), "--format", "json")
+    after = json.loads(out)
+    assert [r["revision"] for r in after] == [r["revision"] for r in rows]
+    assert all(r["applied"] for r in after) and all(r["doc"] for r in after)

@@ -9,7 +9,7 @@ import click
 from ..config import load_config
 from ..i18n import _
 from ..store import Store
-from .common import config_option
+from .common import config_option, format_option, print_json, print_table
 
 
 def make() -> click.Group:
@@ -35,6 +35,65 @@ def make() -> click.Group:
                 f"数据库已是最新版本：{', '.join(sorted(store.current()))}",
                 f"Database at revision {', '.join(sorted(store.current()))}",
             )
+        )
+
+    @db.command(
+        "current",
+        help=_(
+            "显示数据库当前的迁移版本，以及是否为代码所需版本（落后则退出码 1）。",
+            "Show the database's migration revisions and whether they are the code's (exit 1 "
+            "when behind).",
+        ),
+    )
+    @config_option
+    def current(config_path: Path) -> None:
+        store = Store(load_config(config_path).storage_url)
+        have, need = store.current(), store.heads()
+        click.echo(
+            _("当前版本：", "current: ") + (", ".join(sorted(have)) or _("（空）", "(empty)"))
+        )
+        if have == need:
+            click.echo(_("已是最新版本。", "up to date."))
+            return
+        click.echo(
+            _(
+                f"代码需要：{', '.join(sorted(need))} —— 请运行 onething db upgrade",
+                f"the code needs: {', '.join(sorted(need))} — run onething db upgrade",
+            )
+        )
+        raise SystemExit(1)
+
+    @db.command(
+        "history",
+        help=_(
+            "按先后列出全部迁移：版本、前序版本、说明、是否已应用到该数据库。",
+            "List every migration, oldest first: revision, what it follows, what it does, and "
+            "whether this database has it.",
+        ),
+    )
+    @config_option
+    @format_option()
+    def history(config_path: Path, fmt: str) -> None:
+        store = Store(load_config(config_path).storage_url)
+        rows = store.history()
+        if fmt == "json":
+            print_json(
+                [
+                    {"revision": r, "down_revisions": list(d), "doc": doc, "applied": a}
+                    for r, d, doc, a in rows
+                ]
+            )
+            return
+        yes, no = _("是", "yes"), _("否", "no")
+        print_table(
+            _("数据库迁移", "Migrations"),
+            [
+                _("版本", "revision"),
+                _("前序", "follows"),
+                _("说明", "what"),
+                _("已应用", "applied"),
+            ],
+            [[r, ", ".join(d), doc, yes if a else no] for r, d, doc, a in rows],
         )
 
     return db

@@ -84,6 +84,22 @@ class Store:
     def heads(self) -> set[str]:
         return set(ScriptDirectory.from_config(self._alembic()).get_heads())
 
+    def history(self) -> list[tuple[str, tuple[str, ...], str, bool]]:
+        """Every migration, oldest first: ``(revision, down revisions, its docstring's first
+        paragraph, applied to this database)``."""
+        script = ScriptDirectory.from_config(self._alembic())
+        current = self.current()
+        applied: set[str] = set()
+        for rev in current:  # a revision is applied when it is a current head or below one
+            applied |= {r.revision for r in script.iterate_revisions(rev, "base")}
+        out = []
+        for rev in reversed(list(script.walk_revisions())):
+            down = rev.down_revision
+            downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+            doc = " ".join((rev.doc or "").strip().split("\n\n")[0].split()).replace("``", "")
+            out.append((rev.revision, downs, doc, rev.revision in applied))
+        return out
+
     def current(self) -> set[str]:
         with self.engine.connect() as conn:
             return set(MigrationContext.configure(conn).get_current_heads())
