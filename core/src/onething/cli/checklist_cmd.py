@@ -71,19 +71,24 @@ def make() -> click.Command:
         on = day(at)
         name = None
         if object_key is not None:
+            from ..registry import stored_key
+
             store = app.store
             store.ensure_current()
+            # a person's ID number is looked up by its keyed hash and shown masked only
+            object_key, shown = stored_key(app, object_key)
             codes = object_items(store, object_key)
             name = object_name(store, object_key)
             if name is None:
-                raise InvalidInput("--object", object_key, "no such object in the registry")
+                raise InvalidInput("--object", shown, "no such object in the registry")
             if not codes:
                 raise InvalidInput(
                     "--object",
-                    object_key,
+                    shown,
                     "the object has no stored items (run the registry's item mapping first)",
                 )
-            location = f"registry[{object_key}]"
+            location = f"registry[{shown}]"
+            object_key = shown
         else:
             codes = [c.strip() for c in items.split(",") if c.strip()]
             location = "--items"
