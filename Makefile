@@ -1,6 +1,6 @@
 # One conventional way to develop the nine distributions together: editable pip installs
-# into one virtual environment. A fresh machine needs Python 3.11, pip and (for diagrams and
-# Chinese text in charts) two Debian packages, which `setup` installs when run as root.
+# into one virtual environment. A fresh machine needs Python 3.11, pip and (for diagrams, Chinese
+# text in charts and PDF guides) a few Debian packages, which `setup` installs when run as root.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,19 +14,23 @@ SEED ?= 20260101
 
 .PHONY: setup system demo test lint bench clean
 
-# Debian packages: graphviz renders loop diagrams; fonts-noto-cjk draws Chinese in charts.
+# Debian packages: graphviz renders loop diagrams and the guides' flowcharts; fonts-noto-cjk
+# draws Chinese in charts and PDFs; Pango (libpango-1.0-0, libpangoft2-1.0-0) is what
+# WeasyPrint lays the PDF guides out with.
+DEBS := graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 $(SYSTEM_STAMP):
 	@mkdir -p $(VENV)
-	@if command -v dot >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then :; \
+	@if command -v dot >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto.*cjk" \
+	  && ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz fonts-noto-cjk >/dev/null; \
-	else echo "note: install the Debian packages graphviz and fonts-noto-cjk for diagrams and charts"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; \
+	else echo "note: install the Debian packages $(DEBS) for diagrams, charts and PDF guides"; fi
 	@touch $(SYSTEM_STAMP)
 
 $(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt | $(SYSTEM_STAMP)
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt -e core $(addprefix -e ,$(PLUGINS))
+	$(BIN)/pip install --quiet -r requirements-dev.txt -e "core[pdf]" $(addprefix -e ,$(PLUGINS))
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -71,7 +71,7 @@ def _evidence_fields(schema: dict[str, Any]) -> list[str]:
     ]
 
 
-def _limit_text(lim: ResolvedLimit) -> str:
+def limit_text(lim: ResolvedLimit) -> str:
     """``≤ 6 月（每半年）`` in Chinese, ``<= 6 month (half_yearly)`` in English."""
     if language() == "en":
         return lim.text()
@@ -100,7 +100,7 @@ def _context(checklist: Checklist) -> dict[str, Any]:
         "solo": checklist.solo_points(),
         "saved": checklist.saved(),
         "t": _,
-        "limit": _limit_text,
+        "limit": limit_text,
     }
 
 

@@ -2,6 +2,9 @@
 
 * :func:`mermaid` — a Mermaid ``stateDiagram-v2``;
 * :func:`graphviz` — a :class:`graphviz.Digraph` (render with the Debian package ``graphviz``);
+* :func:`swimlanes` and :func:`mermaid_swimlanes` — the process flowchart (全环节监管流程图) of
+  the compliance guide: the same states and transitions placed in one lane per department
+  (:func:`lanes` decides the lane of each state once, for both);
 * :func:`bpmn` — BPMN 2.0 XML, one executable process per domain (core + that domain's
   extension) and one for core alone. Each state is a user task followed by an exclusive gateway;
   each transition is a sequence flow whose condition reads the process variable ``transition``
@@ -13,14 +16,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import Counter
 from xml.etree import ElementTree as ET
 
 import graphviz as gv
 
+from ..departments import department_name
+from ..errors import NotInForce
 from ..i18n import language as current_language
 from ..model import LOOP_STAGES
-from .spec import CORE, INITIAL_STATES, EffectiveTransition, Loop
+from .spec import CORE, INITIAL_STATES, LEAD, OWNER, EffectiveTransition, Loop
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -106,6 +113,173 @@ def graphviz(loop: Loop, domain: str | None = None, lang: str | None = None) -> 
             color="black" if t.domain == CORE else "blue",
         )
     return g
+
+
+# -- swimlanes: the process flowchart of the compliance guide ---------------------------------
+
+
+def _lane_of(departments: list[str], lead: str | None) -> str:
+    """The department most often allowed to act (ties: the first named); ``lead`` stands for
+    the domain's lead department where there is one domain."""
+    resolved = [lead if d == LEAD and lead else d for d in departments]
+    if not resolved:
+        return OWNER
+    counts = Counter(resolved)
+    return max(resolved, key=lambda d: (counts[d], -resolved.index(d)))
+
+
+def lanes(loop: Loop, domain: str | None = None) -> dict[str, str]:
+    """The lane (a department code, ``owner`` or ``lead``) of every state in scope: the
+    department that acts on a case in that state — most often allowed on its outgoing
+    transitions — and for a terminal state the one that most often brings cases there."""
+    states, transitions = _scope(loop, domain)
+    lead = loop.lead.get(domain) if domain else None
+    out: dict[str, str] = {}
+    for s in states:
+        edges = [t for t in transitions if t.spec.source == s]
+        if not edges:
+            edges = [t for t in transitions if t.spec.target == s]
+        out[s] = _lane_of([d for t in edges for d in t.spec.departments], lead)
+    return out
+
+
+def lane_label(lane: str, lang: str | None = None) -> str:
+    lang = lang or current_language()
+    if lane == OWNER:
+        return "Case owner (department in charge)" if lang == "en" else "承办部门（案件所属部门）"
+    if lane == LEAD:
+        return "Lead department of the domain" if lang == "en" else "领域牵头部门"
+    return department_name(lane, "city", lang)
+
+
+def _lane_order(loop: Loop, domain: str | None, placed: dict[str, str]) -> list[str]:
+    """Lead department first, then the case owner, then the others as they first appear."""
+    lead = loop.lead.get(domain) if domain else LEAD
+    seen = list(dict.fromkeys(placed.values()))
+    first = [x for x in (lead, OWNER) if x in seen]
+    return first + [x for x in seen if x not in first]
+
+
+def time_limit_text(
+    loop: Loop, t: EffectiveTransition, on: dt.date | None, lang: str | None = None
+) -> str | None:
+    """``≤ 15 工作日`` for a transition's time limit in force on ``on`` (the parameter's name
+    when no day is given or no value is in force)."""
+    if t.spec.time_limit is None:
+        return None
+    if on is not None:
+        try:
+            lim = loop.limit(t, on)
+        except NotInForce:
+            lim = None
+        if lim is not None:
+            working = lim.unit == "working_day"
+            if (lang or current_language()) == "en":
+                return f"<= {lim.days} {'working days' if working else 'days'}"
+            return f"≤{lim.days}{'个工作日' if working else '日'}"
+    return t.spec.time_limit
+
+
+def _wrap(text: str, width: int = 9) -> str:
+    """Break a long label into lines of ``width`` characters (Chinese has no spaces to break
+    at), so a lane stays narrow enough for a printed page."""
+    if len(text) <= width + 3:
+        return text
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def swimlanes(
+    loop: Loop,
+    domain: str | None = None,
+    on: dt.date | None = None,
+    lang: str | None = None,
+    numbers: dict[str, int] | None = None,
+) -> gv.Digraph:
+    """The process flowchart: one column per department (:func:`lanes`), the loop's states as
+    boxes, its transitions as arrows labelled with their name (or, given ``numbers``, their
+    step number in a table beside the chart, which keeps a printed page legible) and the time
+    limit in force on ``on``. Core is drawn black, domain extensions blue."""
+    states, transitions = _scope(loop, domain)
+    placed = lanes(loop, domain)
+    font = "Noto Sans CJK SC"
+    g = gv.Digraph(
+        "onething_process",
+        graph_attr={
+            "rankdir": "TB",
+            "fontname": font,
+            "nodesep": "0.2",
+            "ranksep": "0.35",
+            "newrank": "true",
+        },
+    )
+    g.attr(
+        "node", shape="box", style="rounded,filled", fillcolor="white", fontname=font, fontsize="13"
+    )
+    g.attr("edge", fontname=font, fontsize="10" if numbers else "8")
+    for n, lane in enumerate(_lane_order(loop, domain, placed)):
+        with g.subgraph(name=f"cluster_lane{n}") as c:
+            c.attr(
+                label=lane_label(lane, lang),
+                style="filled",
+                fillcolor="#f3f6fb" if n % 2 == 0 else "#fbfbf3",
+                color="#8899bb",
+                fontsize="13",
+            )
+            for s in states:
+                if placed[s] != lane:
+                    continue
+                st = loop.state(s)
+                ext = loop.states[s][1]
+                tag = "" if ext == CORE else f"\n[{ext}]" if domain is None else ""
+                c.node(
+                    s,
+                    f"{_wrap(_label(st, lang))}{tag}",
+                    shape="doubleoctagon" if st.terminal else "box",
+                    color="black" if ext == CORE else "blue",
+                    fontcolor="black" if ext == CORE else "blue",
+                )
+    g.node("start", "", shape="circle", style="filled", fillcolor="black", width="0.2")
+    for initial in dict.fromkeys(INITIAL_STATES.values()):
+        if initial in placed:
+            g.edge("start", initial)
+    for t in transitions:
+        limit = time_limit_text(loop, t, on, lang)
+        name = str(numbers[t.code]) if numbers and t.code in numbers else _label(t.spec, lang)
+        g.edge(
+            t.spec.source,
+            t.spec.target,
+            label=name + (f"\n{limit}" if limit else ""),
+            color="black" if t.domain == CORE else "blue",
+            fontcolor="black" if t.domain == CORE else "blue",
+        )
+    return g
+
+
+def mermaid_swimlanes(
+    loop: Loop, domain: str | None = None, on: dt.date | None = None, lang: str | None = None
+) -> str:
+    """The process flowchart as a Mermaid ``flowchart``: one subgraph per department lane."""
+    states, transitions = _scope(loop, domain)
+    placed = lanes(loop, domain)
+    lines = ["flowchart TB"]
+    for n, lane in enumerate(_lane_order(loop, domain, placed)):
+        lines.append(f'    subgraph lane{n}["{_clean(lane_label(lane, lang))}"]')
+        for s in states:
+            if placed[s] == lane:
+                text = _clean(_label(loop.state(s), lang))
+                lines.append(
+                    f'        {s}(["{text}"])' if loop.terminal(s) else f'        {s}["{text}"]'
+                )
+        lines.append("    end")
+    lines.append("    start((( )))")
+    for initial in dict.fromkeys(INITIAL_STATES.values()):
+        if initial in placed:
+            lines.append(f"    start --> {initial}")
+    for t in transitions:
+        limit = time_limit_text(loop, t, on, lang)
+        text = _clean(_label(t.spec, lang) + (f" {limit}" if limit else ""))
+        lines.append(f'    {t.spec.source} -->|"{text}"| {t.spec.target}')
+    return "\n".join(lines) + "\n"
 
 
 def _condition(var: str, value: str, dialect: str) -> str:
