@@ -130,11 +130,20 @@ def test_the_unified_guide_covers_every_domain_and_its_loop_extension(unified):
         for s in ext.states if ext else ():
             assert s.label_zh in html and s.code in md  # swimlane node and Mermaid id
     assert "<svg" in html and "<script" not in html and "http://" not in html.split("<svg")[0]
-    assert md.count("```mermaid") == 1 and "flowchart TB" in md
-    # every step of the loop is numbered in the flowchart and the table
-    assert len(g.steps) == sum(1 for _ in re.finditer(r'class="edge"', g.flowchart_svg)) - len(
-        re.findall(r"<title>start&#45;&gt;", g.flowchart_svg)
-    )
+    # the core loop, then each domain with a loop extension on a chart of its own
+    with_loop = [d for d in INSTALLED if rb.rules(d).loop]
+    assert [f.domain for f in g.flowcharts] == ["core", *with_loop]
+    assert md.count("```mermaid") == len(g.flowcharts) and "flowchart TB" in md
+    for f in g.flowcharts[1:]:
+        ext = rb.rules(f.domain).loop
+        assert all(s.code in f.mermaid for s in ext.states)
+        others = [d for d in with_loop if d != f.domain]
+        assert not any(s.code in f.mermaid for d in others for s in rb.rules(d).loop.states)
+    # every step of the loop is numbered: each number of the table is on some chart's arrow
+    drawn = set()
+    for f in g.flowcharts:
+        drawn.update(re.findall(r"<text[^>]*>(\d+)</text>", f.svg))
+    assert drawn == {str(n) for n in range(1, len(g.steps) + 1)}
 
 
 def test_a_guide_lists_every_legal_basis_it_relies_on(unified):
@@ -161,7 +170,7 @@ def test_a_city_override_and_extension_show_in_the_guide(tmp_path):
     rect = next(s.limit for s in g.steps if s.transition.code == "order_rectification")
     assert rect.value == 21 and rect.provenance.layer == "override"
     assert "城市层调整" in html and "测试：本市整改期限" in html
-    assert "≤21日" in g.flowchart_svg  # the flowchart's arrow carries the city's limit
+    assert "≤21日" in g.flowcharts[0].svg  # the flowchart's arrow carries the city's limit
     assert {(p.domain, p.name) for p in g.city_values} >= {
         ("catering", "sampling_ratio"),
         ("core", "loop.rectification_days"),
@@ -260,21 +269,30 @@ def test_cli_writes_every_format_and_refuses_to_overwrite(tmp_path, capsys):
     assert code == 0 and "Self-check list" in (tmp_path / "en2" / "all.html").read_text()
 
 
-def test_cli_pdf(tmp_path, capsys):
+@pytest.mark.timeout(300)  # some 150 pages of WeasyPrint: ~15 s alone, more on a busy machine
+def test_cli_pdf_of_the_unified_deployment(tmp_path, capsys):
+    """The PDF a city publishes: the unified guide of every installed domain (so every
+    domain's data goes through the PDF renderer), Chinese drawn in an embedded CJK font."""
     pytest.importorskip("weasyprint")
-    path = _config(tmp_path, ["catering"])
+    path = _config(tmp_path, INSTALLED)
     out = tmp_path / "g"
-    args = ["guide", "--config", str(path), "--domain", "catering", "--format", "pdf"]
+    args = ["guide", "--config", str(path), "--at", "2026-06-01", "--format", "pdf"]
     code, _, err = run(capsys, *args, "--out", str(out))
     assert code == 0, err
-    pdf = (out / "catering.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+    pdf = (out / "all.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
     if shutil.which("pdffonts") and shutil.which("pdftotext"):  # poppler-utils, where present
-        pdf_path = str(out / "catering.pdf")
+        pdf_path = str(out / "all.pdf")
         fonts = subprocess.run(["pdffonts", pdf_path], capture_output=True, text=True).stdout
         assert "CJK" in fonts  # a CJK font embedded: the Chinese text is drawn, not tofu
         text = subprocess.run(["pdftotext", pdf_path, "-"], capture_output=True, text=True).stdout
         assert "二、部门分工" in text and "十一、企业自查清单" in text
+        app = Onething.from_config(path)
+        try:
+            for d in INSTALLED:
+                assert app.rulebook.rules(d).description.name_zh in text
+        finally:
+            app.close()
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,16 @@ class Step:
 
 
 @frozen
+class Flowchart:
+    """One swimlane flowchart: the core loop (``domain`` ``core``) or core with one domain's
+    extension, as inline SVG and as Mermaid text."""
+
+    domain: str
+    svg: str
+    mermaid: str
+
+
+@frozen
 class Published:
     rule: PublicationRule
     within: ParameterInForce | None
@@ -145,8 +155,9 @@ class Guide:
     steps: tuple[Step, ...] = field(converter=tuple)
     extension_states: tuple[tuple[str, str, str, str], ...] = field(converter=tuple)
     """``(domain, code, label_zh, label_en)`` of the domain states added to the core loop."""
-    flowchart_svg: str
-    flowchart_mermaid: str
+    flowcharts: tuple[Flowchart, ...] = field(converter=tuple)
+    """One chart for a one-domain guide; for several domains the core loop and then each
+    domain's extension on its own chart, each legible on a printed page."""
     rectification: tuple[ParameterInForce, ...] = field(converter=tuple)
     fines: tuple[ParameterInForce, ...] = field(converter=tuple)
     sanctions: tuple[Sanction, ...] = field(converter=tuple)

@@ -140,7 +140,15 @@ def _context(guide: Guide) -> dict[str, Any]:
         "limit": limit_text,
         "cite": lambda bases: "；".join(b.cite() for b in bases),
         "measures": _measures(guide),
+        "chart_title": lambda f: _chart_title(guide, f.domain),
     }
+
+
+def _chart_title(guide: Guide, domain: str) -> str:
+    scope = next((s for s in guide.scopes if s.domain == domain), None)
+    if scope is None:
+        return _("核心闭环（各领域共用）", "core loop (every domain)")
+    return scope.name_zh if language() == "zh" else scope.name_en
 
 
 def _measures(guide: Guide) -> list[tuple[str, list[str]]]:
@@ -155,7 +163,7 @@ def _measures(guide: Guide) -> list[tuple[str, list[str]]]:
 
 def render_markdown(guide: Guide) -> str:
     ctx = _context(guide)
-    ctx["mermaid"] = Verbatim(guide.flowchart_mermaid)
+    ctx["mermaid"] = [(f, Verbatim(f.mermaid)) for f in guide.flowcharts]
     return _env(markdown=True).get_template("guide.md.j2").render(**ctx)
 
 

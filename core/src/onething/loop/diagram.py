@@ -154,7 +154,7 @@ def lane_label(lane: str, lang: str | None = None) -> str:
 
 def _lane_order(loop: Loop, domain: str | None, placed: dict[str, str]) -> list[str]:
     """Lead department first, then the case owner, then the others as they first appear."""
-    lead = loop.lead.get(domain) if domain else LEAD
+    lead = loop.lead.get(domain or "", LEAD)  # core alone or every domain: the placeholder
     seen = list(dict.fromkeys(placed.values()))
     first = [x for x in (lead, OWNER) if x in seen]
     return first + [x for x in seen if x not in first]
