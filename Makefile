@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 CONFIG ?= examples/liaocheng.toml
 OUT ?= out
-SIZE ?= 5000
+SIZE ?= 20000
 SEED ?= 20260101
 
 .PHONY: setup system demo test lint bench clean
@@ -36,21 +36,13 @@ $(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-
 setup: $(STAMP)
 system: $(SYSTEM_STAMP)
 
-# The main job on the embedded default (SQLite): one double-random cycle end to end for
-# 聊城市 — a synthetic registry and inspector pools, imported; the plan drawn and verified;
-# the plan, the first visits' joint checklists and the summary written to ./out.
+# The main job on the embedded default (SQLite), `onething demo`: one double-random cycle end to
+# end for 聊城市 — a synthetic registry and inspector pools imported, the unified item list, the
+# plan drawn and verified, the joint inspections simulated, their findings through the closed
+# loop, host-platform events, guides and publications where installed, the pilot evaluation,
+# and $(OUT)/index.html linking everything. Each run rebuilds $(OUT) (--force).
 demo: $(STAMP)
-	@mkdir -p $(OUT)
-	rm -f examples/liaocheng.db examples/liaocheng.db-*
-	$(BIN)/onething validate $(CONFIG)
-	$(BIN)/onething db upgrade --config $(CONFIG)
-	$(BIN)/onething registry synth --config $(CONFIG) --region 371500 --size $(SIZE) --seed 1 --out $(OUT)/registry.csv --force
-	$(BIN)/onething registry import $(OUT)/registry.csv --config $(CONFIG)
-	$(BIN)/onething registry stats --config $(CONFIG) --by domain
-	$(BIN)/onething inspectors synth --config $(CONFIG) --out $(OUT)/inspectors.csv --force
-	$(BIN)/onething inspectors import $(OUT)/inspectors.csv --config $(CONFIG)
-	$(BIN)/onething plan --config $(CONFIG) --cycle 2026Q1 --seed $(SEED) --out $(OUT) --force
-	$(BIN)/onething plan verify $(OUT)/plan.json --config $(CONFIG)
+	$(BIN)/onething demo --config $(CONFIG) --out $(OUT) --size $(SIZE) --seed $(SEED) --force
 
 # The whole test suite.
 test: $(STAMP)
@@ -60,10 +52,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every benchmark, each figure beside its baseline from the same run: benchmarks/results.md and
+# benchmarks/results.json (BENCH_ARGS=--quick for smaller sizes).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/registry_import.py
-	$(BIN)/python benchmarks/planning.py
-	$(BIN)/python benchmarks/risk.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,18 +1,22 @@
 """The main job end to end through the CLI with the real plugins (what `make demo` runs, on a
-small registry): synthesise and import a registry and inspector pools, draw the plan, write
-plan files and joint checklists, verify the plan — and catch a tampered one."""
+small registry): `onething demo` writes the plan, joint checklists, loop report, evaluation and
+index.html, guides and publications where this installation has them; the plan it drew
+verifies against its database and a tampered one does not; nothing is written over without
+--force."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from onething.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYER = ROOT / "examples" / "overrides" / "sampling-liaocheng.toml"
+CONFIG = ROOT / "examples" / "liaocheng.toml"
 
 
 def run(*args: str) -> int:
@@ -22,57 +26,76 @@ def run(*args: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("main")
-    cfg = tmp / "onething.toml"
-    cfg.write_text(
-        '[deployment]\nname = "聊城市"\nregion = "371500"\nlevel = "city"\n'
-        'domains = ["prepaid_card", "catering", "elderly_care", "medical"]\n'
-        f"layers = [{json.dumps(str(LAYER))}]\n"
-        '[storage]\nurl = "sqlite:///main.db"\n',
-        "utf-8",
-    )
-    c = ["--config", str(cfg)]
-    steps = [
-        ["db", "upgrade"],
-        [
-            "registry",
-            "synth",
-            "--region",
-            "371500",
-            "--size",
-            "300",
-            "--seed",
-            "5",
-            "--out",
-            str(tmp / "r.csv"),
-        ],
-        ["registry", "import", str(tmp / "r.csv")],
-        ["inspectors", "synth", "--out", str(tmp / "p.csv")],
-        ["inspectors", "import", str(tmp / "p.csv")],
-        ["plan", "--cycle", "2026Q1", "--seed", "42", "--out", str(tmp / "out")],
-    ]
-    for step in steps:
-        assert run(*step, *c) == 0, step
-    return cfg, tmp / "out"
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("main") / "out"
+    assert run("demo", "--config", str(CONFIG), "--out", str(out), "--size", "300") == 0
+    # A config reaching the demo's database, for the plan commands.
+    cfg = out.parent / "onething.toml"
+    text = CONFIG.read_text("utf-8").replace("overrides/", f"{CONFIG.parent.as_posix()}/overrides/")
+    text = re.sub(r'url = ".*"', f'url = "sqlite:///{(out / "onething.db").as_posix()}"', text)
+    cfg.write_text(text, "utf-8")
+    return cfg, out
 
 
-def test_the_plan_files_and_joint_checklists_are_written(planned):
-    _, out = planned
+def test_the_demo_writes_every_artefact(demo):
+    _, out = demo
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     assert plan["visits"] and (out / "plan.csv").is_file()
-    summary = (out / "summary.html").read_text("utf-8")
-    assert "双随机" in summary and "42" in summary
-    first = sorted((out / "checklists").glob("*.html"))
-    assert first
-    page = first[0].read_text("utf-8")
-    key = first[0].stem.split("-", 1)[1]
-    assert f"（{key}）" in page
-    assert not page.count(f"<td>（{key}）"), "the checklist names the object, not just its key"
+    assert "双随机" in (out / "summary.html").read_text("utf-8")
+    lists = sorted((out / "checklists").glob("*.html"))
+    assert lists
+    key = lists[0].stem.split("-", 1)[1]
+    assert f"（{key}）" in lists[0].read_text("utf-8")
+    assert (out / "items.xlsx").stat().st_size > 0
+    assert (out / "loop-report" / "stage_times.csv").is_file()
+    events = (out / "events.jsonl").read_text("utf-8").splitlines()
+    assert events and all(json.loads(e)["id"] for e in events)
+    for part in ("guides", "publications"):
+        if (out / part).is_dir():  # present once their engines landed
+            assert any((out / part).iterdir())
 
 
-def test_plan_verify_passes_untouched_and_fails_tampered(planned, tmp_path):
-    cfg, out = planned
+def test_the_evaluation_counts_what_the_demo_stored(demo):
+    _, out = demo
+    ev = json.loads((out / "evaluation.json").read_text("utf-8"))
+    fig = {f["code"]: f for f in ev["figures"]}
+    engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
+    with engine.connect() as conn:
+        records = conn.execute(sa.text("SELECT count(*) FROM inspection_record")).scalar_one()
+        cases = conn.execute(sa.text("SELECT count(*) FROM loop_case")).scalar_one()
+        sanctions = conn.execute(
+            sa.text("SELECT count(DISTINCT case_id) FROM loop_step WHERE state='joint_sanction'")
+        ).scalar_one()
+        referred = conn.execute(
+            sa.text("SELECT count(DISTINCT case_id) FROM loop_step WHERE state='referral'")
+        ).scalar_one()
+        closed = conn.execute(
+            sa.text("SELECT count(*) FROM loop_case WHERE closed_at IS NOT NULL")
+        ).scalar_one()
+    engine.dispose()
+    assert fig["visits.records"]["value"] == records > 0
+    assert fig["loop.cases"]["value"] == cases > 0
+    # The loop was walked: closed cases, a referral, a joint sanction, an overdue step.
+    assert closed > 0 and fig["loop.closure_rate"]["numerator"] == closed
+    assert referred > 0 and fig["loop.referred"]["value"] == referred
+    assert sanctions >= 1 and fig["loop.joint_sanctions"]["value"] == sanctions
+    assert fig["loop.overdue_steps"]["numerator"] >= 1
+    html = (out / "evaluation.html").read_text("utf-8")
+    assert "试点评估" in html and "data:image/png;base64," in html
+
+
+def test_index_links_resolve_to_written_files(demo):
+    _, out = demo
+    html = (out / "index.html").read_text("utf-8")
+    links = re.findall(r'href="([^"]+)"', html)
+    for must in ("plan.json", "summary.html", "evaluation.html", "loop-report/", "checklists/"):
+        assert must in links, must
+    for href in links:
+        assert (out / href).exists(), href
+
+
+def test_plan_verify_passes_untouched_and_fails_tampered(demo, tmp_path):
+    cfg, out = demo
     assert run("plan", "verify", str(out / "plan.json"), "--config", str(cfg)) == 0
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     plan["seed"] = "43"
@@ -81,10 +104,15 @@ def test_plan_verify_passes_untouched_and_fails_tampered(planned, tmp_path):
     assert run("plan", "verify", str(tampered), "--config", str(cfg)) == 1
 
 
-def test_a_draw_writes_over_no_plan_file_unless_forced(planned):
-    import sqlalchemy as sa
+def test_a_second_demo_writes_over_nothing_unless_forced(demo):
+    _, out = demo
+    before = (out / "index.html").read_bytes()
+    assert run("demo", "--config", str(CONFIG), "--out", str(out), "--size", "300") == 1
+    assert (out / "index.html").read_bytes() == before
 
-    cfg, out = planned
+
+def test_a_draw_writes_over_no_plan_file_unless_forced(demo):
+    cfg, out = demo
     c = ["--config", str(cfg)]
     q2 = out.parent / "q2"
     draw = ["plan", *c, "--cycle", "2026Q2", "--seed", "7", "--out", str(q2), "--checklists", "2"]
@@ -92,7 +120,7 @@ def test_a_draw_writes_over_no_plan_file_unless_forced(planned):
     files = sorted(q2.rglob("*"))
     before = {p: p.read_bytes() for p in files if p.is_file()}
     assert len(before) == 5  # plan.json, plan.csv, summary.html and two checklists
-    engine = sa.create_engine(f"sqlite:///{cfg.parent / 'main.db'}")
+    engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
 
     def draws() -> int:
         with engine.connect() as conn:
@@ -104,10 +132,4 @@ def test_a_draw_writes_over_no_plan_file_unless_forced(planned):
     assert {p: p.read_bytes() for p in before} == before and draws() == n
     assert run(*draw, "--reason", "复核", "--force") == 0
     assert draws() == n + 1
-
-    pool = out.parent / "p.csv"
-    text = pool.read_text("utf-8")
-    assert run("inspectors", "synth", *c, "--out", str(pool), "--seed", "9") == 1
-    assert pool.read_text("utf-8") == text
-    assert run("inspectors", "synth", *c, "--out", str(pool), "--seed", "9", "--force") == 0
-    assert pool.read_text("utf-8") != text
+    engine.dispose()

@@ -11,9 +11,11 @@ from . import (
     audit_cmd,
     checklist_cmd,
     db_cmd,
+    demo_cmd,
     departments_cmd,
     docs_cmd,
     elements_cmd,
+    evaluate_cmd,
     events_cmd,
     guide_cmd,
     items_cmd,
@@ -72,6 +74,8 @@ def make_group() -> click.Group:
         loop_cmd,
         events_cmd,
         audit_cmd,
+        evaluate_cmd,
+        demo_cmd,
     ):
         group.add_command(module.make())
     group.add_command(risk_cmd.make_facts())

@@ -346,20 +346,10 @@ def make_inspectors() -> click.Group:
 
         from ..outfiles import sqlite_file
         from ..planning import synth_pool, write_pool
-        from ..planning.visits import constraints_in_force
+        from ..planning.inspectors import departments_to_staff
 
         app = open_app(config_path)
-        today = dt.date.today()
-        depts: dict[str, set[str]] = {}
-        for item in app.rulebook.items(today):
-            for d in item.departments:
-                depts.setdefault(d, set()).add(item.domain)
-        specialist: dict[str, set[str]] = {}
-        items = {i.code: i for i in app.rulebook.items(today)}
-        for code, c in constraints_in_force(app.rulebook, today).items():
-            if c.kind == "specialist" and code in items:
-                for d in items[code].departments:
-                    specialist.setdefault(d, set()).add(c.id)
+        depts, specialist = departments_to_staff(app.rulebook, dt.date.today())
         pool = synth_pool(depts, app.deployment.region, per_department, seed, specialist)
         write_pool(out, pool, force=force, protected=[config_path, sqlite_file(app.store)])
         click.echo(

@@ -220,6 +220,24 @@ def synth_pool(
     return out
 
 
+def departments_to_staff(rulebook, on: dt.date) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """What a synthetic pool must cover on ``on``: each department of the items in force with
+    its domains, and the specialist merge-constraint ids each department's inspectors need."""
+    from .visits import constraints_in_force
+
+    depts: dict[str, set[str]] = {}
+    items = {i.code: i for i in rulebook.items(on)}
+    for item in items.values():
+        for d in item.departments:
+            depts.setdefault(d, set()).add(item.domain)
+    specialist: dict[str, set[str]] = {}
+    for code, c in constraints_in_force(rulebook, on).items():
+        if c.kind == "specialist" and code in items:
+            for d in items[code].departments:
+                specialist.setdefault(d, set()).add(c.id)
+    return depts, specialist
+
+
 # -- storing and loading pools ------------------------------------------------------------------
 
 

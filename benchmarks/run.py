@@ -1,0 +1,187 @@
+"""Run every benchmark and write one results table, each figure beside its baseline from the
+same run: ``benchmarks/results.md`` and ``benchmarks/results.json`` (``make bench``).
+
+    .venv/bin/python benchmarks/run.py            # the benchmarks' default sizes
+    .venv/bin/python benchmarks/run.py --quick    # smaller sizes, a few minutes
+    .venv/bin/python benchmarks/run.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Each benchmark runs in its own process, as documented in benchmarks/README.md; this script
+only reads what each prints (its Markdown table or JSON) and puts the figures side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _run(script: str, *args: str) -> tuple[str, float]:
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, str(HERE / script), *args], check=True, capture_output=True, text=True
+    ).stdout
+    return out, time.perf_counter() - t0
+
+
+def _table(text: str) -> list[list[str]]:
+    """The data rows of the first Markdown table in ``text``."""
+    rows = [
+        line.strip().strip("|").split("|") for line in text.splitlines() if line.startswith("|")
+    ]
+    return [[c.strip() for c in r] for r in rows[2:]]
+
+
+def _num(cell: str) -> float:
+    return float(cell.replace(",", "").split()[0])
+
+
+def planning(quick: bool) -> list[dict]:
+    out, secs = _run("planning.py", "--seeds", "1" if quick else "5")
+    rows = []
+    for r in _table(out):
+        n = r[0]
+        rows.append(
+            _row(
+                "planning",
+                f"visits, coordinated PRN sampling ({n} objects)",
+                _num(r[2]),
+                "visits, each department sampling alone",
+                _num(r[3]),
+                "≤ 0.5",
+                secs,
+            )
+        )
+        rows.append(
+            _row(
+                "planning",
+                f"visits, coordinated ({n} objects)",
+                _num(r[2]),
+                "fairness bound Σ max π",
+                _num(r[5]),
+                "≤ 1.05",
+                secs,
+            )
+        )
+    return rows
+
+
+def registry(quick: bool, pg: str | None) -> list[dict]:
+    args = ["--sizes", "20000" if quick else "100000"] + (["--pg", pg] if pg else [])
+    out, secs = _run("registry_import.py", *args)
+    rows = []
+    for r in _table(out):
+        n, backend = r[0], r[1]
+        rows.append(
+            _row(
+                "registry import",
+                f"library rows/s ({n} objects, {backend})",
+                _num(r[2]),
+                "raw rows/s, same file, no checks",
+                _num(r[5]),
+                "",
+                secs,
+            )
+        )
+        rows.append(
+            _row(
+                "registry import",
+                f"library rows/s ({n} objects, {backend})",
+                _num(r[2]),
+                "raw rows/s, the same rows the library stores",
+                _num(r[7]),
+                "",
+                secs,
+            )
+        )
+    return rows
+
+
+def risk(quick: bool) -> list[dict]:
+    out, secs = _run("risk.py", "--size", "20000" if quick else "100000")
+    r = json.loads(out[out.index("{") :])
+    return [
+        _row(
+            "risk",
+            f"engine seconds ({r['objects']:,} objects)",
+            r["engine_s"],
+            "hand-written polars seconds",
+            r["hand_written_polars_s"],
+            f"≤ {r['goal_ratio']}",
+            secs,
+            same_answers=r["same_answers"],
+        )
+    ]
+
+
+def _row(bench, figure, value, baseline_name, baseline, goal, secs, **extra) -> dict:
+    return {
+        "benchmark": bench,
+        "figure": figure,
+        "value": value,
+        "baseline": baseline_name,
+        "baseline_value": baseline,
+        "ratio": round(value / baseline, 3) if baseline else None,
+        "goal_ratio": goal,
+        "run_seconds": round(secs, 1),
+        **extra,
+    }
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {meta['at']} on {meta['cpus']} CPUs, load average {meta['load']:.1f} before the "
+        f"run ({'quick sizes' if meta['quick'] else 'default sizes'}). Each figure beside its "
+        "baseline measured in the same run; see benchmarks/README.md for what each measures.",
+        "",
+        "| benchmark | figure | value | baseline | baseline value | ratio | goal |",
+        "|---|---|---:|---|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['benchmark']} | {r['figure']} | {r['value']:,.2f} | {r['baseline']} "
+            f"| {r['baseline_value']:,.2f} | {r['ratio']} | {r['goal_ratio']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="smaller sizes")
+    ap.add_argument("--pg", default=None, help="also the registry import on this PostgreSQL")
+    ap.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.json")
+    args = ap.parse_args()
+    meta = {
+        "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "load": os.getloadavg()[0],
+        "quick": args.quick,
+    }
+    rows = planning(args.quick) + registry(args.quick, args.pg) + risk(args.quick)
+    md = markdown(rows, meta)
+    for name, text in (
+        ("results.md", md),
+        (
+            "results.json",
+            json.dumps({**meta, "results": rows}, ensure_ascii=False, indent=2) + "\n",
+        ),
+    ):
+        tmp = args.out / f".{name}.tmp"
+        tmp.write_text(text, "utf-8")
+        tmp.replace(args.out / name)
+    sys.stdout.write(md)
+
+
+if __name__ == "__main__":
+    main()
