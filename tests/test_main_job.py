@@ -50,9 +50,11 @@ def test_the_demo_writes_every_artefact(demo):
     assert (out / "loop-report" / "stage_times.csv").is_file()
     events = (out / "events.jsonl").read_text("utf-8").splitlines()
     assert events and all(json.loads(e)["id"] for e in events)
-    for part in ("guides", "publications"):
-        if (out / part).is_dir():  # present once their engines landed
-            assert any((out / part).iterdir())
+    guides = {p.name for p in (out / "guides").glob("*.html")}
+    assert {"all.html", "catering.html", "prepaid_card.html"} <= guides
+    assert "合规指引" in (out / "guides" / "all.html").read_text("utf-8")
+    if (out / "publications").is_dir():  # once onething.publication is installed
+        assert any((out / "publications").iterdir())
 
 
 def test_the_evaluation_counts_what_the_demo_stored(demo):
@@ -88,7 +90,14 @@ def test_index_links_resolve_to_written_files(demo):
     _, out = demo
     html = (out / "index.html").read_text("utf-8")
     links = re.findall(r'href="([^"]+)"', html)
-    for must in ("plan.json", "summary.html", "evaluation.html", "loop-report/", "checklists/"):
+    for must in (
+        "plan.json",
+        "summary.html",
+        "evaluation.html",
+        "loop-report/",
+        "checklists/",
+        "guides/",
+    ):
         assert must in links, must
     for href in links:
         assert (out / href).exists(), href

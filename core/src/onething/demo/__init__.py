@@ -335,8 +335,12 @@ class _Context:
         if paths is None:
             self.result.missing.append("guides")
             return
-        for p in paths:
-            self.wrote("合规指引", "compliance guide", p)
+        if paths:
+            self.wrote(
+                "合规指引（各领域及统一指引）",
+                "compliance guides (per domain, unified)",
+                paths[0].parent,
+            )
 
     def phase_publications(self, label: str) -> None:
         from .extras import publications

@@ -18,10 +18,23 @@ def _have(module: str) -> bool:
 
 
 def guides(app, out: Path, on: dt.date) -> list[Path] | None:
-    """HOOK guides: the compliance guides of every enabled domain into ``out/guides/``."""
+    """The compliance guides (HTML, self-contained) of every enabled domain and the unified
+    guide of the deployment (``all.html``) into ``out/guides/``, as ``onething guide --all``."""
     if not _have("onething.guide"):
         return None
-    return None  # wired when onething.guide lands (see the demo's report)
+    from ..guide import build_guide, render_html
+    from ..outfiles import write_atomic
+
+    rulebook = app.rulebook
+    folder = out / "guides"
+    folder.mkdir(exist_ok=True)
+    scopes = [(d, d) for d in rulebook.domains.names] + [("all", None)]
+    paths = []
+    for name, domain in scopes:
+        path = folder / f"{name}.html"
+        write_atomic(path, render_html(build_guide(rulebook, on, domain)), force=True)
+        paths.append(path)
+    return paths
 
 
 def publications(app, out: Path, on: dt.date) -> list[Path] | None:
