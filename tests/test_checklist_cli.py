@@ -215,3 +215,21 @@ def test_a_host_adds_a_record_through_the_app_and_its_findings_open_cases(config
         assert again.opened == () and again.attached == result.opened  # the open case
     finally:
         app.close()
+
+
+def test_a_host_loading_past_records_gives_their_time_to_the_loop(config):
+    """``Onething.add_record(at=…)``: the case a past record opens is dated when it was."""
+    import datetime as dt
+
+    from onething.loop import get_case
+
+    app = Onething.from_config(config, entry_points=CHECKLIST_EPS)
+    data = {**good_record(), "id": "visit-past"}
+    data["entries"][0]["evidence"]["months_since_test"] = 9
+    when = dt.datetime(2026, 2, 3, 10, 0, tzinfo=dt.UTC)
+    try:
+        result = app.add_record(data, at=when)
+        case = get_case(app.store, result.opened[0])
+        assert case.opened_at.replace(tzinfo=dt.UTC) == when
+    finally:
+        app.close()

@@ -55,14 +55,22 @@ class Onething:
         if store is not None:
             store.dispose()
 
-    def add_record(self, data, *, case: int | None = None):
+    def add_record(self, data, *, case: int | None = None, at: dt.datetime | None = None):
         """Store an inspection record (JSON-like mapping, ``record.schema.json``) and route its
         findings into the closed loop: :func:`onething.loop.add_inspection` on this
-        deployment's store and rules. :return: the record and the cases opened or attached."""
-        from .loop import Loop
+        deployment's store and rules. ``at``: when the loop records the cases opened or
+        attached (default now; a host loading past records gives their time).
+        :return: the record and the cases opened or attached."""
         from .loop.inspections import add_inspection
 
-        return add_inspection(self.store, self.rulebook, Loop(self.rulebook), data, case=case)
+        return add_inspection(self.store, self.rulebook, self._loop, data, case=case, at=at)
+
+    @cached_property
+    def _loop(self):
+        """The closed loop of the rules (built once: states and transitions are data)."""
+        from .loop import Loop
+
+        return Loop(self.rulebook)
 
     def review(self, on: dt.date | None = None) -> Review:
         """What to look at again on ``on`` (default today): unconfirmed, unreviewed and

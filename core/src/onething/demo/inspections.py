@@ -15,8 +15,6 @@ import jsonschema
 from attrs import define, field
 
 from ..checklist.build import build_checklist
-from ..loop import Loop
-from ..loop.inspections import add_inspection
 from ..planning.prn import prn
 from .evidence import passing_evidence
 
@@ -132,7 +130,6 @@ def simulate(
     visits = [v for v in doc["visits"] if v["id"] in staff]
     out = Simulated()
     cache = EvidenceCache()
-    loop = Loop(app.rulebook)
     for n, v in enumerate(visits, 1):
         when = visit_time(seed, v["id"], start, days)
         rid = f"R{doc['plan_id']}-{n:06d}"
@@ -146,7 +143,7 @@ def simulate(
             fails=lambda code, vid=v["id"]: prn(seed, f"fail/{vid}/{code}") < FAIL_RATE,
             cache=cache,
         )
-        result = add_inspection(app.store, app.rulebook, loop, data, at=when)
+        result = app.add_record(data, at=when)
         out.records += 1
         out.findings += failed
         out.not_applicable += na

@@ -14,7 +14,6 @@ from typing import Any
 from ..loop import Actor, Loop, get_case, transition
 from ..loop.cases import allowed
 from ..loop.clock import aware
-from ..loop.inspections import add_inspection
 from ..planning.prn import prn
 from .inspections import EvidenceCache, record_data
 
@@ -107,7 +106,7 @@ class Walker:
             fails=fails,
             cache=self.cache,
         )
-        add_inspection(self.app.store, self.app.rulebook, self.loop, data, case=case.id, at=at)
+        self.app.add_record(data, case=case.id, at=at)
         return rid
 
     # -- whole paths -----------------------------------------------------------------------
