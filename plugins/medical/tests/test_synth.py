@@ -76,3 +76,18 @@ def test_an_objects_attributes_depend_on_seed_and_key_not_on_the_batch():
 def test_objects_without_a_medical_type_get_no_attributes():
     obj = SupervisedObject(key="X", name="x", region_code="371502", domains={})
     assert plugin.onething_synth_attributes([obj], seed=1) == [{}]
+
+
+def test_only_a_clinic_not_an_outpatient_department_practises_on_filing():
+    objects = [
+        SupervisedObject(
+            key=f"M{i:04d}",
+            name=f"某{i}口腔门诊部",
+            region_code="371502",
+            domains={"medical": Membership(object_types=["clinic"])},
+        )
+        for i in range(200)
+    ]
+    assert {a["authorisation"] for a in plugin.onething_synth_attributes(objects, seed=2)} == {
+        "licence"
+    }

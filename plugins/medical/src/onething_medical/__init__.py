@@ -56,10 +56,10 @@ def _hospital(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _clinic(rng: random.Random) -> dict[str, Any]:
-    # since 2022 a clinic (诊所) may practise on filing; outpatient departments (门诊部) and
-    # clinics licensed before keep a licence
-    filed = rng.random() < 0.4
+def _clinic(rng: random.Random, name: str) -> dict[str, Any]:
+    # since 2022 a clinic (诊所) may practise on filing (条例 第十四条); an outpatient department
+    # (门诊部) and clinics licensed before keep a licence
+    filed = rng.random() < 0.4 and not name.endswith("门诊部")
     return {
         "ownership": _pick(rng, _OWNERSHIP["clinic"]),
         "authorisation": "filing" if filed else "licence",
@@ -127,7 +127,7 @@ class MedicalDomain(DataDomain):
             elif "village_clinic" in types:
                 out.append(_village_clinic(rng))
             else:
-                out.append(_clinic(rng))
+                out.append(_clinic(rng, obj.name))
         return out
 
 
