@@ -116,7 +116,8 @@ def charts(ev: Evaluation) -> list[tuple[str, str]]:
                     [now, base],
                     color=["#2f855a", "#a0aec0"],
                 )
-                ax.set_title(label(f), fontsize=10)
+                title = label(f) if f.unit == "per_business" else f"{label(f)}：{_num(f.value)}"
+                ax.set_title(title, fontsize=10)
                 for x, v in enumerate((now, base)):
                     text = f"{v:.2f}" if f.unit == "per_business" else _num(v)
                     ax.text(x, v, text, ha="center", va="bottom", fontsize=9)
