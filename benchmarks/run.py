@@ -130,9 +130,13 @@ def _row(bench, figure, value, baseline_name, baseline, goal, secs, **extra) -> 
         "baseline_value": baseline,
         "ratio": round(value / baseline, 3) if baseline else None,
         "goal_ratio": goal,
+        "goal_met": (value / baseline <= float(goal.split()[-1])) if goal and baseline else None,
         "run_seconds": round(secs, 1),
         **extra,
     }
+
+
+MET = {True: "yes", False: "no", None: ""}
 
 
 def markdown(rows: list[dict], meta: dict) -> str:
@@ -143,13 +147,14 @@ def markdown(rows: list[dict], meta: dict) -> str:
         f"run ({'quick sizes' if meta['quick'] else 'default sizes'}). Each figure beside its "
         "baseline measured in the same run; see benchmarks/README.md for what each measures.",
         "",
-        "| benchmark | figure | value | baseline | baseline value | ratio | goal |",
-        "|---|---|---:|---|---:|---:|---|",
+        "| benchmark | figure | value | baseline | baseline value | ratio | goal | met |",
+        "|---|---|---:|---|---:|---:|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['benchmark']} | {r['figure']} | {r['value']:,.2f} | {r['baseline']} "
-            f"| {r['baseline_value']:,.2f} | {r['ratio']} | {r['goal_ratio']} |"
+            f"| {r['baseline_value']:,.2f} | {r['ratio']} | {r['goal_ratio']} "
+            f"| {MET[r['goal_met']]} |"
         )
     return "\n".join(lines) + "\n"
 
