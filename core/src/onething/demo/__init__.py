@@ -351,8 +351,8 @@ class _Context:
         if paths is None:
             self.result.missing.append("publications")
             return
-        for p in paths:
-            self.wrote("结果公示", "publication", p)
+        if paths:
+            self.wrote("结果公示（脱敏）", "publications (redacted)", paths[0].parent)
 
     def phase_evaluation(self, label: str) -> None:
         from .. import evaluation

@@ -38,7 +38,11 @@ def guides(app, out: Path, on: dt.date) -> list[Path] | None:
 
 
 def publications(app, out: Path, on: dt.date) -> list[Path] | None:
-    """HOOK publications: the redacted publications of the cycle into ``out/publications/``."""
+    """The publications up at the end of ``on`` (penalties, sanctions, inspection results,
+    redacted) as feeds in ``out/publications/``: ``onething.publication.publish``, the host's
+    one call, once that engine is installed."""
     if not _have("onething.publication"):
         return None
-    return None  # wired when onething.publication lands (see the demo's report)
+    from ..publication import publish
+
+    return list(publish(app, at=on, out=out / "publications", force=True).files)
