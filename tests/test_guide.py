@@ -252,11 +252,10 @@ def test_cli_writes_every_format_and_refuses_to_overwrite(tmp_path, capsys):
     code, _, err = run(capsys, *args, *fmts)
     assert code == 0, err
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(
-        f"{d}{suffix}"
-        for d in ("catering", "elderly_care", "all")
-        for suffix in (".html", ".md", "-flow.svg")
-    )
+    per_domain = [f"{d}{x}" for d in ("catering", "elderly_care") for x in (".html", ".md")]
+    charts = [f"all-flow-{d}.svg" for d in ("core", "catering", "elderly_care")]
+    flows = ["catering-flow.svg", "elderly_care-flow.svg", *charts]
+    assert names == sorted([*per_domain, *flows, "all.html", "all.md"])
     html = (out / "catering.html").read_text("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "@page { size: A4" in html
     assert "<link" not in html and "<script" not in html and "src=" not in html

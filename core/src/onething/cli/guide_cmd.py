@@ -129,12 +129,14 @@ def make() -> click.Command:
                     data = render_markdown(g)
                 elif fmt == "pdf":
                     data = render_pdf(g)
-                else:
-                    scope = g.scopes[0].domain if len(g.scopes) == 1 else None
-                    data = swimlanes(loop, scope, on).pipe(format=fmt)
-                files[f"{name}.{fmt}" if fmt in ("html", "md", "pdf") else f"{name}-flow.{fmt}"] = (
-                    data
-                )
+                else:  # the flowcharts alone, arrows labelled in full (no table beside them)
+                    charts = [f.domain for f in g.flowcharts]
+                    for d in charts:
+                        image = swimlanes(loop, d, on, level=g.level).pipe(format=fmt)
+                        suffix = "" if len(charts) == 1 else f"-{d}"
+                        files[f"{name}-flow{suffix}.{fmt}"] = image
+                    continue
+                files[f"{name}.{fmt}"] = data
         protected = [config_path, sqlite_file(app.store)] if object_key else [config_path]
         check_folder(out, files, force=force, protected=protected)
         out.mkdir(parents=True, exist_ok=True)

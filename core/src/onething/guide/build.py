@@ -111,6 +111,7 @@ def build_guide(
         if loop.states[s][1] != CORE and loop.states[s][1] in names
     ]
     numbers = {s.transition.code: n for n, s in enumerate(steps, 1)}
+    level = _deployment_attr(rulebook, "level", "city")
     charts = [lp_domain] if lp_domain else [CORE, *(d for d in names if rulebook.rules(d).loop)]
     points = [CheckPoint(e, _limit(rulebook, e, on)) for e in _by_dimension(elements)]
     return Guide(
@@ -131,7 +132,7 @@ def build_guide(
         risk_rules=risk_rules,
         steps=steps,
         extension_states=ext_states,
-        flowcharts=[_flowchart(loop, d, on, numbers) for d in charts],
+        flowcharts=[_flowchart(loop, d, on, numbers, level) for d in charts],
         rectification=rectification,
         fines=fines,
         sanctions=sanctions,
@@ -144,17 +145,20 @@ def build_guide(
     )
 
 
-def _flowchart(loop: Loop, domain: str, on: dt.date, numbers: dict[str, int]) -> Flowchart:
+def _flowchart(
+    loop: Loop, domain: str, on: dt.date, numbers: dict[str, int], level: str
+) -> Flowchart:
     """The swimlane chart of core (``core``) or of core and one domain's extension; its arrows
     carry the step numbers of the guide's table."""
-    svg = diagram.swimlanes(loop, domain, on, numbers=numbers).pipe(format="svg").decode()
+    graph = diagram.swimlanes(loop, domain, on, numbers=numbers, level=level)
+    svg = graph.pipe(format="svg").decode()
     svg = svg[svg.index("<svg") :]  # inline: no XML declaration or doctype
     # Graphviz numbers its ids from 1 in every chart: several charts on one page need their own
     svg = svg.replace(' id="', f' id="{domain}-')
     return Flowchart(
         domain=domain,
         svg=svg,
-        mermaid=diagram.mermaid_swimlanes(loop, domain, on),
+        mermaid=diagram.mermaid_swimlanes(loop, domain, on, level=level),
     )
 
 

@@ -93,7 +93,7 @@ def _department(code: str, level: str) -> str:
     """A department's name at the deployment's level; the loop's ``owner`` and ``lead``
     placeholders as the flowchart's lanes name them."""
     if code in ("owner", "lead"):
-        return lane_label(code)
+        return lane_label(code, level=level)
     return department_name(code, level, language())
 
 

@@ -143,13 +143,14 @@ def lanes(loop: Loop, domain: str | None = None) -> dict[str, str]:
     return out
 
 
-def lane_label(lane: str, lang: str | None = None) -> str:
+def lane_label(lane: str, lang: str | None = None, level: str = "city") -> str:
+    """A lane's name: the department's at the deployment's ``level``, or the placeholder's."""
     lang = lang or current_language()
     if lane == OWNER:
         return "Case owner (department in charge)" if lang == "en" else "承办部门（案件所属部门）"
     if lane == LEAD:
         return "Lead department of the domain" if lang == "en" else "领域牵头部门"
-    return department_name(lane, "city", lang)
+    return department_name(lane, level, lang)
 
 
 def _lane_order(loop: Loop, domain: str | None, placed: dict[str, str]) -> list[str]:
@@ -194,6 +195,7 @@ def swimlanes(
     on: dt.date | None = None,
     lang: str | None = None,
     numbers: dict[str, int] | None = None,
+    level: str = "city",
 ) -> gv.Digraph:
     """The process flowchart: one column per department (:func:`lanes`), the loop's states as
     boxes, its transitions as arrows labelled with their name (or, given ``numbers``, their
@@ -219,7 +221,7 @@ def swimlanes(
     for n, lane in enumerate(_lane_order(loop, domain, placed)):
         with g.subgraph(name=f"cluster_lane{n}") as c:
             c.attr(
-                label=lane_label(lane, lang),
+                label=lane_label(lane, lang, level),
                 style="filled",
                 fillcolor="#f3f6fb" if n % 2 == 0 else "#fbfbf3",
                 color="#8899bb",
@@ -256,14 +258,18 @@ def swimlanes(
 
 
 def mermaid_swimlanes(
-    loop: Loop, domain: str | None = None, on: dt.date | None = None, lang: str | None = None
+    loop: Loop,
+    domain: str | None = None,
+    on: dt.date | None = None,
+    lang: str | None = None,
+    level: str = "city",
 ) -> str:
     """The process flowchart as a Mermaid ``flowchart``: one subgraph per department lane."""
     states, transitions = _scope(loop, domain)
     placed = lanes(loop, domain)
     lines = ["flowchart TB"]
     for n, lane in enumerate(_lane_order(loop, domain, placed)):
-        lines.append(f'    subgraph lane{n}["{_clean(lane_label(lane, lang))}"]')
+        lines.append(f'    subgraph lane{n}["{_clean(lane_label(lane, lang, level))}"]')
         for s in states:
             if placed[s] == lane:
                 text = _clean(_label(loop.state(s), lang))
