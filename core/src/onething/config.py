@@ -91,6 +91,8 @@ class Deployment:
     """``[[calendar.year]]``: holiday schedules the calendar package does not know (yet)"""
     person_secret_env: str = "ONETHING_PERSON_SECRET"
     """The environment variable holding the secret that keys persons' hashed ID numbers."""
+    publication: dict[str, Any] = field(factory=dict, hash=False)
+    """``[publication]``: the page title and ``[[publication.policy]]`` redaction policies"""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -185,4 +187,5 @@ def load_config(path: str | Path) -> Deployment:
         item_disables=item_disables,
         calendar=calendar_years(data.get("calendar", {}).get("year", []), str(path)),
         person_secret_env=data.get("privacy", {}).get("secret_env", "ONETHING_PERSON_SECRET"),
+        publication=data.get("publication", {}),
     )

@@ -16,7 +16,7 @@ from .model import Parameter, converter
 
 CORE = "core"
 #: The data files of core's parameters, in the order they are read.
-FILES = ("parameters.toml", "loop_parameters.toml")
+FILES = ("parameters.toml", "loop_parameters.toml", "publication_parameters.toml")
 
 
 @cache

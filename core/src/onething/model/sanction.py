@@ -51,4 +51,8 @@ class PublicationRule:
     """Parameter: days after the decision by which the record must be published."""
     period: str | None = None
     """Parameter: how long the record stays published."""
+    when: dict | None = None
+    """Condition (``onething.conditions``) on the record's facts — the case's facts, the
+    decision's evidence, ``department`` and ``severity`` — under which this rule, not an
+    unconditioned one of the same record kind, applies (a reprimand's shorter period, say)."""
     source: str | None = None

@@ -8,6 +8,7 @@ from . import (
     items,  # noqa: F401
     loop,  # noqa: F401
     planning,  # noqa: F401
+    publication,  # noqa: F401
     records,  # noqa: F401
     registry,  # noqa: F401
     risk,  # noqa: F401
