@@ -272,7 +272,8 @@ def test_cli_writes_every_format_and_refuses_to_overwrite(tmp_path, capsys):
 def test_cli_pdf_of_the_unified_deployment(tmp_path, capsys):
     """The PDF a city publishes: the unified guide of every installed domain (so every
     domain's data goes through the PDF renderer), Chinese drawn in an embedded CJK font."""
-    pytest.importorskip("weasyprint")
+    import weasyprint  # noqa: F401  (make setup installs core[pdf]: never skipped)
+
     path = _config(tmp_path, INSTALLED)
     out = tmp_path / "g"
     args = ["guide", "--config", str(path), "--at", "2026-06-01", "--format", "pdf"]
