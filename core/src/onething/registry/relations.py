@@ -25,6 +25,7 @@ from ..store import Store
 from ..store.registry import RegistryImport, RegistryObject, RegistryRelation, RelationHistory
 from . import kinds as kinds_
 from . import personal
+from ._bulk import bind_value, insert_tuples
 from .importer import RowError, _json_object, _Rejects
 from .sources import Source, batched
 
@@ -36,6 +37,10 @@ _O = RegistryObject.__table__
 _R = RegistryRelation.__table__
 _RH = RelationHistory.__table__
 _I = RegistryImport.__table__
+_INSERTED = (
+    "type", "source_key", "target_key", "valid_from", "valid_to", "version", "import_id",
+    "updated_at",
+)  # fmt: skip
 
 
 @define
@@ -346,20 +351,17 @@ def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> N
         ).where(_R.c.source_key.in_(sources[i : i + 500]))  # fmt: skip
         for rid, t, s, tg, start, end, version in conn.execute(q):
             existing[(t, s, tg, start)] = (rid, end, version)
-    inserts: dict[tuple, dict[str, Any]] = {}
+    inserts: dict[tuple, dt.date | None] = {}  # identity → valid_to
     for t, s, tg, start, end in good:
         ident = (t, s, tg, start)
         if ident in inserts:  # repeated in one batch: the last row wins
-            report.unchanged += inserts[ident]["valid_to"] == end
-            report.updated += inserts[ident]["valid_to"] != end
-            inserts[ident]["valid_to"] = end
+            report.unchanged += inserts[ident] == end
+            report.updated += inserts[ident] != end
+            inserts[ident] = end
             continue
         old = existing.get(ident)
         if old is None:
-            inserts[ident] = {
-                "type": t, "source_key": s, "target_key": tg, "valid_from": start,
-                "valid_to": end, "version": 1, "import_id": import_id, "updated_at": now,
-            }  # fmt: skip
+            inserts[ident] = end
             report.inserted += 1
             continue
         rid, was, version = old
@@ -382,8 +384,14 @@ def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> N
         )
         existing[ident] = (rid, end, version + 1)
         report.updated += 1
-    if inserts:
-        conn.execute(sa.insert(_R), list(inserts.values()))
+    stamp = bind_value(conn, _R, "updated_at", now)
+    insert_tuples(  # the driver's bulk path: executemany on SQLite, COPY on PostgreSQL
+        conn,
+        _R,
+        _INSERTED,
+        [(*ident, end, 1, import_id, stamp) for ident, end in inserts.items()],
+        processed=("updated_at",),
+    )
 
 
 # -- reading -----------------------------------------------------------------------------------
