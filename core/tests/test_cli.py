@@ -28,7 +28,7 @@ def test_plugins_lists_the_eight_domains_with_versions(capsys):
     rows = {r["domain"]: r for r in json.loads(out)}
     assert set(rows) >= EIGHT
     assert rows["catering"]["name_zh"] == "餐饮服务"
-    assert rows["catering"]["enabled"] and not rows["hazchem"]["enabled"]
+    assert rows["catering"]["enabled"] and not rows["construction"]["enabled"]
     assert rows["catering"]["version"] == "0.1.0"
 
 
@@ -130,11 +130,12 @@ def test_params_json_has_the_documented_fields(capsys):
             "elderly_care",
             "medical",
             "training",
+            "hazchem",
         )
 
 
 def test_params_for_a_domain_not_enabled_exits_1(capsys):
-    code, _, err = run(capsys, "params", "--config", LIAOCHENG, "--domain", "hazchem")
+    code, _, err = run(capsys, "params", "--config", LIAOCHENG, "--domain", "construction")
     assert code == 1
     assert "not enabled" in err
 
