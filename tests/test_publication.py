@@ -357,3 +357,18 @@ def test_cli_publish_reports_what_went_up_in_chinese_and_english(store, loop, ca
     code, _, err = run(capsys, "publish", "--config", str(config), "--out", str(out), "--at",
                        "2026-10-09")  # fmt: skip
     assert code == 1 and "--force" in err
+
+
+def test_page_is_self_contained_and_never_renders_data_as_markup():
+    from onething.publication import feeds
+
+    row = {
+        "id": "inspection_result:record:R1:catering", "version": 1,
+        "record": "inspection_result", "domain": "catering", "rule": "catering.p03",
+        "fields": {"operator_name": "店</script><script>alert(1)</script>", "uscc": USCC},
+        "decided_on": "2026-10-08", "published_on": "2026-10-09", "display_to": None,
+    }  # fmt: skip
+    html = feeds.page([row], "聊城市监管结果公示")
+    assert "<script>alert(1)" not in html and "\\u003c/script>" in html
+    assert not re.search(r"(src|href)=\"?https?:", html)  # no external resource
+    assert "经营者名称：" in html and "textContent" in html

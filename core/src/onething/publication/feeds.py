@@ -60,6 +60,27 @@ def line(content: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Chinese labels of the common published fields, for the page (English shows the names).
+FIELD_LABELS = {
+    "party_name": "当事人名称", "operator_name": "经营者名称", "object_name": "监管对象",
+    "school_name": "学校名称", "holder_name": "持证单位", "name": "名称",
+    "uscc": "统一社会信用代码", "decision_no": "决定书文号", "decision_number": "决定书文号",
+    "violation_type": "违法行为类型", "penalty": "处罚内容", "authority": "决定机关",
+    "decision_date": "决定日期", "inspection_date": "检查日期", "result": "检查结果",
+    "problems_found": "发现问题", "rectification": "整改要求", "inspection_items": "检查事项",
+    "items": "检查事项", "departments": "检查部门", "measures": "惩戒措施",
+    "listing_date": "列入日期", "legal_representative": "法定代表人", "address": "地址",
+    "decision_text": "决定书内容", "sampling_date": "抽样日期", "failed_items": "不合格项目",
+}  # fmt: skip
+
+
+def _labelled(fields: dict[str, Any]) -> str:
+    zh = _("zh", "en") == "zh"
+    return "；".join(
+        f"{FIELD_LABELS.get(k, k) if zh else k}：{_text(v)}" for k, v in fields.items()
+    )
+
+
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(_text(v) for v in value)
@@ -142,7 +163,7 @@ def page(rows: list[dict[str, Any]], title: str) -> str:
             "uscc": c.get("fields", {}).get("uscc", ""),
             "record": c["record"],
             "rule": f"{c['rule']} {c.get('rule_label', '')}",
-            "fields": _text(c.get("fields", {})),
+            "fields": _labelled(c.get("fields", {})),
             "published": c["published_on"],
             "until": c.get("display_to") or "",
             "version": c["version"],
@@ -185,6 +206,7 @@ th{background:#f3f3f3}#count{color:#666;margin-left:.5rem}
   var D=JSON.parse(document.getElementById('data').textContent);
   var cols=['name','uscc','record','fields','published','until','rule','version'];
   var q=document.getElementById('q');q.placeholder=L.search;
+  q.value=new URLSearchParams(location.search).get('q')||'';
   var head=document.getElementById('head');
   cols.forEach(function(c){var th=document.createElement('th');th.textContent=L[c];head.appendChild(th);});
   var body=document.getElementById('rows');
