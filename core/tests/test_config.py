@@ -28,7 +28,14 @@ domains = ["fake"]
 def test_examples_load():
     lc = load_config(EXAMPLES / "liaocheng.toml")
     assert lc.region == "371500" and lc.level == "city"
-    assert lc.domains == ("prepaid_card", "catering", "elderly_care", "medical", "training", "hazchem")
+    assert lc.domains == (
+        "prepaid_card",
+        "catering",
+        "elderly_care",
+        "medical",
+        "training",
+        "hazchem",
+    )
     sd = load_config(EXAMPLES / "shandong.toml")
     assert sd.region == "370000" and len(sd.domains) == 8
 
