@@ -1,13 +1,12 @@
 """The scenario files exercise every risk rule at, just below and just above its threshold,
 every item and every parameter."""
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
 
 import onething
+from onething.testing import coverage
 
 HERE = Path(__file__).parent
 DOMAIN = "medical"
@@ -25,86 +24,22 @@ def rules(book):
 
 @pytest.fixture(scope="module")
 def cases():
-    out = []
-    for path in sorted(HERE.glob("*.scenario.yaml")):
-        data = yaml.safe_load(path.read_text("utf-8"))
-        if "config" not in data:  # city-layer cases change parameter values
-            out += data["cases"]
-    return out
-
-
-def _date(value):
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _observed(rule, facts, book, on):
-    """The number the rule compares with its threshold, or None when it cannot be read."""
-    value = facts.get(rule.fact)
-    if value is None:
-        return None
-    if rule.kind == "ratio":
-        denominator = facts.get(rule.denominator)
-        return value / denominator if denominator else None
-    if rule.kind == "count":
-        window = book.value(DOMAIN, rule.window, on)
-        return sum(1 for d in value if on - dt.timedelta(days=window) < _date(d) <= on)
-    if rule.kind == "expiry":  # days left beyond the warning period
-        days = book.value(DOMAIN, rule.parameter, on)
-        return (_date(value) - (on + dt.timedelta(days=days))).days
-    return value
-
-
-def _positions(rule, cases, book):
-    """Where the stated objects sit against the rule's threshold: 'below', 'at', 'above'."""
-    seen = set()
-    for case in cases:
-        on = _date(case["date"])
-        if on < rule.effective_from:
-            continue
-        for key in case["expect"].get("warnings", {}):
-            facts = case.get("facts", {}).get(key, {})
-            observed = _observed(rule, facts, book, on)
-            if observed is None:
-                continue
-            if rule.kind == "flag":
-                seen.add("at" if observed else "below")
-                continue
-            threshold = 0 if rule.kind == "expiry" else book.value(DOMAIN, rule.parameter, on)
-            seen.add(
-                "below" if observed < threshold else "at" if observed == threshold else "above"
-            )
-    return seen
+    return coverage.scenario_cases(
+        HERE, skip=("config",)
+    )  # city-layer cases change parameter values
 
 
 def test_every_threshold_rule_is_stated_below_at_and_above(rules, cases, book):
-    for rule in rules.risk_rules:
-        want = {"below", "at"} if rule.kind == "flag" else {"below", "at", "above"}
-        assert want <= _positions(rule, cases, book), rule.id
+    assert coverage.missing_positions(rules, cases, book, DOMAIN) == []
 
 
 def test_every_rule_is_expected_to_fire_and_to_stay_quiet(rules, cases):
-    for rule in rules.risk_rules:
-        fired = quiet = 0
-        for case in cases:
-            for key, ids in case["expect"].get("warnings", {}).items():
-                if rule.id in ids:
-                    fired += 1
-                elif rule.fact in case.get("facts", {}).get(key, {}):
-                    quiet += 1
-        assert fired and quiet, rule.id
+    assert coverage.never_fired_or_never_quiet(rules, cases) == []
 
 
 def test_every_item_is_expected_to_apply_somewhere(rules, cases):
-    expected = set()
-    for case in cases:
-        for key in ("items", "items_include"):
-            for codes in case["expect"].get(key, {}).values():
-                expected |= set(codes)
-    assert {i.code for i in rules.items} <= expected
+    assert coverage.items_never_expected(rules, cases) == []
 
 
 def test_every_parameter_value_is_stated_in_a_scenario(rules, cases):
-    stated = set()
-    for case in cases:
-        stated |= set(case["expect"].get("parameters", {}))
-    assert {f"{DOMAIN}.{p.name}" for p in rules.parameters} <= stated
+    assert coverage.parameters_not_stated(rules, cases, DOMAIN) == []
