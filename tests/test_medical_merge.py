@@ -5,14 +5,12 @@ tasks a medical merge constraint names (the fund-use audit, radiation)."""
 
 from __future__ import annotations
 
-import csv
 import json
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from onething.cli import main
+from onething.testing.cycle import run_cli, run_cycle, visit_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 SHANDONG = ROOT / "examples" / "shandong.toml"
@@ -30,70 +28,28 @@ reason = "test: every object sampled"
 """
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return exc.value.code
-
-
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("shandong")
-    deployment = tomllib.loads(SHANDONG.read_text("utf-8"))["deployment"]
-    layer = tmp / "all.toml"
-    layer.write_text("".join(LAYER.format(domain=d) for d in ("medical", "elderly_care")), "utf-8")
-    cfg = tmp / "onething.toml"
-    cfg.write_text(
-        f'[deployment]\nname = "{deployment["name"]}"\nregion = "{deployment["region"]}"\n'
-        f'level = "{deployment["level"]}"\ndomains = {json.dumps(deployment["domains"])}\n'
-        f"layers = [{json.dumps(str(layer))}]\n"
-        '[storage]\nurl = "sqlite:///sd.db"\n',
-        "utf-8",
-    )
-    c = ["--config", str(cfg)]
-    steps = [
-        ["db", "upgrade"],
-        [
-            "registry",
-            "synth",
-            "--region",
-            "370000",
-            "--size",
-            "1500",
-            "--seed",
-            "5",
-            "--out",
-            str(tmp / "r.csv"),
-        ],
-        ["registry", "import", str(tmp / "r.csv")],
-        ["inspectors", "synth", "--out", str(tmp / "p.csv")],
-        ["inspectors", "import", str(tmp / "p.csv")],
-        ["plan", "--cycle", "2026Q1", "--seed", "42", "--out", str(tmp / "out")],
-    ]
-    for step in steps:
-        assert run(*step, *c) == 0, step
-    plan = json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
-    return cfg, tmp, plan
+    layer = "".join(LAYER.format(domain=d) for d in ("medical", "elderly_care"))
+    done = run_cycle(tmp_path_factory.mktemp("shandong"), SHANDONG, layer=layer)
+    return done
 
 
-def _domains(visit):
-    return {i.split(".")[0] for i in visit["items"]}
+_domains = visit_domains
 
 
 def test_the_synthetic_registry_gives_each_care_home_in_the_medical_domain_its_clinic(planned):
-    _cfg, tmp, _plan = planned
     both = 0
-    with (tmp / "r.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            domains = json.loads(row["domains"])
-            if {"medical", "elderly_care"} <= set(domains):
-                both += 1
-                assert domains["elderly_care"]["attributes"]["has_clinic"] is True
+    for row in planned.rows:
+        domains = json.loads(row["domains"])
+        if {"medical", "elderly_care"} <= set(domains):
+            both += 1
+            assert domains["elderly_care"]["attributes"]["has_clinic"] is True
     assert both > 0
 
 
 def test_a_care_homes_clinic_joins_the_elderly_care_visit(planned):
-    _cfg, _tmp, plan = planned
+    plan = planned.plan
     joint = [v for v in plan["visits"] if v["joint"] and {"medical", "elderly_care"} <= _domains(v)]
     assert joint
     for v in joint:
@@ -103,7 +59,7 @@ def test_a_care_homes_clinic_joins_the_elderly_care_visit(planned):
 
 
 def test_only_the_fund_audit_and_radiation_are_kept_apart(planned):
-    _cfg, _tmp, plan = planned
+    plan = planned.plan
     medical_splits = {v["split"] for v in plan["visits"] if v["split"] and "medical" in _domains(v)}
     assert medical_splits <= {"medical.fund_audit", "medical.radiation_monitoring"}
     assert "medical.fund_audit" in medical_splits
@@ -115,9 +71,8 @@ def test_only_the_fund_audit_and_radiation_are_kept_apart(planned):
 
 
 def test_the_joint_checklist_holds_the_shared_fire_and_clinic_points_once(planned):
-    cfg, tmp, plan = planned
-    with (tmp / "r.csv").open(encoding="utf-8") as fh:
-        canteens = {r["uscc"] for r in csv.DictReader(fh) if "catering" in json.loads(r["domains"])}
+    cfg, tmp, plan = planned.config, planned.directory, planned.plan
+    canteens = {r["uscc"] for r in planned.rows_of("catering")}
     # a care home without a canteen, so only the two domains' elements share each line
     visit = next(
         v
@@ -126,7 +81,7 @@ def test_the_joint_checklist_holds_the_shared_fire_and_clinic_points_once(planne
     )
     out = tmp / "visit.json"
     assert (
-        run(
+        run_cli(
             "checklist",
             "--config",
             str(cfg),

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "tests"))
-from cli_support import run  # imported first: building the CLI shadows cli.main
+from cli_support import run
 from loop_support import actor_for
 
 from onething import enable

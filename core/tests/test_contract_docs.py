@@ -24,7 +24,7 @@ def test_reference_docs_are_generated_from_the_current_hookspecs():
 
 def render_in(lang: str) -> str:
     """The reference of the ``onething`` group built in ``lang``."""
-    from onething.cli.main import make_group
+    from onething.cli.group import make_group
     from onething.i18n import set_language
 
     set_language(lang)  # the autouse fixture restores Chinese
@@ -45,7 +45,7 @@ def test_the_cli_reference_is_generated_from_the_current_commands(lang):
 def test_the_cli_reference_names_every_command_and_option():
     import click
 
-    from onething.cli.main import make_group
+    from onething.cli.group import make_group
 
     text = render_in("en")
 

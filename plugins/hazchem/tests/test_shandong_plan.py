@@ -8,17 +8,15 @@ every catering and hazchem object to make the joint visits certain on a small re
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from onething import enable
-from onething.cli import main
+from onething.testing.cycle import run_cli, run_cycle, visit_domains
 
 ROOT = Path(__file__).resolve().parents[3]
 SHANDONG = ROOT / "examples" / "shandong.toml"
@@ -51,56 +49,15 @@ basis = [{ law = "test", status = "unconfirmed" }]
 """
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return exc.value.code
-
-
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("shandong_hazchem")
-    dep = tomllib.loads(SHANDONG.read_text("utf-8"))["deployment"]
-    layer = tmp / "all.toml"
-    layer.write_text(LAYER, "utf-8")
-    cfg = tmp / "onething.toml"
-    cfg.write_text(
-        f'[deployment]\nname = "{dep["name"]}"\nregion = "{dep["region"]}"\n'
-        f'level = "{dep["level"]}"\ndomains = {json.dumps(dep["domains"])}\n'
-        f"layers = [{json.dumps(str(layer))}]\n"
-        f'[storage]\nurl = "sqlite:///{tmp / "s.db"}"\n',
-        "utf-8",
+    done = run_cycle(
+        tmp_path_factory.mktemp("shandong_hazchem"), SHANDONG, layer=LAYER, cycle="2026Q4"
     )
-    c = ["--config", str(cfg)]
-    steps = [
-        ["db", "upgrade"],
-        [
-            "registry",
-            "synth",
-            "--region",
-            "370000",
-            "--size",
-            "1500",
-            "--seed",
-            "5",
-            "--out",
-            str(tmp / "r.csv"),
-        ],
-        ["registry", "import", str(tmp / "r.csv")],
-        ["inspectors", "synth", "--out", str(tmp / "p.csv")],
-        ["inspectors", "import", str(tmp / "p.csv")],
-        ["plan", "--cycle", "2026Q4", "--seed", "42", "--out", str(tmp / "out")],
-    ]
-    for step in steps:
-        assert run(*step, *c) == 0, step
-    with (tmp / "r.csv").open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if "hazchem" in json.loads(r["domains"])]
-    plan = json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
-    return cfg, tmp, rows, plan
+    return done.config, done.directory, done.rows_of("hazchem"), done.plan
 
 
-def _domains(visit):
-    return {i.split(".")[0] for i in visit["items"]}
+_domains = visit_domains
 
 
 def test_synthetic_hazchem_enterprises_are_realistic(planned):
@@ -147,7 +104,7 @@ def test_the_joint_checklist_holds_the_shared_fire_point_once(planned):
     visit = next(v for v in plan["visits"] if {"hazchem", "catering"} <= _domains(v))
     out = tmp / "visit.json"
     assert (
-        run(
+        run_cli(
             "checklist",
             "--config",
             str(cfg),

@@ -4,7 +4,6 @@ with its prepaid-card tasks in one joint visit, keeping apart only what merge.to
 
 from __future__ import annotations
 
-import csv
 import json
 import tomllib
 from pathlib import Path
@@ -13,55 +12,17 @@ import jsonschema
 import pytest
 
 from onething import enable
-from onething.cli import main
+from onething.testing.cycle import run_cycle
 
 ROOT = Path(__file__).resolve().parents[3]
 SHANDONG = ROOT / "examples" / "shandong.toml"
 APART = {"training.016": "training.class_spot_check", "training.018": "training.evaluation_session"}
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return exc.value.code
-
-
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("shandong")
-    dep = tomllib.loads(SHANDONG.read_text("utf-8"))["deployment"]
-    cfg = tmp / "onething.toml"
-    cfg.write_text(
-        f'[deployment]\nname = "{dep["name"]}"\nregion = "{dep["region"]}"\n'
-        f'level = "{dep["level"]}"\ndomains = {json.dumps(dep["domains"])}\n'
-        f'[storage]\nurl = "sqlite:///{tmp / "s.db"}"\n',
-        "utf-8",
-    )
-    c = ["--config", str(cfg)]
-    steps = [
-        ["db", "upgrade"],
-        [
-            "registry",
-            "synth",
-            "--region",
-            dep["region"],
-            "--size",
-            "1500",
-            "--seed",
-            "5",
-            "--out",
-            str(tmp / "r.csv"),
-        ],
-        ["registry", "import", str(tmp / "r.csv")],
-        ["inspectors", "synth", "--out", str(tmp / "p.csv")],
-        ["inspectors", "import", str(tmp / "p.csv")],
-        ["plan", "--cycle", "2026Q1", "--seed", "42", "--out", str(tmp / "out")],
-    ]
-    for step in steps:
-        assert run(*step, *c) == 0, step
-    with (tmp / "r.csv").open(encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
-    return rows, json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
+    done = run_cycle(tmp_path_factory.mktemp("shandong"), SHANDONG)
+    return done.rows, done.plan
 
 
 def test_the_example_enables_training_among_the_eight():

@@ -28,7 +28,7 @@ def _prescan_language(argv: Sequence[str]) -> None:
 
 def build() -> click.Group:
     """Build the command group in the current language."""
-    from .main import make_group
+    from .group import make_group
 
     return make_group()
 

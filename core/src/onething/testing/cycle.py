@@ -1,0 +1,106 @@
+"""A double-random cycle through the CLI, for tests that check a whole deployment's plan.
+
+Plugin tests that want to see their domain in a real plan (merged visits, realistic synthetic
+objects) all need the same steps: a deployment's config on a fresh SQLite file, a synthetic
+registry and inspector pools imported, a plan drawn. :func:`run_cycle` runs them as a city
+would, with the CLI, so a broken step fails with the command that broke.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen
+class Cycle:
+    """What a cycle left behind: its config, directory, synthetic registry rows and plan."""
+
+    config: Path
+    directory: Path
+    rows: list[dict[str, str]]
+    plan: dict
+
+    def rows_of(self, domain: str) -> list[dict[str, str]]:
+        """The synthetic registry rows that carry ``domain``."""
+        return [r for r in self.rows if domain in json.loads(r["domains"])]
+
+
+def run_cli(*args: str) -> int:
+    """Run ``onething ARGS`` in this process; its exit code."""
+    from onething.cli import main
+
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def run_cycle(
+    directory: Path,
+    deployment: Path,
+    *,
+    layer: str | None = None,
+    size: int = 1500,
+    synth_seed: int = 5,
+    cycle: str = "2026Q1",
+    plan_seed: int = 42,
+) -> Cycle:
+    """Run ``deployment``'s ``[deployment]`` on a fresh database in ``directory``.
+
+    ``layer`` is the text of an extra city layer (e.g. sampling every object of a domain so that
+    joint visits are certain on a small registry); its region is the deployment's own.
+    """
+    dep = tomllib.loads(deployment.read_text("utf-8"))["deployment"]
+    layers = []
+    if layer is not None:
+        path = directory / "layer.toml"
+        path.write_text(layer, "utf-8")
+        layers.append(str(path))
+    config = directory / "onething.toml"
+    url = f"sqlite:///{directory / 'cycle.db'}"
+    config.write_text(
+        f"[deployment]\nname = {json.dumps(dep['name'])}\nregion = {json.dumps(dep['region'])}\n"
+        f"level = {json.dumps(dep['level'])}\ndomains = {json.dumps(dep['domains'])}\n"
+        f"layers = {json.dumps(layers)}\n"
+        f"[storage]\nurl = {json.dumps(url)}\n",
+        "utf-8",
+    )
+    registry, pools, out = directory / "registry.csv", directory / "pools.csv", directory / "out"
+    steps = [
+        ["db", "upgrade"],
+        [
+            "registry",
+            "synth",
+            "--region",
+            dep["region"],
+            "--size",
+            str(size),
+            "--seed",
+            str(synth_seed),
+            "--out",
+            str(registry),
+        ],
+        ["registry", "import", str(registry)],
+        ["inspectors", "synth", "--out", str(pools)],
+        ["inspectors", "import", str(pools)],
+        ["plan", "--cycle", cycle, "--seed", str(plan_seed), "--out", str(out)],
+    ]
+    for step in steps:
+        code = run_cli(*step, "--config", str(config))
+        if code != 0:
+            raise AssertionError(f"onething {' '.join(step)} exited with {code}")
+    with registry.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    return Cycle(config=config, directory=directory, rows=rows, plan=plan)
+
+
+def visit_domains(visit: dict) -> set[str]:
+    """The domains whose items a plan visit carries."""
+    return {item.split(".")[0] for item in visit["items"]}
