@@ -43,3 +43,75 @@ def test_the_clinic_licence_cites_the_2022_revision_of_the_medical_institutions_
     (rule,) = [r for r in getattr(domains.rules("elderly_care"), kind) if r.code == code]
     assert _cites(rule, "医疗机构管理条例", "2016-02-06") == {old}
     assert _cites(rule, "医疗机构管理条例", "2022-03-29") == {new}
+
+
+def _element(book, code, on=ON):
+    (el,) = [e for e in book.elements(on) if e.code == code]
+    return el
+
+
+@pytest.mark.parametrize(
+    ("code", "good", "bad"),
+    [
+        (
+            "catering.e33",
+            {
+                "food_safety_officer_appointed": True,
+                "director_required": 0,
+                "directors_appointed": 0,
+            },
+            {
+                "food_safety_officer_appointed": True,
+                "director_required": 1,
+                "directors_appointed": 0,
+            },
+        ),
+        (
+            "catering.e33",
+            {"food_safety_officer_appointed": True, "risk_control_records": True},
+            {"food_safety_officer_appointed": False, "risk_control_records": True},
+        ),
+        (
+            "catering.e33",
+            {"food_safety_officer_appointed": True},
+            {"food_safety_officer_appointed": True, "risk_control_records": False},
+        ),
+        (
+            "catering.e34",
+            {"bulk_deliveries_sampled": 0, "bulk_deliveries_checked": 0},
+            {"bulk_deliveries_sampled": 3, "bulk_deliveries_checked": 2},
+        ),
+    ],
+)
+def test_the_added_food_duties_pass_when_kept_and_fail_when_broken(book, code, good, bad):
+    from onething.checklist import failures, validate
+
+    el = _element(book, code, dt.date(2026, 7, 1))
+    for evidence in (good, bad):
+        validate(code, el.evidence_schema, evidence, location="test", path="evidence")
+    assert failures(el.evidence_schema, good, None, ON) == []
+    assert failures(el.evidence_schema, bad, None, ON) != []
+
+
+@pytest.mark.parametrize(
+    ("code", "first_day"),
+    [
+        # 总局令第60号 in force 2022-11-01; 食品安全法 2025 修正 in force 2025-12-01
+        ("catering.e33", dt.date(2022, 11, 1)),
+        ("catering.e34", dt.date(2025, 12, 1)),
+    ],
+)
+def test_the_added_food_duties_start_when_their_rule_took_effect(book, code, first_day):
+    assert code not in {e.code for e in book.elements(first_day - dt.timedelta(days=1))}
+    assert code in {e.code for e in book.elements(first_day)}
+
+
+def test_the_unread_food_rules_are_never_marked_verified(book):
+    """The 60号令 and the 2025 amendment's new article were not read in the text."""
+    for code, law in (
+        ("catering.e33", "企业落实食品安全主体责任监督管理规定"),
+        ("catering.e34", "食品安全法"),
+    ):
+        el = _element(book, code, dt.date(2026, 7, 1))
+        cited = [b for b in el.basis if law_key(b.law) == law and b.revision != "2021-04-29"]
+        assert cited and all(b.status != "verified" for b in cited)
