@@ -17,6 +17,56 @@ def test_upgrade_reaches_every_head_and_is_idempotent(store):
     store.ensure_current()
 
 
+def test_the_migrations_have_exactly_one_head():
+    """A new database has one Alembic head: every migration revises the single head before it
+    (two migrations branching from the same revision fail here, not on a deployment)."""
+    from alembic.script import ScriptDirectory
+
+    store = Store("sqlite://")
+    script = ScriptDirectory.from_config(store._alembic())
+    assert len(script.get_heads()) == 1, script.get_heads()
+    assert store.heads() == set(script.get_heads())
+    revisions = list(script.walk_revisions())
+    assert len({r.revision for r in revisions}) == len(revisions)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_database_at_the_old_branch_heads_upgrades_to_the_one_head(tmp_path, kind):
+    """A database migrated while main had one branch per area (seven heads) is moved onto the
+    merge revision by ``upgrade`` with its data kept, and is current afterwards."""
+    from conftest import make_store
+
+    old_heads = [
+        "0002",
+        "0003",
+        "0005",
+        "0006",
+        "0009_profile_item_domain",
+        "0010_loop_due_provisional",
+        "0011_publication",
+    ]
+    store, drop = make_store(kind, tmp_path, upgrade=False)
+    try:
+        for head in old_heads:
+            store.upgrade(head)
+        assert store.current() == set(old_heads)
+        now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        with store.session() as s:
+            s.add(
+                RegistryObject(
+                    key="K", key_kind="alt", name="n", region_code="371500", updated_at=now
+                )
+            )
+        with pytest.raises(StoreNotCurrent):
+            store.ensure_current()
+        store.upgrade()
+        assert store.current() == store.heads() and len(store.current()) == 1
+        with store.session() as s:
+            assert s.get(RegistryObject, "K") is not None
+    finally:
+        drop()
+
+
 def test_a_session_is_one_transaction(store):
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with pytest.raises(RuntimeError):

@@ -1,7 +1,8 @@
 """Imports every table module so that ``SQLModel.metadata`` knows the whole schema.
 
 An engine adding tables adds its module here and a migration under ``migrations/versions``
-branching from ``0001`` (the store upgrades to all heads).
+whose ``down_revision`` is the current single head (``onething db history``; a test checks
+there is exactly one).
 """
 
 from . import (
