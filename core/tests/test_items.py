@@ -313,7 +313,7 @@ def break_duplicate_code(rows):
 def break_unknown_department(rows):
     c = _col(rows, "监管主体代码")
     rows[2][c] = "nobody"
-    return rows, ":3:T: 监管主体代码: unknown department 'nobody'"
+    return rows, ":3:V: 监管主体代码: unknown department 'nobody'"
 
 
 def break_overlapping_versions(rows):

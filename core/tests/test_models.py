@@ -43,6 +43,20 @@ bases = st.builds(
 basis_tuples = st.lists(bases, min_size=1, max_size=2).map(tuple)
 tuples = st.lists(codes, max_size=3).map(tuple)
 
+national_codes = st.lists(
+    st.builds(
+        m.NationalCode,
+        kind=st.sampled_from(list(m.NATIONAL_KINDS)),
+        code=text,
+        effective_from=dates,
+        effective_to=opt_dates,
+        status=st.sampled_from(m.STATUSES),
+        source=st.none() | text,
+        region=st.none() | st.sampled_from(["370000", "230000"]),
+    ),
+    max_size=2,
+).map(tuple)
+
 STRATEGIES = {
     m.Basis: bases,
     m.Provenance: st.builds(
@@ -143,6 +157,7 @@ STRATEGIES = {
         ).map(tuple),
         condition=conditions,
         source=st.none() | text,
+        national_codes=national_codes,
     ),
     m.Element: st.builds(
         m.Element,
@@ -170,6 +185,7 @@ STRATEGIES = {
             frequency=st.none() | text,
         ),
         source=st.none() | text,
+        national_codes=national_codes,
     ),
     m.Parameter: st.builds(
         m.Parameter,
@@ -346,6 +362,7 @@ def test_every_model_has_a_strategy():
         m.LoopTransition,
         m.ParameterValue,
         m.RelatedLink,
+        m.NationalCode,
     }
     assert models - nested == set(STRATEGIES)
 

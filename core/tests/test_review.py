@@ -69,3 +69,25 @@ def test_a_rule_says_which_plugin_version_and_article_it_comes_from(fake_domains
     p = book.provenance_of(item)
     assert (p.plugin, p.rule_id, p.basis) == ("fake", item.code, item.basis)
     assert p.plugin_version
+
+
+def test_validate_lists_every_provisional_field_of_the_existing_systems_language(capsys, tmp_path):
+    """The national code formats and every exchange field and vocabulary not checked against
+    a standard's text are listed as provisional, so nobody takes them for a checked standard."""
+    from onething.exchange import TARGETS, builtin
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CITY, "utf-8")
+    found = Onething.from_config(cfg).review()
+    code, out, _ = run(capsys, "validate", str(cfg), "--format", "json")
+    listed = json.loads(out)["provisional"]
+    assert code == 0 and listed == list(found.provisional)
+    assert any(line.startswith("format 监管事项目录编码") for line in listed)
+    for target in TARGETS:
+        m = builtin(target)
+        for kind in m.kinds.values():
+            for f in kind.fields:
+                line = f"exchange {target} {m.version} {kind.code}.{f.name} ({f.name_en})"
+                assert any(x.startswith(line) for x in listed) == (f.status != "checked")
+    code, out, _ = run(capsys, "validate", str(cfg))
+    assert "provisional" in out or "尚未对照标准原文核对" in out

@@ -12,6 +12,7 @@ from .departments import departments
 from .loop import core_states
 from .model import Parameter
 from .model.dated import ends_before_start, overlapping_pairs
+from .model.national import problems as national_problems
 from .templates import matcher
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def problems(rules: DomainRules) -> list[str]:
             for t in item.object_types
             if t not in object_types
         ]
+        out += national_problems(item.national_codes, where)
     out += _overlapping("item", by_code)
     item_codes = set(by_code)
 
@@ -115,6 +117,7 @@ def problems(rules: DomainRules) -> list[str]:
             )
         out += [f"{where}: requires unknown item {c!r}" for c in el.items if c not in item_codes]
         depts(where, el.departments)
+        out += national_problems(el.national_codes, where)
         if el.limit is not None:
             params(where, el.limit.parameter)
             if el.limit.value is None and el.limit.parameter is None:

@@ -31,6 +31,11 @@ class Review:
     """One line per element whose evidence can never fail, or whose marks cannot act."""
     domains_without_rules: tuple[str, ...] = field(factory=tuple, converter=tuple)
     """Enabled domains with no item or no element in force: enabling them checks nothing."""
+    provisional: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """One line per field of an existing system's language not checked against a standard's
+    text: the national code formats, the national codes in force that are not verified, and
+    every provisional field and vocabulary of the exchange mappings
+    (:func:`provisional_lines`)."""
 
 
 def review(rulebook: Rulebook, on: dt.date, max_age_days: int) -> Review:
@@ -54,4 +59,25 @@ def review(rulebook: Rulebook, on: dt.date, max_age_days: int) -> Review:
         domains_without_rules=[
             n for n in names if not rulebook.items(on, n) or not rulebook.elements(on, n)
         ],
+        provisional=provisional_lines(rulebook, on),
     )
+
+
+def provisional_lines(rulebook: Rulebook, on: dt.date) -> list[str]:
+    """The provisional fields: what nobody may mistake for a checked standard."""
+    from .exchange import provisional_fields  # the exchange reads the rulebook too
+    from .model.dated import in_force
+    from .model.national import FORMATS, NATIONAL_KINDS
+
+    out = [
+        f"format {NATIONAL_KINDS[k]} ({k}): {f['text']} — {f['status']}, {f['source']}"
+        for k, f in FORMATS.items()
+        if f["status"] != "checked"
+    ]
+    out += [
+        f"{rule.code}: {NATIONAL_KINDS[c.kind]} {c.code} ({c.status})"
+        for rule in [*rulebook.items(on), *rulebook.elements(on)]
+        for c in rule.national_codes
+        if in_force(c, on) and c.status != "verified"
+    ]
+    return out + provisional_fields()

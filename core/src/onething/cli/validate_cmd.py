@@ -82,6 +82,7 @@ def make() -> click.Command:
                     "outdated_citations": [converter.unstructure(c) for c in outdated],
                     "elements_never_fail": silent,
                     "domains_without_rules": list(found.domains_without_rules),
+                    "provisional": list(found.provisional),
                 }
             )
             return
@@ -146,6 +147,16 @@ def make() -> click.Command:
                 "element in force, so enabling them checks nothing:",
             ),
             list(found.domains_without_rules),
+        )
+        _warn(
+            _(
+                f"注意：{len(found.provisional)} 项对接既有系统的字段、格式或编码尚未对照标准原文核对"
+                "（provisional），不得视为已核对的标准（见 docs/exchange.md）：",
+                f"Note: {len(found.provisional)} fields, formats or codes of the existing systems' "
+                "language are provisional, not checked against a standard's text, and must not "
+                "be taken for one (see docs/exchange.md):",
+            ),
+            list(found.provisional),
         )
 
     return validate

@@ -4,8 +4,13 @@ Columns, in the order of an official table, Chinese headers; the readable column
 then the coded columns that make the file import back losslessly (``onething items import``):
 
 序号, 事项编码, 事项名称, 监管依据, 监管主体, 监管对象, 监管措施, 事项环节, 检查方式, 所属领域,
-生效日期, 失效日期, 适用层级, 关联清单, 事项来源, 状态, 说明, 事项名称（英文）, 领域代码, 监管主体代码,
-监管对象代码, 合并事项编码, 监管依据（结构化）, 关联清单（结构化）, 适用条件（结构化）.
+生效日期, 失效日期, 适用层级, 关联清单, 事项来源, 状态, 说明, 监管事项目录编码, 检查实施清单编码,
+事项名称（英文）, 领域代码, 监管主体代码, 监管对象代码, 合并事项编码, 监管依据（结构化）,
+关联清单（结构化）, 适用条件（结构化）, 国家编码（结构化）.
+
+监管事项目录编码 and 检查实施清单编码 are the item's national codes in force on the list's day
+(the deployment's province's 实施清单编码 where the item has one per province); their formats are
+provisional (:mod:`onething.model.national`).
 
 On import, 监管主体 / 监管措施 / 事项环节 / 检查方式 / 适用层级 accept the Chinese labels or the
 codes; the coded columns, where present, win. The JSON form is published as
@@ -28,7 +33,9 @@ from attrs import evolve, field, frozen
 from .. import schemas
 from ..departments import department_name
 from ..errors import InvalidInput
-from ..model import MEASURES, MODES, Basis, Item, RelatedLink, converter
+from ..model import MEASURES, MODES, Basis, Item, NationalCode, RelatedLink, converter
+from ..model.national import code_on
+from ..model.national import problems as national_problems
 from ..outfiles import escape_row, write_atomic
 from . import tabular
 from .catalog import ItemCatalog, version_problems
@@ -62,6 +69,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("layer", "事项来源", 10),
     ("status", "状态", 16),
     ("reason", "说明", 24),
+    ("catalogue_code", "监管事项目录编码", 18),
+    ("implementation_code", "检查实施清单编码", 26),
     ("name_en", "事项名称（英文）", 36),
     ("domain_codes", "领域代码", 16),
     ("department_codes", "监管主体代码", 16),
@@ -70,6 +79,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("basis_json", "监管依据（结构化）", 30),
     ("related_json", "关联清单（结构化）", 20),
     ("condition_json", "适用条件（结构化）", 20),
+    ("national_json", "国家编码（结构化）", 20),
 )
 HEADERS = {k: h for k, h, _ in COLUMNS}
 REQUIRED = ("code", "name_zh", "name_en", "basis", "departments", "object_type_codes",
@@ -129,11 +139,14 @@ class Labels:
 
     def __init__(self, catalog: ItemCatalog | None = None, level: str = "province"):
         self.level = level
+        self.region: str | None = None
+        """The deployment's province (GB/T 2260), whose 检查实施清单编码 the export shows."""
         self.object_types: dict[tuple[str, str], str] = {}
         self.domains: dict[str, str] = {}
         if catalog is not None:
             dep = catalog.deployment
             self.level = dep.level if dep else level
+            self.region = f"{dep.region[:2]}0000" if dep else None
             for d in catalog.domains:
                 desc = catalog.rulebook.rules(d).description
                 self.domains[d] = desc.name_zh
@@ -150,8 +163,16 @@ def _join(values) -> str:
     return "、".join(values)
 
 
-def cells(seq: int, row: ListedItem, labels: Labels) -> dict[str, Any]:
-    """One row as the table's cells, by column key."""
+def _national(i: Item, kind: str, on: dt.date | None, region: str | None) -> str:
+    """The item's code of ``kind`` in force on ``on`` (on its version's first day for a full
+    history), ``""`` when it has none."""
+    code = code_on(i.national_codes, kind, on or i.effective_from, region)
+    return code.code if code else ""
+
+
+def cells(seq: int, row: ListedItem, labels: Labels, on: dt.date | None = None) -> dict[str, Any]:
+    """One row as the table's cells, by column key (``on``: the list's day, for the national
+    codes in force)."""
     i = row.item
     domains = row.domains or (i.domain,)
     return {
@@ -174,6 +195,8 @@ def cells(seq: int, row: ListedItem, labels: Labels) -> dict[str, Any]:
         "layer": LAYER_ZH[row.layer],
         "status": ACTIVE if row.active else f"{DISABLED}：{row.disabled}",
         "reason": row.reason or "",
+        "catalogue_code": _national(i, "catalogue", on, labels.region),
+        "implementation_code": _national(i, "implementation", on, labels.region),
         "name_en": i.name_en,
         "domain_codes": _join(domains),
         "department_codes": _join(i.departments),
@@ -184,6 +207,9 @@ def cells(seq: int, row: ListedItem, labels: Labels) -> dict[str, Any]:
         if i.related
         else "",
         "condition_json": json.dumps(i.condition, ensure_ascii=False) if i.condition else "",
+        "national_json": json.dumps(converter.unstructure(i.national_codes), ensure_ascii=False)
+        if i.national_codes
+        else "",
     }
 
 
@@ -248,7 +274,7 @@ def write(
         w = csv.writer(buf, lineterminator="\n")
         w.writerow([h for _, h, _ in COLUMNS])
         for n, row in enumerate(lists.sheets[key], 1):
-            c = cells(n, row, labels)
+            c = cells(n, row, labels, lists.at)
             w.writerow(escape_row(c[k] for k, _, _ in COLUMNS))
         blob = ("\ufeff" + buf.getvalue()).encode()  # BOM: spreadsheet programs read UTF-8
     elif fmt == "xlsx":
@@ -296,7 +322,7 @@ def _xlsx(lists: ItemList, labels: Labels) -> bytes:
             cell.border = border
             ws.column_dimensions[get_column_letter(n)].width = width
         for n, row in enumerate(rows, 1):
-            c = cells(n, row, labels)
+            c = cells(n, row, labels, lists.at)
             ws.append(escape_row(c[k] if c[k] != "" else None for k, _, _ in COLUMNS))
             lines = max(_lines(str(c[k]), width) for k, _, width in COLUMNS[:first_coded])
             ws.row_dimensions[n + 1].height = min(15 * lines, 180)
@@ -395,6 +421,31 @@ def _related(row: tabular.Row) -> tuple[RelatedLink, ...]:
     return tuple(out)
 
 
+def _national_codes(row: tabular.Row) -> tuple[NationalCode, ...]:
+    """The structured column when present; else the two readable code columns, as codes in
+    force from the item version's first day (status unconfirmed: read from a table)."""
+    raw = _json_cell(row, "national_json")
+    if raw is not None:
+        try:
+            codes = tuple(converter.structure(raw, tuple[NationalCode, ...]))
+        except Exception as exc:
+            raise row.error(
+                HEADERS["national_json"], f"not a list of national codes: {exc}"
+            ) from None
+        header = HEADERS["national_json"]
+    else:
+        start = row.date(HEADERS["effective_from"], required=True)
+        codes = tuple(
+            NationalCode(kind, text, start, source="item-list import")
+            for kind in ("catalogue", "implementation")
+            if (text := row.text(HEADERS[f"{kind}_code"]))
+        )
+        header = HEADERS["catalogue_code"]
+    for problem in national_problems(codes, "national codes"):
+        raise row.error(header, problem)
+    return codes
+
+
 def _row(row: tabular.Row, depts: dict[str, str]) -> ListedItem:
     h = HEADERS
     code = row.required(h["code"])
@@ -437,6 +488,7 @@ def _row(row: tabular.Row, depts: dict[str, str]) -> ListedItem:
         modes=_coded(row, "modes", _MODE_CODES),
         related=_related(row),
         condition=_json_cell(row, "condition_json"),
+        national_codes=_national_codes(row),
     )
     if item.effective_to is not None and item.effective_to <= item.effective_from:
         raise row.error(
@@ -524,6 +576,8 @@ def read(path: str | Path, fmt: str | None = None) -> ItemList:
                 item = converter.structure(raw, Item)
             except Exception as exc:
                 raise InvalidInput(where, "", f"not an item: {exc}") from None
+            for problem in national_problems(item.national_codes, "national_codes"):
+                raise InvalidInput(where, "national_codes", problem)
             for d, dept in enumerate(item.departments):
                 if dept not in known:
                     raise InvalidInput(

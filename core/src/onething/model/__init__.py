@@ -16,6 +16,7 @@ from .finding import Finding
 from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
 from .loop import LOOP_EFFECTS, LOOP_STAGES, LoopEffect, LoopExtension, LoopState, LoopTransition
 from .merge import MergeConstraint
+from .national import NATIONAL_KINDS, NationalCode
 from .obj import Licence, Membership, SupervisedObject
 from .parameter import UNITS, Parameter, ParameterValue, Scalar
 from .provenance import Provenance
@@ -30,6 +31,7 @@ __all__ = [
     "MEASURES",
     "METHODS",
     "MODES",
+    "NATIONAL_KINDS",
     "RELATED_KINDS",
     "RULE_KINDS",
     "SEVERITIES",
@@ -50,6 +52,7 @@ __all__ = [
     "LoopTransition",
     "Membership",
     "MergeConstraint",
+    "NationalCode",
     "ObjectKind",
     "ObjectType",
     "Parameter",

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .national import NationalCode
 
 Dimension = Literal["personnel", "equipment", "environment", "rules", "quality", "qualification"]
 #: 人员 / 设备 / 环境 / 制度 / 产品(服务)质量 / 资质
@@ -74,3 +75,6 @@ class Element:
     """JSON Schema of what the inspector records for this check point."""
     limit: Limit | None = None
     source: str | None = None
+    national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=tuple)
+    """The check point's codes in the existing systems (检查实施清单编码 of a check item where a
+    province codes them), dated, optional (:mod:`onething.model.national`)."""

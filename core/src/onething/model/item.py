@@ -8,6 +8,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .national import NationalCode
 
 Stage = Literal["before", "during", "after"]
 """事前 / 事中 / 事后."""
@@ -67,3 +68,6 @@ class Item:
     """Further applicability condition on the object's domain attributes (see
     ``onething.conditions``); ``None`` applies the item to every object of its object types."""
     source: str | None = None
+    national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=tuple)
+    """The item's codes in the existing systems (监管事项目录编码, 检查实施清单编码), dated,
+    optional (:mod:`onething.model.national`)."""
