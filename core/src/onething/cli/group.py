@@ -22,6 +22,7 @@ from . import (
     loop_cmd,
     params_cmd,
     plan_cmd,
+    plugin_cmd,
     plugins_cmd,
     publish_cmd,
     record_cmd,
@@ -60,6 +61,7 @@ def make_group() -> click.Group:
 
     for module in (
         plugins_cmd,
+        plugin_cmd,
         validate_cmd,
         params_cmd,
         db_cmd,
