@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -878,6 +879,25 @@ def _worker_count(workers: int | None, size: int | None) -> int:
     return cpus if cpus > 1 else 0
 
 
+#: Seconds the workers are given to exit once the pool is shut down, before they are killed.
+POOL_EXIT_SECONDS = 10.0
+
+
+def _close_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down without ever waiting on its queues or its manager thread: jobs not
+    started are cancelled, each worker finishes the job it is on (one batch) and exits, and a
+    worker still alive after :data:`POOL_EXIT_SECONDS` (stuck, or its pipe broken) is killed.
+    A dead or stuck worker therefore cannot hang the parent."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + POOL_EXIT_SECONDS
+    for p in processes:
+        p.join(max(deadline - time.monotonic(), 0))
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
+
+
 class _Prepared:
     """Prepared jobs in input order, as ``(line base, batch)``, from worker processes
     (``workers``) or this process. With workers, at most two jobs per worker are in flight, so
@@ -913,8 +933,7 @@ class _Prepared:
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
-            # Jobs not started are dropped; the at most two per worker running finish.
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            _close_pool(self.pool)
 
     def __iter__(self) -> Iterator[tuple[int, _Batch]]:
         jobs: Iterator | None = self.jobs
