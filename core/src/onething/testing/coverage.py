@@ -48,8 +48,8 @@ def observed(rule: RiskRule, facts: dict[str, Any], book: Rulebook, domain: str,
     if rule.kind == "count":
         window = book.value(domain, rule.window, on)
         return sum(1 for d in value if on - dt.timedelta(days=window) < _date(d) <= on)
-    if rule.kind == "expiry":  # days left beyond the warning period
-        days = book.value(domain, rule.parameter, on)
+    if rule.kind == "expiry":  # days left beyond the warning period (none: already expired)
+        days = book.value(domain, rule.parameter, on) if rule.parameter else 0
         return (_date(value) - (on + dt.timedelta(days=days))).days
     return value
 
