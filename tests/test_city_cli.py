@@ -102,3 +102,40 @@ def test_a_city_of_every_kind_imports_maps_and_plans_from_the_cli(city_cli, tmp_
     works = [v for v in doc["visits"] if any(o.startswith("WXY-") for o in v.get("objects", []))]
     assert len(works) == INSTALLATIONS // 2
     cli("plan", "verify", str(out / "plan.json"))
+
+
+def test_registry_synth_draws_a_city_of_every_kind_that_imports_and_plans(
+    city_cli, tmp_path, capsys
+):
+    """``registry synth`` writes the objects of every kind the plugins draw and the relations
+    between them beside; both import without a rejection and ``stats --by object_kind`` counts
+    them (the plan over such a city: core/tests/test_registry_synth_related.py)."""
+    cfg, _ = city_cli
+
+    def cli(*args):
+        code, out, err = run(capsys, *args, "--config", cfg)
+        assert code == 0, (args, err)
+        return out
+
+    out = tmp_path / "city.jsonl"
+    said = cli("registry", "synth", "--region", "371500", "--size", "400", "--seed", "3",
+               "--out", str(out))  # fmt: skip
+    rel = tmp_path / "city.relations.jsonl"
+    assert str(rel) in said and rel.exists()
+    objects = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    relations = rel.read_text("utf-8").splitlines()
+    report = json.loads(cli("registry", "import", str(out), "--report", "json"))
+    assert (report["inserted"], report["rejected"]) == (len(objects), 0)
+    report = json.loads(cli("registry", "import-relations", str(rel), "--report", "json"))
+    assert (report["inserted"], report["rejected"]) == (len(relations), 0)
+    stats = json.loads(cli("registry", "stats", "--by", "object_kind", "--format", "json"))
+    kinds = {r["object_kind"]: r["objects"] for r in stats["counts"]}
+    drawn = Counter(o.get("object_kind") or "business" for o in objects)
+    assert kinds == dict(drawn) and set(kinds) == {
+        "business", "project", "site", "vehicle", "person", "installation",
+    }  # fmt: skip
+    assert sum(stats["relations"].values()) == len(relations)
+    # the same seed again: the same files, refused without --force
+    code, _, err = run(capsys, "registry", "synth", "--region", "371500", "--size", "400",
+                       "--seed", "3", "--out", str(out), "--config", cfg)  # fmt: skip
+    assert code == 1 and "--out" in err

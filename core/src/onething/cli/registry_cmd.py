@@ -596,15 +596,24 @@ def make() -> click.Group:
     @registry.command(
         "synth",
         help=_(
-            "生成合成监管对象名录（有效代码、本地区县代码、多领域组合、许可证、信用等级），"
-            "供测试、演示和基准测试使用。",
+            "生成合成监管对象名录（有效代码、本地区县代码、多领域组合、许可证、信用等级），以及"
+            "各领域为其绘制的项目、现场、车辆、人员、设施等对象及其关系，供测试、演示和基准测试"
+            "使用。先导入对象文件，再导入关系文件（registry import-relations）。",
             "Generate a synthetic registry (valid uscc, the region's county codes, multi-domain "
-            "businesses, licences, credit grades) for tests, the demo and benchmarks.",
+            "businesses, licences, credit grades), with the projects, sites, vehicles, people "
+            "and installations the domains draw for them and the relations between them, for "
+            "tests, the demo and benchmarks. Import the objects first, then the relations "
+            "(registry import-relations).",
         ),
     )
     @config_option
     @click.option("--region", required=True, help=_("行政区划代码", "GB/T 2260 region code"))
-    @click.option("--size", type=int, required=True, help=_("对象数", "number of objects"))
+    @click.option(
+        "--size",
+        type=int,
+        required=True,
+        help=_("经营主体数（关联对象另计）", "number of businesses (related objects besides)"),
+    )
     @click.option("--seed", type=int, default=0, show_default=True, help=_("随机种子", "seed"))
     @click.option(
         "--out",
@@ -612,24 +621,48 @@ def make() -> click.Group:
         required=True,
         help=_("输出文件（.csv、.jsonl、.xlsx）", "output file (.csv, .jsonl, .xlsx)"),
     )
+    @click.option(
+        "--relations-out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_(
+            "关系输出文件（默认：输出文件旁的 <名称>.relations.<扩展名>；仅当启用的领域绘制关联"
+            "对象时写出）",
+            "relations file (default: <name>.relations.<ext> beside --out; written only when "
+            "the enabled domains draw related objects)",
+        ),
+    )
     @force_option
-    def synth_(config_path, region, size, seed, out, force):
+    def synth_(config_path, region, size, seed, out, relations_out, force):
         from ..outfiles import sqlite_file
         from ..registry import synth
 
         app = open_app(config_path)
         with _progress(_("生成", "generating")) as bar:
             task = bar.add_task("synth", total=size)
-            n = synth.write(
+            w = synth.write(
                 app.domains,
                 region,
                 size,
                 seed,
                 out,
+                relations_out=relations_out,
                 progress=lambda done, total: bar.update(task, completed=done),
                 force=force,
                 protected=[config_path, sqlite_file(app.store)],
             )
-        click.echo(_(f"已生成 {n} 个对象：{out}", f"wrote {n} objects to {out}"))
+        click.echo(
+            _(
+                f"已生成 {w.objects} 个对象（经营主体 {w.businesses} 个）：{out}",
+                f"wrote {w.objects} objects ({w.businesses} businesses) to {out}",
+            )
+        )
+        if w.relations_path is not None:
+            click.echo(
+                _(
+                    f"已生成 {w.relations} 条关系：{w.relations_path}",
+                    f"wrote {w.relations} relations to {w.relations_path}",
+                )
+            )
 
     return registry

@@ -10,6 +10,8 @@ from .domain import (
     ObjectType,
     RelationType,
     SynthLicence,
+    SynthLink,
+    SynthRelated,
 )
 from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
 from .finding import Finding
@@ -67,6 +69,8 @@ __all__ = [
     "Status",
     "SupervisedObject",
     "SynthLicence",
+    "SynthLink",
+    "SynthRelated",
     "converter",
     "in_force",
     "make_converter",

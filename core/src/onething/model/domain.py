@@ -67,6 +67,52 @@ class RelationType:
 
 
 @frozen
+class SynthRelated:
+    """Objects of a kind other than ``business`` a synthetic registry draws for each object of
+    an anchor type, related to it (``registry synth`` only): a platform's vehicles, each
+    vehicle's driver, a project's site, a business's major hazard sources."""
+
+    object_type: str
+    """The drawn objects' type, in the declaring domain (its kind is not ``business``)."""
+    relation: str
+    """The relation type between the anchor and each drawn object (either direction, as the
+    type's kinds say; an anchor of the same kind as the drawn object is the source)."""
+    anchor: str
+    """The object type the objects are drawn for, in ``anchor_domain``."""
+    anchor_domain: str | None = None
+    """The anchor type's domain; ``None``: the declaring domain. Not enabled: nothing drawn."""
+    count: tuple[int, int] = field(default=(1, 1), converter=tuple)
+    """How many objects per anchor, from and to (inclusive)."""
+    count_from: str | None = None
+    """An attribute of the anchor (in ``anchor_domain``) giving how many, where it has one."""
+    key: str | None = None
+    """A template of the drawn objects' keys (required for a ``pattern`` kind): ``{index}``
+    (the entry's running number), ``{n}`` (1, 2 … per anchor), ``{anchor}`` (the anchor's key,
+    not a person's), ``{region}`` (the county code), ``{year}``; Python format specs allowed."""
+    names: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """Templates of their names, one drawn per object: ``{anchor_name}``, ``{n}``, ``{town}``,
+    ``{brand}``, ``{road}``, ``{type}`` (the type's Chinese name), ``{key}``; none: a person's
+    name for a personal kind, the key for a vehicle, else ``{anchor_name}{type}{n}``."""
+    new_energy_share: float = 0.5
+    """Share of 8-character new-energy plates (a ``plate`` kind only)."""
+
+
+@frozen
+class SynthLink:
+    """A relation a synthetic registry draws between objects it has already drawn: each
+    object of ``object_type`` related, with probability ``share``, to an object of
+    ``other`` drawn before it (a project's supervising unit, a site's labour subcontractor)."""
+
+    object_type: str
+    """In the declaring domain."""
+    relation: str
+    other: str
+    """An object type of ``other_domain``."""
+    other_domain: str | None = None
+    share: float = 1.0
+
+
+@frozen
 class SynthLicence:
     """The licence a synthetic business of a domain holds (synthetic registries only)."""
 
@@ -118,3 +164,7 @@ class DomainDescription:
     """Object kinds beyond ``business`` the domain's object types use."""
     relation_types: tuple[RelationType, ...] = field(factory=tuple, converter=tuple)
     """Relations between registry objects the domain declares."""
+    synth_related: tuple[SynthRelated, ...] = field(factory=tuple, converter=tuple)
+    """Objects beyond businesses a synthetic registry draws, related to their anchors."""
+    synth_links: tuple[SynthLink, ...] = field(factory=tuple, converter=tuple)
+    """Relations a synthetic registry draws between objects already drawn."""
