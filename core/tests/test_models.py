@@ -95,6 +95,26 @@ STRATEGIES = {
         target_kind=codes,
         place=st.booleans(),
     ),
+    m.SynthRelated: st.builds(
+        m.SynthRelated,
+        object_type=codes,
+        relation=codes,
+        anchor=codes,
+        anchor_domain=st.none() | codes,
+        count=st.tuples(st.integers(0, 5), st.integers(5, 9)),
+        count_from=st.none() | codes,
+        key=st.none() | text,
+        names=tuples,
+        new_energy_share=st.floats(0, 1),
+    ),
+    m.SynthLink: st.builds(
+        m.SynthLink,
+        object_type=codes,
+        relation=codes,
+        other=codes,
+        other_domain=st.none() | codes,
+        share=st.floats(0, 1),
+    ),
     m.DomainDescription: st.builds(
         m.DomainDescription,
         code=codes,
@@ -129,6 +149,14 @@ STRATEGIES = {
                 target_kind=codes,
             ),
             max_size=2,
+        ).map(tuple),
+        synth_related=st.lists(
+            st.builds(m.SynthRelated, object_type=codes, relation=codes, anchor=codes),
+            max_size=2,
+        ).map(tuple),
+        synth_links=st.lists(
+            st.builds(m.SynthLink, object_type=codes, relation=codes, other=codes),
+            max_size=1,
         ).map(tuple),
     ),
     m.Item: st.builds(
