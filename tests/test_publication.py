@@ -178,22 +178,90 @@ def test_credit_repair_withdraws_penalty_and_sanction(store, loop, rulebook, tmp
     case = _penalty(store, loop, severity="serious")
     case = _step(store, loop, case, "start_joint_sanction", at=DECIDED + dt.timedelta(days=1))
     up = publish(store, rulebook, dt.date(2026, 10, 9), tmp_path / "a")
-    # catering publishes penalties; it has no rule for sanctions, which are counted, not shown
-    assert [c.key.split(":")[0] for c in up.went_up] == ["penalty"]
-    assert up.unpublished == {"sanction": 1}
+    # the penalty (catering.p01) and the joint sanction (catering.p08, at most five years)
+    assert sorted((c.key.split(":")[0], c.rule) for c in up.went_up) == [
+        ("penalty", "catering.p01"),
+        ("sanction", "catering.p08"),
+    ]
+    assert not up.unpublished
+    (sanction,) = [x for x in _lines(tmp_path / "a") if x["record"] == "sanction"]
+    assert sanction["display_to"] == "2031-10-09"  # 山东省社会信用条例 第三十八条: five years
     case = _step(
         store, loop, case, "apply_credit_repair", evidence={"application_no": "XF-1"},
         at=DECIDED + dt.timedelta(days=200),
     )  # fmt: skip
     _step(
         store, loop, get_case(store, case.id), "credit_repaired", facts={"repaired": True},
+        at=DECIDED + dt.timedelta(days=380),
+    )  # fmt: skip
+    before = publish(store, rulebook, dt.date(2027, 10, 12), tmp_path / "b")  # repaired 10-13
+    assert not before.came_down and before.shown == 2
+    down = publish(store, rulebook, dt.date(2027, 10, 13), tmp_path / "c")
+    assert [(c.what, c.reason) for c in down.came_down] == [("withdrawn", "credit_repair")] * 2
+    assert _lines(tmp_path / "c") == []
+
+
+def test_credit_repair_before_the_food_sectors_year_leaves_the_penalty_up(
+    store, loop, rulebook, tmp_path
+):
+    """市场监督管理信用修复管理办法 第六条: a food-sector penalty may come down on credit repair
+    only after a year of publication (six months elsewhere, core's publication.repair_after);
+    a repair recorded earlier is reported and the penalty stays up."""
+    _object(store)
+    case = _penalty(store, loop, severity="serious")
+    case = _step(store, loop, case, "start_joint_sanction", at=DECIDED + dt.timedelta(days=1))
+    publish(store, rulebook, dt.date(2026, 10, 9), tmp_path / "a")  # published 10-09
+    case = _step(
+        store, loop, case, "apply_credit_repair", evidence={"application_no": "XF-2"},
+        at=DECIDED + dt.timedelta(days=200),
+    )  # fmt: skip
+    _step(
+        store, loop, get_case(store, case.id), "credit_repaired", facts={"repaired": True},
         at=DECIDED + dt.timedelta(days=210),
     )  # fmt: skip
-    before = publish(store, rulebook, dt.date(2027, 4, 25), tmp_path / "b")  # repaired 04-26
-    assert not before.came_down and before.shown == 1
-    down = publish(store, rulebook, dt.date(2027, 4, 26), tmp_path / "c")
+    early = publish(store, rulebook, dt.date(2027, 4, 26), tmp_path / "b")
+    # the joint sanction comes down on the repair; the penalty stays up
+    assert [c.key.split(":")[0] for c in early.came_down] == ["sanction"]
+    assert early.shown == 1
+    assert [(c.what, c.reason) for c in early.refused] == [("repair_refused", "before:2027-10-09")]
+    # on the day the year is full the same repair takes it down
+    down = publish(store, rulebook, dt.date(2027, 10, 9), tmp_path / "c")
     assert [(c.what, c.reason) for c in down.came_down] == [("withdrawn", "credit_repair")]
-    assert _lines(tmp_path / "c") == []
+
+
+def test_credit_repair_never_takes_down_a_licence_revocation(store, loop, rulebook, tmp_path):
+    """公示规定 第十四条第三款: 吊销许可证件 and the other heavier penalties are never taken down
+    early, whatever the repair says."""
+    _object(store)
+    case = _penalty(store, loop, severity="severe", evidence={"penalty_kind": "licence_revoked"})
+    case = _step(store, loop, case, "start_joint_sanction", at=DECIDED + dt.timedelta(days=1))
+    publish(store, rulebook, dt.date(2026, 10, 9), tmp_path / "a")
+    case = _step(
+        store, loop, case, "apply_credit_repair", evidence={"application_no": "XF-3"},
+        at=DECIDED + dt.timedelta(days=500),
+    )  # fmt: skip
+    _step(
+        store, loop, get_case(store, case.id), "credit_repaired", facts={"repaired": True},
+        at=DECIDED + dt.timedelta(days=510),
+    )  # fmt: skip
+    res = publish(store, rulebook, dt.date(2028, 3, 1), tmp_path / "b")
+    assert [c.key.split(":")[0] for c in res.came_down] == ["sanction"] and res.shown == 1
+    assert [c.reason for c in res.refused] == ["not_repairable"]
+
+
+def test_the_repair_periods_cite_the_credit_repair_rules(rulebook):
+    from onething.publication.periods import repair_from
+
+    cal = Calendar()
+    food = repair_from(rulebook, cal, "catering", None, dt.date(2026, 1, 15))
+    assert food.on == dt.date(2027, 1, 15) and food.parameter.domain == "catering"
+    general = Rulebook(enable(["prepaid_card"]))
+    other = repair_from(general, cal, "prepaid_card", "fine", dt.date(2026, 1, 15))
+    assert other.on == dt.date(2026, 7, 15) and other.parameter.domain == "core"
+    for p in (food.parameter, other.parameter):
+        assert p.status == "verified"
+        assert ("市场监督管理信用修复管理办法", "第六条") in {(b.law, b.article) for b in p.basis}
+    assert repair_from(rulebook, cal, "catering", "reprimand", dt.date(2026, 1, 15)) is None
 
 
 def test_reprimand_is_shown_three_months_then_expires(store, loop, rulebook, tmp_path):
@@ -302,6 +370,44 @@ def test_no_personal_data_or_exempt_field_survives_redaction(
     assert all(r.reason == "commercial_secret" for r in log if r.kind == "withheld")
 
 
+ROLES = ["当事人", "负责人", "法定代表人", "投诉人", "执法人员", "从业人员", "经营者", "联系人"]
+SEPARATORS = ["", "：", ":", "为", " "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    person=names,
+    role=st.sampled_from(ROLES),
+    sep=st.sampled_from(SEPARATORS),
+    titled=names,
+    title=st.sampled_from(["先生", "女士", "同志"]),
+    pads=st.lists(filler, min_size=3, max_size=3),
+)
+def test_a_name_only_in_free_text_is_masked_after_a_role_word_or_before_a_title(
+    person, role, sep, titled, title, pads
+):
+    """No person field names them: a name introduced by a role word (负责人：王伟) or followed
+    by a title (李娜女士) is still not published in full; what introduced it stays."""
+    text = f"{pads[0]}{role}{sep}{person}{pads[1]}据{titled}{title}反映{pads[2]}"
+    out, log = redact({"remarks": text, "party_name": "聊城市好味道餐饮店"}, Policy(),
+                      kept={"party_name"})  # fmt: skip
+    assert person not in out["remarks"] and titled not in out["remarks"]
+    assert role in out["remarks"] and title in out["remarks"]
+    assert ("remarks", "person_name") in {(r.field, r.kind) for r in log}
+    assert out["party_name"] == "聊城市好味道餐饮店"
+
+
+def test_names_the_deployment_knows_are_masked_in_every_text():
+    from onething.publication.redaction import KnownNames
+
+    known = KnownNames.of(["赵铁柱", "钱多"])
+    out, _ = redact({"remarks": "赵铁柱、钱多两人检查"}, Policy(), known=known)
+    assert out["remarks"] == "赵*柱、钱*两人检查"
+    # a business name is published as it is
+    out, _ = redact({"party_name": "钱多多超市"}, Policy(), known=known, kept={"party_name"})
+    assert out["party_name"] == "钱多多超市"
+
+
 def test_published_feeds_hold_no_personal_data(store, loop, rulebook, tmp_path):
     """End to end: facts and evidence carrying a person's name, ID, phone and card, and a
     trade secret; the JSONL, CSV and HTML have none of them, and the redactions are listed."""
@@ -372,3 +478,117 @@ def test_page_is_self_contained_and_never_renders_data_as_markup():
     assert "<script>alert(1)" not in html and "\\u003c/script>" in html
     assert not re.search(r"(src|href)=\"?https?:", html)  # no external resource
     assert "经营者名称：" in html and "textContent" in html
+
+
+# -- licences and plans ----------------------------------------------------------------------
+
+
+def _licensed(store, valid_to="2027-03-31"):
+    licences = [
+        {"number": "JY13715020001234", "kind": "food_business", "department": "market",
+         "valid_from": "2022-04-01", "valid_to": valid_to},
+        # another department's licence is not the catering domain's to publish
+        {"number": "YFK3715020009", "kind": "prepaid_card_filing", "department": "commerce",
+         "valid_from": "2023-01-01", "valid_to": None},
+    ]  # fmt: skip
+    with store.session() as s:
+        s.merge(
+            RegistryObject(
+                key=USCC,
+                key_kind="uscc",
+                name="聊城市东昌府区好味道餐饮店",
+                region_code=REGION,
+                domains={"catering": {"object_types": ["restaurant"]}},
+                licences=licences,
+                updated_at=DECIDED,
+            )
+        )
+
+
+def test_a_licence_is_published_while_valid_and_comes_down_after(store, rulebook, tmp_path):
+    """catering.p06 (食品安全法 第一百一十三条): the registry's food-business licence is
+    published under the domain's licence rule, and comes down the day after it is valid to."""
+    _licensed(store)
+    up = publish(store, rulebook, dt.date(2026, 10, 9), tmp_path / "a")
+    assert [(c.key, c.rule) for c in up.went_up] == [
+        (f"licence:{USCC}:catering:JY13715020001234", "catering.p06")
+    ]
+    (line,) = _lines(tmp_path / "a")
+    assert line["fields"] == {
+        "operator_name": "聊城市东昌府区好味道餐饮店",
+        "uscc": USCC,
+        "licence_no": "JY13715020001234",
+        "valid_from": "2022-04-01",
+        "valid_to": "2027-03-31",
+    }
+    assert not publish(store, rulebook, dt.date(2027, 3, 31), tmp_path / "b").came_down
+    down = publish(store, rulebook, dt.date(2027, 4, 1), tmp_path / "c")
+    assert [(c.what, c.reason) for c in down.came_down] == [("withdrawn", "licence_expired")]
+    # renewed in the registry: the same licence goes up again, a new version
+    _licensed(store, valid_to="2032-03-31")
+    again = publish(store, rulebook, dt.date(2027, 4, 2), tmp_path / "d")
+    assert [c.what for c in again.went_up] == ["up"] and again.went_up[0].version == 2
+
+
+def _plan(store, *, keys, reason="", at=DECIDED, sha="b" * 64):
+    from onething.store.planning import PlanningAssignment, PlanningPlan, PlanningVisit
+
+    with store.session() as s:
+        plan = PlanningPlan(
+            cycle="2026Q4", year=2026, seed="liaocheng-2026Q4", algorithm="prn-sha256-v1",
+            population_sha256="a" * 64, plan_sha256=sha, created_at=at, created_by="tester",
+            reason=reason,
+        )  # fmt: skip
+        s.add(plan)
+        s.flush()
+        for k in keys:
+            s.add(PlanningVisit(plan_id=plan.id, visit_id=f"V:{k}", key=k))
+            s.add(
+                PlanningAssignment(
+                    plan_id=plan.id, visit_id=f"V:{k}", inspector_id="market-371502-0001",
+                    department="market", key=k,
+                )
+            )  # fmt: skip
+        return plan.id
+
+
+def test_a_plan_publishes_its_draw_and_the_businesses_it_sampled(store, rulebook, tmp_path):
+    """优化营商环境条例 第五十四条: the objects drawn are published (catering.p07) — the
+    businesses by name and uscc, never a person; a redraw supersedes the cycle's plan; the
+    inspectors' names the store knows are masked in its free text."""
+    from onething.store.planning import PlanningInspector
+
+    _licensed(store)  # a catering business (its licence is published too)
+    person = "a" * 64
+    with store.session() as s:
+        s.add(
+            RegistryObject(
+                key=person, key_kind="alt", name="王*国", region_code=REGION,
+                object_kind="person", display_key="371502********1234",
+                domains={"catering": {"object_types": ["restaurant"]}}, updated_at=DECIDED,
+            )
+        )  # fmt: skip
+        s.add(
+            PlanningInspector(
+                id="market-371502-0001", name="赵铁柱", department="market",
+                region_code=REGION, updated_at=DECIDED,
+            )
+        )  # fmt: skip
+    _plan(store, keys=[USCC, person])
+    res = publish(store, rulebook, dt.date(2026, 10, 9), tmp_path / "a")
+    assert ("plan:2026Q4:catering", "catering.p07") in {(c.key, c.rule) for c in res.went_up}
+    (line,) = [x for x in _lines(tmp_path / "a") if x["record"] == "plan"]
+    f = line["fields"]
+    assert f["sampled"] == [{"name": "聊城市东昌府区好味道餐饮店", "uscc": USCC}]
+    assert f["sample_size"] == 1 and f["seed"] == "liaocheng-2026Q4"
+    assert f["plan_sha256"] == "b" * 64 and f["authority"] == line["fields"]["authority"]
+    # 20 working days (core publication.within) from 2026-09-28, over National Day
+    assert line["due_on"] == "2026-10-30"
+    assert "display_to" in line and line["display_to"] is None
+    _plan(store, keys=[USCC], reason="赵铁柱回避，重新抽取", sha="c" * 64,
+          at=DECIDED + dt.timedelta(days=2))  # fmt: skip
+    again = publish(store, rulebook, dt.date(2026, 10, 12), tmp_path / "b")
+    assert [(c.key, c.what) for c in again.went_up] == [("plan:2026Q4:catering", "corrected")]
+    (line,) = [x for x in _lines(tmp_path / "b") if x["record"] == "plan"]
+    assert line["fields"]["plan_sha256"] == "c" * 64
+    assert line["fields"]["redraw_reason"] == "赵*柱回避，重新抽取"

@@ -65,6 +65,7 @@ def make() -> click.Command:
             "corrected": _("更正", "corrected"),
             "withdrawn": _("撤下", "withdrawn"),
             "expired": _("期满撤下", "expired"),
+            "repair_refused": _("信用修复未生效（继续公示）", "repair refused (stays up)"),
         }
         rows = [
             [what[c.what], c.key, c.version, c.rule, c.object_key, c.reason or "",

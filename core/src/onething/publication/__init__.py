@@ -22,13 +22,22 @@ from ..rulebook import Rulebook
 from ..store import Store
 from ..workdays import LOCAL_ZONE, Calendar
 from . import feeds
-from .periods import deadline, display_end
-from .records import NAME_FIELDS, Source, case_sources, record_sources
-from .redaction import Policy, Redaction, person_names, redact
+from .periods import deadline, display_end, repair_from
+from .records import (
+    NAME_FIELDS,
+    LicenceScope,
+    Source,
+    case_sources,
+    licence_sources,
+    plan_sources,
+    record_sources,
+)
+from .redaction import KnownNames, Policy, Redaction, person_names, redact
 from .state import Candidate, Change, history, shown, sync
 
 __all__ = [
     "Change",
+    "KnownNames",
     "Policy",
     "PublishResult",
     "Redaction",
@@ -62,11 +71,18 @@ class PublishResult:
     def came_down(self) -> list[Change]:
         return [c for c in self.changes if c.what in ("withdrawn", "expired")]
 
+    @property
+    def refused(self) -> list[Change]:
+        """Credit repairs that cannot take a penalty down (yet): it stays up (公示规定
+        第十四条; 信用修复管理办法 第六条)."""
+        return [c for c in self.changes if c.what == "repair_refused"]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "at": self.at.isoformat(),
             "went_up": [c.as_json() for c in self.went_up],
             "came_down": [c.as_json() for c in self.came_down],
+            "repair_refused": [c.as_json() for c in self.refused],
             "unchanged": self.unchanged,
             "shown": self.shown,
             "unpublished": dict(self.unpublished),
@@ -104,6 +120,45 @@ def policies_of(config: Mapping[str, Any] | None, domains: list[str]) -> dict[st
     return out
 
 
+#: Fields published as they are (a business's name; a plan's sample lists businesses only).
+KEPT = frozenset({*NAME_FIELDS, "sampled"})
+
+
+def _publishing(rulebook: Rulebook, record: str) -> list[str]:
+    """The enabled domains with a publication rule of ``record`` kind."""
+    return [
+        d
+        for d in rulebook.domains.names
+        if any(r.record == record for r in rulebook.rules(d).publication_rules)
+    ]
+
+
+def licence_scopes(rulebook: Rulebook) -> dict[str, LicenceScope]:
+    """The licences each domain with a licence rule publishes: its declared licence
+    (``synth_licence``: kind and issuing department), or its lead department's."""
+    out = {}
+    for d in _publishing(rulebook, "licence"):
+        desc = rulebook.rules(d).description
+        own = desc.synth_licence
+        out[d] = (
+            LicenceScope(own.kind, own.department)
+            if own is not None
+            else LicenceScope(None, desc.lead_department)
+        )
+    return out
+
+
+def known_names(store: Store) -> KnownNames:
+    """Names the store holds of natural persons: its inspectors' (执法人员库), masked wherever
+    they appear in a publication's free text."""
+    import sqlalchemy as sa
+
+    from ..store.planning import PlanningInspector
+
+    with store.session() as s:
+        return KnownNames.of(s.execute(sa.select(PlanningInspector.name)).scalars())
+
+
 def _as_of(at: dt.date | dt.datetime | None) -> dt.datetime:
     if at is None:
         return dt.datetime.now(dt.UTC)
@@ -127,6 +182,7 @@ def _candidates(
     calendar: Calendar,
     policies: dict[str, Policy],
     unpublished: dict[str, int],
+    known: KnownNames | None = None,
 ) -> Iterator[Candidate]:
     rules_of: dict[str, list[PublicationRule]] = {}
     for src in sources:
@@ -146,13 +202,17 @@ def _candidates(
         withhold = [x for x in rule.redact if "secret" in x]
         policy = policies.get(src.domain, Policy())
         published, log = redact(
-            fields, policy, names=names, withhold=withhold, kept=set(NAME_FIELDS)
+            fields, policy, names=names, withhold=withhold, kept=KEPT, known=known
         )
 
         def period_end(start: dt.date, rule=rule, src=src) -> dt.date | None:
             d = display_end(
                 rulebook, calendar, src.domain, rule.period, src.record, src.severity, start
             )
+            return d.on if d is not None else None
+
+        def repairable(start: dt.date, src=src) -> dt.date | None:
+            d = repair_from(rulebook, calendar, src.domain, src.facts.get("penalty_kind"), start)
             return d.on if d is not None else None
 
         content = {
@@ -181,6 +241,7 @@ def _candidates(
             redactions=[r.as_json() for r in log],
             ended=src.ended,
             period_end=period_end,
+            repair_from=repairable if src.record == "penalty" else None,
         )
 
 
@@ -230,8 +291,11 @@ def publish(
     def sources() -> Iterator[Source]:
         yield from case_sources(store, when)
         yield from record_sources(store, when)
+        yield from licence_sources(store, when, licence_scopes(rulebook))
+        yield from plan_sources(store, when, set(_publishing(rulebook, "plan")))
 
-    candidates = _candidates(sources(), rulebook, calendar, dict(policies), unpublished)
+    known = known_names(store)
+    candidates = _candidates(sources(), rulebook, calendar, dict(policies), unpublished, known)
     changes, unchanged = sync(store, candidates, day, dt.datetime.now(dt.UTC))
     contents = [row.content for row in shown(store)]
     files: list[Path] = []

@@ -34,6 +34,25 @@ SEVERITY_CLASS = {
 }
 DEFAULT_WITHIN = "publication.within"
 DEFAULT_PERIOD = "publication.period"
+REPAIR_AFTER = "publication.repair_after"
+
+#: Penalty kinds (``decide_penalty`` evidence ``penalty_kind``) whose publication credit repair
+#: never takes down early: a warning, reprimand or low fine (shown three months anyway,
+#: 市场监督管理信用修复管理办法 第六条) and the heavier penalties of 市场监督管理行政处罚信息公示规定
+#: 第十四条第三款.
+NOT_REPAIRABLE = frozenset(
+    {
+        "warning",
+        "reprimand",
+        "low_fine",
+        "suspension",
+        "business_restriction",
+        "employment_ban",
+        "qualification_downgrade",
+        "licence_revoked",
+        "business_licence_revoked",
+    }
+)
 
 
 def severity_class(severity: str | None) -> str:
@@ -128,3 +147,21 @@ def display_end(
     else:
         return None
     return Dated(add_period(start, p.value, p.unit, calendar), p)
+
+
+def repair_from(
+    rulebook: Rulebook,
+    calendar: Calendar,
+    domain: str,
+    penalty_kind: str | None,
+    published: dt.date,
+) -> Dated | None:
+    """The first day a penalty published on ``published`` may come down on credit repair
+    (the domain's ``publication.repair_after``, else core's), or ``None`` when its kind is
+    never taken down early (:data:`NOT_REPAIRABLE`)."""
+    if penalty_kind in NOT_REPAIRABLE:
+        return None
+    known = {n for d, n in rulebook.parameter_names(domain) if d == domain}
+    owner = domain if REPAIR_AFTER in known else CORE
+    p = rulebook.parameter(owner, REPAIR_AFTER, published)
+    return Dated(add_period(published, p.value, p.unit, calendar), p)

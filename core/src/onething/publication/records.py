@@ -1,12 +1,18 @@
 """Publication records (公示记录) derived from what the store holds.
 
-Three sources, read in batches:
+Five sources, read in batches:
 
 * **penalties** — a case's entry into the loop state ``published`` (``decide_penalty``): the
   decision's evidence (``decision_no``, ``severity``, ``amount``, anything else the host gave)
   from the audit chain, the case's facts, the object from the registry;
 * **joint sanctions** — a case's entry into ``joint_sanction``;
-* **inspection results** — each stored inspection record, once per domain it checked.
+* **inspection results** — each stored inspection record, once per domain it checked;
+* **licences** — each licence (or filing) of a registry object, once per domain it belongs to
+  that publishes licences and whose licence it is (:class:`LicenceScope`); it comes down the
+  day after it is valid to (``licence_expired``), or when the registry drops it;
+* **plans** — each drawn 双随机 plan in force for its cycle, once per domain it samples: the
+  draw (cycle, seed, algorithm, digests, when and by whom) and its sample (the businesses
+  drawn, never a natural person). A redraw supersedes the cycle's earlier plan.
 
 A penalty or sanction comes down when the case's credit is repaired (``credit_repaired``); a
 sanction also when it ends (``sanction_ended``). Re-deciding a penalty, correcting the case's
@@ -26,6 +32,7 @@ from attrs import field, frozen
 from ..departments import department_name
 from ..store import Store
 from ..store.loop import LoopAudit, LoopCase, LoopStep
+from ..store.planning import PlanningAssignment, PlanningPlan, PlanningVisit
 from ..store.records import InspectionEvidence, InspectionFinding, InspectionRecord
 from ..store.registry import RegistryObject
 from ..workdays import LOCAL_ZONE
@@ -283,4 +290,180 @@ def _record(r: InspectionRecord, evidence, findings, objects) -> Iterator[Source
             data=data,
             facts={"result": "fail" if failed else "pass", "departments": depts},
             raw=raw,
+        )
+
+
+# -- licences ----------------------------------------------------------------------------------
+
+
+@frozen
+class LicenceScope:
+    """Which licences a domain publishes: of its declared licence kind or issued by the
+    department that issues it (catering: food_business, or any licence of 市场监管 such as a
+    small eatery's registration); a domain declaring none: its lead department's."""
+
+    kind: str | None
+    department: str
+
+    def covers(self, licence: dict[str, Any]) -> bool:
+        if self.kind is not None and licence.get("kind") == self.kind:
+            return True
+        return licence.get("department") == self.department
+
+
+def licence_sources(
+    store: Store, at: dt.datetime, scopes: dict[str, LicenceScope]
+) -> Iterator[Source]:
+    """Licences valid from on or before ``at`` of the registry's businesses, per domain in
+    ``scopes`` the object belongs to (a person is never published)."""
+    if not scopes:
+        return
+    day = local_day(at)
+    last = ""
+    while True:
+        with store.session() as s:
+            objs = (
+                s.execute(
+                    sa.select(RegistryObject)
+                    .where(RegistryObject.key > last, RegistryObject.object_kind == "business")
+                    .order_by(RegistryObject.key)
+                    .limit(BATCH)
+                )
+                .scalars()
+                .all()
+            )
+        if not objs:
+            return
+        for obj in objs:
+            yield from _licences(obj, scopes, day)
+        last = objs[-1].key
+
+
+def _licences(obj: RegistryObject, scopes: dict[str, LicenceScope], day: dt.date):
+    mine = [d for d in sorted(obj.domains or {}) if d in scopes]
+    if not mine or not obj.licences:
+        return
+    base = _object_fields(obj, obj.key)
+    for lic in obj.licences:
+        start = dt.date.fromisoformat(lic["valid_from"]) if lic.get("valid_from") else None
+        end = dt.date.fromisoformat(lic["valid_to"]) if lic.get("valid_to") else None
+        if start is not None and start > day:
+            continue
+        authority = _dept_name(lic["department"])
+        data = {
+            **base,
+            "licence_no": lic["number"],
+            "filing_number": lic["number"],
+            "licence_kind": lic["kind"],
+            "authority": authority,
+            "filing_authority": authority,
+            "valid_from": lic.get("valid_from"),
+            "filing_date": lic.get("valid_from"),
+            "valid_to": lic.get("valid_to"),
+        }
+        for d in mine:
+            if not scopes[d].covers(lic):
+                continue
+            yield Source(
+                key=f"licence:{obj.key}:{d}:{lic['number']}",
+                record="licence",
+                domain=d,
+                object_key=obj.key,
+                decided_on=start or local_day(obj.updated_at),
+                severity=None,
+                data={k: v for k, v in data.items() if v not in (None, "")},
+                facts={"kind": lic["kind"], "department": lic["department"]},
+                raw=None,
+                ended=(end + dt.timedelta(days=1), "licence_expired") if end else None,
+            )
+
+
+# -- plans -------------------------------------------------------------------------------------
+
+
+def plan_sources(store: Store, at: dt.datetime, domains: set[str]) -> Iterator[Source]:
+    """The plan in force for each cycle as of ``at`` (its latest draw by then), once per domain
+    of ``domains`` whose businesses it samples; the sample lists businesses by name and uscc."""
+    if not domains:
+        return
+    with store.session() as s:
+        plans = (
+            s.execute(
+                sa.select(PlanningPlan)
+                .where(PlanningPlan.created_at <= at)
+                .order_by(PlanningPlan.cycle, PlanningPlan.id)
+            )
+            .scalars()
+            .all()
+        )
+    latest: dict[str, PlanningPlan] = {}
+    for p in plans:
+        latest[p.cycle] = p  # a redraw replaces the cycle's plan
+    for cycle in sorted(latest):
+        yield from _plan(store, latest[cycle], domains)
+
+
+def _plan(store: Store, plan: PlanningPlan, domains: set[str]) -> Iterator[Source]:
+    sample: dict[str, list[RegistryObject]] = {}
+    departments: dict[str, set[str]] = {}
+    last = ""
+    while True:
+        with store.session() as s:
+            keys = list(
+                s.execute(
+                    sa.select(PlanningVisit.key)
+                    .where(PlanningVisit.plan_id == plan.id, PlanningVisit.key > last)
+                    .group_by(PlanningVisit.key)
+                    .order_by(PlanningVisit.key)
+                    .limit(BATCH)
+                ).scalars()
+            )
+            if not keys:
+                break
+            objects = _objects(s, set(keys))
+            for key, dept in s.execute(
+                sa.select(PlanningAssignment.key, PlanningAssignment.department)
+                .where(PlanningAssignment.plan_id == plan.id, PlanningAssignment.key.in_(keys))
+                .distinct()
+            ):
+                departments.setdefault(key, set()).add(dept)
+        for key in keys:
+            obj = objects.get(key)
+            if obj is None or obj.object_kind != "business":
+                continue  # a person, a vehicle … is never listed
+            for d in sorted(obj.domains or {}):
+                if d in domains:
+                    sample.setdefault(d, []).append(obj)
+        last = keys[-1]
+    day = local_day(plan.created_at)
+    for d in sorted(sample):
+        objs = sample[d]
+        depts = sorted({x for o in objs for x in departments.get(o.key, ())})
+        data = {
+            "cycle": plan.cycle,
+            "year": plan.year,
+            "draw_date": day.isoformat(),
+            "seed": plan.seed,
+            "algorithm": plan.algorithm,
+            "population_sha256": plan.population_sha256,
+            "plan_sha256": plan.plan_sha256,
+            "sample_size": len(objs),
+            "sampled": [
+                {"name": o.name, "uscc": o.key} if o.key_kind == "uscc" else {"name": o.name}
+                for o in objs
+            ],
+            "departments": [_dept_name(x) for x in depts],
+            "authority": "、".join(_dept_name(x) for x in depts),
+            "redraw_reason": plan.reason,
+        }
+        yield Source(
+            key=f"plan:{plan.cycle}:{d}",
+            record="plan",
+            domain=d,
+            object_key=f"plan:{plan.cycle}",
+            decided_on=day,
+            severity=None,
+            data={k: v for k, v in data.items() if v not in (None, "")},
+            facts={"cycle": plan.cycle},
+            raw=None,
         )

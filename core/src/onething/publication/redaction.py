@@ -11,8 +11,14 @@ secrets, security: 政府信息公开条例 第十四条、第十五条) are wit
 Masking is by what a value *is* (a valid resident ID number with its GB 11643 check digit, a
 Luhn-valid card number, a mobile number…) wherever it appears, structured or free text, and by
 the person names the input names in person fields (:data:`PERSON_FIELDS`): those names are
-masked in every text of the record. A name that appears only in free text, never in a person
-field, cannot be recognised and is not masked — hosts put people in person fields.
+masked in every text of the record. Names the deployment knows (its inspectors, say) are masked
+in every record (:class:`KnownNames`). A name that appears only in free text is recognised by
+what introduces it (:func:`free_text_names`): a role word (当事人、负责人、法定代表人、投诉人、
+执法人员…, optionally followed by ：, 为 or a space) and then a common surname with one or two
+given characters, or a surname and given name before 先生、女士、同志. What follows a role word
+is masked even when the name is shorter than what was matched (王伟 in 负责人王伟到场 masks 王伟到 as
+王*到): masking too much is the safe side. A name with neither a role word nor a known field
+cannot be told from other words and is not masked: hosts put people in person fields.
 
 Every masking and withholding is recorded (:class:`Redaction`): field, kind, count — never the
 value.
@@ -57,7 +63,9 @@ def luhn_ok(digits: str) -> bool:
 # A run of ASCII digits not touching another digit or letter; separators inside card and phone
 # numbers (space, hyphen) are allowed the way people write them.
 _ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-_CARD = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
+# a card number does not continue a code: no ASCII letter or digit before it (JY1371502… is a
+# licence number)
+_CARD = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]){8}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])(?:\(0[0-9]{2,3}\)|0[0-9]{2,3})[ -]?[0-9]{7,8}(?![0-9])")
 _PLATE = re.compile(
@@ -115,6 +123,74 @@ DEFAULT_WITHHELD: dict[str, str] = {
     "residents_personal_information": "personal_privacy",
     "insured_person_identity": "personal_privacy",
 }
+
+# -- names in free text ------------------------------------------------------------------------
+#: Common single-character surnames (the most frequent of 百家姓 as counted by the 2020 census
+#: reports) and compound surnames; a name recognised in free text starts with one of them.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "呼延", "申屠",
+)  # fmt: skip
+#: Words that introduce a natural person in an inspection or penalty text.
+ROLE_WORDS = (
+    "法定代表人", "主要负责人", "负责人", "当事人", "经营者", "业主", "店主", "店长", "老板",
+    "联系人", "投诉人", "举报人", "申请人", "被申请人", "委托代理人", "代理人", "监护人", "家属",
+    "消费者", "顾客", "从业人员", "员工", "职工", "厨师", "服务员", "护理员", "老人", "患者",
+    "学员", "教师", "驾驶员", "司机", "执法人员", "检查人员", "检查员", "记录人", "陪同人",
+    "姓名", "食品安全员", "食品安全总监", "安全总监", "安全员",
+)  # fmt: skip
+# Characters that do not begin or continue a given name (function words, punctuation).
+_NOT_GIVEN = "的了在是有和与及其等对向于为被把将未不已因所并或、，。；：！？（）()《》“”\"' "
+_GIVEN = f"[^{re.escape(_NOT_GIVEN)}\\x00-\\x7f*＊]"
+_SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + "|[" + "".join(sorted(SURNAMES)) + "])"
+_ROLE_NAME = re.compile(
+    "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
+    f"(?:[：:为是系即]|\\s)?({_SURNAME}{_GIVEN}{{1,2}})"
+)
+_TITLED_NAME = re.compile(f"({_SURNAME}{_GIVEN}{{1,2}})(?=先生|女士|同志|师傅)")
+
+
+def free_text_names(text: str) -> list[str]:
+    """Names recognised in ``text`` by what introduces them (a role word before, a title after);
+    each as matched (it may run one character past a two-character name)."""
+    return [m.group(1) for p in (_ROLE_NAME, _TITLED_NAME) for m in p.finditer(text)]
+
+
+@frozen
+class KnownNames:
+    """Names a deployment knows belong to natural persons (inspectors, persons of the
+    registry): masked in every text of every record, found with one compiled pattern."""
+
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> KnownNames:
+        usable = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+        return cls(re.compile("|".join(map(re.escape, usable))) if usable else None)
+
+
+#: Fields published as they are: a business's uscc, the numbers of official documents
+#: (licences, filings, decisions) and a plan's digests and seed.
+AS_IS = frozenset(
+    {
+        "uscc",
+        "licence_no",
+        "filing_number",
+        "decision_no",
+        "decision_number",
+        "seed",
+        "plan_sha256",
+        "population_sha256",
+    }
+)
 
 MASK_KINDS = ("resident_id", "bank_card", "mobile", "landline", "person_name", "address", "plate")
 
@@ -192,10 +268,19 @@ def person_names(data: Any) -> set[str]:
 class Redactor:
     """Masks one record's texts: the person names it knows, and what values are."""
 
-    def __init__(self, policy: Policy, names: Iterable[str] = ()):
+    def __init__(
+        self,
+        policy: Policy,
+        names: Iterable[str] = (),
+        *,
+        known: KnownNames | None = None,
+        free_text: bool = True,
+    ):
         self.policy = policy
         # longest first, so 欧阳娜娜 is masked before a shorter name inside it
         self.names = sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+        self.known = known.pattern if known is not None else None
+        self.free_text = free_text
         self.kinds = [k for k in MASK_KINDS if k not in policy.keep or k in ALWAYS_MASKED]
 
     def text(self, value: str, counts: dict[str, int], *, address: bool = False) -> str:
@@ -242,6 +327,11 @@ class Redactor:
             if name in value:
                 counts["person_name"] = counts.get("person_name", 0) + value.count(name)
                 value = value.replace(name, mask_name(name))
+        if self.known is not None:
+            value = sub("person_name", self.known, lambda m: mask_name(m.group(0)), value)
+        if self.free_text:
+            value = sub("person_name", _ROLE_NAME, _mask_group, value)
+            value = sub("person_name", _TITLED_NAME, _mask_group, value)
         return value
 
     def value(self, name: str, value: Any, counts: dict[str, int]) -> Any:
@@ -260,6 +350,14 @@ class Redactor:
         return value
 
 
+def _mask_group(m: re.Match[str]) -> str:
+    """The match with its name group (1) masked, what introduced it kept."""
+    start, end = m.span(1)
+    whole = m.group(0)
+    base = m.start(0)
+    return whole[: start - base] + mask_name(m.group(1)) + whole[end - base :]
+
+
 def _mask_landline(m: re.Match[str]) -> str:
     text = m.group(0)
     area = re.match(r"\(?(0[0-9]{2,3})\)?[ -]?", text)
@@ -275,6 +373,7 @@ def redact(
     names: Iterable[str] = (),
     withhold: Iterable[str] = (),
     kept: Iterable[str] = (),
+    known: KnownNames | None = None,
 ) -> tuple[dict[str, Any], list[Redaction]]:
     """The published form of ``fields`` and its redactions.
 
@@ -284,8 +383,9 @@ def redact(
         policy names one).
     :param kept: a business's name fields: not masked as a person's name (the ``uscc`` field
         is always published as it is).
+    :param known: names the deployment knows are persons', masked in every field but ``kept``.
     """
-    redactor = Redactor(policy, names)
+    redactor = Redactor(policy, names, known=known)
     extra = set(withhold)
     kept = set(kept)
     out: dict[str, Any] = {}
@@ -296,11 +396,11 @@ def redact(
         if reason:
             log.append(Redaction(name, "withheld", 1, reason))
             continue
-        if name == "uscc":  # a business's identity, published as it is (never a person's)
+        if name in AS_IS:  # a business's or a document's identity, never a person's
             out[name] = value
             continue
         if name in kept:  # a business's name: no person-name masking, value masks still apply
-            out[name] = Redactor(policy).value(name, value, counts := {})
+            out[name] = Redactor(policy, free_text=False).value(name, value, counts := {})
             log += [Redaction(name, k, n) for k, n in sorted(counts.items())]
             continue
         counts: dict[str, int] = {}

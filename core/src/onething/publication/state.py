@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from attrs import frozen
+from attrs import evolve, frozen
 
 from ..store import Store
 from ..store.publication import PublicationEntry
@@ -39,6 +39,9 @@ class Candidate:
     ended: tuple[dt.date, str] | None
     period_end: Any
     """callable: published_on → display_to (date) or None"""
+    repair_from: Any = None
+    """callable: published_on → the first day credit repair may take it down, or None when
+    it never may; ``None`` (no callable): any credit repair takes it down"""
 
 
 @frozen
@@ -50,7 +53,8 @@ class Change:
     rule: str
     object_key: str
     what: str
-    """up | corrected | withdrawn | expired"""
+    """up | corrected | withdrawn | expired | repair_refused (a credit repair that cannot take
+    the record down: too early or a penalty never taken down early; it stays up)"""
     reason: str | None = None
     late: bool = False
     """went up after its deadline"""
@@ -126,6 +130,15 @@ def _end(row: PublicationEntry, status: str, reason: str, day: dt.date) -> None:
 
 def _one(s, c: Candidate, last: PublicationEntry | None, day, now, changes) -> int:
     up = last is not None and last.status == "up"
+    if c.ended is not None and c.ended[0] <= day and c.ended[1] == "credit_repair":
+        earliest = c.repair_from(last.published_on if last else day) if c.repair_from else day
+        if earliest is None or day < earliest:
+            # 公示规定 第十四条: not before the time (a repair recorded early takes effect when
+            # the time is full), never for the heavier penalties
+            reason = "not_repairable" if earliest is None else f"before:{earliest.isoformat()}"
+            version = last.version if last is not None else 0
+            changes.append(Change(c.key, version, c.rule, c.object_key, "repair_refused", reason))
+            c = evolve(c, ended=None)
     if c.ended is not None and c.ended[0] <= day:
         if up:
             _end(last, "withdrawn", c.ended[1], day)
