@@ -115,3 +115,31 @@ def test_the_unread_food_rules_are_never_marked_verified(book):
         el = _element(book, code, dt.date(2026, 7, 1))
         cited = [b for b in el.basis if law_key(b.law) == law and b.revision != "2021-04-29"]
         assert cited and all(b.status != "verified" for b in cited)
+
+
+@pytest.mark.parametrize(
+    ("day", "revision", "article"),
+    [
+        (dt.date(2024, 4, 30), "2014-08-07", "第十七条第二款"),
+        (dt.date(2024, 5, 1), "2024-03-10", "第十八条第二款"),
+    ],
+)
+def test_the_serious_list_ban_follows_the_2024_revision_of_the_publicity_regulation(
+    book, day, revision, article
+):
+    """企业信息公示暂行条例 as revised in 2024 (国务院令第777号, in force 2024-05-01), read in
+    full: the three-year ban moved from 第十七条第二款 to 第十八条第二款."""
+    p = book.parameter("prepaid_card", "serious_list.legal_rep_ban", day)
+    assert p.value == 3 and p.status == "verified"
+    assert [(b.revision, b.article, b.status) for b in p.basis] == [(revision, article, "verified")]
+
+
+def test_no_rule_cites_the_2024_publicity_regulation_by_the_2014_article_numbers(domains):
+    """In the 2024 text the abnormal-operation list is 第十八条 (第十七条 in 2014); 第七条 kept."""
+    for kind in ("elements", "risk_rules", "sanctions", "publication_rules"):
+        for rule in getattr(domains.rules("prepaid_card"), kind):
+            for b in rule.basis:
+                if law_key(b.law) == "企业信息公示暂行条例" and b.revision == "2024-03-10":
+                    assert b.status == "verified" and b.article in (
+                        "第七条", "第十八条第一款", "第十八条第二款"
+                    ), (rule, b)  # fmt: skip
