@@ -10,7 +10,7 @@ from .applicability import match_by_data
 from .conditions import holds
 from .config import Deployment, load_config
 from .datadomain import DataDomain
-from .errors import InvalidInput, NotInForce, OnethingError, PluginError
+from .errors import InvalidInput, NotFound, NotInForce, OnethingError, PluginError
 from .loop import case, case_history, inbox, list_cases
 from .plugins import API_VERSION, ENTRY_POINT_GROUP, Domains, discover, enable
 from .rulebook import ParameterInForce, Rulebook
@@ -22,6 +22,7 @@ __all__ = [
     "Deployment",
     "Domains",
     "InvalidInput",
+    "NotFound",
     "NotInForce",
     "Onething",
     "OnethingError",

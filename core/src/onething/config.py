@@ -93,6 +93,9 @@ class Deployment:
     """The environment variable holding the secret that keys persons' hashed ID numbers."""
     publication: dict[str, Any] = field(factory=dict, hash=False)
     """``[publication]``: the page title and ``[[publication.policy]]`` redaction policies"""
+    http: dict[str, Any] = field(factory=dict, hash=False)
+    """``[http]``: the HTTP service (:mod:`onething.http`): listening address, identity from
+    signed tokens, webhooks"""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -188,4 +191,5 @@ def load_config(path: str | Path) -> Deployment:
         calendar=calendar_years(data.get("calendar", {}).get("year", []), str(path)),
         person_secret_env=data.get("privacy", {}).get("secret_env", "ONETHING_PERSON_SECRET"),
         publication=data.get("publication", {}),
+        http=data.get("http", {}),
     )

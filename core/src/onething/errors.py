@@ -25,6 +25,12 @@ class InvalidInput(OnethingError):
         return (type(self), (self.location, self.path, self.message))
 
 
+class NotFound(InvalidInput):
+    """What the input names is not there: no such case, record or object. An
+    :class:`InvalidInput` (the command line says it the same way); the HTTP service answers
+    404 instead of 422."""
+
+
 class PluginError(OnethingError):
     """A plugin could not be enabled: unknown, incompatible, or its hooks or data are wrong."""
 

@@ -19,3 +19,41 @@ def object_items(store: Store, key: str) -> list[str]:
     from ..registry.mapping import items_of
 
     return items_of(store, key)
+
+
+def checklist_of(app, on, *, object_key: str | None = None, items: list[str] | None = None):
+    """The joint checklist of one registry object (its stored items) or of item codes, on
+    ``on`` — what ``onething checklist`` prints and the HTTP service answers.
+
+    :raises NotFound: an object not in the registry.
+    :raises InvalidInput: an object without stored items, or unknown item codes.
+    """
+    from ..errors import InvalidInput, NotFound
+    from .build import build_checklist
+
+    name = None
+    if object_key is not None:
+        from ..registry import stored_key
+
+        store = app.store
+        store.ensure_current()
+        # a person's ID number is looked up by its keyed hash and shown masked only
+        object_key, shown = stored_key(app, object_key)
+        codes = object_items(store, object_key)
+        name = object_name(store, object_key)
+        if name is None:
+            raise NotFound("--object", shown, "no such object in the registry")
+        if not codes:
+            raise InvalidInput(
+                "--object",
+                shown,
+                "the object has no stored items (run the registry's item mapping first)",
+            )
+        location = f"registry[{shown}]"
+        object_key = shown
+    else:
+        codes = list(items or [])
+        location = "--items"
+    return build_checklist(
+        app.rulebook, codes, on, object_key=object_key, object_name=name, location=location
+    )

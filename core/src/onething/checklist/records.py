@@ -16,7 +16,7 @@ from attrs import evolve, field, frozen
 from sqlmodel import Session
 
 from .. import schemas
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..model import Finding, converter
 from ..rulebook import Rulebook
 from ..store import Store
@@ -393,7 +393,7 @@ def load_record(store: Store, record_id: str) -> Record:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(R).where(R.c.id == record_id)).mappings().first()
         if row is None:
-            raise InvalidInput("record", record_id, "no stored record with this id")
+            raise NotFound("record", record_id, "no stored record with this id")
         ev = conn.execute(sa.select(E).where(E.c.record_id == record_id)).mappings().all()
         fs = (
             conn.execute(sa.select(F).where(F.c.record_id == record_id).order_by(F.c.id))

@@ -11,101 +11,10 @@ from typing import Any
 
 import click
 
-from ..departments import department_name
-from ..i18n import _, language
-from ..model import LOOP_STAGES, SEVERITIES
+from ..i18n import _
+from ..loop.documents import ACTIONS, Labels, case_json, summary_json
+from ..loop.documents import case_ids as case_ids
 from .common import config_option, open_app, print_json, print_table
-
-SOURCE_KINDS = {
-    "warning": ("风险预警", "risk warning"),
-    "complaint": ("投诉举报", "complaint"),
-    "finding": ("检查发现问题", "inspection finding"),
-    "event": ("平台事件", "platform event"),
-    "penalty": ("行政处罚", "penalty decided"),
-}
-ACTIONS = {
-    "open": ("开启", "opened"),
-    "transition": ("流转", "moved"),
-    "refused": ("拒绝", "refused"),
-    "task_scheduled": ("排定任务", "task scheduled"),
-    "tasks_closed": ("关闭任务", "tasks closed"),
-    "penalty_noted": ("记录处罚", "penalty noted"),
-    "record_attached": ("关联检查记录", "record attached"),
-}
-
-
-def case_ids(ids: Iterable[int]) -> str:
-    """Ids as runs: ``1–4, 7`` (a batch of warnings opens consecutive cases)."""
-    runs: list[list[int]] = []
-    for i in sorted(set(ids)):
-        if runs and i == runs[-1][1] + 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
-
-
-class Labels:
-    """Codes as people read them, in the current language and at the deployment's level."""
-
-    def __init__(self, app, loop):
-        self.loop, self.level, self.en = loop, app.deployment.level, language() == "en"
-
-    def pick(self, pair: tuple[str, str]) -> str:
-        return pair[1] if self.en else pair[0]
-
-    def state(self, code: str) -> str:
-        if code not in self.loop.states:
-            return code
-        s = self.loop.state(code)
-        return s.label_en if self.en else s.label_zh
-
-    def stage(self, code: str | None) -> str:
-        return "" if code is None else code if self.en else LOOP_STAGES[code]
-
-    def dept(self, code: str | None) -> str:
-        return "" if code is None else department_name(code, self.level, language())
-
-    def due(self, deadline) -> str:
-        return deadline.text(_("无时限", "no deadline"))
-
-    def source(self, c) -> str:
-        kind = self.pick(SOURCE_KINDS.get(c.source_kind, (c.source_kind, c.source_kind)))
-        ref = f" {c.risk_rule}" if c.risk_rule else ""
-        return f"{kind}{ref}" + (f" #{c.source_ref}" if c.source_ref else "")
-
-    def severity(self, code: str | None) -> str:
-        if code is None:
-            return ""
-        return code if self.en else SEVERITIES.get(code, code)
-
-
-def _summary_json(c, lab: Labels) -> dict[str, Any]:
-    local = c.due.local
-    return {
-        "id": c.id,
-        "version": c.version,
-        "state": c.state,
-        "state_label": lab.state(c.state),
-        "stage": c.stage,
-        "domain": c.domain,
-        "object": c.object_key,
-        "object_name": c.object_name,
-        "region": c.region,
-        "owner": c.owner,
-        "owner_label": lab.dept(c.owner),
-        "lead": c.lead,
-        "lead_label": lab.dept(c.lead),
-        "source": {"kind": c.source_kind, "ref": c.source_ref, "risk_rule": c.risk_rule},
-        "severity": c.severity,
-        "opened_at": c.opened_at.isoformat(),
-        "due_at": local.isoformat() if local is not None else None,
-        "due": lab.due(c.due),
-        "due_provisional": c.due.provisional,
-        "overdue": c.overdue,
-        "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-    }
-
 
 CSV_FIELDS = [
     "id", "version", "state", "state_label", "stage", "domain", "object", "object_name",
@@ -160,7 +69,7 @@ def _emit(fmt: str, title: str, rows: Iterable[Any], lab: Labels, extra=None) ->
         sys.stdout.write("[")
         for r in rows:
             c, more = extra(r)
-            text = json.dumps({**_summary_json(c, lab), **more}, ensure_ascii=False, indent=2)
+            text = json.dumps({**summary_json(c, lab), **more}, ensure_ascii=False, indent=2)
             sys.stdout.write(("\n" if first else ",\n") + text)
             first = False
         sys.stdout.write("\n]\n" if not first else "]\n")
@@ -168,7 +77,7 @@ def _emit(fmt: str, title: str, rows: Iterable[Any], lab: Labels, extra=None) ->
     writer = None
     for r in rows:
         c, more = extra(r)
-        flat = {k: v for k, v in _summary_json(c, lab).items() if k != "source"}
+        flat = {k: v for k, v in summary_json(c, lab).items() if k != "source"}
         flat.update(source_kind=c.source_kind, source_ref=c.source_ref, risk_rule=c.risk_rule)
         flat.update({k: " ".join(v) if isinstance(v, list) else v for k, v in more.items()})
         if writer is None:
@@ -312,49 +221,11 @@ def add_commands(loop: click.Group, make_loop, store_of) -> None:
             check_actor(actor, within=app.deployment.region)
         view = case(store_of(app), lp, case_id, actor=actor)
         c = view.summary
-        moves = [
-            {
-                "transition": t.code,
-                "label": t.label_en if lab.en else t.label_zh,
-                "to": t.target,
-                "to_label": lab.state(t.target),
-                "roles": list(t.roles),
-                "departments": list(t.departments),
-                "department_labels": [lab.dept(d) for d in t.departments],
-                "evidence_required": t.evidence_schema is not None,
-                "guard": t.guard,
-                "guard_holds": t.guard_holds,
-                "allowed": t.allowed,
-                "refusal": t.refusal,
-            }
-            for t in view.transitions
-        ]
-        history = [
-            {
-                "seq": h.seq,
-                "at": h.at.astimezone(_zone()).isoformat(),
-                "action": h.action,
-                "actor": None
-                if h.actor is None
-                else {
-                    "department": h.actor.department,
-                    "role": h.actor.role,
-                    "region": h.actor.region,
-                },
-                "data": h.data,
-            }
-            for h in view.history
-        ]
+        shown = case_json(view, lab)
         if fmt == "json":
-            print_json(
-                {
-                    **_summary_json(c, lab),
-                    "facts": view.facts,
-                    "transitions": moves,
-                    "history": history,
-                }
-            )
+            print_json(shown)
             return
+        moves, history = shown["transitions"], shown["history"]
         obj = c.object_key + (
             _(f"（{c.object_name}）", f" ({c.object_name})") if c.object_name else ""
         )
@@ -427,12 +298,6 @@ def add_commands(loop: click.Group, make_loop, store_of) -> None:
                 for h in history
             ],
         )
-
-
-def _zone():
-    from ..workdays import LOCAL_ZONE
-
-    return LOCAL_ZONE
 
 
 def _detail(h: dict[str, Any], lab: Labels) -> str:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..checklist import build_checklist, render_html, render_markdown
-from ..checklist._objects import object_items, object_name
-from ..errors import InvalidInput
+from ..checklist import render_html, render_markdown
+from ..checklist._objects import checklist_of
 from ..i18n import _
 from ..outfiles import sqlite_file, write_atomic
 from .common import config_option, date_option, day, force_option, open_app, print_json
@@ -68,33 +67,8 @@ def make() -> click.Command:
                 _("请给出 --object 或 --items 之一", "give exactly one of --object or --items")
             )
         app = open_app(config_path)
-        on = day(at)
-        name = None
-        if object_key is not None:
-            from ..registry import stored_key
-
-            store = app.store
-            store.ensure_current()
-            # a person's ID number is looked up by its keyed hash and shown masked only
-            object_key, shown = stored_key(app, object_key)
-            codes = object_items(store, object_key)
-            name = object_name(store, object_key)
-            if name is None:
-                raise InvalidInput("--object", shown, "no such object in the registry")
-            if not codes:
-                raise InvalidInput(
-                    "--object",
-                    shown,
-                    "the object has no stored items (run the registry's item mapping first)",
-                )
-            location = f"registry[{shown}]"
-            object_key = shown
-        else:
-            codes = [c.strip() for c in items.split(",") if c.strip()]
-            location = "--items"
-        c = build_checklist(
-            app.rulebook, codes, on, object_key=object_key, object_name=name, location=location
-        )
+        codes = None if items is None else [c.strip() for c in items.split(",") if c.strip()]
+        c = checklist_of(app, day(at), object_key=object_key, items=codes)
         if fmt == "json":
             if out is None:
                 print_json(c.as_json())

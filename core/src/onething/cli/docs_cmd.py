@@ -62,4 +62,28 @@ def make() -> click.Group:
         else:
             write_atomic(out, text, force=force)
 
+    @docs.command(
+        "openapi",
+        help=_(
+            "由 HTTP 服务的代码生成 OpenAPI 3.1 描述（JSON）：docs/openapi.json。",
+            "Write the HTTP service's OpenAPI 3.1 description (JSON) from its code: "
+            "docs/openapi.json.",
+        ),
+    )
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
+    )
+    @force_option
+    def openapi(out: Path | None, force: bool) -> None:
+        from ..http import openapi_text
+
+        text = openapi_text()
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(out, text, force=force)
+
     return docs

@@ -28,6 +28,7 @@ from . import (
     record_cmd,
     registry_cmd,
     risk_cmd,
+    serve_cmd,
     validate_cmd,
 )
 
@@ -80,6 +81,7 @@ def make_group() -> click.Group:
         audit_cmd,
         evaluate_cmd,
         demo_cmd,
+        serve_cmd,
     ):
         group.add_command(module.make())
     group.add_command(risk_cmd.make_facts())

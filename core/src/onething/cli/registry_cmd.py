@@ -347,18 +347,16 @@ def make() -> click.Group:
     @date_option()
     @format_option(("table", "json", "csv"))
     def stats_(config_path, by, at, fmt):
-        from ..registry import stats
-        from ..registry.relations import count_relations
+        from ..registry.documents import stats_document
 
         dims = [b.strip() for b in by.split(",") if b.strip()]
         app = open_app(config_path)
-        store = _store(app)
-        rows = stats.counts(store, app.rulebook, dims, on=day(at))
-        gap = stats.gaps(store, app.rulebook, on=day(at))
-        relations = count_relations(store, on=day(at))
+        _store(app)
+        doc = stats_document(app, dims, day(at))
         if fmt == "json":
-            print_json({"by": dims, "counts": rows, "gaps": gap, "relations": relations})
+            print_json(doc)
             return
+        rows, gap, relations = doc["counts"], doc["gaps"], doc["relations"]
         columns = list(rows[0]) if rows else [*dims, "objects"]
         if fmt == "csv":
             writer = csv.writer(sys.stdout)
@@ -414,40 +412,18 @@ def make() -> click.Group:
     @date_option()
     @format_option(("table", "json"))
     def show_(key, config_path, at, fmt):
-        from ..errors import InvalidInput
-        from ..model import converter
-        from ..registry import get_object, object_history, regions, stored_key
-        from ..registry import relations as rel_
-        from ..registry.mapping import items_of
+        from ..model import SupervisedObject, converter
+        from ..registry import regions
+        from ..registry.documents import object_document
 
         app = open_app(config_path)
-        store = _store(app)
-        key, shown = stored_key(app, key)
-        obj = get_object(store, key)
-        if obj is None:
-            raise InvalidInput("KEY", shown, "no such object in the registry (uscc or ALT- key)")
-        by_code = {i.code: i for i in app.rulebook.items(day(at))}
-        items = [
-            {
-                "item": c,
-                "name_zh": by_code[c].name_zh if c in by_code else None,
-                "name_en": by_code[c].name_en if c in by_code else None,
-                "departments": list(by_code[c].departments) if c in by_code else [],
-            }
-            for c in items_of(store, key)
-        ]
-        history = object_history(store, key)
-        relations = rel_.relations_of(store, key, on=day(at) if at else None)
+        _store(app)
+        doc = object_document(app, key, day(at), relations_on=day(at) if at else None)
         if fmt == "json":
-            print_json(
-                {
-                    "object": converter.unstructure(obj),
-                    "items": items,
-                    "relations": relations,
-                    "history": history,
-                }
-            )
+            print_json(doc)
             return
+        obj = converter.structure(doc["object"], SupervisedObject)
+        items, relations, history = doc["items"], doc["relations"], doc["history"]
         print_table(
             _(f"对象 {obj.shown_key}", f"Object {obj.shown_key}"),
             [_("项目", "field"), _("内容", "value")],

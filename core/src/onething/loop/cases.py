@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from .. import schemas
 from ..conditions import holds
-from ..errors import InvalidInput, OnethingError
+from ..errors import InvalidInput, NotFound, OnethingError
 from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
@@ -61,6 +61,9 @@ class Actor:
     department: str
     role: str
     region: str
+    subject: str | None = None
+    """Who the host platform authenticated (a signed token's ``sub``); the audit log records
+    it. ``None``: not given (the command line, the library called directly)."""
 
     def covers(self, region: str) -> bool:
         mine = self.region
@@ -251,7 +254,9 @@ def open_in(
 
 
 def _actor_json(actor: Actor | None) -> dict[str, str] | None:
-    return asdict(actor) if actor is not None else None
+    if actor is None:
+        return None
+    return {k: v for k, v in asdict(actor).items() if v is not None}
 
 
 def _zoned(case: LoopCase) -> LoopCase:
@@ -264,7 +269,7 @@ def get_case(store: Store, case_id: int) -> LoopCase:
     with store.session() as session:
         case = session.get(LoopCase, case_id)
         if case is None:
-            raise InvalidInput("case", str(case_id), "no such case")
+            raise NotFound("case", str(case_id), "no such case")
         session.expunge(case)
         return _zoned(case)
 

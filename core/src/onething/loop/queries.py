@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from attrs import frozen
 
 from ..conditions import holds
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..i18n import _
 from ..registry import regions
 from ..registry.regions import code_range
@@ -233,6 +233,7 @@ def list_cases(
     object_key: str | None = None,
     region: str | None = None,
     at: dt.datetime | None = None,
+    after: int | None = None,
 ) -> Iterator[CaseSummary]:
     """Cases in id order, streamed, every filter in SQL.
 
@@ -242,6 +243,7 @@ def list_cases(
     :param overdue: only open cases past their current step's deadline at ``at``.
     :param region: cases whose region lies in this GB/T 2260 region.
     :param at: the moment ``overdue`` is judged at (default now).
+    :param after: only cases with a greater id (keyset paging: the last id of a page).
     """
     at = as_utc(at)
     _check_choice("--state", state, list(loop.states))
@@ -260,6 +262,8 @@ def list_cases(
         where.append(_C.c.object_key == object_key)
     if region is not None:
         where.append(_C.c.region_code.between(*code_range(region)))
+    if after is not None:
+        where.append(_C.c.id > after)
     if overdue:
         where += [_C.c.closed_at.is_(None), _C.c.due_at.is_not(None), _C.c.due_at < at]
     rows = _Rows(loop, at)
@@ -271,7 +275,7 @@ def case_history(store: Store, case_id: int) -> list[HistoryEntry]:
     """Every audit-log entry of the case, in order (refusals included)."""
     with store.engine.connect() as conn:
         if conn.execute(sa.select(_C.c.id).where(_C.c.id == case_id)).first() is None:
-            raise InvalidInput("case", str(case_id), "no such case")
+            raise NotFound("case", str(case_id), "no such case")
         bodies = conn.execute(
             sa.select(LoopAudit.body).where(LoopAudit.case_id == case_id).order_by(LoopAudit.seq)
         ).scalars()
@@ -310,7 +314,7 @@ def case(
     with store.engine.connect() as conn:
         row = conn.execute(_select().where(_C.c.id == case_id)).first()
     if row is None:
-        raise InvalidInput("case", str(case_id), "no such case")
+        raise NotFound("case", str(case_id), "no such case")
     summary = _Rows(loop, at).summary(row)
     facts = guard_facts(row, {}, at)  # the row has the columns a case has
     transitions = []

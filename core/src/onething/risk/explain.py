@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import InvalidInput
+from ..errors import NotFound
 from ..model import converter
 from ..rulebook import Rulebook
 from ..store import Store
@@ -28,7 +28,7 @@ def explain(store: Store, rulebook: Rulebook, key: str, on: dt.date) -> dict[str
 
     obj = get_object(store, key)
     if obj is None:
-        raise InvalidInput("key", key, "no such object in the registry")
+        raise NotFound("key", key, "no such object in the registry")
     latest, events = facts_of(store, key, on)
     facts = merge_for_rules(latest, events, fact_kinds(rulebook, on))
     rules = []

@@ -28,12 +28,18 @@ def load(name: str) -> dict[str, Any]:
 
 
 NAMES = ("plugin-data", "registry-kinds", "config", "layer", "scenario", "facts")
+#: The output documents: what commands print with ``--format json`` and the HTTP service
+#: answers (``docs/openapi.json`` carries them as its components).
+OUTPUTS = (
+    "problem", "case-summary", "case", "case-page", "inbox-entry", "checklist", "record-view",
+    "record-added", "parameter", "audit-verdict", "job", "outbox-event", "event-page", "plan",
+)  # fmt: skip
 
 
 @cache
 def _registry() -> Registry:
     """Every shipped schema by its ``$id``, so schemas can refer to each other."""
-    resources_ = [Resource.from_contents(load(n)) for n in NAMES]
+    resources_ = [Resource.from_contents(load(n)) for n in (*NAMES, *OUTPUTS)]
     return Registry().with_resources((r.id(), r) for r in resources_)
 
 
