@@ -262,6 +262,18 @@ def test_the_repair_periods_cite_the_credit_repair_rules(rulebook):
         assert p.status == "verified"
         assert ("市场监督管理信用修复管理办法", "第六条") in {(b.law, b.article) for b in p.basis}
     assert repair_from(rulebook, cal, "catering", "reprimand", dt.date(2026, 1, 15)) is None
+    # 信用修复管理办法 (NDRC, from 2026-04-01) 第十二条: shortest periods by class
+    june = dt.date(2026, 6, 1)
+    general_book = general
+    general = repair_from(general_book, cal, "prepaid_card", "fine", june, "general")
+    serious = repair_from(general_book, cal, "prepaid_card", "fine", june, "severe")
+    assert (general.on, serious.on) == (dt.date(2026, 9, 1), dt.date(2027, 6, 1))
+    assert general.parameter.name == "publication.repair_after.general"
+    assert ("信用修复管理办法", "第十二条第一款、第二款") in {
+        (b.law, b.article) for b in serious.parameter.basis
+    }
+    # the food sector keeps its year whatever the class
+    assert repair_from(rulebook, cal, "catering", None, june, "general").on == dt.date(2027, 6, 1)
 
 
 def test_reprimand_is_shown_three_months_then_expires(store, loop, rulebook, tmp_path):
@@ -592,3 +604,34 @@ def test_a_plan_publishes_its_draw_and_the_businesses_it_sampled(store, rulebook
     (line,) = [x for x in _lines(tmp_path / "b") if x["record"] == "plan"]
     assert line["fields"]["plan_sha256"] == "c" * 64
     assert line["fields"]["redraw_reason"] == "赵*柱回避，重新抽取"
+
+
+def test_a_penalty_on_a_natural_person_is_never_published(store, loop, rulebook, tmp_path):
+    """信用修复管理办法 (2025) 第十二条: a natural person's dishonesty information is in
+    principle not published — a case on an object of kind person is counted, never shown."""
+    person = "b" * 64
+    with store.session() as s:
+        s.add(
+            RegistryObject(
+                key=person, key_kind="alt", name="王*国", region_code=REGION,
+                object_kind="person", display_key="371502********1234", updated_at=DECIDED,
+            )
+        )  # fmt: skip
+    case = open_case(
+        store,
+        loop,
+        CaseSource(kind="finding", domain="catering", object_key=person, facts={}),
+        region=REGION,
+        at=DECIDED - dt.timedelta(days=5),
+    )
+    case = _step(store, loop, case, "open_penalty_case_on_handling", at=DECIDED - dt.timedelta(1))
+    _step(
+        store,
+        loop,
+        case,
+        "decide_penalty",
+        evidence={"decision_no": "X", "severity": "general", "amount": 100},
+    )
+    res = publish(store, rulebook, dt.date(2026, 10, 9), tmp_path / "a")
+    assert not res.went_up and res.unpublished == {"person": 1}
+    assert _lines(tmp_path / "a") == []

@@ -186,6 +186,11 @@ def _candidates(
 ) -> Iterator[Candidate]:
     rules_of: dict[str, list[PublicationRule]] = {}
     for src in sources:
+        if src.person:
+            # 信用修复管理办法 第十二条第三款: a natural person's dishonesty information is in
+            # principle not published; nor is an inspection of a person
+            unpublished["person"] = unpublished.get("person", 0) + 1
+            continue
         if src.domain not in rulebook.domains.names:
             unpublished[src.record] = unpublished.get(src.record, 0) + 1
             continue
@@ -212,7 +217,8 @@ def _candidates(
             return d.on if d is not None else None
 
         def repairable(start: dt.date, src=src) -> dt.date | None:
-            d = repair_from(rulebook, calendar, src.domain, src.facts.get("penalty_kind"), start)
+            kind = src.facts.get("penalty_kind")
+            d = repair_from(rulebook, calendar, src.domain, kind, start, src.severity)
             return d.on if d is not None else None
 
         content = {

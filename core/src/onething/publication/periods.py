@@ -22,6 +22,7 @@ import datetime as dt
 from attrs import frozen
 
 from ..core_parameters import CORE
+from ..errors import NotInForce
 from ..rulebook import ParameterInForce, Rulebook
 from ..workdays import Calendar
 
@@ -155,13 +156,28 @@ def repair_from(
     domain: str,
     penalty_kind: str | None,
     published: dt.date,
+    severity: str | None = None,
 ) -> Dated | None:
-    """The first day a penalty published on ``published`` may come down on credit repair
-    (the domain's ``publication.repair_after``, else core's), or ``None`` when its kind is
-    never taken down early (:data:`NOT_REPAIRABLE`)."""
+    """The first day a penalty published on ``published`` may come down on credit repair, or
+    ``None`` when its kind is never taken down early (:data:`NOT_REPAIRABLE`).
+
+    The first parameter in force of: the domain's ``publication.repair_after.<class>`` and
+    ``publication.repair_after``, core's ``publication.repair_after.<class>`` (信用修复管理办法
+    2025 第十二条, from 2026-04-01) and ``publication.repair_after`` (市场监督管理信用修复管理办法
+    第六条)."""
     if penalty_kind in NOT_REPAIRABLE:
         return None
-    known = {n for d, n in rulebook.parameter_names(domain) if d == domain}
-    owner = domain if REPAIR_AFTER in known else CORE
-    p = rulebook.parameter(owner, REPAIR_AFTER, published)
+    cls = severity_class(severity)
+    names = [f"{REPAIR_AFTER}.{cls}", REPAIR_AFTER]
+    for owner in (domain, CORE):
+        known = {n for d, n in rulebook.parameter_names(owner) if d == owner}
+        for name in names:
+            if name not in known:
+                continue
+            try:
+                p = rulebook.parameter(owner, name, published)
+            except NotInForce:
+                continue
+            return Dated(add_period(published, p.value, p.unit, calendar), p)
+    p = rulebook.parameter(CORE, REPAIR_AFTER, published)  # raises naming the parameter
     return Dated(add_period(published, p.value, p.unit, calendar), p)

@@ -67,6 +67,8 @@ class Source:
     """the whole input the record was derived from (for finding person names to mask)"""
     ended: tuple[dt.date, str] | None = None
     """the day and reason it came down (credit repair …), if it has by ``at``"""
+    person: bool = False
+    """about a natural person (an object of kind ``person``): never published"""
 
 
 def local_day(when: dt.datetime) -> dt.date:
@@ -171,7 +173,9 @@ def _case(case: LoopCase, steps: list[LoopStep], evidence, objects) -> Iterator[
         ),
         None,
     )
-    base = _object_fields(objects.get(case.object_key), case.object_key)
+    obj = objects.get(case.object_key)
+    person = obj is not None and obj.object_kind == "person"
+    base = _object_fields(obj, case.object_key)
     authority = _dept_name(case.owner)
     for record, state, ended in (
         ("penalty", "published", withdrawn),
@@ -213,6 +217,7 @@ def _case(case: LoopCase, steps: list[LoopStep], evidence, objects) -> Iterator[
             facts={**facts, **ev, "department": case.owner, "severity": severity},
             raw={"facts": facts, "evidence": ev},
             ended=ended,
+            person=person,
         )
 
 
@@ -253,7 +258,8 @@ def record_sources(store: Store, at: dt.datetime) -> Iterator[Source]:
 
 def _record(r: InspectionRecord, evidence, findings, objects) -> Iterator[Source]:
     domains = sorted({e.element.split(".", 1)[0] for e in evidence})
-    base = _object_fields(objects.get(r.object_key), r.object_key)
+    obj = objects.get(r.object_key)
+    base = _object_fields(obj, r.object_key)
     day = local_day(r.visited_at)
     for d in domains:
         mine = [e for e in evidence if e.element.startswith(f"{d}.")]
@@ -290,6 +296,7 @@ def _record(r: InspectionRecord, evidence, findings, objects) -> Iterator[Source
             data=data,
             facts={"result": "fail" if failed else "pass", "departments": depts},
             raw=raw,
+            person=obj is not None and obj.object_kind == "person",
         )
 
 
