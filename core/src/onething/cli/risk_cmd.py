@@ -81,18 +81,14 @@ def make() -> click.Group:
         report = evaluate_all(app.store, app.rulebook, on)
         cases = open_cases(app.store, Loop(app.rulebook))
         grades = grade_all(app.store, app.rulebook, on)
-        by_rule: dict[str, list[int]] = {}
-        for w in report.fired:
-            by_rule.setdefault(w.rule_id, [0, 0])[0] += 1
-        for w in report.new:
-            by_rule[w.rule_id][1] += 1
+        by_rule = report.counts()
         if fmt == "json":
             print_json(
                 {
                     "on": on.isoformat(),
                     "rules": report.rules,
-                    "fired": len(report.fired),
-                    "new_warnings": len(report.new),
+                    "fired": report.fired_count,
+                    "new_warnings": report.new_count,
                     "cases_opened": cases,
                     "graded": grades.graded,
                     "grades_changed": grades.changed,
@@ -124,8 +120,8 @@ def make() -> click.Group:
         )
         click.echo(
             _(
-                f"规则 {report.rules} 条；触发 {len(report.fired)} 次，新增预警 {len(report.new)} 条，开立闭环事项 {len(cases)} 件{opened}；分级 {grades.graded} 个对象，变化 {grades.changed} 个。",
-                f"{report.rules} rules; {len(report.fired)} fired, {len(report.new)} new warnings, {len(cases)} cases opened{opened}; "
+                f"规则 {report.rules} 条；触发 {report.fired_count} 次，新增预警 {report.new_count} 条，开立闭环事项 {len(cases)} 件{opened}；分级 {grades.graded} 个对象，变化 {grades.changed} 个。",
+                f"{report.rules} rules; {report.fired_count} fired, {report.new_count} new warnings, {len(cases)} cases opened{opened}; "
                 f"{grades.graded} objects graded, {grades.changed} changed.",
             )
         )
