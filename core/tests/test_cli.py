@@ -28,7 +28,8 @@ def test_plugins_lists_the_eight_domains_with_versions(capsys):
     rows = {r["domain"]: r for r in json.loads(out)}
     assert set(rows) >= EIGHT
     assert rows["catering"]["name_zh"] == "餐饮服务"
-    assert rows["catering"]["enabled"] and not rows["construction"]["enabled"]
+    assert rows["catering"]["enabled"] and rows["construction"]["enabled"]
+    assert [d for d in EIGHT if not rows[d]["enabled"]] == ["transport"]
     assert rows["catering"]["version"] == "0.1.0"
 
 
@@ -131,11 +132,12 @@ def test_params_json_has_the_documented_fields(capsys):
             "medical",
             "training",
             "hazchem",
+            "construction",
         )
 
 
 def test_params_for_a_domain_not_enabled_exits_1(capsys):
-    code, _, err = run(capsys, "params", "--config", LIAOCHENG, "--domain", "construction")
+    code, _, err = run(capsys, "params", "--config", LIAOCHENG, "--domain", "transport")
     assert code == 1
     assert "not enabled" in err
 

@@ -35,6 +35,7 @@ def test_examples_load():
         "medical",
         "training",
         "hazchem",
+        "construction",
     )
     sd = load_config(EXAMPLES / "shandong.toml")
     assert sd.region == "370000" and len(sd.domains) == 8
