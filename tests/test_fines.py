@@ -97,14 +97,15 @@ def test_params_lists_a_fine_with_its_value_and_article(capsys, domain, name, va
     ("day", "status", "revisions"),
     [
         ("2025-11-30", "verified", {"2021-04-29"}),
-        ("2025-12-01", "secondary", {"2025-09-12", "2021-04-29"}),
+        ("2025-12-01", "verified", {"2025-09-12", "2021-04-29"}),
     ],
 )
-def test_food_safety_law_fines_follow_the_2025_amendment_as_a_dated_unread_version(
+def test_food_safety_law_fines_follow_the_2025_amendment_as_a_dated_version(
     capsys, day, status, revisions
 ):
-    """食品安全法 2025 修正 (in force 2025-12-01) was reported to stiffen penalties; its text was
-    not read, so from that day the fines keep their 2021 amounts marked secondary."""
+    """食品安全法 2025 修正 (in force 2025-12-01), its amending decision read in full: it changes
+    articles 41, 81, 82, 124 (a product added) and 132 only, so from that day the fines keep
+    their 2021 amounts, cited under both texts and verified."""
     code, out, _ = run(
         capsys,
         "params",
@@ -122,5 +123,8 @@ def test_food_safety_law_fines_follow_the_2025_amendment_as_a_dated_unread_versi
     for name in ("fine.unlicensed.min", "fine.management_duties.max", "fine.unsafe_food.max"):
         assert rows[name]["status"] == status
         assert {b["revision"] for b in rows[name]["basis"]} == revisions
+        assert {b["status"] for b in rows[name]["basis"]} == {"verified"}
+    # the new receiver's-check fine exists only from the amendment on
+    assert ("fine.bulk_liquid_check.max" in rows) == (day == "2025-12-01")
     # the Shandong regulation's fines are untouched by the national amendment
     assert rows["fine.small_eatery.obstruction.min"]["status"] == "verified"

@@ -106,15 +106,35 @@ def test_the_added_food_duties_start_when_their_rule_took_effect(book, code, fir
     assert code in {e.code for e in book.elements(first_day)}
 
 
-def test_the_unread_food_rules_are_never_marked_verified(book):
-    """The 60号令 and the 2025 amendment's new article were not read in the text."""
-    for code, law in (
-        ("catering.e33", "企业落实食品安全主体责任监督管理规定"),
-        ("catering.e34", "食品安全法"),
-    ):
-        el = _element(book, code, dt.date(2026, 7, 1))
-        cited = [b for b in el.basis if law_key(b.law) == law and b.revision != "2021-04-29"]
-        assert cited and all(b.status != "verified" for b in cited)
+def test_the_unread_food_rule_is_never_marked_verified(book):
+    """The 60号令 was not read in the text."""
+    el = _element(book, "catering.e33", dt.date(2026, 7, 1))
+    cited = [b for b in el.basis if law_key(b.law) == "企业落实食品安全主体责任监督管理规定"]
+    assert cited and all(b.status != "verified" for b in cited)
+
+
+def test_the_bulk_liquid_check_cites_the_new_paragraph_of_the_2025_decision(book):
+    """修改决定 (read in full): 收货方 checks in 第四十一条第三款, its penalty 第一百三十二条第四款."""
+    el = _element(book, "catering.e34", dt.date(2026, 7, 1))
+    (b,) = [b for b in el.basis if b.revision == "2025-09-12"]
+    assert b.status == "verified" and "第四十一条第三款" in b.article
+    assert book.parameter("catering", "fine.bulk_liquid_check.max", ON).value == 100000
+
+
+def test_no_catering_rule_cites_the_2025_food_safety_law_unverified(domains):
+    """Every 2025 citation was checked against the amending decision's text: the articles the
+    plugin cites were not changed, or (41, 132) are cited for what the decision added."""
+    rules = domains.rules("catering")
+    for kind in ("items", "elements", "risk_rules", "sanctions", "publication_rules"):
+        for rule in getattr(rules, kind):
+            for b in rule.basis:
+                if law_key(b.law) == "食品安全法" and b.revision == "2025-09-12":
+                    assert b.status == "verified", (rule.code, b.article)
+    for p in rules.parameters:
+        for v in p.values:
+            for b in v.basis:
+                if law_key(b.law) == "食品安全法" and b.revision == "2025-09-12":
+                    assert b.status == "verified" and v.status != "secondary", p.name
 
 
 @pytest.mark.parametrize(
