@@ -604,6 +604,11 @@ def test_a_plan_publishes_its_draw_and_the_businesses_it_sampled(store, rulebook
     (line,) = [x for x in _lines(tmp_path / "b") if x["record"] == "plan"]
     assert line["fields"]["plan_sha256"] == "c" * 64
     assert line["fields"]["redraw_reason"] == "赵*柱回避，重新抽取"
+    # the page shows every published field of a plan and a licence under a Chinese label
+    from onething.publication.feeds import FIELD_LABELS
+
+    for x in _lines(tmp_path / "b"):
+        assert set(x["fields"]) <= set(FIELD_LABELS), x["record"]
 
 
 def test_a_penalty_on_a_natural_person_is_never_published(store, loop, rulebook, tmp_path):

@@ -71,6 +71,12 @@ FIELD_LABELS = {
     "items": "检查事项", "departments": "检查部门", "measures": "惩戒措施",
     "listing_date": "列入日期", "legal_representative": "法定代表人", "address": "地址",
     "decision_text": "决定书内容", "sampling_date": "抽样日期", "failed_items": "不合格项目",
+    "licence_no": "许可证编号", "filing_number": "备案编号", "filing_authority": "备案机关",
+    "filing_date": "备案日期", "valid_from": "有效期起", "valid_to": "有效期至",
+    "scope": "经营项目", "tier": "发卡企业类别", "dishonest_conduct": "失信行为",
+    "cycle": "抽查周期", "draw_date": "抽取日期", "sample_size": "抽取对象数",
+    "sampled": "抽查对象名单", "algorithm": "抽取算法", "seed": "随机种子",
+    "population_sha256": "对象库摘要", "plan_sha256": "计划摘要", "redraw_reason": "重新抽取原因",
 }  # fmt: skip
 
 
