@@ -163,3 +163,14 @@ def test_no_rule_cites_the_2024_publicity_regulation_by_the_2014_article_numbers
                     assert b.status == "verified" and b.article in (
                         "第七条", "第十八条第一款", "第十八条第二款"
                     ), (rule, b)  # fmt: skip
+
+
+def test_a_care_homes_clinic_carries_the_medical_waste_duties():
+    """The in-house clinic of a care home is an object of the medical domain (in_house_clinic):
+    the medical plugin's waste items (医疗废物管理条例 16/17, 山东省医疗废物管理办法 7) apply to it,
+    so elderly_care encodes the licence (009) and leaves the waste to medical."""
+    medical = onething.enable(["medical"]).rules("medical")
+    waste = [i for i in medical.items if "医疗废物" in i.name_zh]
+    assert {i.code for i in waste} >= {"medical.010", "medical.011"}
+    assert all("in_house_clinic" in i.object_types for i in waste)
+    assert all(b.status == "verified" for i in waste for b in i.basis)
