@@ -6,6 +6,7 @@ verifies against its database and a tampered one does not; nothing is written ov
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -142,3 +143,17 @@ def test_a_draw_writes_over_no_plan_file_unless_forced(demo):
     assert run(*draw, "--reason", "复核", "--force") == 0
     assert draws() == n + 1
     engine.dispose()
+
+
+def test_construction_projects_and_cranes_are_visited_at_their_sites(demo):
+    """Liaocheng enables construction: synth draws projects, sites and cranes with their
+    relations, the demo imports both, and the plan visits each placed object at its site."""
+    _, out = demo
+    with (out / "registry.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    placed = {r["key"] for r in rows if r["object_kind"] in ("project", "crane")}
+    assert placed and (out / "registry.relations.csv").is_file()
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    assert not any(v["key"] in placed for v in plan["visits"])
+    sites = [v for v in plan["visits"] if v["key"].startswith("SITE-")]
+    assert sites and any(set(v.get("objects") or []) & placed for v in sites)

@@ -1,12 +1,12 @@
-"""Shandong's plan with all eight domains (examples/shandong.toml) on a synthetic registry plus
-construction projects on their sites: the synthetic construction businesses are realistic, one
-visit per site covers the project (every unit's duties there), the subcontractor working only
-there, the cranes erected there and the site canteen (catering), no project or crane gets a
-visit of its own, and merge.toml's items are kept apart.
+"""Shandong's plan with all eight domains (examples/shandong.toml) on a synthetic registry with
+its projects, sites and cranes (``registry synth`` draws them for the general contractors, with
+their relations): the synthetic construction objects are realistic, one visit per site covers the
+project (every unit's duties there), the cranes erected there and the subcontractor or canteen
+(catering) working only there, no project or crane gets a visit of its own, and merge.toml's
+items are kept apart.
 
-Projects, sites and cranes are drawn here (``registry synth`` draws businesses); the province
-sets no catering sampling ratio, so a test layer samples every construction and catering object
-to make the joint site visits certain on a small registry."""
+The province sets no catering sampling ratio, so a test layer samples every construction and
+catering object to make the joint site visits certain on a small registry."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import json
 import tomllib
+from collections import defaultdict
 from pathlib import Path
 
 import jsonschema
@@ -57,11 +58,11 @@ status = "unconfirmed"
 reviewed = 2026-12-07
 basis = [{ law = "test", status = "unconfirmed" }]
 """
-PROJECT_ATTRS = {"phase": "under_construction", "investment_wan": 5000, "floor_area_m2": 20000}
 
 
-def types(row: dict, domain: str) -> list[str]:
-    return json.loads(row["domains"]).get(domain, {}).get("object_types", [])
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -77,79 +78,24 @@ def planned(tmp_path_factory):
         f"[storage]\nurl = {json.dumps('sqlite:///' + str(tmp / 'c.db'))}\n",
         "utf-8",
     )
-    c = ["--config", str(cfg)]
-    registry = tmp / "registry.csv"
+    registry, relations = tmp / "registry.csv", tmp / "registry.relations.csv"
     for step in (
         ["db", "upgrade"],
         ["registry", "synth", "--region", dep["region"], "--size", "1500", "--seed", "5",
          "--out", str(registry)],
         ["registry", "import", str(registry)],
-    ):  # fmt: skip
-        assert run_cli(*step, *c) == 0, step
-    with registry.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    builders = [r for r in rows if "general_contractor" in types(r, "construction")]
-    subs = [r for r in rows if types(r, "construction") == ["subcontractor"]
-            and list(json.loads(r["domains"])) == ["construction"]]  # fmt: skip
-    canteens = [r for r in rows if list(json.loads(r["domains"])) == ["catering"]
-                and types(r, "catering") == ["canteen"]]  # fmt: skip
-    n = min(len(subs), len(canteens), 8)
-    assert builders and n >= 3, (len(builders), len(subs), len(canteens))
-    member = lambda t, attrs=None: json.dumps(  # noqa: E731
-        {"construction": {"object_types": [t], "attributes": attrs or {}}}, ensure_ascii=False
-    )
-    objects, relations, sites = [], [], {}
-    for i in range(n):
-        region = subs[i]["region_code"]
-        project, site = f"2025-{region}-47-01-{i + 1:06d}", f"SITE-{region}-{i + 1:04d}"
-        cranes = [f"CRANE-{region}-T{i + 1:03d}{j}" for j in range(2)]
-        objects += [
-            (
-                "project",
-                project,
-                f"某小区{i + 1}号地块建设项目",
-                region,
-                member("project", PROJECT_ATTRS),
-            ),
-            (
-                "site",
-                site,
-                f"某小区{i + 1}号地块施工现场",
-                region,
-                member("site", {"urban_area": True}),
-            ),
-        ]
-        objects += [
-            ("crane", k, f"塔式起重机{k[-4:]}", region, member("crane", {"crane_type": "tower"}))
-            for k in cranes
-        ]
-        relations += [
-            ("located_at", project, site),
-            ("built_by", project, builders[i % len(builders)]["uscc"]),
-            ("works_at", subs[i]["uscc"], site),
-            ("works_at", canteens[i]["uscc"], site),
-        ]
-        relations += [("erected_at", k, site) for k in cranes]
-        sites[site] = {site, project, *cranes, subs[i]["uscc"], canteens[i]["uscc"]}
-    with (tmp / "projects.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["object_kind", "uscc", "key", "name", "region_code", "domains"])
-        w.writerows([kind, "", key, name, region, d] for kind, key, name, region, d in objects)
-    with (tmp / "relations.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["type", "source", "target", "valid_from", "valid_to"])
-        w.writerows([t, s, d, "2025-06-01", ""] for t, s, d in relations)
-    for step in (
-        ["registry", "import", str(tmp / "projects.csv")],
-        ["registry", "import-relations", str(tmp / "relations.csv")],
-        ["registry", "map"],
+        ["registry", "import-relations", str(relations)],
         ["inspectors", "synth", "--out", str(tmp / "pools.csv")],
         ["inspectors", "import", str(tmp / "pools.csv")],
         ["plan", "--cycle", "2026Q4", "--seed", "42", "--out", str(tmp / "out")],
-    ):
-        assert run_cli(*step, *c) == 0, step
+    ):  # fmt: skip
+        assert run_cli(*step, "--config", str(cfg)) == 0, step
     plan = json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
-    return rows, plan, sites, {o[1] for o in objects if o[0] in ("project", "crane")}
+    return read(registry), read(relations), plan
+
+
+def kinds(rows, *wanted):
+    return {r["key"] for r in rows if r["object_kind"] in wanted}
 
 
 def test_the_example_enables_construction_among_the_eight():
@@ -158,7 +104,8 @@ def test_the_example_enables_construction_among_the_eight():
 
 
 def test_synthetic_construction_businesses_are_realistic(planned):
-    rows = [r for r in planned[0] if "construction" in json.loads(r["domains"])]
+    rows = [r for r in planned[0] if r["object_kind"] in ("", "business")
+            and "construction" in json.loads(r["domains"])]  # fmt: skip
     schema = enable(["construction"]).rules("construction").description.attribute_schema
     assert len(rows) >= 15
     for r in rows:
@@ -173,28 +120,55 @@ def test_synthetic_construction_businesses_are_realistic(planned):
     assert own and all(r["name"].endswith(SUFFIXES) for r in own)
 
 
+def test_synth_draws_projects_on_sites_with_cranes_for_the_general_contractors(planned):
+    rows, relations, _ = planned
+    builders = {r["uscc"] for r in rows if '"general_contractor"' in r["domains"]}
+    projects, sites, cranes = kinds(rows, "project"), kinds(rows, "site"), kinds(rows, "crane")
+    assert len(projects) == len(sites) >= len(builders) > 0
+    by = defaultdict(set)
+    for r in relations:
+        by[r["type"]].add((r["source"], r["target"]))
+    assert {s for s, _ in by["built_by"]} == projects and {t for _, t in by["built_by"]} <= builders
+    assert {s for s, _ in by["located_at"]} == projects and {
+        t for _, t in by["located_at"]
+    } == sites
+    assert {s for s, _ in by["erected_at"]} == cranes and {t for _, t in by["erected_at"]} <= sites
+    schema = enable(["construction"]).rules("construction").description.attribute_schema
+    for r in rows:
+        if r["object_kind"] in ("project", "site", "crane"):
+            jsonschema.validate(json.loads(r["domains"])["construction"]["attributes"], schema)
+
+
 def test_one_visit_per_site_covers_everything_there(planned):
-    """The project (every unit's duties on it), the cranes, the subcontractor working only
-    there and the site canteen: one joint visit, several departments, two domains."""
-    _, plan, sites, _ = planned
-    for site, present in sites.items():
-        (visit,) = [v for v in plan["visits"] if v["id"] == f"V:{site}"]
-        assert set(visit["objects"]) == present
+    """The project (every unit's duties on it) and the cranes always; a subcontractor or a
+    canteen (catering) when that site is the only place it works at."""
+    rows, relations, plan = planned
+    at = defaultdict(set)
+    for r in relations:
+        if r["type"] in ("located_at", "erected_at"):
+            at[r["target"]].add(r["source"])
+    visits = {v["key"]: v for v in plan["visits"] if v["id"] == f"V:{v['key']}"}
+    for site in kinds(rows, "site"):
+        visit = visits[site]
+        assert {site, *at[site]} <= set(visit["objects"])
         items = set(visit["items"])
-        assert {"construction.013", "construction.014", "construction.020"} <= items  # site
-        assert {"construction.001", "construction.011", "construction.017"} <= items  # project
-        assert {"construction.012", "construction.006"} <= items  # crane, subcontractor
-        assert visit_domains(visit) == {"construction", "catering"}
+        assert {"construction.013", "construction.014", "construction.020"} <= items
+        assert {"construction.011", "construction.017"} <= items  # the project's
         assert not items & set(APART)
+    joint = [
+        v for k, v in visits.items() if k.startswith("SITE-") and "catering" in visit_domains(v)
+    ]
+    assert joint, "no site canteen joined its site's visit"
 
 
 def test_no_project_or_crane_gets_a_visit_of_its_own(planned):
-    _, plan, _, placed = planned
-    assert not any(v["key"] in placed for v in plan["visits"])
+    rows, _, plan = planned
+    placed = kinds(rows, "project", "crane")
+    assert placed and not any(v["key"] in placed for v in plan["visits"])
 
 
 def test_only_the_constrained_construction_tasks_are_kept_apart(planned):
-    _, plan, _, _ = planned
+    _, _, plan = planned
     apart = [v for v in plan["visits"] if set(v["items"]) & set(APART)]
     assert {i for v in apart for i in v["items"]} >= {"construction.018"}
     for v in apart:

@@ -137,6 +137,7 @@ class _Context:
     progress: Progress
     config: Path
     size: int = 0
+    relations: Path | None = None
     doc: dict[str, Any] = field(factory=dict)
     pool_names: dict[str, str] = field(factory=dict)
     opened: list[tuple[int, str]] = field(factory=list)
@@ -165,7 +166,7 @@ class _Context:
         size = self.result.figures["size"] = self.size
         tick = self.progress.phase(label, size)
         path = self.out / "registry.csv"
-        synth.write(
+        written = synth.write(
             self.app.domains,
             self.app.deployment.region,
             size,
@@ -175,6 +176,10 @@ class _Context:
             force=True,
         )
         self.wrote("合成名录库", "synthetic registry", path)
+        # Objects beyond businesses (projects, sites, cranes …) come with their relations.
+        self.relations = written.relations_path
+        if written.relations_path is not None:
+            self.wrote("合成对象关系", "synthetic relations", written.relations_path)
 
     def phase_import(self, label: str) -> None:
         from ..registry.importer import import_file
@@ -189,6 +194,11 @@ class _Context:
         )
         self.result.figures["objects"] = report.inserted
         self.result.figures["object_items"] = report.mapped
+        if self.relations is not None:
+            from ..registry.relations import import_relations_file
+
+            rel = import_relations_file(self.app.store, self.relations, app_or_rulebook=self.app)
+            self.result.figures["relations"] = rel.inserted
 
     def phase_inspectors(self, label: str) -> None:
         from ..planning import import_pool, synth_pool, write_pool
