@@ -10,27 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from onething.testing.cycle import run_cli, run_cycle, visit_domains
+from onething.testing.cycle import run_cli, run_cycle, sampling_layer, visit_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 SHANDONG = ROOT / "examples" / "shandong.toml"
-#: every object of the two domains sampled, so the joint visits are certain on a small registry
-LAYER = """
-[[override]]
-domain = "{domain}"
-parameter = "sampling_ratio"
-value = 1.0
-effective_from = 2026-01-01
-basis = [{{ law = "test", status = "unconfirmed" }}]
-status = "unconfirmed"
-reviewed = 2026-12-07
-reason = "test: every object sampled"
-"""
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
-    layer = "".join(LAYER.format(domain=d) for d in ("medical", "elderly_care"))
+    layer = sampling_layer(override=("medical", "elderly_care"))
     done = run_cycle(tmp_path_factory.mktemp("shandong"), SHANDONG, layer=layer)
     return done
 

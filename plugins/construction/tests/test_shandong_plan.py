@@ -10,7 +10,6 @@ catering object to make the joint site visits certain on a small registry."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import tomllib
@@ -21,7 +20,7 @@ import jsonschema
 import pytest
 
 from onething import enable
-from onething.testing.cycle import run_cli, visit_domains
+from onething.testing.cycle import run_cycle, sampling_layer, visit_domains
 
 ROOT = Path(__file__).resolve().parents[3]
 SHANDONG = ROOT / "examples" / "shandong.toml"
@@ -32,66 +31,17 @@ APART = {
 }
 SUFFIXES = ("建筑工程有限公司", "建设集团有限公司", "建工集团有限公司", "建筑劳务有限公司",
             "工程项目管理有限公司", "房地产开发有限公司")  # fmt: skip
-LAYER = """
-[[override]]
-domain = "construction"
-parameter = "sampling_ratio"
-value = 1.0
-effective_from = 2026-01-01
-basis = [{ law = "test", status = "unconfirmed" }]
-status = "unconfirmed"
-reviewed = 2026-12-07
-reason = "test: every object sampled"
-
-[[extension.parameter]]
-domain = "catering"
-name = "sampling_ratio"
-label_zh = "测试抽查比例"
-label_en = "Test sampling ratio"
-unit = "ratio"
-reason = "test: the province sets no catering ratio"
-
-[[extension.parameter.values]]
-value = 1.0
-effective_from = 2026-01-01
-status = "unconfirmed"
-reviewed = 2026-12-07
-basis = [{ law = "test", status = "unconfirmed" }]
-"""
-
-
-def read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("shandong_construction")
-    dep = tomllib.loads(SHANDONG.read_text("utf-8"))["deployment"]
-    (tmp / "layer.toml").write_text(LAYER, "utf-8")
-    cfg = tmp / "onething.toml"
-    cfg.write_text(
-        f"[deployment]\nname = {json.dumps(dep['name'])}\nregion = {json.dumps(dep['region'])}\n"
-        f"level = {json.dumps(dep['level'])}\ndomains = {json.dumps(dep['domains'])}\n"
-        f"layers = {json.dumps([str(tmp / 'layer.toml')])}\n"
-        f"[storage]\nurl = {json.dumps('sqlite:///' + str(tmp / 'c.db'))}\n",
-        "utf-8",
+    done = run_cycle(
+        tmp_path_factory.mktemp("shandong_construction"),
+        SHANDONG,
+        layer=sampling_layer(override=("construction",), extend=("catering",)),
+        cycle="2026Q4",
     )
-    registry, relations = tmp / "registry.csv", tmp / "registry.relations.csv"
-    for step in (
-        ["db", "upgrade"],
-        ["registry", "synth", "--region", dep["region"], "--size", "1500", "--seed", "5",
-         "--out", str(registry)],
-        ["registry", "import", str(registry)],
-        ["registry", "import-relations", str(relations)],
-        ["inspectors", "synth", "--out", str(tmp / "pools.csv")],
-        ["inspectors", "import", str(tmp / "pools.csv")],
-        ["plan", "--cycle", "2026Q4", "--seed", "42", "--out", str(tmp / "out")],
-    ):  # fmt: skip
-        assert run_cli(*step, "--config", str(cfg)) == 0, step
-    plan = json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
-    return read(registry), read(relations), plan
+    return done.rows, done.relations, done.plan
 
 
 def kinds(rows, *wanted):

@@ -16,43 +16,20 @@ import jsonschema
 import pytest
 
 from onething import enable
-from onething.testing.cycle import run_cli, run_cycle, visit_domains
+from onething.testing.cycle import run_cli, run_cycle, sampling_layer, visit_domains
 
 ROOT = Path(__file__).resolve().parents[3]
 SHANDONG = ROOT / "examples" / "shandong.toml"
 APART = {"hazchem.001", "hazchem.019"}
-LAYER = """
-[[override]]
-domain = "hazchem"
-parameter = "sampling_ratio"
-value = 1.0
-effective_from = 2026-01-01
-basis = [{ law = "test", status = "unconfirmed" }]
-status = "unconfirmed"
-reviewed = 2026-12-07
-reason = "test: every object sampled"
-
-[[extension.parameter]]
-domain = "catering"
-name = "sampling_ratio"
-label_zh = "测试抽查比例"
-label_en = "Test sampling ratio"
-unit = "ratio"
-reason = "test: the province sets no catering ratio"
-
-[[extension.parameter.values]]
-value = 1.0
-effective_from = 2026-01-01
-status = "unconfirmed"
-reviewed = 2026-12-07
-basis = [{ law = "test", status = "unconfirmed" }]
-"""
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
     done = run_cycle(
-        tmp_path_factory.mktemp("shandong_hazchem"), SHANDONG, layer=LAYER, cycle="2026Q4"
+        tmp_path_factory.mktemp("shandong_hazchem"),
+        SHANDONG,
+        layer=sampling_layer(override=("hazchem",), extend=("catering",)),
+        cycle="2026Q4",
     )
     return done.config, done.directory, done.rows_of("hazchem"), done.plan
 

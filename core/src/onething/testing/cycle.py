@@ -18,16 +18,45 @@ import attrs
 
 @attrs.frozen
 class Cycle:
-    """What a cycle left behind: its config, directory, synthetic registry rows and plan."""
+    """What a cycle left behind: its config, directory, synthetic registry and relation rows
+    (none when no enabled domain draws related objects) and plan."""
 
     config: Path
     directory: Path
     rows: list[dict[str, str]]
+    relations: list[dict[str, str]]
     plan: dict
 
     def rows_of(self, domain: str) -> list[dict[str, str]]:
         """The synthetic registry rows that carry ``domain``."""
         return [r for r in self.rows if domain in json.loads(r["domains"])]
+
+
+def sampling_layer(*, override: tuple[str, ...] = (), extend: tuple[str, ...] = ()) -> str:
+    """A test city layer sampling every object of some domains, so that joint visits are certain
+    on a small registry: ``override`` for domains whose plugin sets ``sampling_ratio``,
+    ``extend`` for those the deployment leaves without one (it adds the parameter)."""
+    basis = '[{ law = "test", status = "unconfirmed" }]'
+    parts = [
+        f'[[override]]\ndomain = "{d}"\nparameter = "sampling_ratio"\nvalue = 1.0\n'
+        f'effective_from = 2026-01-01\nbasis = {basis}\nstatus = "unconfirmed"\n'
+        f'reviewed = 2026-12-07\nreason = "test: every object sampled"\n'
+        for d in override
+    ]
+    parts += [
+        f'[[extension.parameter]]\ndomain = "{d}"\nname = "sampling_ratio"\n'
+        f'label_zh = "测试抽查比例"\nlabel_en = "Test sampling ratio"\nunit = "ratio"\n'
+        f'reason = "test: the deployment sets no {d} ratio"\n\n'
+        f"[[extension.parameter.values]]\nvalue = 1.0\neffective_from = 2026-01-01\n"
+        f'status = "unconfirmed"\nreviewed = 2026-12-07\nbasis = {basis}\n'
+        for d in extend
+    ]
+    return "\n".join(parts)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def run_cli(*args: str) -> int:
@@ -72,6 +101,7 @@ def run_cycle(
         "utf-8",
     )
     registry, pools, out = directory / "registry.csv", directory / "pools.csv", directory / "out"
+    relations = directory / "registry.relations.csv"  # synth writes it beside the registry
     steps = [
         ["db", "upgrade"],
         [
@@ -87,18 +117,26 @@ def run_cycle(
             str(registry),
         ],
         ["registry", "import", str(registry)],
+        # objects beyond businesses (projects, sites …) come with their relations, as in the demo
+        ["registry", "import-relations", str(relations)],
         ["inspectors", "synth", "--out", str(pools)],
         ["inspectors", "import", str(pools)],
         ["plan", "--cycle", cycle, "--seed", str(plan_seed), "--out", str(out)],
     ]
     for step in steps:
+        if step[1] == "import-relations" and not relations.exists():
+            continue
         code = run_cli(*step, "--config", str(config))
         if code != 0:
             raise AssertionError(f"onething {' '.join(step)} exited with {code}")
-    with registry.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
     plan = json.loads((out / "plan.json").read_text("utf-8"))
-    return Cycle(config=config, directory=directory, rows=rows, plan=plan)
+    return Cycle(
+        config=config,
+        directory=directory,
+        rows=_read(registry),
+        relations=_read(relations) if relations.exists() else [],
+        plan=plan,
+    )
 
 
 def visit_domains(visit: dict) -> set[str]:
