@@ -33,7 +33,7 @@ The rule-list rows come from :data:`onething.rule_lists.RULE_LISTS`: each kind t
 ``onething_list_*`` implementation here without a method written by hand.
 Entries do not repeat ``domain``: it is taken from ``domain.toml``. Subclass ``DataDomain``
 and add ``@hookimpl`` methods for logic data cannot express (applicability from attributes,
-synthetic attributes).
+synthetic attributes beyond :attr:`DataDomain.synth_by_type`).
 """
 
 from __future__ import annotations
@@ -41,11 +41,11 @@ from __future__ import annotations
 import json
 import random
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, ClassVar
 
 from . import rule_lists, schemas
 from ._markers import hookimpl
@@ -174,11 +174,20 @@ class DataDomain:
     def onething_extend_loop(self) -> LoopExtension | None:
         return self._loop
 
+    #: A plugin's own attribute drawers, by object type: an object gets the attributes of its
+    #: first type listed here, drawn from a generator seeded by the seed and its key alone (the
+    #: same object gets the same attributes in any batch), and none without such a type. Empty:
+    #: the schema's ``enum``/``examples`` are drawn instead.
+    synth_by_type: ClassVar[Mapping[str, Callable[[random.Random], dict[str, Any]]]] = {}
+
     @hookimpl
     def onething_synth_attributes(
         self, objects: Sequence[SupervisedObject], seed: int
     ) -> Sequence[dict[str, Any]]:
-        """Default: draw each attribute of the schema that has an ``enum`` or ``examples``."""
+        """Draw by :attr:`synth_by_type`, or else each attribute of the schema that has an
+        ``enum`` or ``examples``."""
+        if self.synth_by_type:
+            return [self._synth_by_type(obj, seed) for obj in objects]
         rng = random.Random(seed)
         props = self.description.attribute_schema.get("properties", {})
         out = []
@@ -190,3 +199,10 @@ class DataDomain:
                     attrs[name] = rng.choice(choices)
             out.append(attrs)
         return out
+
+    def _synth_by_type(self, obj: SupervisedObject, seed: int) -> dict[str, Any]:
+        member = obj.domains.get(self.code)
+        types = [t for t in (member.object_types if member else ()) if t in self.synth_by_type]
+        if not types:
+            return {}
+        return self.synth_by_type[types[0]](random.Random(f"{self.code}:{seed}:{obj.key}"))

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
 from typing import Any
 
-from onething import DataDomain, hookimpl
-from onething.model import SupervisedObject
+from onething import DataDomain
 
 ONETHING_API = 1
 
@@ -84,24 +82,9 @@ _BY_TYPE = {
 
 
 class ConstructionDomain(DataDomain):
-    """The construction rules as data, plus realistic synthetic attributes."""
+    """The construction rules as data, plus realistic synthetic attributes by object type."""
 
-    @hookimpl
-    def onething_synth_attributes(
-        self, objects: Sequence[SupervisedObject], seed: int
-    ) -> Sequence[dict[str, Any]]:
-        """One attribute dict per object, by its first construction object type.
-
-        Each object's attributes depend only on ``seed`` and its key, so the same object gets
-        the same attributes in any batch; an object without a construction type gets none.
-        """
-        out = []
-        for obj in objects:
-            member = obj.domains.get(self.code)
-            types = [t for t in (member.object_types if member else ()) if t in _BY_TYPE]
-            rng = random.Random(f"{self.code}:{seed}:{obj.key}")
-            out.append(_BY_TYPE[types[0]](rng) if types else {})
-        return out
+    synth_by_type = _BY_TYPE
 
 
 plugin = ConstructionDomain(__name__)

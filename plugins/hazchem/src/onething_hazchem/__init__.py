@@ -12,11 +12,9 @@ registry has installation objects (issue #18).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import Any
 
-from onething import DataDomain, hookimpl
-from onething.model import SupervisedObject
+from onething import DataDomain
 
 ONETHING_API = 1
 
@@ -90,24 +88,9 @@ _BY_TYPE = {"producer": _producer, "trader": _trader, "user": _user}
 
 
 class HazchemDomain(DataDomain):
-    """The hazchem rules as data, plus realistic synthetic attributes."""
+    """The hazchem rules as data, plus realistic synthetic attributes by object type."""
 
-    @hookimpl
-    def onething_synth_attributes(
-        self, objects: Sequence[SupervisedObject], seed: int
-    ) -> Sequence[dict[str, Any]]:
-        """One attribute dict per object, by its first hazchem object type.
-
-        Each object's attributes depend only on ``seed`` and its key, so the same object gets
-        the same attributes in any batch; an object without a hazchem type gets none.
-        """
-        out = []
-        for obj in objects:
-            member = obj.domains.get(self.code)
-            types = [t for t in (member.object_types if member else ()) if t in _BY_TYPE]
-            rng = random.Random(f"{self.code}:{seed}:{obj.key}")
-            out.append(_BY_TYPE[types[0]](rng) if types else {})
-        return out
+    synth_by_type = _BY_TYPE
 
 
 plugin = HazchemDomain(__name__)
