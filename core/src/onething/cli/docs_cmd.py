@@ -12,6 +12,23 @@ from ..outfiles import write_atomic
 from .common import force_option
 
 
+def _out_option(f):
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
+    )(f)
+
+
+def _emit(text: str, out: Path | None, force: bool) -> None:
+    """Print a generated document, or write it to ``out`` (refused if it exists unless forced)."""
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(out, text, force=force)
+
+
 def make() -> click.Group:
     @click.group("docs", help=_("从代码生成参考文档。", "Generate reference docs from the code."))
     def docs() -> None:
@@ -24,19 +41,11 @@ def make() -> click.Group:
             "Write the plugin hook reference (Markdown) from onething.hookspecs.",
         ),
     )
-    @click.option(
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
-    )
+    @_out_option
     @force_option
     def hooks(out: Path | None, force: bool) -> None:
         text = hookdocs.render()
-        if out is None:
-            click.echo(text, nl=False)
-        else:
-            write_atomic(out, text, force=force)
+        _emit(text, out, force)
 
     @docs.command(
         "cli",
@@ -47,20 +56,12 @@ def make() -> click.Group:
             "language: docs/cli.md (Chinese), docs/cli.en.md (English).",
         ),
     )
-    @click.option(
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
-    )
+    @_out_option
     @force_option
     def cli(out: Path | None, force: bool) -> None:
         root = click.get_current_context().find_root().command  # built in this language
         text = clidocs.render(root, language())
-        if out is None:
-            click.echo(text, nl=False)
-        else:
-            write_atomic(out, text, force=force)
+        _emit(text, out, force)
 
     @docs.command(
         "openapi",
@@ -70,20 +71,12 @@ def make() -> click.Group:
             "docs/openapi.json.",
         ),
     )
-    @click.option(
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help=_("输出文件（默认标准输出）", "output file (default: standard output)"),
-    )
+    @_out_option
     @force_option
     def openapi(out: Path | None, force: bool) -> None:
         from ..http import openapi_text
 
         text = openapi_text()
-        if out is None:
-            click.echo(text, nl=False)
-        else:
-            write_atomic(out, text, force=force)
+        _emit(text, out, force)
 
     return docs
