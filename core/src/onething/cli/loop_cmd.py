@@ -218,25 +218,13 @@ def make() -> click.Group:
     )
     def overdue_cmd(config_path: Path, at, fmt: str) -> None:
         from ..loop import overdue
+        from ..loop.documents import overdue_json
 
         app = open_app(config_path)
         lp = _loop(app)
         rows = list(overdue(_store(app), lp, _moment(at)))
         rows.sort(key=lambda r: (r.owner, r.stage, -r.days_over))
-        data = [
-            {
-                "department": r.owner,
-                "stage": r.stage,
-                "state": r.state,
-                "case": r.case_id,
-                "domain": r.domain,
-                "object": r.object_key,
-                "region": r.region,
-                "due_at": r.due_at.isoformat(),
-                "days_over": r.days_over,
-            }
-            for r in rows
-        ]
+        data = [overdue_json(r) for r in rows]
         if fmt == "json":
             print_json(data)
         elif fmt == "csv":

@@ -773,22 +773,10 @@ def _routes(api: FastAPI) -> None:
     )
     def overdue_(request: Request, who: Who, at: At = None) -> list[dict[str, Any]]:
         from ..loop import overdue
+        from ..loop.documents import overdue_json
 
         app = _ot(request)
-        return [
-            {
-                "department": r.owner,
-                "stage": r.stage,
-                "state": r.state,
-                "case": r.case_id,
-                "domain": r.domain,
-                "object": r.object_key,
-                "region": r.region,
-                "due_at": r.due_at.isoformat(),
-                "days_over": r.days_over,
-            }
-            for r in overdue(_store(request), app._loop, _moment(at))
-        ]
+        return [overdue_json(r) for r in overdue(_store(request), app._loop, _moment(at))]
 
     # -- audit --------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from ..departments import department_name
 from ..i18n import _, language
 from ..model import LOOP_STAGES, SEVERITIES
 from ..workdays import LOCAL_ZONE
+from .cases import Overdue
 from .queries import CaseSummary, CaseView, InboxEntry
 
 SOURCE_KINDS = {
@@ -147,3 +148,18 @@ def case_json(view: CaseView, lab: Labels) -> dict[str, Any]:
 def inbox_json(e: InboxEntry, lab: Labels) -> dict[str, Any]:
     """An inbox entry: the case's summary and the transitions the department may take."""
     return {**summary_json(e.case, lab), "transitions": list(e.transitions)}
+
+
+def overdue_json(r: Overdue) -> dict[str, Any]:
+    """An overdue step as ``loop overdue --format json`` and ``GET /loop/overdue`` give it."""
+    return {
+        "department": r.owner,
+        "stage": r.stage,
+        "state": r.state,
+        "case": r.case_id,
+        "domain": r.domain,
+        "object": r.object_key,
+        "region": r.region,
+        "due_at": r.due_at.isoformat(),
+        "days_over": r.days_over,
+    }
