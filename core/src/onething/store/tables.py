@@ -6,6 +6,7 @@ there is exactly one).
 """
 
 from . import (
+    exchange,  # noqa: F401
     items,  # noqa: F401
     loop,  # noqa: F401
     planning,  # noqa: F401
