@@ -10,37 +10,22 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from http_support import KEY, auth, client, serving, token, write_config
+from http_support import (
+    INSPECTOR,
+    KEY,
+    LEADER,
+    REVIEWER,
+    _act,
+    _case_id,
+    _valid,
+    auth,
+    client,
+    serving,
+    token,
+    write_config,
+)
 
-from onething import schemas
 from onething.store.loop import LoopAudit
-
-REVIEWER = {"role": "reviewer", "sub": "u-reviewer"}
-INSPECTOR = {"role": "inspector", "sub": "u-inspector"}
-LEADER = {"role": "leader", "sub": "u-leader"}
-
-
-def _valid(doc, name: str):
-    errors = list(schemas.validator(name).iter_errors(doc))
-    assert not errors, (list(errors[0].absolute_path), errors[0].message)
-    return doc
-
-
-def _case_id(c) -> int:
-    page = c.get("/cases", params={"object": KEY}, headers=auth(**REVIEWER)).json()
-    _valid(page, "case-page")
-    (case,) = page["cases"]
-    return case["id"]
-
-
-def _act(c, case_id, code, who, body=None, version=None):
-    if version is None:
-        version = int(c.get(f"/cases/{case_id}", headers=auth(**who)).headers["ETag"].strip('"'))
-    return c.post(
-        f"/cases/{case_id}/transitions/{code}",
-        headers={**auth(**who), "If-Match": f'"{version}"'},
-        json=body or {},
-    )
 
 
 def _record(rid: str, extinguishers: bool = True, area: float = 10) -> dict:

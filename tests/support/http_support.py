@@ -14,6 +14,7 @@ import httpx
 import jwt
 import uvicorn
 
+from onething import schemas
 from onething.registry.uscc import make_uscc
 
 KEY = make_uscc("9", "1", "371502", "MA3C0001")
@@ -87,3 +88,31 @@ JWT_HTTP = (
     '[http]\nauth = "jwt"\n[http.jwt]\nalgorithms = ["HS256"]\nsecret_env = "ONETHING_TEST_JWT"\n'
     'issuer = "host-platform"\n[http.jwt.claims]\ndepartment = "dept"\n'
 )
+
+
+REVIEWER = {"role": "reviewer", "sub": "u-reviewer"}
+INSPECTOR = {"role": "inspector", "sub": "u-inspector"}
+LEADER = {"role": "leader", "sub": "u-leader"}
+
+
+def _valid(doc, name: str):
+    errors = list(schemas.validator(name).iter_errors(doc))
+    assert not errors, (list(errors[0].absolute_path), errors[0].message)
+    return doc
+
+
+def _case_id(c) -> int:
+    page = c.get("/cases", params={"object": KEY}, headers=auth(**REVIEWER)).json()
+    _valid(page, "case-page")
+    (case,) = page["cases"]
+    return case["id"]
+
+
+def _act(c, case_id, code, who, body=None, version=None):
+    if version is None:
+        version = int(c.get(f"/cases/{case_id}", headers=auth(**who)).headers["ETag"].strip('"'))
+    return c.post(
+        f"/cases/{case_id}/transitions/{code}",
+        headers={**auth(**who), "If-Match": f'"{version}"'},
+        json=body or {},
+    )

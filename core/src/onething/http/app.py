@@ -19,10 +19,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import schemas
 from ..i18n import LANGUAGES, _, _current
+from ..outbox import TYPES as _TYPES
 from . import logs
 from .identity import Identity, identify
 from .problems import MEDIA_TYPE, install, problem
 from .settings import HttpSettings
+
+OUTBOX_TYPES = Literal[_TYPES]  # type: ignore[valid-type]
 
 API_TITLE = "onething"
 API_PREFIX = ""
@@ -777,6 +780,35 @@ def _routes(api: FastAPI) -> None:
 
         app = _ot(request)
         return [overdue_json(r) for r in overdue(_store(request), app._loop, _moment(at))]
+
+    # -- events out ---------------------------------------------------------------------------
+
+    @api.get(
+        "/events",
+        tags=["events"],
+        summary="events out of the outbox after an id, oldest first (poll instead of a webhook)",
+        description=(
+            "Every new case, case transition, overdue step, new plan and publication change, "
+            "written in the transaction that made it. Pass the `next_after` of the page before "
+            "as `after`: ids are committed in increasing order, so nothing is missed. Each "
+            "event's `key` is its idempotency key (the same one its webhook deliveries carry)."
+        ),
+        responses=_doc("EventPage"),
+        response_model=None,
+    )
+    def events(
+        request: Request,
+        who: Who,
+        after: Annotated[int, Query(ge=0, le=2**53, description="the last id already read")] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        type: Annotated[
+            list[OUTBOX_TYPES] | None,  # type: ignore[valid-type]
+            Query(description="only these event types (repeat the parameter)"),
+        ] = None,
+    ):
+        from .. import outbox
+
+        return outbox.page(_store(request), after, limit=limit, types=tuple(type) if type else None)
 
     # -- audit --------------------------------------------------------------------------------
 

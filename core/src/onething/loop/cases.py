@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from attrs import asdict, field, frozen
 from sqlmodel import Session
 
-from .. import schemas
+from .. import outbox, schemas
 from ..conditions import holds
 from ..errors import InvalidInput, NotFound, OnethingError
 from ..model import SEVERITIES, Finding
@@ -247,6 +247,25 @@ def open_in(
             "owner": case.owner,
             "region": region,
             "due_at": utc_iso(case.due_at),
+        },
+        at=at,
+    )
+    outbox.append(
+        session,
+        "case.opened",
+        f"case/{case.id}",
+        {
+            "case": case.id,
+            "version": 1,
+            "domain": case.domain,
+            "object_key": case.object_key,
+            "region": region,
+            "state": state,
+            "owner": case.owner,
+            "source": {"kind": src.kind, "ref": src.ref},
+            "severity": case.severity,
+            "due_at": utc_iso(case.due_at),
+            "actor": _actor_json(actor),
         },
         at=at,
     )
@@ -597,6 +616,26 @@ def _apply(
                 "evidence": schemas.jsonable(evidence),
                 "facts": schemas.jsonable(facts),
                 "due_at": utc_iso(due),
+            },
+            at=at,
+        )
+        outbox.append(
+            session,
+            "case.transitioned",
+            f"case/{case.id}",
+            {
+                "case": case.id,
+                "version": version + 1,
+                "transition": t.code,
+                "domain": case.domain,
+                "object_key": case.object_key,
+                "region": case.region_code,
+                "from": case.state,
+                "to": target,
+                "owner": owner,
+                "closed": terminal,
+                "due_at": utc_iso(due),
+                "actor": _actor_json(actor),
             },
             at=at,
         )

@@ -23,6 +23,7 @@ import numpy as np
 import sqlalchemy as sa
 from attrs import asdict, frozen
 
+from .. import outbox
 from ..errors import InvalidInput, NotInForce
 from ..rulebook import ParameterInForce, Rulebook
 from ..store import Store
@@ -436,6 +437,23 @@ def make_plan(
             reason=reason,
             kind=kind,
             plan_sha256=sha,
+        )
+        outbox.append(
+            s,
+            "plan.drawn",
+            f"plan/{plan.id}",
+            {
+                "plan": plan.id,
+                "cycle": cycle,
+                "kind": kind,
+                "seed": seed,
+                "visits": len(doc["visits"]),
+                "assignments": len(doc["assignments"]),
+                "plan_sha256": sha,
+                "drawn_by": who,
+                "reason": reason,
+            },
+            at=now,
         )
         if write is not None:
             write(doc)

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from attrs import evolve, frozen
 
+from .. import outbox
 from ..store import Store
 from ..store.publication import PublicationEntry
 
@@ -121,6 +122,10 @@ def sync(
                 changes.append(
                     Change(row.key, row.version, row.rule, row.object_key, "withdrawn", "gone")
                 )
+        for c in changes:  # in the same transaction: a change rolled back is never announced
+            outbox.append(
+                s, "publication.changed", f"publication/{c.key}", {**c.as_json(), "day": day}
+            )
     return changes, unchanged
 
 

@@ -9,6 +9,7 @@ from . import (
     exchange,  # noqa: F401
     items,  # noqa: F401
     loop,  # noqa: F401
+    outbox,  # noqa: F401
     planning,  # noqa: F401
     publication,  # noqa: F401
     records,  # noqa: F401
