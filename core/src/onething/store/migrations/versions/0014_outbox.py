@@ -1,8 +1,8 @@
 """outbox: events out in the transaction that made them, each webhook's delivery cursor, and the
 service's long jobs
 
-Revision ID: 0013_outbox
-Revises: 0012_merge_heads
+Revision ID: 0014_outbox
+Revises: 0013_exchange
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from onething.store.types import JSON
 
-revision = "0013_outbox"
-down_revision = "0012_merge_heads"
+revision = "0014_outbox"
+down_revision = "0013_exchange"
 branch_labels = None
 depends_on = None
 
