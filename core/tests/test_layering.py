@@ -79,3 +79,42 @@ def test_core_has_no_import_cycle_at_module_level():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _all_imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Like :func:`_top_level_imports`, but also the imports inside functions."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    tree = ast.parse(path.read_text("utf-8"))
+    typing_only = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                sub = f"{target}.{alias.name}"
+                found.add(sub if sub in known else target)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return {m for m in found if m in known and m != name}
+
+
+def test_the_registry_rooms_import_each_other_one_way_even_inside_functions():
+    """The importer is split into rooms (API and orchestration, parsing, workers, writes,
+    rejects) beside the mapping: none imports back what imports it, not even lazily."""
+    mods = {m: p for m, p in _modules().items() if m.startswith("onething.registry.")}
+    graph = {m: _all_imports(m, p, set(mods)) for m, p in mods.items()}
+    for room in ("parsing", "workers", "writes", "rejects", "mapping"):
+        assert f"onething.registry.{room}" in graph
+    assert "onething.registry.mapping" in graph["onething.registry.importer"]
+    assert _cycles(graph) == []

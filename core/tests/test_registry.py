@@ -214,6 +214,25 @@ def test_a_business_without_a_uscc_uses_the_documented_alternative_key(store, ru
         load(store, rulebook, [row(2, uscc="", key="12345")])
 
 
+def test_an_import_takes_its_settings_as_one_options_object_or_as_keywords(
+    store, rulebook, tmp_path
+):
+    from onething.registry import ImportOptions
+
+    early = code(5)[:17] + ("0" if code(5)[17] != "0" else "1")
+    rows = [row(1), row(5, uscc=early)]
+    tolerant = ImportOptions(app_or_rulebook=rulebook, checksum="tolerant", on=ON)
+    assert import_objects(store, rows, tolerant).flagged == [("<rows>:2", early)]
+    # keywords replace some of the options' values: strict again, so the early code is refused
+    with pytest.raises(InvalidInput, match="check character"):
+        import_objects(store, rows, tolerant, checksum="strict")
+    path = write_csv(tmp_path / "in.csv", rows)
+    report = import_file(store, path, tolerant, workers=0)
+    assert (report.unchanged, report.flagged_count, report.workers) == (2, 1, 0)
+    with pytest.raises(TypeError):
+        import_objects(store, rows, tolerant, no_such_setting=True)
+
+
 # -- all-or-nothing, skip-invalid ----------------------------------------------------------------
 
 
@@ -796,7 +815,8 @@ def test_migration_0007_moves_stored_mappings_into_profiles_and_back(kind, tmp_p
 
 
 def test_an_sqlite_import_enlarges_its_page_cache_only_while_it_runs(tmp_path):
-    from onething.registry.importer import SQLITE_CACHE_KIB, _sqlite_cache
+    from onething.registry.writes import SQLITE_CACHE_KIB
+    from onething.registry.writes import sqlite_cache as _sqlite_cache
     from onething.store import Store
 
     store = Store(f"sqlite:///{tmp_path}/cache.db")

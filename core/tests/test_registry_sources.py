@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onething.errors import InvalidInput
-from onething.registry.importer import _Batch, _Prepared, _Preparer
 from onething.registry.sources import CsvChunk, Source, _record
+from onething.registry.workers import Batch as _Batch
+from onething.registry.workers import Prepared as _Prepared
+from onething.registry.workers import Preparer as _Preparer
 
 
 class _Echo(_Preparer):

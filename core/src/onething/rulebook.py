@@ -298,6 +298,14 @@ class Rulebook:
         return self._provenance(rule.domain, rule_id, rule.basis, rule.source)
 
 
+def rulebook_of(app_or_rulebook: Any) -> Rulebook:
+    """The rulebook of an :class:`~onething.Onething` app, or ``app_or_rulebook`` itself when
+    it is a :class:`Rulebook` (the engines take either)."""
+    if isinstance(app_or_rulebook, Rulebook):
+        return app_or_rulebook
+    return app_or_rulebook.rulebook
+
+
 def _check_value(param: Parameter, value: object, location: str, path: str) -> None:
     """A city layer's value must fit the parameter's unit (a ratio in [0, 1], never NaN or
     infinite), and a sampling ratio is never 0: that would exempt objects from every check."""

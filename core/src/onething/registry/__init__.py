@@ -23,14 +23,12 @@ from ..model import SupervisedObject
 from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from ._rows import to_object
-from .importer import ImportReport, import_file, import_objects
-
-#: Objects per batch in imports, mapping and hooks (``onething_match_items`` receives at most
-#: this many objects at once).
-BATCH_SIZE = 2000
+from .importer import ImportOptions, ImportReport, import_file, import_objects
+from .sources import BATCH_SIZE
 
 __all__ = [
     "BATCH_SIZE",
+    "ImportOptions",
     "ImportReport",
     "count_objects",
     "get_object",

@@ -27,11 +27,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..applicability import Applicability
 from ..model import Item, converter
-from ..rulebook import Rulebook
+from ..rulebook import Rulebook, rulebook_of
 from ..store import Store
 from ..store.registry import ItemState, ProfileItem, RegistryObject
 from ._rows import to_object
 from .profiles import Profiles, in_domain
+from .sources import BATCH_SIZE
 
 _O = RegistryObject.__table__
 _PI = ProfileItem.__table__
@@ -141,8 +142,6 @@ class Mapper:
     """Stores objects' profiles inside one transaction (``conn``)."""
 
     def __init__(self, conn: sa.Connection, rulebook: Rulebook, on: dt.date):
-        from . import BATCH_SIZE
-
         self.conn = conn
         self.domains = rulebook.domains
         self.on = on
@@ -279,10 +278,8 @@ def refresh_mapping(
 ) -> RefreshReport:
     """Bring the stored mapping up to the items in force on ``on`` (default today), in one
     transaction. ``full`` recomputes every object."""
-    from .importer import _rulebook_of
-
     with store.session() as session:
-        mapper = Mapper(session.connection(), _rulebook_of(app_or_rulebook), on or dt.date.today())
+        mapper = Mapper(session.connection(), rulebook_of(app_or_rulebook), on or dt.date.today())
         return mapper.refresh(full=full)
 
 

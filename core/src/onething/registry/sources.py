@@ -30,6 +30,10 @@ from ..textfiles import require_file
 
 FORMATS = ("csv", "xlsx", "jsonl")
 
+#: Objects per batch in imports, mapping and hooks (``onething_match_items`` receives at most
+#: this many objects at once); ``onething.registry.BATCH_SIZE``.
+BATCH_SIZE = 2000
+
 #: A CSV chunk is cut after this many batches' worth of lines even where the quote count is
 #: odd (a stray quote): the preparer's sentinel check tells whether the cut was sound.
 _MAX_BATCHES_PER_CHUNK = 8

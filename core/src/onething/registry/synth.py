@@ -28,7 +28,7 @@ from ..model import Membership, SupervisedObject
 from ..outfiles import atomic_write
 from ..plugins import Domains
 from . import regions, uscc
-from .importer import COLUMNS
+from .parsing import COLUMNS
 from .relations import COLUMNS as RELATION_COLUMNS
 from .synth_related import Drawn, RelatedSynthesiser
 
