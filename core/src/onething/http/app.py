@@ -241,17 +241,34 @@ Body = Annotated[Any, Depends(_body)]
 # -- the application ----------------------------------------------------------------------------
 
 
-def create_app(onething=None, settings: HttpSettings | None = None) -> FastAPI:
+def create_app(
+    onething=None, settings: HttpSettings | None = None, *, dispatch: bool = True
+) -> FastAPI:
     """The service over ``onething`` (an :class:`onething.Onething`); ``None`` builds the
-    application for its OpenAPI description only."""
+    application for its OpenAPI description only.
+
+    :param dispatch: while it serves, deliver the outbox to the webhooks and note overdue steps
+        (:class:`.webhooks.Dispatcher`) — every process of the service may, they share the
+        work through the database.
+    """
     settings = settings or HttpSettings(auth="none")
 
     @asynccontextmanager
     async def lifespan(api: FastAPI):
+        dispatcher = None
         if onething is not None:
             onething.rulebook.catalog  # noqa: B018  (built once, before the first request)
             onething._loop  # noqa: B018
-        yield
+            if dispatch:
+                from .webhooks import Dispatcher
+
+                dispatcher = Dispatcher(onething.store, onething._loop, settings)
+                dispatcher.start()
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                dispatcher.stop()
 
     api = FastAPI(
         title=API_TITLE,
