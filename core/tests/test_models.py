@@ -57,7 +57,28 @@ national_codes = st.lists(
     max_size=2,
 ).map(tuple)
 
+throughs = st.builds(
+    m.Through,
+    relation=codes,
+    direction=st.sampled_from(["out", "in"]),
+    object_types=tuples,
+    domain=st.none() | codes,
+)
+overs = st.builds(
+    m.Over,
+    path=st.lists(codes, min_size=1, max_size=2).map(tuple),
+    aggregate=st.sampled_from(m.AGGREGATES),
+    direction=st.sampled_from(["out", "in"]),
+    object_types=tuples,
+    domain=st.none() | codes,
+    comparator=st.none() | st.sampled_from([">=", "<"]),
+    parameter=st.none() | text,
+    weight=st.none() | codes,
+)
+
 STRATEGIES = {
+    m.Through: throughs,
+    m.Over: overs,
     m.Basis: bases,
     m.Provenance: st.builds(
         m.Provenance,
@@ -186,6 +207,7 @@ STRATEGIES = {
         condition=conditions,
         source=st.none() | text,
         national_codes=national_codes,
+        through=st.none() | throughs,
     ),
     m.Element: st.builds(
         m.Element,
@@ -281,6 +303,7 @@ STRATEGIES = {
         condition=conditions,
         offsite=st.booleans(),
         source=st.none() | text,
+        over=st.none() | overs,
     ),
     m.MergeConstraint: st.builds(
         m.MergeConstraint,

@@ -46,6 +46,7 @@ def test_a_site_visit_covers_everything_present_and_vehicles_are_checked_off_sit
         "fakecity.003",
         "fakecity.006",
         "fakecity.007",
+        "fakecity.009",  # the project's wage duties on its builder, through built_by
     }
     assert set(visit["departments"]) == {"emergency", "hrss", "housing"} and visit["joint"]
     # nothing present elsewhere gets a visit of its own
@@ -53,11 +54,13 @@ def test_a_site_visit_covers_everything_present_and_vehicles_are_checked_off_sit
     assert not visited & {PROJECT, code(2), WORKS}
     assert code(1) in visited  # the platform at its own premises
     # vehicles and the driver: off-site checks only, listed apart, never a visit
-    offsite = {x["key"]: x["item"] for x in doc["offsite_checks"]}
-    assert set(offsite.values()) == {"fakecity.004", "fakecity.005"}
-    assert len(offsite) == 4 and not visited & set(offsite)
-    assert {"鲁P12345", "鲁PD12345", "鲁P12345F"} <= set(offsite)
-    assert doc["summary"]["offsite_checks"] == 4
+    offsite = {(x["key"], x["item"]) for x in doc["offsite_checks"]}
+    assert {i for _, i in offsite} == {"fakecity.004", "fakecity.005", "fakecity.010"}
+    assert len({k for k, _ in offsite}) == 4 and not visited & {k for k, _ in offsite}
+    assert {"鲁P12345", "鲁PD12345", "鲁P12345F"} <= {k for k, _ in offsite}
+    # the platform's fleet check on the two cars it operates (through operates), not the third
+    assert {k for k, i in offsite if i == "fakecity.010"} == {"鲁P12345", "鲁PD12345"}
+    assert doc["summary"]["offsite_checks"] == 6
     assert doc["presence"]["offsite_objects"] == 4
     assert verify_plan(city, city_store, doc) == []
 
@@ -68,7 +71,7 @@ def test_plan_files_list_off_site_checks_apart(city_store, city, tmp_path):
     with paths["csv"].open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     offsite = [r for r in rows if r["status"] == "offsite"]
-    assert len(offsite) == 4 and all(r["visit"] == "" for r in offsite)
+    assert len(offsite) == 6 and all(r["visit"] == "" for r in offsite)
     assert "非现场核查" in paths["html"].read_text("utf-8")
 
 

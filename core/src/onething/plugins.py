@@ -137,10 +137,11 @@ def enable(
     domains = Domains(pm, {n: installed[n] for n in dict.fromkeys(names)})
     for name in domains.names:
         domains.rules(name)  # validate every plugin's data now, not at first use
-    from .registry.kinds import relation_types
+    from .registry.kinds import object_kinds, relation_types
+    from .registry.through import check_through
 
     try:  # object kinds and relation types agree across the enabled plugins
-        relation_types(domains)
+        check_through(domains, object_kinds(domains), relation_types(domains))
     except InvalidInput as exc:
         raise PluginError(str(exc)) from exc
     return domains

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from onething import DataDomain, hookimpl
-from onething.model import Basis, Item, Parameter, ParameterValue
+from onething.model import Basis, Item, Parameter, ParameterValue, Through
 
 ONETHING_API = 1
 
@@ -36,6 +36,14 @@ ITEMS = (
     ("fakecity.007", "施工单位资质检查", "housing", "contractor"),
     ("fakecity.008", "危化品企业检查", "emergency", "works"),
 )
+#: Items applying through a relation: (item, name, department, the type reached through,
+#: how). The unit a project is built by carries its wage duties; every car a platform
+#: operates gets the platform's fleet check.
+THROUGH = (
+    ("fakecity.009", "工资支付责任单位检查", "hrss", "project",
+     Through(relation="built_by", object_types=["contractor"])),
+    ("fakecity.010", "平台车辆运营核查", "transport", "platform", Through(relation="operates")),
+)  # fmt: skip
 
 
 class FakeCity(DataDomain):
@@ -55,6 +63,21 @@ class FakeCity(DataDomain):
                 effective_from=DAY0,
             )
             for code, name, dept, otype in ITEMS
+        ] + [
+            Item(
+                code=code,
+                name_zh=name,
+                name_en=code,
+                domain=DOMAIN,
+                departments=[dept],
+                object_types=[otype],
+                basis=[LAW],
+                measures=["onsite"],
+                stage="during",
+                effective_from=DAY0,
+                through=through,
+            )
+            for code, name, dept, otype, through in THROUGH
         ]
 
     @hookimpl

@@ -13,12 +13,12 @@ def object_name(store: Store, key: str) -> str | None:
     return None if obj is None else obj.name
 
 
-def object_items(store: Store, key: str) -> list[str]:
-    """The object's stored applicable items (the items of its applicability profile), by
-    code."""
+def object_items(store: Store, key: str, rulebook=None, on=None) -> list[str]:
+    """The object's applicable items, by code: those of its applicability profile and, given
+    the rulebook, those applying to it through a relation in force on ``on``."""
     from ..registry.mapping import items_of
 
-    return items_of(store, key)
+    return items_of(store, key, rulebook=rulebook, on=on)
 
 
 def checklist_of(app, on, *, object_key: str | None = None, items: list[str] | None = None):
@@ -39,7 +39,7 @@ def checklist_of(app, on, *, object_key: str | None = None, items: list[str] | N
         store.ensure_current()
         # a person's ID number is looked up by its keyed hash and shown masked only
         object_key, shown = stored_key(app, object_key)
-        codes = object_items(store, object_key)
+        codes = object_items(store, object_key, app.rulebook, on)
         name = object_name(store, object_key)
         if name is None:
             raise NotFound("--object", shown, "no such object in the registry")

@@ -289,7 +289,7 @@ def checklist_for_record(
     key = data["object"]
     items = data.get("items")
     if items is None:
-        items = object_items(store, key)
+        items = object_items(store, key, rulebook, on)
         if not items:
             raise InvalidInput(
                 location,

@@ -30,7 +30,7 @@ def object_guide(rulebook: Rulebook, store: Store, key: str, on: dt.date) -> Gui
     obj = get_object(store, key)
     if obj is None:
         raise InvalidInput("--object", key, "no such object in the registry")
-    codes = items_of(store, key)
+    codes = items_of(store, key, rulebook=rulebook, on=on)
     if not codes:
         raise InvalidInput(
             "--object",

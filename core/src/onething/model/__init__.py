@@ -15,17 +15,18 @@ from .domain import (
 )
 from .element import DIMENSIONS, METHODS, SEVERITIES, Element, Limit
 from .finding import Finding
-from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink
+from .item import LEVELS, MEASURES, MODES, RELATED_KINDS, STAGES, Item, RelatedLink, Through
 from .loop import LOOP_EFFECTS, LOOP_STAGES, LoopEffect, LoopExtension, LoopState, LoopTransition
 from .merge import MergeConstraint
 from .national import NATIONAL_KINDS, NationalCode
 from .obj import Licence, Membership, SupervisedObject
 from .parameter import UNITS, Parameter, ParameterValue, Scalar
 from .provenance import Provenance
-from .risk import RULE_KINDS, RiskRule
+from .risk import AGGREGATES, RULE_KINDS, Over, RiskRule
 from .sanction import PublicationRule, SanctionMeasure
 
 __all__ = [
+    "AGGREGATES",
     "DIMENSIONS",
     "LEVELS",
     "LOOP_EFFECTS",
@@ -57,6 +58,7 @@ __all__ = [
     "NationalCode",
     "ObjectKind",
     "ObjectType",
+    "Over",
     "Parameter",
     "ParameterValue",
     "Provenance",
@@ -71,6 +73,7 @@ __all__ = [
     "SynthLicence",
     "SynthLink",
     "SynthRelated",
+    "Through",
     "converter",
     "in_force",
     "make_converter",

@@ -46,6 +46,24 @@ class RelatedLink:
 
 
 @frozen
+class Through:
+    """Applicability through a relation: the item applies to the objects related to those of
+    its object types (and condition) — every vehicle a platform operates, the unit a project
+    is built by, the canteen a care home runs — not to those objects themselves."""
+
+    relation: str
+    """A relation type of the enabled domains (``operates``, ``built_by``, ``runs`` …)."""
+    direction: Literal["out", "in"] = "out"
+    """``out``: the item's objects are the relation's sources and it applies to the targets;
+    ``in``: the other way."""
+    object_types: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """Only related objects of these object types (of ``domain``); empty: every related
+    object of the relation's kind."""
+    domain: str | None = None
+    """The domain of ``object_types`` (default: the item's own)."""
+
+
+@frozen
 class Item:
     """One version of a supervision item; a change is a new version with new dates."""
 
@@ -71,3 +89,7 @@ class Item:
     national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=tuple)
     """The item's codes in the existing systems (监管事项目录编码, 检查实施清单编码), dated,
     optional (:mod:`onething.model.national`)."""
+    through: Through | None = None
+    """Applies through a relation (:class:`Through`): ``object_types`` and ``condition`` then
+    decide the objects it reaches *through*, and it applies to the objects related to them.
+    Derived when asked (:mod:`onething.registry.through`), never stored per object."""

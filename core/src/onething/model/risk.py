@@ -19,6 +19,36 @@ RULE_KINDS: tuple[str, ...] = ("threshold", "ratio", "count", "flag", "expiry")
 Comparator = Literal["<", "<=", ">", ">=", "==", "!="]
 
 
+Aggregate = Literal["count", "share", "sum", "mean", "max", "min"]
+AGGREGATES: tuple[str, ...] = ("count", "share", "sum", "mean", "max", "min")
+
+
+@frozen
+class Over:
+    """A rule's fact read on the objects related to the rule's objects and aggregated per
+    object (a platform's vehicles past their exit age; the share of its drivers' orders
+    served without a permit). The aggregate is then compared as a ``threshold`` rule's value."""
+
+    path: tuple[str, ...] = field(converter=tuple)
+    """Relation types followed, in force on the day of evaluation (``["operates"]``; two hops
+    ``["operates", "driven_by"]`` reach a platform's drivers)."""
+    aggregate: Aggregate
+    """``count``: related objects that pass (their boolean fact is true, or their value
+    passes ``comparator``/``parameter``); ``share``: those that pass among those with a
+    value; ``sum``/``mean``/``max``/``min`` of the values. ``weight`` weighs count and share."""
+    direction: Literal["out", "in"] = "out"
+    """``out``: the rule's objects are each hop's sources; ``in``: its targets."""
+    object_types: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    """Only related objects (the last hop's) of these types of ``domain``; empty: all."""
+    domain: str | None = None
+    """The domain of ``object_types`` (default: the rule's)."""
+    comparator: Comparator | None = None
+    """With ``parameter``: the test a related object's value passes, for count and share."""
+    parameter: str | None = None
+    weight: str | None = None
+    """A number fact of the related objects (their orders) weighing count and share."""
+
+
 @frozen
 class RiskRule:
     id: str
@@ -48,3 +78,6 @@ class RiskRule:
     offsite: bool = False
     """Runs on device or platform data alone and opens a warning without a visit."""
     source: str | None = None
+    over: Over | None = None
+    """Read ``fact`` on related objects and aggregate it (:class:`Over`); ``kind`` is then
+    ``threshold``, comparing the aggregate."""

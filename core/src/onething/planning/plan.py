@@ -354,7 +354,7 @@ def make_plan(
             f"cycle {cycle} was drawn {earlier} time(s) already; a redraw is audited and needs "
             f"--reason (who asked for it and why)",
         )
-    population = load_population(store)
+    population = load_population(store, rulebook, cycle_window(cycle)[0])
     presence = load_presence(store, rulebook, cycle_window(cycle)[0])
     pool = load_pool(store)
     hist = history(store, cycle)

@@ -125,6 +125,7 @@ def _population(
 def population_from_profiles(
     objects: Iterable[tuple[str, str | None, str | None, str, int | None]],
     profile_items: Iterable[tuple[int, str]],
+    extra: Sequence[tuple[str, str]] = (),
 ) -> Population:
     """The same population as :func:`build_population` from ``(key, credit_grade, risk_grade,
     region, profile id)`` rows and the ``(profile id, item)`` rows of their profiles: each
@@ -161,6 +162,8 @@ def population_from_profiles(
         np.cumsum(n_items[:-1], out=first[1:])
     within = np.arange(len(pair_obj), dtype=np.int64) - np.repeat(first, n_items)
     pair_item = flat[np.repeat(start[prof], n_items) + within]
+    if extra:  # items applying through relations: merged in, then every object's text anew
+        return _with_extra(rows, pair_obj, pair_item, item_codes, extra)
     texts = [",".join(item_codes[i] for i in x) for x in lists]
     return _population(
         rows,
@@ -169,6 +172,28 @@ def population_from_profiles(
         item_codes,
         (texts[j] for j in prof.tolist()),
     )
+
+
+def _with_extra(rows, pair_obj, pair_item, item_codes, extra) -> Population:
+    """The population of the profile pairs and the ``extra`` ``(key, item)`` pairs (those of
+    objects outside ``rows`` dropped), sorted by (object, item) without duplicates."""
+    index = {r[0]: i for i, r in enumerate(rows)}
+    extra = [(index[k], c) for k, c in extra if k in index]
+    codes = tuple(sorted(set(item_codes) | {c for _, c in extra}))
+    pos = {c: i for i, c in enumerate(codes)}
+    remap = np.fromiter((pos[c] for c in item_codes), dtype=np.int32, count=len(item_codes))
+    objs = np.concatenate([pair_obj, np.fromiter((o for o, _ in extra), np.int32, len(extra))])
+    items = np.concatenate(
+        [
+            remap[pair_item] if len(pair_item) else np.zeros(0, np.int32),
+            np.fromiter((pos[c] for _, c in extra), np.int32, len(extra)),
+        ]
+    )
+    o = np.lexsort((items, objs))
+    objs, items = objs[o], items[o]
+    keep = np.ones(len(objs), dtype=bool)
+    keep[1:] = (objs[1:] != objs[:-1]) | (items[1:] != items[:-1])
+    return _population(rows, objs[keep], items[keep], codes)
 
 
 def _canonical_sha256(rows, item_texts: Iterable[str]) -> str:
@@ -183,11 +208,20 @@ def _canonical_sha256(rows, item_texts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def load_population(store: Store) -> Population:
+def load_population(store: Store, rulebook=None, on=None) -> Population:
     """The frame from the stored registry, read column-wise in batches (no full objects): the
-    objects with their profile ids, then the items of the profiles (a few thousand rows)."""
+    objects with their profile ids, then the items of the profiles (a few thousand rows), and,
+    given the ``rulebook``, the items applying through relations in force on ``on``
+    (:mod:`onething.registry.through`)."""
+    from ..registry.through import through_items, through_pairs
+
     store.ensure_current()
     with store.engine.connect() as conn:
+        extra = (
+            through_pairs(conn, rulebook, on)
+            if rulebook is not None and on is not None and through_items(rulebook, on)
+            else []
+        )
         objects = conn.execution_options(yield_per=BATCH).execute(
             sa.text(
                 "SELECT key, credit_grade, risk_grade, region_code, profile_id FROM registry_object"
@@ -195,4 +229,4 @@ def load_population(store: Store) -> Population:
         )
         rows = [tuple(r) for r in objects]
         items = conn.execute(sa.text("SELECT profile_id, item_code FROM registry_profile_item"))
-        return population_from_profiles(rows, (tuple(p) for p in items))
+        return population_from_profiles(rows, (tuple(p) for p in items), extra)

@@ -128,7 +128,7 @@ def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any]) -> list[s
         problems.append(
             f"plan_sha256: the file's content hashes to {digest(doc)}, the draw recorded {sha}"
         )
-    population = load_population(store)
+    population = load_population(store, rulebook, cycle_window(cycle)[0])
     if population.sha256 != pop_sha:
         problems.append(
             f"population.sha256: registry now {population.sha256}, at the draw {pop_sha} "

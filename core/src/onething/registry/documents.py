@@ -35,7 +35,7 @@ def object_document(app, key: str, on: dt.date, *, relations_on: dt.date | None)
             "name_en": by_code[c].name_en if c in by_code else None,
             "departments": list(by_code[c].departments) if c in by_code else [],
         }
-        for c in items_of(store, key)
+        for c in items_of(store, key, rulebook=app.rulebook, on=on)
     ]
     return {
         "object": converter.unstructure(obj),

@@ -75,7 +75,11 @@ class Matcher:
         self.rulebook = rulebook
         self.domains = rulebook.domains
         self.on = on
-        self.items: dict[str, list[Item]] = {d: rulebook.items(on, d) for d in self.domains.names}
+        # an item applying through a relation is derived when asked (.through), never mapped
+        # onto the objects of its own object types
+        self.items: dict[str, list[Item]] = {
+            d: [i for i in rulebook.items(on, d) if i.through is None] for d in self.domains.names
+        }
         self._hooked = [
             d for d in self.domains.names if self.domains.implements(d, "onething_match_items")
         ]
@@ -283,14 +287,23 @@ def refresh_mapping(
         return mapper.refresh(full=full)
 
 
-def items_of(store: Store, key: str) -> list[str]:
-    """The item codes mapped to object ``key``, sorted."""
+def items_of(
+    store: Store, key: str, *, rulebook: Rulebook | None = None, on: dt.date | None = None
+) -> list[str]:
+    """The item codes that apply to object ``key``, sorted: those of its profile and, given
+    the ``rulebook``, those that apply to it through a relation in force on ``on`` (default
+    today; :mod:`.through`)."""
+    from .through import through_pairs
+
     with store.engine.connect() as conn:
-        return list(
+        codes = set(
             conn.execute(
                 sa.select(_PI.c.item_code)
                 .join(_O, _O.c.profile_id == _PI.c.profile_id)
                 .where(_O.c.key == key)
-                .order_by(_PI.c.item_code)
             ).scalars()
         )
+        if rulebook is not None:
+            on = on or dt.date.today()
+            codes.update(c for _, c in through_pairs(conn, rulebook, on, keys=[key]))
+    return sorted(codes)

@@ -163,6 +163,12 @@ def gaps(store: Store, rulebook, *, on: dt.date | None = None, sample: int = 10)
         objects_without = {r.domain: r.objects for r in conn.execute(unmapped)}
         example_keys = [{"domain": r.domain, "key": r.key} for r in conn.execute(examples)]
         mapped_items = set(conn.execute(used).scalars())
+        # an item applying through relations is on no profile: it counts when it reaches one
+        from .through import through_items, through_pairs
+
+        for item in through_items(rulebook, on):
+            if through_pairs(conn, rulebook, on, items=[item])[:1]:
+                mapped_items.add(item.code)
         flagged = conn.execute(
             sa.select(sa.func.count()).select_from(_O).where(_O.c.checksum_ok.is_(False))
         ).scalar_one()

@@ -1,0 +1,166 @@
+"""Applicability through relations (适用关系): an item with ``through`` applies to the objects
+related to the objects of its object types — every vehicle a platform operates, the unit a
+project is built by, the canteen a care home runs.
+
+Derived when asked, never stored per object: the objects the item reaches through (its
+*anchors*) are read from the applicability profiles (their memberships) and, when the item has a
+condition, their attributes; the objects it applies to from the relations in force on the day,
+one query per item (the relation table is indexed by both ends). So a province's millions of
+vehicles add no stored row beyond their relation: stored rows stay O(objects + relations).
+
+An anchor is decided by the item's data (object types and condition) even in a domain whose
+plugin decides its direct items with ``onething_match_items``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+
+import orjson
+import sqlalchemy as sa
+
+from ..conditions import holds
+from ..errors import InvalidInput
+from ..model import Item
+
+_IN_FORCE = "r.valid_from <= :on AND (r.valid_to IS NULL OR r.valid_to >= :on)"
+
+
+def through_items(rulebook, on: dt.date) -> list[Item]:
+    """The items in force on ``on`` that apply through a relation."""
+    return [i for i in rulebook.items(on) if i.through is not None]
+
+
+def _anchors(conn: sa.Connection, item: Item) -> set[str] | None:
+    """Keys of the objects of the item's types whose attributes satisfy its condition;
+    ``None`` when there is no condition (the SQL then selects by membership alone)."""
+    if item.condition is None:
+        return None
+    q = sa.text(
+        "SELECT o.key, o.domains FROM registry_object o WHERE o.profile_id IN "
+        "(SELECT profile_id FROM registry_profile_member WHERE domain = :d "
+        "AND object_type IN :types)"
+    ).bindparams(sa.bindparam("types", expanding=True))
+    out = set()
+    for key, domains in conn.execute(q, {"d": item.domain, "types": list(item.object_types)}):
+        if isinstance(domains, str | bytes):
+            domains = orjson.loads(domains)
+        attrs = ((domains or {}).get(item.domain) or {}).get("attributes") or {}
+        if holds(item.condition, attrs):
+            out.add(key)
+    return out
+
+
+def _item_pairs(
+    conn: sa.Connection, item: Item, on: dt.date, keys: Sequence[str] | None
+) -> Iterator[str]:
+    """The keys of the objects ``item`` applies to through its relation on ``on``."""
+    t = item.through
+    assert t is not None
+    mine, other = (
+        ("source_key", "target_key") if t.direction == "out" else ("target_key", "source_key")
+    )
+    sql = (
+        f"SELECT DISTINCT r.{other}, r.{mine} FROM registry_relation r "
+        f"JOIN registry_object a ON a.key = r.{mine} "
+        f"WHERE r.type = :rel AND {_IN_FORCE} AND a.profile_id IN "
+        "(SELECT profile_id FROM registry_profile_member WHERE domain = :d "
+        "AND object_type IN :types)"
+    )
+    params: dict = {"rel": t.relation, "on": on, "d": item.domain, "types": list(item.object_types)}
+    binds = [sa.bindparam("types", expanding=True)]
+    if t.object_types:
+        sql += (
+            f" AND r.{other} IN (SELECT x.key FROM registry_object x WHERE x.profile_id IN "
+            "(SELECT profile_id FROM registry_profile_member WHERE domain = :d2 "
+            "AND object_type IN :types2))"
+        )
+        params |= {"d2": t.domain or item.domain, "types2": list(t.object_types)}
+        binds.append(sa.bindparam("types2", expanding=True))
+    if keys is not None:
+        sql += f" AND r.{other} IN :keys"
+        params["keys"] = list(keys)
+        binds.append(sa.bindparam("keys", expanding=True))
+    anchors = _anchors(conn, item)
+    seen: set[str] = set()
+    for key, anchor in conn.execute(sa.text(sql).bindparams(*binds), params):
+        if key not in seen and (anchors is None or anchor in anchors):
+            seen.add(key)
+            yield key
+
+
+def through_pairs(
+    conn: sa.Connection,
+    rulebook,
+    on: dt.date,
+    *,
+    keys: Sequence[str] | None = None,
+    items: Iterable[Item] | None = None,
+) -> list[tuple[str, str]]:
+    """``(object key, item code)`` of every item in force on ``on`` that applies through a
+    relation (``items``: these instead), for the objects ``keys`` only if given; sorted."""
+    if keys is not None and not keys:
+        return []
+    chosen = through_items(rulebook, on) if items is None else list(items)
+    out: set[tuple[str, str]] = set()
+    for item in chosen:
+        for i in range(0, len(keys), 500) if keys is not None else (None,):
+            part = None if i is None else keys[i : i + 500]
+            out.update((k, item.code) for k in _item_pairs(conn, item, on, part))
+    return sorted(out)
+
+
+def check_through(domains, kinds: dict, relations: dict) -> None:
+    """Refuse an item whose ``through`` names an unknown relation type, a relation whose end
+    is not the kind of the item's object types, or object types its domain does not have.
+
+    :raises InvalidInput: naming the domain, the item and the field.
+    """
+    kind_of = {
+        (name, t.code): t.object_kind
+        for name in domains.names
+        for t in domains.rules(name).description.object_types
+    }
+    for name in domains.names:
+        for item in domains.rules(name).items:
+            t = item.through
+            if t is None:
+                continue
+            where = f"{name}: item {item.code}: through"
+            rel = relations.get(t.relation)
+            if rel is None:
+                raise InvalidInput(
+                    where,
+                    "relation",
+                    f"{t.relation!r} is not a relation type of the enabled domains; declared: "
+                    f"{', '.join(relations) or '(none)'}",
+                )
+            mine, other = (
+                (rel.source_kind, rel.target_kind)
+                if t.direction == "out"
+                else (rel.target_kind, rel.source_kind)
+            )
+            for ot in item.object_types:
+                if kind_of.get((name, ot), mine) != mine:
+                    raise InvalidInput(
+                        where,
+                        "direction",
+                        f"the item's object type {ot!r} is a {kind_of[(name, ot)]}; "
+                        f"{t.relation} ({t.direction}) reaches through a {mine}",
+                    )
+            domain = t.domain or name
+            if domain not in domains.names:
+                continue  # that domain not enabled here: the item reaches no object
+            for ot in t.object_types:
+                have = kind_of.get((domain, ot))
+                if have is None:
+                    raise InvalidInput(
+                        where, "object_types", f"{ot!r} is not an object type of {domain}"
+                    )
+                if have != other:
+                    raise InvalidInput(
+                        where,
+                        "object_types",
+                        f"{ot!r} is a {have}; {t.relation} ({t.direction}) reaches a {other}",
+                    )
