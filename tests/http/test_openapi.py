@@ -39,6 +39,11 @@ def test_the_description_is_openapi_3_1_with_every_output_document_as_a_componen
             assert p401["schema"] == {"$ref": "#/components/schemas/Problem"}
 
 
+# uploads as the service takes them: JSON Lines as text, XLSX as bytes
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")
+schemathesis.serializer.alias(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"
+)
 SCHEMA = schemathesis.openapi.from_dict(json.loads(openapi_text()))
 
 
@@ -104,11 +109,13 @@ def test_the_api_fuzzed_from_its_own_description(case, fuzzed):
     """Bounded (3 examples an operation, derandomized): the longer run is in docs/http.md.
     A request the schema allows may still name a domain or case that is not there: refused
     with a located 4xx problem, as the command line refuses it (the one check left out)."""
-    case.call_and_validate(
-        base_url=fuzzed,
-        headers=auth(),
-        excluded_checks=[schemathesis.checks.positive_data_acceptance],
-    )
+    excluded = [schemathesis.checks.positive_data_acceptance]
+    if case.operation.path == "/registry/imports":
+        # an upload is bytes: a "wrong type" body Schemathesis makes (an object where the
+        # schema says string) goes on the wire as text like any other — a file of one JSON
+        # object is a well-formed JSON Lines upload; what it holds is the job's to judge
+        excluded.append(schemathesis.checks.negative_data_rejection)
+    case.call_and_validate(base_url=fuzzed, headers=auth(), excluded_checks=excluded)
 
 
 def test_the_fuzzed_service_still_answers(fuzzed):

@@ -7,12 +7,9 @@ from pathlib import Path
 import click
 
 from ..i18n import _, label
-from ..loop import Loop
-from ..risk.cases import open_cases
-from ..risk.engine import evaluate_all
+from ..risk import batch
 from ..risk.explain import explain
 from ..risk.facts import ingest_file
-from ..risk.grades import grade_all
 from .cases_cmd import case_ids
 from .common import (
     config_option,
@@ -78,23 +75,11 @@ def make() -> click.Group:
         app = open_app(config_path)
         app.store.ensure_current()
         on = day(at)
-        report = evaluate_all(app.store, app.rulebook, on)
-        cases = open_cases(app.store, Loop(app.rulebook))
-        grades = grade_all(app.store, app.rulebook, on)
+        done = batch.run(app, on)
+        report, cases, grades = done.report, done.cases, done.grades
         by_rule = report.counts()
         if fmt == "json":
-            print_json(
-                {
-                    "on": on.isoformat(),
-                    "rules": report.rules,
-                    "fired": report.fired_count,
-                    "new_warnings": report.new_count,
-                    "cases_opened": cases,
-                    "graded": grades.graded,
-                    "grades_changed": grades.changed,
-                    "by_rule": {r: {"fired": f, "new": n} for r, (f, n) in sorted(by_rule.items())},
-                }
-            )
+            print_json(done.as_json())
             return
         rules = {r.id: r for r in app.rulebook.risk_rules(on)}
         opened = f" ({case_ids(cases)})" if cases else ""

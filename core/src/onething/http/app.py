@@ -18,14 +18,27 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import schemas
+from ..errors import InvalidInput
 from ..i18n import LANGUAGES, _, _current
 from ..outbox import TYPES as _TYPES
 from . import logs
 from .identity import Identity, identify
-from .problems import MEDIA_TYPE, install, problem
+from .jobs import Jobs
+from .problems import MEDIA_TYPE, Problem, install, problem
 from .settings import HttpSettings
 
 OUTBOX_TYPES = Literal[_TYPES]  # type: ignore[valid-type]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: the media types a registry upload may have, and the format each is read as
+IMPORT_TYPES = {
+    "text/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/jsonlines": "jsonl",
+    XLSX: "xlsx",
+}
+IMPORT_TYPES_SHOWN = ("text/csv", "application/x-ndjson", XLSX)
 
 API_TITLE = "onething"
 API_PREFIX = ""
@@ -46,8 +59,9 @@ DOCUMENTS = {
     "Job": "job",
     "OutboxEvent": "outbox-event",
     "EventPage": "event-page",
+    "PlanVerdict": "plan-verdict",
 }
-INPUTS = {"RecordInput": "record"}
+INPUTS = {"RecordInput": "record", "PlanRequest": "plan-request"}
 
 
 class DocumentResponse(JSONResponse):
@@ -84,7 +98,13 @@ def _doc(
 def _problems(*codes: int) -> dict[int | str, Any]:
     return {
         c: {
-            "description": {403: "refused", 404: "not found", 409: "conflict", 428: "If-Match"}[c],
+            "description": {
+                403: "refused",
+                404: "not found",
+                409: "conflict",
+                415: "unsupported media type (the Content-Type the operation takes is named)",
+                428: "If-Match",
+            }[c],
             "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for c in codes
@@ -219,10 +239,35 @@ def _if_match(value: str | None) -> int:
     return int(text)
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def unsupported(content_type: str | None, accepted: list[str]) -> Problem:
+    shown = content_type or "(none)"
+    return problem(
+        415,
+        "unsupported-media-type",
+        _(
+            f"Content-Type {shown} 不受支持；应为 {'、'.join(accepted)}",
+            f"Content-Type {shown} is not supported; expected {', '.join(accepted)}",
+        ),
+        location="Content-Type",
+        path="",
+        accepted=accepted,
+    )
+
+
 async def _body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return None
+    content_type = request.headers.get("Content-Type")
+    if content_type is None or not _is_json(content_type):
+        raise unsupported(content_type, ["application/json"])
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -264,11 +309,14 @@ def create_app(
 
                 dispatcher = Dispatcher(onething.store, onething._loop, settings)
                 dispatcher.start()
+        api.state.jobs = Jobs(onething, settings) if onething is not None else None
         try:
             yield
         finally:
             if dispatcher is not None:
                 dispatcher.stop()
+            if api.state.jobs is not None:
+                api.state.jobs.shutdown()
 
     api = FastAPI(
         title=API_TITLE,
@@ -492,6 +540,233 @@ def _routes(api: FastAPI) -> None:
         dims = [b.strip() for b in by.split(",") if b.strip()]
         return stats_document(_ot(request), dims, _day(at))
 
+    # -- long work as jobs ---------------------------------------------------------------------
+
+    def accepted(request: Request, job: dict[str, Any]) -> DocumentResponse:
+        return DocumentResponse(job, status_code=202, headers={"Location": f"/jobs/{job['id']}"})
+
+    def jobs_of(request: Request):
+        jobs = request.app.state.jobs
+        if jobs is None:  # an application built for its description only
+            raise problem(
+                503, "unavailable", _("服务未连接部署", "no deployment behind the service")
+            )
+        return jobs
+
+    job_accepted = _doc("Job", "accepted: the job (its status at Location)", 202)
+    job_accepted[202]["headers"] = {
+        "Location": {"description": "/jobs/{id}", "schema": {"type": "string"}}
+    }
+
+    @api.post(
+        "/registry/imports",
+        tags=["registry"],
+        summary="import a registry file (CSV, JSON Lines or XLSX) as a job",
+        description=(
+            "The file is the request body, its format the Content-Type: `text/csv`, "
+            "`application/x-ndjson` (JSON Lines) or the XLSX media type; any other is 415. "
+            "What can be told at once (the file opens as its format, its header names known "
+            "columns, a JSON Lines file's first line is an object) is checked before the job "
+            "is accepted: 422, located, nothing stored. Then 202 with the job at `Location`; "
+            "its result is the import report `registry import --report json` prints. The "
+            "import is one transaction (all or nothing), as on the command line."
+        ),
+        status_code=202,
+        responses=job_accepted | _problems(415),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        },
+        response_model=None,
+    )
+    async def registry_import(
+        request: Request,
+        who: Who,
+        at: At = None,
+        uscc_checksum: Literal["strict", "tolerant"] = "strict",
+    ):
+        import tempfile
+        from pathlib import Path as FilePath
+
+        from starlette.concurrency import run_in_threadpool
+
+        from ..registry.importer import check_file, import_file
+        from .jobs import remove_tree
+
+        content_type = request.headers.get("Content-Type")
+        fmt = IMPORT_TYPES.get((content_type or "").split(";")[0].strip().lower())
+        if fmt is None:
+            raise unsupported(content_type, list(IMPORT_TYPES_SHOWN))
+        jobs = jobs_of(request)
+        app = _ot(request)
+        await run_in_threadpool(_store, request)
+        on = _day(at)
+        folder = FilePath(tempfile.mkdtemp(prefix="onething-import-"))
+        path = folder / f"upload.{fmt}"
+        try:
+            with path.open("wb") as f:
+                async for chunk in request.stream():
+                    f.write(chunk)
+            await run_in_threadpool(check_file, path, app, fmt=fmt, where="request body")
+        except BaseException:
+            remove_tree(folder)()
+            raise
+
+        def work(progress):
+            try:
+                report = import_file(
+                    app.store,
+                    path,
+                    app_or_rulebook=app,
+                    fmt=fmt,
+                    checksum=uscc_checksum,
+                    on=on,
+                    progress=progress,
+                    workers=0,  # no worker processes beside the server's threads
+                )
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    exc.location.replace(str(path), "request body"), exc.path, exc.message
+                ) from None
+            doc = report.as_json()
+            if isinstance(doc.get("source"), str):
+                doc["source"] = "request body"
+            return doc
+
+        return accepted(
+            request, jobs.submit("registry.import", who.subject, work, remove_tree(folder))
+        )
+
+    @api.post(
+        "/risk/evaluations",
+        tags=["risk"],
+        summary="evaluate every risk rule over the registry, open cases, re-grade — as a job",
+        description=(
+            "202 with the job at `Location`; its result is the document `risk evaluate "
+            "--format json` prints. New warnings open cases (each announced in the outbox)."
+        ),
+        status_code=202,
+        responses=job_accepted,
+        response_model=None,
+    )
+    def risk_evaluate(request: Request, who: Who, at: At = None):
+        from ..risk import batch
+
+        app = _ot(request)
+        jobs = jobs_of(request)
+        _store(request)
+        on = _day(at)
+        return accepted(
+            request,
+            jobs.submit(
+                "risk.evaluate",
+                who.subject,
+                lambda progress: batch.run(app, on, progress).as_json(),
+            ),
+        )
+
+    @api.post(
+        "/plans",
+        tags=["plans"],
+        summary="draw the double-random plan of a cycle (双随机) — as a job",
+        description=(
+            "Body: `cycle` (2026, 2026H1, 2026Q1 or 2026-03), `seed`, and for a redraw the `reason` "
+            "(audited). 202 with the job at `Location`; its result is the plan document "
+            "(`plan.json`), which `POST /plans/verify` recomputes from the store. A new plan "
+            "is announced in the outbox (`plan.drawn`)."
+        ),
+        status_code=202,
+        responses=job_accepted,
+        openapi_extra=_json_body({"$ref": "#/components/schemas/PlanRequest"}),
+        response_model=None,
+    )
+    def draw(request: Request, who: Who, data: Body):
+        from ..planning import make_plan
+        from ..planning.cycle import cycle_window
+        from ..planning.plan import DEFAULT_INSPECTOR_CAP
+        from ..planning.tasks import loop_tasks
+
+        app = _ot(request)
+        jobs = jobs_of(request)
+        _store(request)
+        if data is None:
+            raise InvalidInput("request body", "", "expected a JSON object: cycle, seed")
+        schemas.check_document(data, "plan-request", location="request body")
+        cycle, seed = data["cycle"], data["seed"]
+        reason = data.get("reason", "")
+        cap = data.get("inspector_cap", DEFAULT_INSPECTOR_CAP)
+        window = cycle_window(cycle)
+        by = who.subject or "http"
+
+        def work(progress):
+            from ..cli.plan_cmd import STEPS
+
+            steps = [0]
+
+            def step(_name: str) -> None:
+                steps[0] += 1
+                progress(steps[0], len(STEPS))
+
+            try:
+                rows = loop_tasks(app.store, window)
+            except InvalidInput:
+                if not data.get("skip_loop"):
+                    raise
+                rows = []
+            return make_plan(
+                app.rulebook,
+                app.store,
+                cycle=cycle,
+                seed=seed,
+                task_rows=rows,
+                inspector_cap=cap,
+                by=by,
+                reason=reason,
+                progress=step,
+            )
+
+        return accepted(request, jobs.submit("plan.draw", f"{by} {cycle}", work))
+
+    @api.post(
+        "/plans/verify",
+        tags=["plans"],
+        summary="recompute a plan document from the store: every difference (none: verified)",
+        responses=_doc("PlanVerdict"),
+        openapi_extra=_json_body({"type": "object", "description": "a plan document (plan.json)"}),
+        response_model=None,
+    )
+    def verify_plan_(request: Request, who: Who, data: Body):
+        from ..planning import verify_plan
+        from ..planning.verify import FORMAT
+
+        app = _ot(request)
+        _store(request)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise InvalidInput("request body", "format", f"expected a plan file of format {FORMAT}")
+        schemas.check_document(data, "plan", location="request body")
+        problems = verify_plan(app.rulebook, app.store, data)
+        return {"verified": not problems, "plan_id": data.get("plan_id"), "differences": problems}
+
+    @api.get(
+        "/jobs/{job_id}",
+        tags=["jobs"],
+        summary="a job's status and progress; once done its result or its problem",
+        responses=_doc("Job") | _problems(404),
+        response_model=None,
+    )
+    def job(
+        request: Request,
+        who: Who,
+        job_id: Annotated[str, Path(max_length=32, pattern="^[0-9a-f]{1,32}$")],
+    ):
+        return jobs_of(request).get(job_id)
+
     # -- checklists and records ---------------------------------------------------------------
 
     @api.get(
@@ -536,7 +811,7 @@ def _routes(api: FastAPI) -> None:
         summary="store an inspection record; its findings open or attach to cases",
         status_code=201,
         responses=_doc("RecordAdded", "the record stored and the cases opened or attached", 201)
-        | _problems(404, 409),
+        | _problems(404, 409, 415),
         openapi_extra=_json_body({"$ref": "#/components/schemas/RecordInput"}),
         response_model=None,
     )
@@ -691,7 +966,7 @@ def _routes(api: FastAPI) -> None:
             "written; a refusal (illegal, permission, guard) is 403 with its reason, and is in "
             "the audit log with the token's subject."
         ),
-        responses=_doc("Case", "the case after the step") | _problems(403, 404, 409, 428),
+        responses=_doc("Case", "the case after the step") | _problems(403, 404, 409, 415, 428),
         openapi_extra=_json_body(
             {
                 "type": "object",

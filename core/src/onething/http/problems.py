@@ -63,6 +63,7 @@ def _titles() -> dict[str, str]:
         "internal": _("内部错误", "Internal error"),
         "method-not-allowed": _("方法不允许", "Method not allowed"),
         "http": _("请求错误", "Request error"),
+        "unsupported-media-type": _("不支持的内容类型", "Unsupported media type"),
     }
 
 

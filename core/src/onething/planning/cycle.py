@@ -9,7 +9,7 @@ import re
 
 from ..errors import InvalidInput
 
-_FORMS = re.compile(r"^(\d{4})(?:(H[12])|(Q[1-4])|-(0[1-9]|1[0-2]))?$")
+_FORMS = re.compile(r"^([1-9][0-9]{3})(?:(H[12])|(Q[1-4])|-(0[1-9]|1[0-2]))?$")  # no year 0
 
 
 def cycle_window(cycle: str) -> tuple[dt.date, dt.date]:

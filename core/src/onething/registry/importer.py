@@ -238,6 +238,45 @@ def import_file(
         src.close()
 
 
+def check_file(
+    path: str | Path, app_or_rulebook: Any, *, fmt: str | None = None, where: str | None = None
+) -> str:
+    """What can be told of a file before importing it, at once: it opens as its format, its
+    header names only known columns, and (JSON Lines) its first line is a JSON object. The
+    service runs it before it accepts an upload as a job.
+
+    :param where: the name the errors give the file (default its path).
+    :return: the format.
+    :raises InvalidInput: located as the import would locate it.
+    """
+    path = Path(path)
+    shown = where or str(path)
+    try:
+        src = Source(path, fmt)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.location.replace(str(path), shown), exc.path, exc.message) from None
+    try:
+        if src.header is not None:
+            parser = RowParser(
+                _domains_of(app_or_rulebook),
+                region=_region_of(app_or_rulebook),
+                checksum="strict",
+                secret_env=personal.secret_env(app_or_rulebook),
+            )
+            parser.check_columns(src.header, f"{shown}:1")
+        elif src.format == "jsonl":
+            for batch in src.jobs(1):
+                line, raw = batch[0]
+                if "__error__" in (row := json_object(raw)):
+                    raise InvalidInput(f"{shown}:{line}", "", row["__error__"])
+                break
+            else:
+                raise InvalidInput(shown, "", "empty file: expected one JSON object a line")
+    finally:
+        src.close()
+    return src.format
+
+
 #: A file at least this large is parsed in worker processes (when ``workers`` allows).
 PARALLEL_BYTES = 4 << 20
 

@@ -1,0 +1,115 @@
+"""Long work as jobs over HTTP (SQLite and PostgreSQL): an import, a risk evaluation and a plan
+draw answer 202 with the job at Location, the job's status resource gives its progress and
+then the document the command line prints (or its located problem); an upload is checked for
+its media type (415) and for what can be told at once (422) before it is accepted."""
+
+from __future__ import annotations
+
+import time
+
+from http_support import REGION, _valid, auth
+
+from onething.registry.uscc import make_uscc
+
+OTHER = make_uscc("9", "1", "371502", "MA3C0002")
+CSV = f"uscc,name,region_code,fake.object_types\n{OTHER},第二家商店,{REGION},shop\n"
+
+
+def _finished(c, r, timeout=30.0) -> dict:
+    assert r.status_code == 202, r.text
+    where = r.headers["Location"]
+    assert where == f"/jobs/{r.json()['id']}"
+    _valid(r.json(), "job")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        job = c.get(where, headers=auth()).json()
+        if job["status"] in ("succeeded", "failed"):
+            return _valid(job, "job")
+        time.sleep(0.05)
+    raise AssertionError(f"job {where} did not finish")
+
+
+def test_an_import_is_a_job_whose_result_is_the_import_report(service):
+    c = service
+    r = c.post(
+        "/registry/imports",
+        content=CSV.encode(),
+        headers={**auth(), "Content-Type": "text/csv; charset=utf-8"},
+    )
+    job = _finished(c, r)
+    assert job["kind"] == "registry.import" and job["subject"] == "u-1001", job
+    assert job["status"] == "succeeded", job["problem"]
+    assert job["result"]["inserted"] == 1 and job["result"]["source"] == "request body"
+    assert job["done"] == job["total"]
+    assert c.get(f"/registry/objects/{OTHER}", headers=auth()).status_code == 200
+    # a bad row: the job fails with the located problem, nothing stored
+    bad = CSV.replace(OTHER, make_uscc("9", "1", "371502", "MA3C0003")).replace(REGION, "999999")
+    job = _finished(c, c.post("/registry/imports", content=bad.encode(), headers={
+        **auth(), "Content-Type": "text/csv"}))  # fmt: skip
+    assert job["status"] == "failed" and job["result"] is None
+    p = _valid(job["problem"], "problem")
+    assert p["status"] == 422 and p["location"].startswith("request body:2"), p
+    assert c.get("/jobs/0123abcd", headers=auth()).status_code == 404
+
+
+def test_an_upload_of_the_wrong_type_or_shape_is_refused_before_it_is_a_job(service, store):
+    c = service
+    jobs_before = _count_jobs(store)
+    # JSON posted as CSV: its "header" {} is no column the registry knows
+    r = c.post("/registry/imports", content=b"{}", headers={**auth(), "Content-Type": "text/csv"})
+    assert r.status_code == 422 and r.headers["Content-Type"] == "application/problem+json"
+    p = _valid(r.json(), "problem")
+    assert (p["location"], p["path"]) == ("request body:1", "{}") and "unknown column" in p[
+        "detail"
+    ]
+    for content_type in ("application/json", "application/pdf", None):
+        headers = auth() | ({"Content-Type": content_type} if content_type else {})
+        r = c.post("/registry/imports", content=CSV.encode(), headers=headers)
+        assert r.status_code == 415, (content_type, r.text)
+        p = _valid(r.json(), "problem")
+        assert p["location"] == "Content-Type" and "text/csv" in p["accepted"]
+    empty = c.post("/registry/imports", content=b"", headers={**auth(), "Content-Type": "text/csv"})
+    assert empty.status_code == 422 and "empty file" in empty.json()["detail"]
+    lines = c.post(
+        "/registry/imports",
+        content=b"[1, 2]\n",
+        headers={**auth(), "Content-Type": "application/x-ndjson"},
+    )
+    assert lines.status_code == 422 and lines.json()["location"] == "request body:1"
+    # JSON operations take JSON only
+    r = c.post("/records", content=b"{}", headers={**auth(), "Content-Type": "text/csv"})
+    assert r.status_code == 415 and r.json()["accepted"] == ["application/json"]
+    assert _count_jobs(store) == jobs_before, "nothing was accepted"
+
+
+def test_risk_evaluation_and_a_plan_draw_are_jobs(service):
+    c = service
+    job = _finished(c, c.post("/risk/evaluations", params={"at": "2026-06-30"}, headers=auth()))
+    assert job["status"] == "succeeded", job["problem"]
+    assert set(job["result"]) >= {"rules", "fired", "new_warnings", "cases_opened", "graded"}
+    assert job["result"]["on"] == "2026-06-30"
+
+    bad = c.post("/plans", json={"cycle": "2026Q5", "seed": "s"}, headers=auth())
+    assert bad.status_code == 422 and bad.json()["path"] == "cycle"
+    extra = c.post("/plans", json={"cycle": "2026Q4", "seed": "s", "why": "x"}, headers=auth())
+    assert extra.status_code == 422 and "why" in extra.json()["detail"]
+    job = _finished(c, c.post("/plans", json={"cycle": "2026Q4", "seed": "s-1"}, headers=auth()))
+    assert job["kind"] == "plan.draw"
+    if job["status"] == "failed":  # a deployment without inspectors: located, as the CLI says
+        assert job["problem"]["status"] == 422, job["problem"]
+        return
+    plan = job["result"]
+    _valid(plan, "plan")
+    verdict = c.post("/plans/verify", json=plan, headers=auth())
+    assert verdict.status_code == 200 and _valid(verdict.json(), "plan-verdict")["verified"]
+    drawn = c.get("/events", params={"type": "plan.drawn"}, headers=auth()).json()["events"]
+    assert [e["data"]["plan"] for e in drawn] == [plan["plan_id"]]
+
+
+def _count_jobs(store) -> int:
+    import sqlalchemy as sa
+
+    from onething.store.outbox import ServiceJob
+
+    with store.session() as s:
+        return s.execute(sa.select(sa.func.count()).select_from(ServiceJob)).scalar_one()
