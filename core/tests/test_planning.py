@@ -533,13 +533,31 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
         if s.get(RegistryObject, "913715000000000000") is None:
             _registry(store, n=40, seed=3)
             _pool(store)
+    from onething.planning import PlanDocument, write_plan
+    from onething.store.planning import PlanningPlan
+
+    written = {}
     doc = make_plan(
-        rulebook, store, cycle=cycle, seed=seed, inspector_cap=cap, reason="property test"
+        rulebook,
+        store,
+        cycle=cycle,
+        seed=seed,
+        inspector_cap=cap,
+        reason="property test",
+        write=lambda d: written.update(paths=write_plan(d, tmp_path_factory.mktemp("plan"))),
     )
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    path = written["paths"]["json"]
     assert read_plan(path) == doc
+    model = PlanDocument.read(path)  # the typed document, and back: exactly the file
+    assert model.as_json() == doc
+    assert model.file_text().encode() == path.read_bytes()
+    assert PlanDocument.from_json(model.as_json()) == model
+    # the recorded hash is the hash of what the file says
+    with store.session() as s:
+        recorded = s.get(PlanningPlan, doc["plan_id"]).plan_sha256
+    assert model.digest() == recorded == doc["plan_sha256"]
     assert verify_plan(rulebook, store, read_plan(path)) == []
+    assert verify_plan(rulebook, store, model) == []
 
 
 @pytest.mark.parametrize(
@@ -565,3 +583,66 @@ def test_plan_verify_refuses_a_malformed_plan_file_naming_the_key(
     with pytest.raises(InvalidInput) as exc:
         read_plan(path)
     assert exc.value.path == where
+
+
+def _schema_fields(schema, node):
+    node = schema["$defs"][node] if isinstance(node, str) else node
+    return set(node["properties"])
+
+
+def test_the_plan_schema_and_the_plan_document_model_have_the_same_fields():
+    """#17: ``schemas/plan.schema.json`` publishes the :class:`PlanDocument` model — every
+    field of the model and of its parts is in the schema and the schema has no other; a
+    required key is one the model always writes."""
+    import attrs
+
+    from onething import schemas
+    from onething.planning import document as D
+    from onething.planning.model import Assignment, Infeasible, Task, Unplaced, Visit
+    from onething.planning.sampling import Stratum
+
+    schema = schemas.load("plan")
+    props = schema["properties"]
+
+    def names(cls):
+        return {a.name for a in attrs.fields(cls)}
+
+    def omitted(cls):
+        return {a.name for a in attrs.fields(cls) if a.metadata.get("omit")}
+
+    assert set(props) == names(D.PlanDocument)
+    assert set(schema["required"]) == names(D.PlanDocument) - {
+        "presence",
+        "offsite_checks",
+    }, "presence and offsite_checks only where objects are supervised off site or on sites"
+    parts = {
+        "algorithm": D.Algorithm,
+        "window": D.Window,
+        "deployment": D.DeploymentRef,
+        "population": D.PopulationRef,
+        "platform": D.Platform,
+        "options": D.PlanOptions,
+        "inspectors": D.InspectorFigures,
+        "presence": D.PresenceRef,
+        "summary": D.Summary,
+    }
+    for key, cls in parts.items():
+        assert set(props[key]["properties"]) == names(cls), key
+        assert set(props[key].get("required", ())) <= names(cls) - omitted(cls), key
+    listed = {
+        "missing_ratios": D.MissingRatio,
+        "strata": Stratum,
+        "unplaced": Unplaced,
+        "assignments": Assignment,
+        "infeasible": Infeasible,
+        "offsite_checks": D.OffsiteCheck,
+    }
+    for key, cls in listed.items():
+        assert set(props[key]["items"]["properties"]) == names(cls), key
+    assert _schema_fields(schema, "task") == names(Task)
+    assert _schema_fields(schema, "visit") == names(Visit)
+    assert set(schema["$defs"]["visit"]["required"]) == names(Visit) - omitted(Visit) - {
+        "split",
+        "split_reason",
+    }
+    assert props["kind"] == {"enum": ["draw", "redraw"]}

@@ -8,15 +8,18 @@ Public API:
 * :func:`build_population`, :func:`load_population` — the sampling frame and its SHA-256;
 * :func:`draw`, :func:`ratio_parameter`, :func:`sample_size` — the stratified PRN sample;
 * :func:`make_plan` (draw, store, audit), :func:`compute_plan` (pure), :func:`verify_plan`;
+* :class:`PlanDocument` — the plan document as a typed model (:func:`compute_document`,
+  ``PlanDocument.read(path)``), published as ``schemas/plan.schema.json``;
 * :func:`read_pool`, :func:`import_pool`, :func:`synth_pool` — inspector pools;
 * :func:`write_plan`, :func:`write_checklists` — the published files.
 """
 
 from .cycle import cycle_window
+from .document import PlanDocument
 from .inspectors import Inspector, import_pool, load_pool, read_pool, synth_pool, write_pool
 from .model import Assignment, Infeasible, Task, Unplaced, Visit
 from .output import write_checklists, write_plan
-from .plan import History, compute_plan, digest, history, make_plan
+from .plan import History, compute_document, compute_plan, digest, history, make_plan
 from .population import Population, build_population, load_population
 from .prn import ALGORITHM, prn, prn_array, prn_int
 from .sampling import Sample, Stratum, draw, ratio_parameter, ratios_in_force, sample_size
@@ -29,6 +32,7 @@ __all__ = [
     "History",
     "Infeasible",
     "Inspector",
+    "PlanDocument",
     "Population",
     "Sample",
     "Stratum",
@@ -36,6 +40,7 @@ __all__ = [
     "Unplaced",
     "Visit",
     "build_population",
+    "compute_document",
     "compute_plan",
     "cycle_window",
     "digest",

@@ -47,9 +47,10 @@ class Visit:
     split: str | None = None
     """constraint id (or ``unannounced``) that kept these tasks out of the joint visit"""
     split_reason: str | None = None
-    objects: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    objects: tuple[str, ...] = field(factory=tuple, converter=tuple, metadata={"omit": "empty"})
     """The objects whose tasks the visit covers, when other than ``key`` alone (the
-    project, contractors and installations present at a site)."""
+    project, contractors and installations present at a site); not in the plan's JSON when
+    empty (a visit to one object)."""
 
 
 @frozen

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from ..departments import department_name
 from ..outfiles import atomic_write, check_folder, escape_row, write_atomic
 from ..rulebook import Rulebook
 from ..store import Store
+from .document import PlanDocument, file_text
 
 CSV_COLUMNS = (
     "task",
@@ -45,14 +45,18 @@ def _checklist_names(doc: dict[str, Any], first: int) -> list[str]:
     return [f"checklists/{n:03d}-{v['key']}.html" for n, v in enumerate(doc["visits"][:first], 1)]
 
 
-def write_plan(doc: dict[str, Any], out: Path, *, force: bool = False) -> dict[str, Path]:
-    """``plan.json``, ``plan.csv`` and ``summary.html`` in ``out`` (created if missing); an
-    existing one of them only with ``force``, each through a temporary file."""
+def write_plan(
+    doc: dict[str, Any] | PlanDocument, out: Path, *, force: bool = False
+) -> dict[str, Path]:
+    """``plan.json`` (:func:`~.document.file_text`), ``plan.csv`` and ``summary.html`` in
+    ``out`` (created if missing); an existing one of them only with ``force``, each through a
+    temporary file. ``doc``: a plan's JSON values, or its document."""
+    if isinstance(doc, PlanDocument):
+        doc = doc.as_json()
     check_folder(out, PLAN_FILES.values(), force=force)
     out.mkdir(parents=True, exist_ok=True)
     paths = {k: out / name for k, name in PLAN_FILES.items()}
-    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    write_atomic(paths["json"], text, force=True)  # checked above
+    write_atomic(paths["json"], file_text(doc), force=True)  # checked above
     visit_of = {t: v for v in doc["visits"] for t in v["tasks"]}
     staff: dict[str, list[str]] = {}
     for a in doc["assignments"]:

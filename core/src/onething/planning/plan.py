@@ -1,35 +1,52 @@
 """A cycle's plan: sampling → tasks → joint visits → inspectors, as one JSON document (plus CSV
 and an HTML summary), stored with an audit row so that ``onething plan verify`` can recompute it.
 
-The plan document (``format: onething-plan/1``) holds: seed, algorithm version, the SHA-256 of
-the canonical population (:mod:`.population`), every parameter in force it used with its
-provenance, every stratum (population, ratio, sample size), task, visit, assignment, task not
-placed (cap) and infeasible visit, and the fields double-random platforms expect
-(``platform``: population total, sampled total, percentage, draw date). ``plan_sha256`` is the
-SHA-256 of the canonical JSON of everything except the volatile keys (:data:`VOLATILE`).
+The plan document (``format: onething-plan/1``, :class:`~.document.PlanDocument`) holds: seed,
+algorithm version, the SHA-256 of the canonical population (:mod:`.population`), every
+parameter in force it used with its provenance, every stratum (population, ratio, sample size),
+task, visit, assignment, task not placed (cap) and infeasible visit, and the fields
+double-random platforms expect (``platform``: population total, sampled total, percentage, draw
+date). ``plan_sha256`` is the SHA-256 of the canonical JSON of everything except the volatile
+keys (:data:`VOLATILE`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 import sqlalchemy as sa
-from attrs import asdict, frozen
+from attrs import frozen
 
 from .. import outbox
 from ..errors import InvalidInput, NotInForce
 from ..rulebook import ParameterInForce, Rulebook
 from ..store import Store
 from .cycle import cycle_window
+from .document import (
+    FORMAT,
+    VOLATILE,
+    Algorithm,
+    DeploymentRef,
+    InspectorFigures,
+    MissingRatio,
+    OffsiteCheck,
+    PlanDocument,
+    PlanOptions,
+    Platform,
+    PopulationRef,
+    PresenceRef,
+    Summary,
+    Window,
+    canonical_json,
+    digest,
+)
 from .inspectors import Inspector, draw_inspectors, load_pool
-from .model import Task
 from .population import Population, load_population
 from .presence import Presence, load_presence
 from .prn import ALGORITHM as PRN_ALGORITHM
@@ -38,10 +55,20 @@ from .sampling import draw, ratios_in_force
 from .tasks import non_random_tasks, random_tasks
 from .visits import apply_cap, caps_in_force, constraints_in_force, merge
 
-FORMAT = "onething-plan/1"
+__all__ = [
+    "ALGORITHM",
+    "FORMAT",
+    "VOLATILE",
+    "History",
+    "canonical_json",
+    "compute_document",
+    "compute_plan",
+    "digest",
+    "history",
+    "make_plan",
+]
+
 ALGORITHM = "onething-plan-v1"
-#: keys of the plan document that a recomputation does not reproduce
-VOLATILE = ("plan_id", "drawn_at", "drawn_by", "reason", "kind", "plan_sha256")
 DEFAULT_INSPECTOR_CAP = 60
 
 Progress = Callable[[str], None]
@@ -97,6 +124,18 @@ def compute_plan(
     population: Population,
     pool: Sequence[Inspector],
     hist: History,
+    **options: Any,
+) -> dict[str, Any]:
+    """The deterministic part of a plan document (no volatile keys), as the JSON values of
+    :func:`compute_document` (its keyword arguments)."""
+    return compute_document(rulebook, population, pool, hist, **options).as_json()
+
+
+def compute_document(
+    rulebook: Rulebook,
+    population: Population,
+    pool: Sequence[Inspector],
+    hist: History,
     *,
     cycle: str,
     seed: str,
@@ -104,7 +143,7 @@ def compute_plan(
     inspector_cap: int = DEFAULT_INSPECTOR_CAP,
     progress: Progress | None = None,
     presence: Presence | None = None,
-) -> dict[str, Any]:
+) -> PlanDocument:
     """The deterministic part of a plan document (no volatile keys).
 
     ``presence``: objects supervised off site (their tasks are ``offsite_checks``, never a
@@ -154,64 +193,61 @@ def compute_plan(
     params[(pv.domain, pv.name)] = pv
     frame = _frame_size(population, ratios)
     sampled = len(np.unique(sample.selected_obj))
-    random_items_missing = [
-        {"item": i, "credit_grade": g, "objects": n} for i, g, n in sample.missing_ratios
-    ]
     not_in_force = sorted(set(population.item_codes) - set(items))
     inspectors = {a.inspector for a in assignments}
-    doc: dict[str, Any] = {
-        "format": FORMAT,
-        "algorithm": {"plan": ALGORITHM, "prn": PRN_ALGORITHM},
-        "cycle": cycle,
-        "window": {"start": start.isoformat(), "end": end.isoformat()},
-        "seed": seed,
-        "deployment": _deployment(rulebook),
-        "population": {
-            "sha256": population.sha256,
-            "objects": population.size,
-            "object_items": len(population.pair_obj),
-        },
-        "platform": {
-            "population_total": frame,
-            "sampled_total": sampled,
-            "percentage": round(100 * sampled / frame, 2) if frame else 0.0,
-        },
-        "options": {"inspector_cap": inspector_cap, "inspectors_per_department": per_dept},
-        "parameters": [params[k].as_json() for k in sorted(params)],
-        "missing_ratios": random_items_missing,
-        "items_not_in_force": not_in_force,
-        "uncapped": uncapped,
-        "strata": [asdict(s) for s in sample.strata],
-        "tasks": [_task_json(t) for t in sorted(tasks, key=lambda t: t.id)],
-        "deferred": nonrandom.deferred,
-        "unplaceable": nonrandom.unplaceable,
-        "visits": [_visit_json(v) for v in visits],
-        "unplaced": [asdict(x) for x in unplaced],
-        "assignments": [asdict(a) for a in assignments],
-        "infeasible": [asdict(x) for x in infeasible],
-        "inspectors": {
-            "pool": len(pool),
-            "drawn": len(inspectors),
-            "workload_max": max(load.values(), default=0),
-        },
-    }
+    doc = PlanDocument(
+        algorithm=Algorithm(plan=ALGORITHM, prn=PRN_ALGORITHM),
+        cycle=cycle,
+        window=Window(start=start, end=end),
+        seed=seed,
+        deployment=_deployment(rulebook),
+        population=PopulationRef(
+            sha256=population.sha256,
+            objects=population.size,
+            object_items=len(population.pair_obj),
+        ),
+        platform=Platform(
+            population_total=frame,
+            sampled_total=sampled,
+            percentage=round(100 * sampled / frame, 2) if frame else 0.0,
+        ),
+        options=PlanOptions(inspector_cap=inspector_cap, inspectors_per_department=per_dept),
+        parameters=[params[k].as_json() for k in sorted(params)],
+        missing_ratios=[
+            MissingRatio(item=i, credit_grade=g, objects=n) for i, g, n in sample.missing_ratios
+        ],
+        items_not_in_force=not_in_force,
+        uncapped=uncapped,
+        strata=sample.strata,
+        tasks=sorted(tasks, key=lambda t: t.id),
+        deferred=nonrandom.deferred,
+        unplaceable=nonrandom.unplaceable,
+        visits=visits,
+        unplaced=unplaced,
+        assignments=assignments,
+        infeasible=infeasible,
+        inspectors=InspectorFigures(
+            pool=len(pool), drawn=len(inspectors), workload_max=max(load.values(), default=0)
+        ),
+    )
     if not presence.empty:  # a registry of businesses alone: the plan as before
-        doc["presence"] = presence.as_json()
-        doc["offsite_checks"] = [
-            {"task": t.id, "key": t.key, "item": t.item, "departments": list(t.departments)}
-            for t in offsite
-        ]
-    doc["summary"] = summarise(doc, population, sample, ratios, items, presence.offsite)
-    return json.loads(json.dumps(doc, ensure_ascii=False, default=str))  # JSON types only
+        doc = doc.evolve(
+            presence=PresenceRef(**presence.as_json()),  # type: ignore[arg-type]
+            offsite_checks=[
+                OffsiteCheck(task=t.id, key=t.key, item=t.item, departments=t.departments)
+                for t in offsite
+            ],
+        )
+    return doc.evolve(summary=summarise(doc, population, sample, ratios, items, presence.offsite))
 
 
-def _deployment(rulebook: Rulebook) -> dict[str, Any]:
+def _deployment(rulebook: Rulebook) -> DeploymentRef:
     d = rulebook.deployment
-    return {
-        "name": getattr(d, "name", None),
-        "region": getattr(d, "region", None),
-        "domains": list(rulebook.domains.names),
-    }
+    return DeploymentRef(
+        name=getattr(d, "name", None),
+        region=getattr(d, "region", None),
+        domains=rulebook.domains.names,
+    )
 
 
 def _frame_size(population: Population, ratios: dict) -> int:
@@ -220,19 +256,6 @@ def _frame_size(population: Population, ratios: dict) -> int:
     if not len(mask):
         return 0
     return len(np.unique(population.pair_obj[mask[population.pair_item]]))
-
-
-def _visit_json(v) -> dict[str, Any]:
-    d = asdict(v)
-    if not d["objects"]:
-        del d["objects"]  # a visit to one object: as before
-    return d
-
-
-def _task_json(t: Task) -> dict[str, Any]:
-    d = asdict(t)
-    d["due"] = t.due.isoformat() if t.due else None
-    return d
 
 
 def independent_expectation(
@@ -275,44 +298,30 @@ def independent_expectation(
     return float(np.sum(1 - np.exp(total)))
 
 
-def summarise(doc, population, sample, ratios, items, offsite=frozenset()) -> dict[str, Any]:
-    tasks = doc["tasks"]
-    per_dept = Counter(d for t in tasks for d in t["departments"])
-    per_kind = Counter(t["kind"] for t in tasks)
-    per_key = Counter(v["key"] for v in doc["visits"])
-    joint = sum(1 for v in doc["visits"] if len(v["departments"]) > 1)
-    placed_dept_visits = sum(len(v["departments"]) for v in doc["visits"])
+def summarise(doc: PlanDocument, population, sample, ratios, items, offsite=frozenset()) -> Summary:
+    """The plan in figures, beside today's practice (:func:`independent_expectation`)."""
+    tasks, visits = doc.tasks, doc.visits
+    per_dept = Counter(d for t in tasks for d in t.departments)
+    per_kind = Counter(t.kind for t in tasks)
+    per_key = Counter(v.key for v in visits)
     independent = independent_expectation(population, ratios, items, sample.strata, offsite)
-    more = {"offsite_checks": len(doc["offsite_checks"])} if "offsite_checks" in doc else {}
-    return {
-        "tasks": len(tasks),
-        "tasks_per_kind": dict(sorted(per_kind.items())),
-        "tasks_per_department": dict(sorted(per_dept.items())),
-        "visits": len(doc["visits"]),
-        "joint_visits": joint,
-        "split_visits": sum(1 for v in doc["visits"] if not v["joint"]),
-        "department_visits": placed_dept_visits,
-        "visits_per_business": {str(k): n for k, n in sorted(Counter(per_key.values()).items())},
-        "independent_expected_visits": round(independent, 1),
-        "visits_saved": round(independent - len(doc["visits"]), 1),
-        "unplaced_tasks": len(doc["unplaced"]),
-        "unplaceable_tasks": len(doc["unplaceable"]),
-        "infeasible_visits": len({x["visit"] for x in doc["infeasible"]}),
-        "missing_ratios": len(doc["missing_ratios"]),
-        **more,
-    }
-
-
-def canonical_json(doc: dict[str, Any]) -> bytes:
-    body = {k: v for k, v in doc.items() if k not in VOLATILE}
-    body["platform"] = {k: v for k, v in body.get("platform", {}).items() if k != "draw_date"}
-    return json.dumps(
-        body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    ).encode()
-
-
-def digest(doc: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(doc)).hexdigest()
+    return Summary(
+        tasks=len(tasks),
+        tasks_per_kind=dict(sorted(per_kind.items())),
+        tasks_per_department=dict(sorted(per_dept.items())),
+        visits=len(visits),
+        joint_visits=sum(1 for v in visits if len(v.departments) > 1),
+        split_visits=sum(1 for v in visits if not v.joint),
+        department_visits=sum(len(v.departments) for v in visits),
+        visits_per_business={str(k): n for k, n in sorted(Counter(per_key.values()).items())},
+        independent_expected_visits=round(independent, 1),
+        visits_saved=round(independent - len(visits), 1),
+        unplaced_tasks=len(doc.unplaced),
+        unplaceable_tasks=len(doc.unplaceable),
+        infeasible_visits=len({x.visit for x in doc.infeasible}),
+        missing_ratios=len(doc.missing_ratios),
+        offsite_checks=None if doc.offsite_checks is None else len(doc.offsite_checks),
+    )
 
 
 # -- drawing and storing --------------------------------------------------------------------------
@@ -359,7 +368,7 @@ def make_plan(
     pool = load_pool(store)
     hist = history(store, cycle)
     try:
-        doc = compute_plan(
+        drawn = compute_document(
             rulebook,
             population,
             pool,
@@ -376,7 +385,9 @@ def make_plan(
     now = dt.datetime.now(dt.UTC)
     who = by or getpass.getuser()
     kind = "redraw" if earlier else "draw"
-    doc["platform"]["draw_date"] = now.date().isoformat()
+    drawn = drawn.evolve(platform=attrs.evolve(drawn.platform, draw_date=now.date()))
+    # The hash and the files come from the same JSON values: what the file says is hashed.
+    doc = drawn.as_json()
     sha = digest(doc)
     inputs = {
         "tasks": [{k: v for k, v in r.items()} for r in task_rows],
@@ -400,17 +411,17 @@ def make_plan(
         s.add(plan)
         s.flush()
         conn = s.connection()
-        visits = [{"plan_id": plan.id, "visit_id": v["id"], "key": v["key"]} for v in doc["visits"]]
-        keys = {v["id"]: v["key"] for v in doc["visits"]}
+        visits = [{"plan_id": plan.id, "visit_id": v.id, "key": v.key} for v in drawn.visits]
+        keys = {v.id: v.key for v in drawn.visits}
         assigns = [
             {
                 "plan_id": plan.id,
-                "visit_id": a["visit"],
-                "inspector_id": a["inspector"],
-                "department": a["department"],
-                "key": keys[a["visit"]],
+                "visit_id": a.visit,
+                "inspector_id": a.inspector,
+                "department": a.department,
+                "key": keys[a.visit],
             }
-            for a in doc["assignments"]
+            for a in drawn.assignments
         ]
         for table, rows in (("planning_visit", visits), ("planning_assignment", assigns)):
             t = sa.table(table, *(sa.column(c) for c in (rows[0] if rows else {})))
@@ -427,7 +438,7 @@ def make_plan(
                 why=reason,
                 population_sha256=population.sha256,
                 plan_sha256=sha,
-                outcome=f"{len(doc['visits'])} visits",
+                outcome=f"{len(drawn.visits)} visits",
             )
         )
         doc.update(
@@ -447,8 +458,8 @@ def make_plan(
                 "cycle": cycle,
                 "kind": kind,
                 "seed": seed,
-                "visits": len(doc["visits"]),
-                "assignments": len(doc["assignments"]),
+                "visits": len(drawn.visits),
+                "assignments": len(drawn.assignments),
                 "plan_sha256": sha,
                 "drawn_by": who,
                 "reason": reason,

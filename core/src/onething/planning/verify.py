@@ -22,8 +22,9 @@ from ..rulebook import Rulebook
 from ..store import Store
 from ..textfiles import read_utf8
 from .cycle import cycle_window
+from .document import FORMAT, PlanDocument, digest
 from .inspectors import load_pool
-from .plan import FORMAT, compute_plan, digest, history
+from .plan import compute_plan, history
 from .population import load_population
 from .presence import load_presence
 
@@ -54,6 +55,8 @@ _SCALARS = (
 
 
 def read_plan(path: Path) -> dict[str, Any]:
+    """The JSON values of a plan file, checked against ``plan.schema.json`` (the key path of
+    the first misfit named); :meth:`PlanDocument.read` gives the document."""
     try:
         doc = json.loads(read_utf8(path))
     except json.JSONDecodeError as exc:
@@ -96,8 +99,11 @@ def _short(v: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any]) -> list[str]:
-    """Every difference between the plan document and its recomputation (empty: verified)."""
+def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any] | PlanDocument) -> list[str]:
+    """Every difference between the plan document (its JSON values, or the document) and its
+    recomputation (empty: verified)."""
+    if isinstance(doc, PlanDocument):
+        doc = doc.as_json()
     store.ensure_current()
     problems: list[str] = []
     with store.engine.connect() as conn:
