@@ -150,6 +150,8 @@ def problems(rules: DomainRules) -> list[str]:
         if not r.id.startswith(f"{d}."):
             out.append(f"{where}: id must start with {d!r}.")
         params(where, r.parameter, r.window)
+        if r.over is not None:
+            params(f"{where} over", r.over.parameter)
         out += [
             f"{where}: unknown object type {t!r}" for t in r.object_types if t not in object_types
         ]

@@ -138,10 +138,11 @@ def enable(
     for name in domains.names:
         domains.rules(name)  # validate every plugin's data now, not at first use
     from .registry.kinds import object_kinds, relation_types
-    from .registry.through import check_through
+    from .registry.through import check_over, check_through
 
     try:  # object kinds and relation types agree across the enabled plugins
         check_through(domains, object_kinds(domains), relation_types(domains))
+        check_over(domains, relation_types(domains))
     except InvalidInput as exc:
         raise PluginError(str(exc)) from exc
     return domains

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from onething import DataDomain, hookimpl
-from onething.model import Basis, Item, Parameter, ParameterValue, Through
+from onething.model import Basis, Item, Over, Parameter, ParameterValue, RiskRule, Through
 
 ONETHING_API = 1
 
@@ -81,23 +81,50 @@ class FakeCity(DataDomain):
         ]
 
     @hookimpl
-    def onething_list_parameters(self) -> list[Parameter]:
-        value = ParameterValue(
-            value=1.0,
-            effective_from=DAY0,
-            basis=[LAW],
-            status="unconfirmed",
-            reviewed=dt.date(2026, 1, 1),
-        )
+    def onething_list_risk_rules(self) -> list[RiskRule]:
+        """Rules over related objects: a platform's cars past the exit age (share), its cars'
+        highest mileage (max), and the share of its drivers' orders served without a permit
+        (two hops, weighted by orders)."""
+
+        def rule(id_, label, parameter, over):
+            return RiskRule(
+                id=f"{DOMAIN}.{id_}", domain=DOMAIN, label_zh=label, label_en=id_,
+                kind="threshold", fact=over.pop("fact"), comparator=">", parameter=parameter,
+                severity="serious", basis=[LAW], effective_from=DAY0,
+                object_types=["platform"], offsite=True, over=Over(**over),
+            )  # fmt: skip
+
         return [
-            Parameter(
-                domain=DOMAIN,
-                name="sampling_ratio",
-                label_zh="抽查比例",
-                label_en="Sampling ratio",
-                unit="ratio",
-                values=[value],
+            rule("fleet_overage_share", "平台超龄车辆占比超限", "fleet.overage_share_max",
+                 {"fact": "vehicle_age_years", "path": ["operates"], "object_types": ["car"],
+                  "aggregate": "share", "comparator": ">=", "parameter": "vehicle.exit_age_years"}),
+            rule("fleet_mileage_max", "平台车辆最高里程超限", "vehicle.scrap_mileage_km",
+                 {"fact": "mileage_km", "path": ["operates"], "aggregate": "max"}),
+            rule("unlicensed_driver_orders", "无证驾驶员订单占比超限", "dispatch.unlicensed_share_max",
+                 {"fact": "driver_unlicensed", "path": ["operates", "driven_by"],
+                  "aggregate": "share", "weight": "orders"}),
+        ]  # fmt: skip
+
+    @hookimpl
+    def onething_list_parameters(self) -> list[Parameter]:
+        def param(name, label, unit, value):
+            v = ParameterValue(
+                value=value,
+                effective_from=DAY0,
+                basis=[LAW],
+                status="unconfirmed",
+                reviewed=dt.date(2026, 1, 1),
             )
+            return Parameter(
+                domain=DOMAIN, name=name, label_zh=label, label_en=name, unit=unit, values=[v]
+            )
+
+        return [
+            param("sampling_ratio", "抽查比例", "ratio", 1.0),
+            param("fleet.overage_share_max", "超龄车辆占比上限", "ratio", 0.25),
+            param("vehicle.exit_age_years", "退出经营年限", "year", 8),
+            param("vehicle.scrap_mileage_km", "强制报废里程", "count", 600000),
+            param("dispatch.unlicensed_share_max", "无证驾驶员订单占比上限", "ratio", 0.05),
         ]
 
 

@@ -164,3 +164,61 @@ def check_through(domains, kinds: dict, relations: dict) -> None:
                         "object_types",
                         f"{ot!r} is a {have}; {t.relation} ({t.direction}) reaches a {other}",
                     )
+
+
+def check_over(domains, relations: dict) -> None:
+    """Refuse a risk rule whose ``over`` path names an unknown relation type, does not chain
+    (each hop starts at the kind the last one reached, the first at the kind of the rule's
+    object types), or names related object types of another kind.
+
+    :raises InvalidInput: naming the domain, the rule and the field.
+    """
+    kind_of = {
+        (name, t.code): t.object_kind
+        for name in domains.names
+        for t in domains.rules(name).description.object_types
+    }
+    for name in domains.names:
+        for rule in domains.rules(name).risk_rules:
+            over = rule.over
+            if over is None:
+                continue
+            where = f"{name}: risk rule {rule.id}: over"
+            if rule.kind != "threshold":
+                raise InvalidInput(where, "kind", "a rule over related objects is a threshold")
+            at = {kind_of.get((name, t)) for t in rule.object_types} - {None}
+            for i, code in enumerate(over.path):
+                rel = relations.get(code)
+                if rel is None:
+                    raise InvalidInput(
+                        where,
+                        f"path[{i}]",
+                        f"{code!r} is not a relation type of the enabled domains; declared: "
+                        f"{', '.join(relations) or '(none)'}",
+                    )
+                start, end = (
+                    (rel.source_kind, rel.target_kind)
+                    if over.direction == "out"
+                    else (rel.target_kind, rel.source_kind)
+                )
+                if at and at != {start}:
+                    raise InvalidInput(
+                        where,
+                        f"path[{i}]",
+                        f"{code} ({over.direction}) starts at a {start}, not at a "
+                        f"{', '.join(sorted(at))}",
+                    )
+                at = {end}
+            domain = over.domain or name
+            for t in over.object_types:
+                have = kind_of.get((domain, t))
+                if domain in domains.names and have is None:
+                    raise InvalidInput(
+                        where, "object_types", f"{t!r} is not an object type of {domain}"
+                    )
+                if have is not None and {have} != at:
+                    raise InvalidInput(
+                        where,
+                        "object_types",
+                        f"{t!r} is a {have}; the path reaches a {next(iter(at))}",
+                    )

@@ -285,6 +285,85 @@ def _thresholds(
     return candidates.with_columns(threshold=pl.col(col).replace_strict(mapping, default=None))
 
 
+def _hop(store: Store, relation: str, on: dt.date, direction: str) -> pl.DataFrame:
+    """``from``, ``to`` of the relations of type ``relation`` in force on ``on``, followed from
+    the source (``out``) or from the target (``in``)."""
+    a, b = ("source_key", "target_key") if direction == "out" else ("target_key", "source_key")
+    query = sa.text(
+        f"SELECT {a}, {b} FROM registry_relation WHERE type = :t AND valid_from <= :on "
+        "AND (valid_to IS NULL OR valid_to >= :on)"
+    )
+    with store.engine.connect() as conn, gc_paused():
+        rows = conn.execute(query, {"t": relation, "on": on}).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema={"from": pl.String, "to": pl.String}, orient="row"
+    )
+
+
+def _typed_keys(store: Store, domain: str, types: Sequence[str]) -> pl.DataFrame:
+    """``key`` of the objects with a membership of one of ``types`` in ``domain``."""
+    with store.engine.connect() as conn, gc_paused():
+        rows = _raw_rows(
+            conn,
+            sa.select(RegistryObject.key)
+            .join(ProfileMember, ProfileMember.profile_id == RegistryObject.profile_id)
+            .where(ProfileMember.domain == domain, ProfileMember.object_type.in_(list(types))),
+        )
+    return pl.DataFrame(rows, schema={"key": pl.String}, orient="row").unique()
+
+
+def over_values(
+    rule: RiskRule,
+    rulebook: Rulebook,
+    on: dt.date,
+    latest: dict[str, pl.DataFrame],
+    store: Store,
+) -> pl.DataFrame:
+    """``key`` (an object of the rule), ``value``: the rule's aggregate over the objects
+    related to it along ``rule.over.path`` on ``on`` (:class:`~onething.model.Over`). An
+    object with no related object holding the fact (or only zero weights, for a share) has
+    no row: it is not judged."""
+    over = rule.over
+    assert over is not None
+    reached = _hop(store, over.path[0], on, over.direction).rename({"from": "anchor", "to": "key"})
+    for relation in over.path[1:]:
+        step = _hop(store, relation, on, over.direction).rename({"from": "key"})
+        reached = reached.join(step, on="key", how="inner").select("anchor", key="to")
+    reached = reached.unique()
+    if over.object_types:
+        typed = _typed_keys(store, over.domain or rule.domain, over.object_types)
+        reached = reached.join(typed, on="key", how="semi")
+    got = reached.join(latest[rule.fact], on="key", how="inner").filter(
+        pl.col("value").is_not_null()
+    )
+    empty = pl.DataFrame(schema={"key": pl.String, "value": pl.Float64})
+    if over.aggregate in ("sum", "mean", "max", "min"):
+        agg = getattr(pl.col("value").cast(pl.Float64), over.aggregate)()
+        return got.group_by("anchor").agg(value=agg).rename({"anchor": "key"})
+    if over.comparator is not None:
+        limit = rulebook.value(rule.domain, over.parameter, on)
+        passes = _OPS[over.comparator](pl.col("value"), pl.lit(limit))
+    else:
+        passes = pl.col("value").cast(pl.Boolean)
+    if over.weight is not None:
+        weights = latest[over.weight].rename({"value": "w"})
+        got = got.join(weights, on="key", how="inner").filter(pl.col("w").is_not_null())
+        weight = pl.col("w").cast(pl.Float64)
+    else:
+        weight = pl.lit(1.0)
+    got = got.with_columns(w=weight, p=passes.cast(pl.Float64))
+    if not got.height:
+        return empty
+    totals = got.group_by("anchor").agg(
+        hit=(pl.col("w") * pl.col("p")).sum(), total=pl.col("w").sum()
+    )
+    if over.aggregate == "count":
+        return totals.select(key="anchor", value="hit")
+    return totals.filter(pl.col("total") != 0).select(
+        key="anchor", value=pl.col("hit") / pl.col("total")
+    )
+
+
 def _fire(
     rule: RiskRule,
     rulebook: Rulebook,
@@ -307,7 +386,10 @@ def _fire(
         return got.filter(compare(pl.col("n"), pl.col("threshold"))).select(
             "key", observed=pl.col("n"), threshold="threshold"
         )
-    got = cands.join(latest[rule.fact], on="key", how="inner").filter(pl.col("value").is_not_null())
+    values = (
+        latest[rule.fact] if rule.over is None else over_values(rule, rulebook, on, latest, store)
+    )
+    got = cands.join(values, on="key", how="inner").filter(pl.col("value").is_not_null())
     # values are already typed by fact kind (see _typed): numbers, booleans, dates or text
     if rule.kind == "flag":
         return got.filter(pl.col("value")).select("key", observed="value", threshold=pl.lit(True))

@@ -17,6 +17,37 @@ from .grades import current_grade
 from .reference import judge
 
 
+def _related_facts(store: Store, rulebook: Rulebook, rule, key: str, on: dt.date) -> list:
+    """The facts of the objects ``rule`` reaches from ``key`` along its ``over`` path (the
+    relations in force on ``on``), for the reference ``judge``."""
+    from ..registry import get_object
+
+    over = rule.over
+    a, b = ("source_key", "target_key") if over.direction == "out" else ("target_key", "source_key")
+    reached = {key}
+    with store.engine.connect() as conn:
+        for relation in over.path:
+            q = sa.text(
+                f"SELECT {b} FROM registry_relation WHERE type = :t AND {a} IN :k AND "
+                "valid_from <= :on AND (valid_to IS NULL OR valid_to >= :on)"
+            ).bindparams(sa.bindparam("k", expanding=True))
+            reached = (
+                set(conn.execute(q, {"t": relation, "k": sorted(reached), "on": on}).scalars())
+                if reached
+                else set()
+            )
+    kinds = fact_kinds(rulebook, on)
+    out = []
+    for k in sorted(reached):
+        if over.object_types:
+            obj = get_object(store, k)
+            m = obj.domains.get(over.domain or rule.domain) if obj else None
+            if m is None or not set(over.object_types) & set(m.object_types):
+                continue
+        out.append(merge_for_rules(*facts_of(store, k, on), kinds))
+    return out
+
+
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
@@ -33,7 +64,8 @@ def explain(store: Store, rulebook: Rulebook, key: str, on: dt.date) -> dict[str
     facts = merge_for_rules(latest, events, fact_kinds(rulebook, on))
     rules = []
     for rule in rulebook.risk_rules(on):
-        verdict = judge(rule, obj, facts, rulebook, on)
+        related = None if rule.over is None else _related_facts(store, rulebook, rule, key, on)
+        verdict = judge(rule, obj, facts, rulebook, on, related)
         if verdict is None:
             continue
         rules.append(

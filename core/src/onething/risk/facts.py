@@ -54,6 +54,13 @@ def fact_kinds(rulebook: Rulebook, on: dt.date) -> dict[str, str]:
     }
     for rule in rulebook.risk_rules(on):
         kind = by_rule[rule.kind]
+        if rule.over is not None:  # read on the related objects: a number, or a flag counted
+            over = rule.over
+            counted = over.aggregate in ("count", "share") and over.comparator is None
+            kinds.setdefault(rule.fact, "boolean" if counted else "number")
+            if over.weight:
+                kinds.setdefault(over.weight, "number")
+            continue
         if rule.kind == "threshold" and _text_parameter(rulebook, rule.domain, rule.parameter):
             kind = "text"  # an ordinal grade compared as text, e.g. building grade >= "C"
         kinds.setdefault(rule.fact, kind)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
 
 from ..conditions import holds
-from ..model import RiskRule, SupervisedObject
+from ..model import Over, RiskRule, SupervisedObject
 from ..rulebook import Rulebook
 from ..templates import fill
 
@@ -58,10 +58,82 @@ def applies(rule: RiskRule, obj: SupervisedObject) -> bool:
     return holds(rule.condition, member.attributes)
 
 
+def related_keys(
+    over: Over,
+    key: str,
+    relations: Iterable[tuple[str, str, str]],
+    objects: Mapping[str, SupervisedObject],
+    domain: str,
+) -> set[str]:
+    """The keys reached from ``key`` along ``over.path`` over ``relations`` (``(type, source,
+    target)``, those in force), of ``over.object_types`` (in ``over.domain``, default
+    ``domain``) when given."""
+    relations = list(relations)
+    reached = {key}
+    for relation in over.path:
+        reached = {
+            (t if over.direction == "out" else s)
+            for r, s, t in relations
+            if r == relation and (s if over.direction == "out" else t) in reached
+        }
+    if over.object_types:
+        d = over.domain or domain
+        wanted = set(over.object_types)
+        reached = {
+            k
+            for k in reached
+            if k in objects
+            and (m := objects[k].domains.get(d)) is not None
+            and wanted & set(m.object_types)
+        }
+    return reached
+
+
+def aggregate(
+    rule: RiskRule, related: Sequence[Mapping[str, Any]], rulebook: Rulebook, on: dt.date
+) -> Any:
+    """The rule's aggregate over the facts of its related objects (:class:`Over`); ``None``
+    when no related object holds the fact (or, for a share, their weights sum to 0)."""
+    over = rule.over
+    assert over is not None
+    values = [(f[rule.fact], f) for f in related if f.get(rule.fact) is not None]
+    if not values:
+        return None
+    if over.aggregate in ("sum", "mean", "max", "min"):
+        numbers = [float(v) for v, _ in values]
+        if over.aggregate == "sum":
+            return sum(numbers)
+        if over.aggregate == "mean":
+            return sum(numbers) / len(numbers)
+        return max(numbers) if over.aggregate == "max" else min(numbers)
+    limit = None if over.comparator is None else rulebook.value(rule.domain, over.parameter, on)
+    hit = total = 0.0
+    counted = 0
+    for value, facts in values:
+        weight = 1.0
+        if over.weight is not None:
+            if facts.get(over.weight) is None:
+                continue
+            weight = float(facts[over.weight])
+        passes = bool(value) if limit is None else COMPARATORS[over.comparator](value, limit)
+        counted += 1
+        total += weight
+        hit += weight * passes
+    if over.aggregate == "count":
+        return hit if counted else None
+    return hit / total if total else None
+
+
 def judge(
-    rule: RiskRule, obj: SupervisedObject, facts: Mapping[str, Any], rulebook: Rulebook, on: dt.date
+    rule: RiskRule,
+    obj: SupervisedObject,
+    facts: Mapping[str, Any],
+    rulebook: Rulebook,
+    on: dt.date,
+    related: Sequence[Mapping[str, Any]] | None = None,
 ) -> Verdict | None:
-    """Evaluate one rule on one object; ``None`` when the rule does not apply to it."""
+    """Evaluate one rule on one object; ``None`` when the rule does not apply to it.
+    ``related``: the facts of the objects the rule reaches along its ``over`` path."""
     if not applies(rule, obj):
         return None
     attrs = obj.domains[rule.domain].attributes
@@ -76,6 +148,17 @@ def judge(
             return verdict(False, None, None, f"attribute missing for parameter {rule.parameter}")
         threshold = rulebook.value(rule.domain, pname, on)
     compare = COMPARATORS[rule.comparator]
+    if rule.over is not None:
+        value = aggregate(rule, related or (), rulebook, on)
+        if value is None:
+            return verdict(False, None, threshold, f"no related object with {rule.fact}")
+        return verdict(
+            compare(value, threshold),
+            value,
+            threshold,
+            f"{rule.over.aggregate}({rule.fact}) over {'/'.join(rule.over.path)} = {value:.4g} "
+            f"{rule.comparator} {threshold}",
+        )
     value = facts.get(rule.fact)
     if value is None:
         return verdict(False, None, threshold, f"fact {rule.fact} missing")
@@ -130,14 +213,23 @@ def evaluate(
     facts: Mapping[str, Mapping[str, Any]],
     rulebook: Rulebook,
     on: dt.date,
+    relations: Iterable[tuple[str, str, str]] = (),
 ) -> list[Verdict]:
-    """Every applicable rule's verdict on every object (fired or not)."""
+    """Every applicable rule's verdict on every object (fired or not); ``relations``:
+    ``(type, source, target)`` in force on ``on``, for rules over related objects."""
     rules = rulebook.risk_rules(on)
+    objects = list(objects)
+    by_key = {o.key: o for o in objects}
+    relations = list(relations)
     out = []
     for obj in objects:
         obj_facts = facts.get(obj.key, {})
         for rule in rules:
-            verdict = judge(rule, obj, obj_facts, rulebook, on)
+            related = None
+            if rule.over is not None:
+                keys = related_keys(rule.over, obj.key, relations, by_key, rule.domain)
+                related = [facts.get(k, {}) for k in sorted(keys)]
+            verdict = judge(rule, obj, obj_facts, rulebook, on, related)
             if verdict is not None:
                 out.append(verdict)
     return out
