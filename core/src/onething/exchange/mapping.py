@@ -292,15 +292,17 @@ _TYPES: dict[str, dict[str, Any]] = {
 }
 
 
-def json_schema(mapping: Mapping, kind: str) -> dict[str, Any]:
-    """The JSON Schema of one exported record of ``kind`` (envelope included)."""
+def json_schema(mapping: Mapping, kind: str, *, reading: bool = False) -> dict[str, Any]:
+    """The JSON Schema of one exported record of ``kind`` (envelope included); ``reading``: of
+    a record read in, where a vocabulary's legacy codes are accepted too."""
     k = mapping.kind(kind)
     props: dict[str, Any] = {}
     required = []
     for f in mapping.fields(kind):
         sch: dict[str, Any] = dict(_TYPES[f.type])
         if f.vocabulary is not None:
-            sch = {"enum": list(mapping.vocabularies[f.vocabulary].values.values())}
+            v = mapping.vocabularies[f.vocabulary]
+            sch = {"enum": [*v.values.values(), *(v.legacy.values() if reading else ())]}
         if f.pattern is not None:
             sch["pattern"] = f.pattern
         sch["title"] = f.name_en

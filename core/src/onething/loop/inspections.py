@@ -75,57 +75,72 @@ def add_inspection(
     at = as_utc(at)
     checklist = checklist_for_record(store, rulebook, data, location=location)
     record = check_record(data, checklist, location=location)
-    opened: list[int] = []
-    attached: list[int] = []
     with store.session() as s:
         store_record(s, record, location=location)
-        by_domain: dict[str, list[Finding]] = {}
-        for f in record.findings:
-            by_domain.setdefault(_domain(f), []).append(f)
-        if case is not None:
-            target = _asked(s, case, record, location)
-            mine = by_domain.pop(target.domain, [])
-            _attach(s, target, record, mine, at)
-            attached.append(case)
-        for domain, findings in by_domain.items():
-            open_case = s.execute(
-                sa.select(LoopCase)
-                .where(
-                    LoopCase.object_key == record.object_key,
-                    LoopCase.domain == domain,
-                    LoopCase.source_kind == "finding",
-                    LoopCase.closed_at.is_(None),
-                )
-                .order_by(LoopCase.id)
-                .limit(1)
-            ).scalar_one_or_none()
-            if open_case is not None:
-                _attach(s, open_case, record, findings, at)
-                attached.append(open_case.id or 0)
-                continue
-            region = s.execute(
-                sa.select(RegistryObject.region_code).where(RegistryObject.key == record.object_key)
-            ).scalar_one_or_none()
-            if region is None:
-                raise InvalidInput(
-                    location,
-                    "object",
-                    f"object {record.object_key} is not in the registry: its findings in "
-                    f"{domain} cannot open a case (registry import first); nothing was stored",
-                )
-            gravest = max(findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
-            src = source_of(gravest)
-            src = type(src)(
-                kind=src.kind,
-                domain=src.domain,
-                object_key=src.object_key,
-                ref=src.ref,
-                facts={**src.facts, "elements": [f.element for f in findings]},
-                severity=src.severity,
-                owner=src.owner,
-            )
-            opened.append(open_in(s, loop, src, region=region, at=at).id or 0)
+        opened, attached = route_findings(s, loop, record, case=case, at=at, location=location)
     return RecordCases(record, opened, attached)
+
+
+def route_findings(
+    s: Session,
+    loop: Loop,
+    record: Record,
+    *,
+    case: int | None = None,
+    at: dt.datetime,
+    location: str = "record",
+) -> tuple[list[int], list[int]]:
+    """Route a stored record's findings into the loop in the caller's transaction (the rules
+    of the module's text); the cases opened and those attached to."""
+    opened: list[int] = []
+    attached: list[int] = []
+    by_domain: dict[str, list[Finding]] = {}
+    for f in record.findings:
+        by_domain.setdefault(_domain(f), []).append(f)
+    if case is not None:
+        target = _asked(s, case, record, location)
+        mine = by_domain.pop(target.domain, [])
+        _attach(s, target, record, mine, at)
+        attached.append(case)
+    for domain, findings in by_domain.items():
+        open_case = s.execute(
+            sa.select(LoopCase)
+            .where(
+                LoopCase.object_key == record.object_key,
+                LoopCase.domain == domain,
+                LoopCase.source_kind == "finding",
+                LoopCase.closed_at.is_(None),
+            )
+            .order_by(LoopCase.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if open_case is not None:
+            _attach(s, open_case, record, findings, at)
+            attached.append(open_case.id or 0)
+            continue
+        region = s.execute(
+            sa.select(RegistryObject.region_code).where(RegistryObject.key == record.object_key)
+        ).scalar_one_or_none()
+        if region is None:
+            raise InvalidInput(
+                location,
+                "object",
+                f"object {record.object_key} is not in the registry: its findings in "
+                f"{domain} cannot open a case (registry import first); nothing was stored",
+            )
+        gravest = max(findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
+        src = source_of(gravest)
+        src = type(src)(
+            kind=src.kind,
+            domain=src.domain,
+            object_key=src.object_key,
+            ref=src.ref,
+            facts={**src.facts, "elements": [f.element for f in findings]},
+            severity=src.severity,
+            owner=src.owner,
+        )
+        opened.append(open_in(s, loop, src, region=region, at=at).id or 0)
+    return opened, attached
 
 
 def _asked(s: Session, case_id: int, record: Record, location: str) -> LoopCase:
