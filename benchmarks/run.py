@@ -121,6 +121,38 @@ def risk(quick: bool) -> list[dict]:
     ]
 
 
+def service(quick: bool, pg: str | None) -> list[dict]:
+    args = ["--json", "--requests", "100" if quick else "400"] + (["--pg", pg] if pg else [])
+    out, secs = _run("service.py", *args)
+    r = json.loads(out[out.index("{") :])
+    rows = []
+    for b in r["rows"]:
+        for name, key in (("loop act", "loop_act"), ("checklist read", "checklist")):
+            rows.append(
+                _row(
+                    "http service",
+                    f"{name} req/s over HTTP ({b['backend']}, {r['clients']} clients)",
+                    b[f"{key}_http"],
+                    "the same engine calls in-process, calls/s",
+                    b[f"{key}_in_process"],
+                    "",
+                    secs,
+                )
+            )
+        rows.append(
+            _row(
+                "http service",
+                f"loop act req/s over HTTP ({b['backend']})",
+                b["loop_act_http"],
+                "bare Starlette hello on the same uvicorn, req/s",
+                b["hello_http"],
+                "",
+                secs,
+            )
+        )
+    return rows
+
+
 def _row(bench, figure, value, baseline_name, baseline, goal, secs, **extra) -> dict:
     return {
         "benchmark": bench,
@@ -164,7 +196,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
-    ap.add_argument("--pg", default=None, help="also the registry import on this PostgreSQL")
+    ap.add_argument(
+        "--pg", default=None, help="also the registry import and the service on this PostgreSQL"
+    )
     ap.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.json")
     args = ap.parse_args()
     meta = {
@@ -173,7 +207,12 @@ def main() -> None:
         "load": os.getloadavg()[0],
         "quick": args.quick,
     }
-    rows = planning(args.quick) + registry(args.quick, args.pg) + risk(args.quick)
+    rows = (
+        planning(args.quick)
+        + registry(args.quick, args.pg)
+        + risk(args.quick)
+        + service(args.quick, args.pg)
+    )
     md = markdown(rows, meta)
     for name, text in (
         ("results.md", md),

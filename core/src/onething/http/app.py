@@ -165,9 +165,20 @@ def _ot(request: Request):
     return request.app.state.onething
 
 
+#: how long a database found at the code's revision is taken to stay there (seconds)
+CURRENT_FOR = 5.0
+
+
 def _store(request: Request):
+    """The store, checked to be at the code's revision (503 if not) — at most every
+    :data:`CURRENT_FOR` seconds: the check reads the Alembic version table."""
+    import time
+
     store = request.app.state.onething.store
-    store.ensure_current()
+    state = request.app.state
+    if time.monotonic() - getattr(state, "current_at", -CURRENT_FOR) >= CURRENT_FOR:
+        store.ensure_current()
+        state.current_at = time.monotonic()
     return store
 
 
@@ -337,6 +348,7 @@ def create_app(
     )
     api.state.onething = onething
     api.state.settings = settings
+    api.state.jobs = None  # the lifespan starts them
     install(api)
     api.add_middleware(logs.RequestLog, settings=settings)
     _routes(api)

@@ -66,6 +66,7 @@ class Store:
         self.url = url
         self.connect_args = connect_args or {}
         self.engine = _engine(url, connect_args)
+        self._heads: frozenset[str] | None = None
 
     @property
     def dialect(self) -> str:
@@ -82,7 +83,10 @@ class Store:
         return cfg
 
     def heads(self) -> set[str]:
-        return set(ScriptDirectory.from_config(self._alembic()).get_heads())
+        """The code's migration heads (read once: the scripts do not change while it runs)."""
+        if self._heads is None:
+            self._heads = frozenset(ScriptDirectory.from_config(self._alembic()).get_heads())
+        return set(self._heads)
 
     def history(self) -> list[tuple[str, tuple[str, ...], str, bool]]:
         """Every migration, oldest first: ``(revision, down revisions, its docstring's first
