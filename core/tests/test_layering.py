@@ -118,3 +118,14 @@ def test_the_registry_rooms_import_each_other_one_way_even_inside_functions():
         assert f"onething.registry.{room}" in graph
     assert "onething.registry.mapping" in graph["onething.registry.importer"]
     assert _cycles(graph) == []
+
+
+def test_the_planner_queries_the_declared_tables_through_sqlalchemy_core():
+    """#17, one query style: no raw SQL text and no tables named by string in the planner (the
+    declared tables of ``onething.store.planning`` and ``onething.store.registry`` are used),
+    and no private SQLAlchemy API in the driver-level bulk path."""
+    raw = ("sa.text(", "sa.table(", "exec_driver_sql", 'text("SELECT', "text('SELECT")
+    for path in sorted((ROOT / "planning").glob("*.py")):
+        source = path.read_text("utf-8")
+        assert not [r for r in raw if r in source], path.name
+    assert "._cached" not in (ROOT / "registry" / "_bulk.py").read_text("utf-8")

@@ -43,6 +43,7 @@ from ..errors import InvalidInput
 from ..model import MergeConstraint
 from ..outfiles import atomic_write, escape_row
 from ..store import Store
+from ..store.planning import PlanningInspector
 from ..tables import read_table
 from .model import Assignment, Infeasible, Task, Visit
 from .prn import prn_int
@@ -244,8 +245,6 @@ def departments_to_staff(rulebook, on: dt.date) -> tuple[dict[str, set[str]], di
 def import_pool(store: Store, pool: Sequence[Inspector], file: str) -> tuple[int, int]:
     """Upsert a pool in one transaction; returns (inserted, updated). Inspectors not in the file
     stay, as they are (a pool file may be one department's)."""
-    from ..store.planning import PlanningInspector
-
     store.ensure_current()
     now = dt.datetime.now(dt.UTC)
     inserted = updated = 0
@@ -276,14 +275,20 @@ def import_pool(store: Store, pool: Sequence[Inspector], file: str) -> tuple[int
 
 
 def load_pool(store: Store) -> list[Inspector]:
+    t = PlanningInspector.__table__
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.text(
-                "SELECT id, name, department, region_code, law_enforcement, qualifications, "
-                "conflicts, max_visits FROM planning_inspector"
+            sa.select(
+                t.c.id,
+                t.c.name,
+                t.c.department,
+                t.c.region_code,
+                t.c.law_enforcement,
+                t.c.qualifications,
+                t.c.conflicts,
+                t.c.max_visits,
             )
         ).all()
-    from ..store.types import JSON  # noqa: F401  (JSON columns come back decoded)
 
     return sorted(
         (

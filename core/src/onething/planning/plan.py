@@ -27,6 +27,7 @@ from .. import outbox
 from ..errors import InvalidInput, NotInForce
 from ..rulebook import ParameterInForce, Rulebook
 from ..store import Store
+from ..store.planning import PlanningAssignment, PlanningDraw, PlanningPlan, PlanningVisit
 from .cycle import cycle_window
 from .document import (
     FORMAT,
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 ALGORITHM = "onething-plan-v1"
+_P = PlanningPlan.__table__
+_V = PlanningVisit.__table__
+_A = PlanningAssignment.__table__
 DEFAULT_INSPECTOR_CAP = 60
 
 Progress = Callable[[str], None]
@@ -90,30 +94,25 @@ def history(store: Store, cycle: str, before: int | None = None) -> History:
     limit = before if before is not None else 2**31 - 1
     with store.engine.connect() as conn:
         latest = conn.execute(
-            sa.text(
-                "SELECT cycle, max(id) FROM planning_plan WHERE cycle <> :c AND id < :b "
-                "GROUP BY cycle"
-            ),
-            {"c": cycle, "b": limit},
+            sa.select(_P.c.cycle, sa.func.max(_P.c.id))
+            .where(_P.c.cycle != cycle, _P.c.id < limit)
+            .group_by(_P.c.cycle)
         ).all()
-        years = dict(
-            conn.execute(
-                sa.text("SELECT id, year FROM planning_plan WHERE id < :b"), {"b": limit}
-            ).all()
-        )
+        years = dict(conn.execute(sa.select(_P.c.id, _P.c.year).where(_P.c.id < limit)).all())
         same_year = [pid for _, pid in latest if years.get(pid) == year]
         prior: dict[str, int] = {}
         if same_year:
-            stmt = sa.text(
-                "SELECT key, count(*) FROM planning_visit WHERE plan_id IN :ids GROUP BY key"
-            ).bindparams(sa.bindparam("ids", expanding=True))
-            prior = {k: int(n) for k, n in conn.execute(stmt, {"ids": same_year})}
+            stmt = (
+                sa.select(_V.c.key, sa.func.count())
+                .where(_V.c.plan_id.in_(same_year))
+                .group_by(_V.c.key)
+            )
+            prior = {k: int(n) for k, n in conn.execute(stmt)}
         previous: dict[str, set[str]] = defaultdict(set)
         if latest:
             last = max(pid for _, pid in latest)
             for key, insp in conn.execute(
-                sa.text("SELECT key, inspector_id FROM planning_assignment WHERE plan_id = :p"),
-                {"p": last},
+                sa.select(_A.c.key, _A.c.inspector_id).where(_A.c.plan_id == last)
             ):
                 previous[key].add(insp)
     return History(prior_visits=prior, previous_assignments=dict(previous))
@@ -354,7 +353,7 @@ def make_plan(
     cycle_window(cycle)
     with store.engine.connect() as conn:
         earlier = conn.execute(
-            sa.text("SELECT count(*) FROM planning_plan WHERE cycle = :c"), {"c": cycle}
+            sa.select(sa.func.count()).select_from(_P).where(_P.c.cycle == cycle)
         ).scalar_one()
     if earlier and not reason:
         raise InvalidInput(
@@ -393,8 +392,6 @@ def make_plan(
         "tasks": [{k: v for k, v in r.items()} for r in task_rows],
         "inspector_cap": inspector_cap,
     }
-    from ..store.planning import PlanningDraw, PlanningPlan
-
     with store.session() as s:
         plan = PlanningPlan(
             cycle=cycle,
@@ -423,10 +420,9 @@ def make_plan(
             }
             for a in drawn.assignments
         ]
-        for table, rows in (("planning_visit", visits), ("planning_assignment", assigns)):
-            t = sa.table(table, *(sa.column(c) for c in (rows[0] if rows else {})))
+        for table, rows in ((_V, visits), (_A, assigns)):
             for i in range(0, len(rows), 5000):
-                conn.execute(t.insert(), rows[i : i + 5000])
+                conn.execute(sa.insert(table), rows[i : i + 5000])
         s.add(
             PlanningDraw(
                 plan_id=plan.id,

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from attrs import frozen
 
 from ..store import Store
+from ..store.registry import ProfileItem, RegistryObject
 
 NO_GRADE = "-"
 BATCH = 20_000
@@ -216,6 +217,7 @@ def load_population(store: Store, rulebook=None, on=None) -> Population:
     from ..registry.through import through_items, through_pairs
 
     store.ensure_current()
+    o, pi = RegistryObject.__table__, ProfileItem.__table__
     with store.engine.connect() as conn:
         extra = (
             through_pairs(conn, rulebook, on)
@@ -223,10 +225,8 @@ def load_population(store: Store, rulebook=None, on=None) -> Population:
             else []
         )
         objects = conn.execution_options(yield_per=BATCH).execute(
-            sa.text(
-                "SELECT key, credit_grade, risk_grade, region_code, profile_id FROM registry_object"
-            )
+            sa.select(o.c.key, o.c.credit_grade, o.c.risk_grade, o.c.region_code, o.c.profile_id)
         )
         rows = [tuple(r) for r in objects]
-        items = conn.execute(sa.text("SELECT profile_id, item_code FROM registry_profile_item"))
+        items = conn.execute(sa.select(pi.c.profile_id, pi.c.item_code))
         return population_from_profiles(rows, (tuple(p) for p in items), extra)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from attrs import field, frozen
 
 from ..store import Store
+from ..store.registry import RegistryObject, RegistryRelation
 
 #: Longest chain of places followed (a cycle of place relations stops there).
 MAX_DEPTH = 8
@@ -79,18 +80,18 @@ def load_presence(store: Store, rulebook, on: dt.date) -> Presence:
     place_types = sorted(c for c, r in relation_types(rulebook.domains).items() if r.place)
     offsite: set[str] = set()
     direct: dict[str, set[str]] = {}
+    o, r = RegistryObject.__table__, RegistryRelation.__table__
     with store.engine.connect() as conn:
         if offsite_kinds:
-            q = sa.text("SELECT key FROM registry_object WHERE object_kind IN :k").bindparams(
-                sa.bindparam("k", expanding=True)
-            )
-            offsite = {k for (k,) in conn.execute(q, {"k": offsite_kinds})}
+            q = sa.select(o.c.key).where(o.c.object_kind.in_(offsite_kinds))
+            offsite = {k for (k,) in conn.execute(q)}
         if place_types:
-            q = sa.text(
-                "SELECT source_key, target_key FROM registry_relation WHERE type IN :t "
-                "AND valid_from <= :on AND (valid_to IS NULL OR valid_to >= :on)"
-            ).bindparams(sa.bindparam("t", expanding=True))
-            for src, tgt in conn.execute(q, {"t": place_types, "on": on}):
+            q = sa.select(r.c.source_key, r.c.target_key).where(
+                r.c.type.in_(place_types),
+                r.c.valid_from <= on,
+                sa.or_(r.c.valid_to.is_(None), r.c.valid_to >= on),
+            )
+            for src, tgt in conn.execute(q):
                 direct.setdefault(src, set()).add(tgt)
     places = {k: p for k, p in resolve_places(direct).items() if k not in offsite}
     return Presence(offsite=frozenset(offsite), places=places)

@@ -20,6 +20,7 @@ from .. import schemas
 from ..errors import InvalidInput
 from ..rulebook import Rulebook
 from ..store import Store
+from ..store.planning import PlanningPlan
 from ..textfiles import read_utf8
 from .cycle import cycle_window
 from .document import FORMAT, PlanDocument, digest
@@ -106,14 +107,18 @@ def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any] | PlanDocu
         doc = doc.as_json()
     store.ensure_current()
     problems: list[str] = []
+    p = PlanningPlan.__table__
     with store.engine.connect() as conn:
         row = conn.execute(
-            sa.text(
-                "SELECT seed, cycle, plan_sha256, population_sha256, inputs, created_by, reason "
-                "FROM planning_plan "
-                "WHERE id = :i"
-            ),
-            {"i": doc["plan_id"]},
+            sa.select(
+                p.c.seed,
+                p.c.cycle,
+                p.c.plan_sha256,
+                p.c.population_sha256,
+                p.c.inputs,
+                p.c.created_by,
+                p.c.reason,
+            ).where(p.c.id == doc["plan_id"])
         ).one_or_none()
     if row is None:
         return [f"plan_id {doc['plan_id']}: no such plan in the store's audit log"]

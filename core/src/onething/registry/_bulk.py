@@ -3,6 +3,12 @@
 Used for the big tables of an import (objects, profile members and items) inside the
 caller's transaction; values pass through the columns' own SQLAlchemy bind processing on
 SQLite, so rows read back exactly as ORM-written ones.
+
+Why driver level here, where everything else is SQLAlchemy Core over the declared tables: an
+import writes 10^5–10^6 rows, and Core's ``executemany`` builds a parameter dict per row and
+processes every value per row (``benchmarks/registry_import.py``: the object insert is the
+largest part of an import); ``COPY`` has no Core form at all. The statements still name the
+declared tables and columns (``table.name``, ``table.c``).
 """
 
 from __future__ import annotations
@@ -32,8 +38,14 @@ def bind_value(conn: sa.Connection, table: sa.Table, column: str, value: Any) ->
     """``value`` as the driver receives it for ``column`` (for ``insert_tuples(processed=)``)."""
     if conn.dialect.name == "postgresql":
         return value  # COPY takes the Python value
-    proc = table.c[column].type._cached_bind_processor(conn.dialect)
+    proc = _bind_processor(table, column, conn.dialect)
     return value if proc is None else proc(value)
+
+
+def _bind_processor(table: sa.Table, column: str, dialect: sa.Dialect) -> Any:
+    """The column type's bind processor on ``dialect`` (``None``: values pass as they are),
+    through the public type API."""
+    return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _is_json(table: sa.Table, column: str, dialect: sa.Dialect) -> bool:
@@ -80,7 +92,7 @@ def insert_tuples(
     for i, c in enumerate(columns):
         if c in json_text or c in processed:
             continue
-        proc = table.c[c].type._cached_bind_processor(dialect)
+        proc = _bind_processor(table, c, dialect)
         if proc is not None:
             procs.append((i, proc))
     if procs:
