@@ -533,7 +533,7 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
         if s.get(RegistryObject, "913715000000000000") is None:
             _registry(store, n=40, seed=3)
             _pool(store)
-    from onething.planning import PlanDocument, write_plan
+    from onething.planning import PlanDocument, read_document, write_plan
     from onething.store.planning import PlanningPlan
 
     written = {}
@@ -548,7 +548,7 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
     )
     path = written["paths"]["json"]
     assert read_plan(path) == doc
-    model = PlanDocument.read(path)  # the typed document, and back: exactly the file
+    model = read_document(path)  # the typed document, and back: exactly the file
     assert model.as_json() == doc
     assert model.file_text().encode() == path.read_bytes()
     assert PlanDocument.from_json(model.as_json()) == model

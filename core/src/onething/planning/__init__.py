@@ -9,7 +9,7 @@ Public API:
 * :func:`draw`, :func:`ratio_parameter`, :func:`sample_size` — the stratified PRN sample;
 * :func:`make_plan` (draw, store, audit), :func:`compute_plan` (pure), :func:`verify_plan`;
 * :class:`PlanDocument` — the plan document as a typed model (:func:`compute_document`,
-  ``PlanDocument.read(path)``), published as ``schemas/plan.schema.json``;
+  :func:`read_document`), published as ``schemas/plan.schema.json``;
 * :func:`read_pool`, :func:`import_pool`, :func:`synth_pool` — inspector pools;
 * :func:`write_plan`, :func:`write_checklists` — the published files.
 """
@@ -24,7 +24,7 @@ from .population import Population, build_population, load_population
 from .prn import ALGORITHM, prn, prn_array, prn_int
 from .sampling import Sample, Stratum, draw, ratio_parameter, ratios_in_force, sample_size
 from .tasks import read_task_file
-from .verify import read_plan, verify_plan
+from .verify import read_document, read_plan, verify_plan
 
 __all__ = [
     "ALGORITHM",
@@ -55,6 +55,7 @@ __all__ = [
     "prn_int",
     "ratio_parameter",
     "ratios_in_force",
+    "read_document",
     "read_plan",
     "read_pool",
     "read_task_file",

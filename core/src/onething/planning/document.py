@@ -6,8 +6,9 @@ The document is public and verifiable: :meth:`PlanDocument.file_text` is exactly
 plan's draw writes to ``plan.json``, :meth:`PlanDocument.as_json` is that text read back
 (JSON types only), and ``plan_sha256`` (:func:`digest`) is the SHA-256 of the canonical JSON of
 those values — the hash is over what the file says, never over an in-memory form a reader
-cannot see. :meth:`PlanDocument.from_json` reads a document back (after the schema check of
-:func:`onething.planning.verify.read_plan`); the round trip is exact.
+cannot see. :meth:`PlanDocument.from_json` reads a document back (a file:
+:func:`onething.planning.verify.read_document`, after the schema check); the round trip is
+exact.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -210,13 +210,6 @@ class PlanDocument:
         """The document of a plan file's values (checked against the schema first: see
         :func:`onething.planning.verify.read_plan`)."""
         return _converter.structure(dict(data), cls)
-
-    @classmethod
-    def read(cls, path: Path) -> PlanDocument:
-        """A plan file, checked against ``plan.schema.json`` and read as a document."""
-        from .verify import read_plan  # verify reads documents: imported when asked
-
-        return cls.from_json(read_plan(path))
 
 
 def file_text(doc: Mapping[str, Any]) -> str:

@@ -68,6 +68,11 @@ def read_plan(path: Path) -> dict[str, Any]:
     return doc
 
 
+def read_document(path: Path) -> PlanDocument:
+    """A plan file as a :class:`PlanDocument`, checked against ``plan.schema.json`` first."""
+    return PlanDocument.from_json(read_plan(path))
+
+
 def _listed(section: str, old: Iterable[dict], new: Iterable[dict]) -> list[str]:
     key = _KEYS[section]
     a = {key(x): x for x in old}
