@@ -390,3 +390,53 @@ def test_a_mapping_file_a_city_corrects_is_used(cycle, tmp_path):
          str(out), "--mapping", str(src), "--config", cycle["config"])  # fmt: skip
     row = json.loads(out.read_text("utf-8").splitlines()[0])
     assert "备注说明" in row and "备注" not in row
+
+
+# -- the national catalogue mapped onto onething's items ----------------------------------------
+
+
+class _Rulebook:
+    def __init__(self, items):
+        self._items = items
+
+    def items(self, on):
+        return self._items
+
+
+def test_a_national_catalogue_maps_onto_items_and_reports_both_gaps(cycle, tmp_path, capsys):
+    import attrs
+
+    from onething.app import Onething
+    from onething.items.national import map_catalogue
+    from onething.model import NationalCode
+
+    on = dt.date(2026, 3, 1)
+    items = sorted(Onething.from_config(cycle["config"]).rulebook.items(on), key=lambda i: i.code)
+    a, b, *rest = items
+    coded = [
+        attrs.evolve(a, national_codes=[NationalCode("catalogue", "37150000000001", a.effective_from)]),
+        attrs.evolve(b, national_codes=[NationalCode("catalogue", "37150000000009", b.effective_from)]),
+        *rest,
+    ]  # fmt: skip
+    c = rest[0].code
+    path = tmp_path / "catalogue.csv"
+    path.write_text(
+        "监管事项目录编码,事项名称,事项编码\n37150000000001,甲,\n37150000000002,乙,"
+        f"{c}\n37150000000003,丙,\n37150000000004,丁,{b.code}\n",
+        "utf-8",
+    )
+    r = map_catalogue(_Rulebook(coded), path, on=on)
+    assert set(r.matched) == {("37150000000001", a.code, "code"), ("37150000000002", c, "file")}
+    assert r.national_without_item == (("37150000000003", "丙"), ("37150000000004", "丁"))
+    assert r.conflicts == (("37150000000004", b.code, "37150000000009"),)
+    assert {i for i, _ in r.items_without_code} == {i.code for i in rest[1:]}
+    # through the CLI, and a bad code named by file, row and column; exit 1
+    assert run_cli("items", "import-related", "--kind", "catalogue", str(path), "--as-of",
+                   "2026-03-01", "--format", "json", "--config", cycle["config"]) == 0  # fmt: skip
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["entries"] == 4 and len(doc["items_without_code"]) == len(items) - 2
+    path.write_text("code,name\n37150000000001,甲\n3715000000000X,乙\n", "utf-8")
+    assert run_cli("items", "import-related", "--kind", "catalogue", str(path),
+                   "--config", cycle["config"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{path}:3" in err and "14 digits" in err

@@ -181,9 +181,13 @@ def make() -> click.Group:
     @config_option
     @click.option(
         "--kind",
-        type=click.Choice(RELATED_KINDS),
+        type=click.Choice([*RELATED_KINDS, "catalogue"]),
         required=True,
-        help=_("清单类别", "which related list"),
+        help=_(
+            "清单类别；catalogue：国家监管事项目录（监管事项目录编码），只比对、不存储",
+            "which related list; catalogue: the national item catalogue (监管事项目录编码), "
+            "mapped and reported, not stored",
+        ),
     )
     @click.option(
         "--as-of",
@@ -196,11 +200,22 @@ def make() -> click.Group:
             "the day this version of the list is in force (default today)",
         ),
     )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=_("报告格式（catalogue）", "report format (catalogue)"),
+    )
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-    def import_related_(config_path: Path, kind: str, as_of, file: Path) -> None:
+    def import_related_(config_path: Path, kind: str, as_of, fmt: str, file: Path) -> None:
         from ..items import import_related
 
         app = open_app(config_path)
+        if kind == "catalogue":
+            _catalogue(app, file, day(as_of), fmt)
+            return
         r = import_related(app.store, kind, file, as_of=day(as_of))
         click.echo(
             _(
@@ -209,6 +224,43 @@ def make() -> click.Group:
                 f"{r.removed} removed, {r.changed} changed, {r.unchanged} unchanged",
             )
         )
+
+    def _catalogue(app, file: Path, on: dt.date, fmt: str) -> None:
+        from ..items.national import map_catalogue
+
+        r = map_catalogue(app.rulebook, file, on=on)
+        if fmt == "json":
+            print_json(r.as_json())
+            return
+        click.echo(
+            _(
+                f"国家监管事项目录 {file}（{r.entries} 条）对照 {on} 在用事项：匹配 {len(r.matched)}，"
+                f"目录事项无对应事项 {len(r.national_without_item)}，事项无目录编码 "
+                f"{len(r.items_without_code)}，冲突 {len(r.conflicts)}（未存储）",
+                f"National catalogue {file} ({r.entries} entries) against the items in force on "
+                f"{on}: {len(r.matched)} matched, {len(r.national_without_item)} national items "
+                f"without an onething item, {len(r.items_without_code)} items without a national "
+                f"code, {len(r.conflicts)} conflicts (nothing stored)",
+            )
+        )
+        how = {
+            "code": _("事项已载编码", "code on the item"),
+            "file": _("文件指明", "named by the file"),
+        }
+        sections = [
+            (_("匹配", "Matched"), [_("目录编码", "code"), _("事项", "item"), _("依据", "by")],
+             [[c, i, how[b]] for c, i, b in r.matched]),
+            (_("目录事项无对应事项", "National items without an onething item"),
+             [_("目录编码", "code"), _("名称", "name")], [list(x) for x in r.national_without_item]),
+            (_("事项无目录编码", "Items without a national code"),
+             [_("事项", "item"), _("名称", "name")], [list(x) for x in r.items_without_code]),
+            (_("冲突：文件指明的事项已载其他编码", "Conflicts: the item named carries another code"),
+             [_("目录编码", "code"), _("事项", "item"), _("事项所载编码", "item's code")],
+             [list(x) for x in r.conflicts]),
+        ]  # fmt: skip
+        for title, columns, rows in sections:
+            if rows:
+                print_table(title, columns, rows)
 
     @items.command(
         "check-links",
