@@ -440,3 +440,17 @@ def test_a_national_catalogue_maps_onto_items_and_reports_both_gaps(cycle, tmp_p
                    "--config", cycle["config"]) == 1  # fmt: skip
     err = capsys.readouterr().err
     assert f"{path}:3" in err and "14 digits" in err
+
+
+def test_docs_list_every_element_and_vocabulary_of_the_mappings():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "exchange.md").read_text("utf-8")
+    for target in TARGETS:
+        m = builtin(target)
+        assert f"mapping {m.version}" in text
+        for kind in m.kinds:
+            for f in m.fields(kind):
+                assert f"| {f.name} | {f.name_en} | `{f.source}` |" in text, (target, kind, f.name)
+        for v in m.vocabularies.values():
+            assert f"| {v.code} ({v.name_zh}) |" in text
