@@ -26,6 +26,7 @@ here because formats need code (check digits):
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable
 from functools import cache
@@ -61,7 +62,9 @@ _RESIDENT = re.compile(r"\d{17}[\dX]", re.ASCII)
 
 def id_check_character(first17: str) -> str:
     """The GB 11643-1999 check character of the first 17 digits."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError(f"{len(first17)} digits; the check character follows 17")
+    return ID_CHECK[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def mask_id(text: str) -> str:
