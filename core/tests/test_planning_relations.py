@@ -11,7 +11,7 @@ import pytest
 from city_support import PROJECT, SITE, WORKS, city_relations, city_rows, code, rel
 
 from onething.planning import Inspector, import_pool, make_plan, verify_plan, write_plan
-from onething.planning.presence import resolve_places
+from onething.planning.presence import presence_of, resolve_places
 from onething.registry import import_objects
 from onething.registry.relations import import_relations
 
@@ -103,9 +103,28 @@ def test_a_registry_of_businesses_alone_plans_as_before(store, city):
     assert all("objects" not in v for v in doc["visits"])
 
 
-def test_places_chain_and_an_object_at_several_places_keeps_its_own_visit():
-    direct = {"a": {"b"}, "b": {"c"}, "x": {"s1", "s2"}, "p": {"q"}, "q": {"p"}}
+def test_places_chain_and_an_object_at_several_places_is_visited_at_one():
+    direct = {"a": {"b"}, "b": {"c"}, "x": {"s1", "s2"}, "p": {"q"}, "q": {"p"}, "y": {"a", "c"}}
     places = resolve_places(direct)
     assert places["a"] == "c" and places["b"] == "c"
-    assert "x" not in places  # two sites: not decided, visited on its own
+    assert "x" not in places  # two sites: decided by the plan
     assert places["p"] == "q" and places["q"] == "p"  # a cycle stops after one step
+    presence = presence_of(direct, set())
+    assert presence.several == {"x": ("s1", "s2")}
+    assert presence.places["y"] == "c"  # both of its places chain to c: one place
+    assert presence.choose_places({"s2"})["x"] == "s2"  # the site visited anyway
+    assert presence.choose_places(set())["x"] == "s1"  # else the first
+
+
+def test_a_unit_working_at_two_sites_joins_the_visit_of_one(city_store, city):
+    other = "SITE-371502-0002"
+    rows = [r for r in city_rows() if r.get("key") == SITE]
+    import_objects(city_store, [{**rows[0], "key": other, "name": "另一现场"}],
+                   app_or_rulebook=city, on=ON)  # fmt: skip
+    import_relations(city_store, [rel("works_at", code(2), other)], app_or_rulebook=city)
+    doc = make_plan(city, city_store, cycle="2026Q1", seed="S", by="tester")
+    visits = {v["key"]: v for v in doc["visits"]}
+    assert code(2) not in visits  # no visit of its own
+    assert code(2) in visits[SITE]["objects"] and WORKS in visits[SITE]["objects"]
+    assert code(2) not in (visits[other].get("objects") or [])
+    assert verify_plan(city, city_store, doc) == []

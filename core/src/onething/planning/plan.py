@@ -173,7 +173,17 @@ def compute_document(
     constraints = constraints_in_force(rulebook, on)
     onsite = [t for t in tasks if t.key not in presence.offsite]
     offsite = sorted((t for t in tasks if t.key in presence.offsite), key=lambda t: t.id)
-    visits = merge(onsite, regions, constraints, presence.places)
+    # an object at several places joins whichever of them has a visit anyway (.presence)
+    places = presence.places
+    if presence.several:
+        several = presence.several
+        visited = {
+            at
+            for t in onsite
+            if t.key not in several and (at := places.get(t.key, t.key)) not in several
+        }
+        places = presence.choose_places(visited)
+    visits = merge(onsite, regions, constraints, places)
     caps = caps_in_force(rulebook, sorted({grades[v.key] for v in visits}), on)
     visits, unplaced, uncapped = apply_cap(visits, by_id, grades, caps, hist.prior_visits)
     step("inspectors")
