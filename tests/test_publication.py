@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onething import outbox
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "tests"))
 from cli_support import run
 from loop_support import actor_for
@@ -152,8 +154,13 @@ def test_penalty_goes_up_and_republishing_is_idempotent(store, loop, rulebook, t
     assert line["due_on"] == "2026-10-30" and line["display_to"] == "2029-10-09"
     assert line["summary"]["行政处罚决定书文号"] == "聊东市监罚〔2026〕101号"
     files = {p.name: p.read_bytes() for p in out.iterdir()}
+    # announced in the outbox, in the transaction that put it up (docs/http.md)
+    (event,) = outbox.page(store, types=("publication.changed",))["events"]
+    assert event["subject"].startswith("publication/penalty:case:")
+    assert (event["data"]["what"], event["data"]["rule"]) == ("up", "catering.p01")
     again = publish(store, rulebook, dt.date(2026, 10, 9), out, force=True)
     assert not again.changes and again.unchanged == 1 and again.shown == 1
+    assert len(outbox.page(store, types=("publication.changed",))["events"]) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == files
     with pytest.raises(InvalidInput, match="--force"):
         publish(store, rulebook, dt.date(2026, 10, 9), out)
