@@ -47,8 +47,20 @@ def _config(folder, url: str) -> str:
     return str(config)
 
 
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic registry and inspector pools, drawn once for both storages."""
+    folder = tmp_path_factory.mktemp("exchange-synthetic")
+    config = _config(folder, f"sqlite:///{folder / 'unused.db'}")
+    registry, pools = folder / "registry.csv", folder / "pools.csv"
+    _cli("registry", "synth", "--region", "371500", "--size", "50", "--seed", "5",
+         "--out", str(registry), "--config", config)  # fmt: skip
+    _cli("inspectors", "synth", "--out", str(pools), "--config", config)
+    return registry, pools
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def cycle(request, tmp_path_factory):
+def cycle(request, tmp_path_factory, synthetic):
     """One simulated cycle (registry, pools, plan, inspections, loop walk) on each storage."""
     from conftest import make_store
     from onething.app import Onething
@@ -60,11 +72,8 @@ def cycle(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"exchange-{request.param}")
     store, cleanup = make_store(request.param, folder)
     config = _config(folder, store.config_url)
-    registry, pools, out = folder / "registry.csv", folder / "pools.csv", folder / "out"
-    _cli("registry", "synth", "--region", "371500", "--size", "80", "--seed", "5",
-         "--out", str(registry), "--config", config)  # fmt: skip
+    (registry, pools), out = synthetic, folder / "out"
     _cli("registry", "import", str(registry), "--config", config)
-    _cli("inspectors", "synth", "--out", str(pools), "--config", config)
     _cli("inspectors", "import", str(pools), "--config", config)
     _cli("plan", "--cycle", "2026Q1", "--seed", "42", "--out", str(out), "--config", config)
     app = Onething.from_config(config)
@@ -94,8 +103,24 @@ def _export(c, target, kind, fmt="jsonl", name=None, *extra) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def exported(cycle):
-    """Every kind of both targets exported once through the CLI (JSON Lines)."""
-    return {(t, k): _export(cycle, t, k) for t, k in ALL}
+    """Every kind of both targets exported once (JSON Lines), by the functions the CLI calls
+    with one app (the CLI itself: test_the_cli_writes_every_format)."""
+    from onething.app import Onething
+    from onething.exchange.extract import read_plan_file
+    from onething.exchange.files import export_rows
+
+    app = Onething.from_config(cycle["config"])
+    doc = read_plan_file(cycle["plan"])
+    out = {}
+    try:
+        for target, kind in ALL:
+            rows, _ = export_rows(app, builtin(target), kind, plan_doc=doc)
+            path = cycle["folder"] / f"{target}-{kind}.jsonl"
+            path.write_bytes(render(builtin(target), kind, rows, "jsonl"))
+            out[(target, kind)] = [r for _, r in read_rows(builtin(target), kind, path)]
+    finally:
+        app.close()
+    return out
 
 
 def test_every_kind_exports_for_both_targets_valid_and_without_a_resident_id(cycle, exported):
@@ -118,9 +143,9 @@ def test_every_kind_exports_for_both_targets_valid_and_without_a_resident_id(cyc
     assert len(exported[("internet-plus-supervision", "inspection-actions")]) > records
 
 
-def test_the_cli_writes_csv_and_xml_too(cycle, exported):
+def test_the_cli_writes_every_format(cycle, exported):
     target, kind = "internet-plus-supervision", "penalties"
-    for fmt in ("csv", "xml"):
+    for fmt in ("jsonl", "csv", "xml"):
         assert _export(cycle, target, kind, fmt, f"cli.{fmt}") == exported[(target, kind)]
 
 
@@ -216,14 +241,23 @@ def test_every_loop_state_maps_to_exactly_one_result(cycle):
         assert v.reverse("x", theirs) == ours == v.reverse("x", v.legacy[ours])
 
 
-def _fresh(c, tmp_path):
+@pytest.fixture(scope="module")
+def other(cycle, tmp_path_factory):
     """Another deployment with the same registry and nothing else, on the same storage."""
     from conftest import make_store
 
-    store, cleanup = make_store(c["kind"], tmp_path)
-    config = _config(tmp_path, store.config_url)
-    _cli("registry", "import", str(c["registry"]), "--config", config)
-    return config, store, cleanup
+    folder = tmp_path_factory.mktemp(f"other-{cycle['kind']}")
+    store, cleanup = make_store(cycle["kind"], folder)
+    config = _config(folder, store.config_url)
+    _cli("registry", "import", str(cycle["registry"]), "--config", config)
+    yield config, store
+    store.dispose()
+    cleanup()
+
+
+def _count(store, table: str) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
 def _body(rows):
@@ -232,66 +266,73 @@ def _body(rows):
     ]
 
 
-def test_results_round_trip_into_another_deployment_and_again_change_nothing(cycle, tmp_path):
+def test_results_round_trip_into_another_deployment_and_again_change_nothing(cycle, other):
     exported = _export(cycle, "double-random", "results", "csv", "results.csv")
-    config, store, cleanup = _fresh(cycle, tmp_path)
-    try:
-        path = str(cycle["folder"] / "results.csv")
-        _cli("exchange", "import", "--target", "double-random", "--kind", "results", path,
-             "--config", config)  # fmt: skip
-        back = tmp_path / "back.csv"
-        _cli("exchange", "export", "--target", "double-random", "--kind", "results",
-             "--format", "csv", "--out", str(back), "--config", config)  # fmt: skip
-        again = [r for _, r in read_rows(builtin("double-random"), "results", back)]
-        assert _body(again) == _body(exported)
-        with store.engine.connect() as conn:
-            n = conn.execute(sa.text("SELECT count(*) FROM inspection_record")).scalar_one()
-            cases = conn.execute(sa.text("SELECT count(*) FROM loop_case")).scalar_one()
-        assert n == len(exported) and cases > 0  # failed check points opened cases here too
-        # idempotent: the same file again, into either deployment, changes nothing
-        for cfg in (config, cycle["config"]):
-            _cli("exchange", "import", "--target", "double-random", "--kind", "results", path,
-                 "--config", cfg)  # fmt: skip
-        with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT count(*) FROM inspection_record")).scalar_one() == n
-            assert conn.execute(sa.text("SELECT count(*) FROM loop_case")).scalar_one() == cases
-    finally:
-        store.dispose()
-        cleanup()
+    config, store = other
+    path = str(cycle["folder"] / "results.csv")
+    _cli("exchange", "import", "--target", "double-random", "--kind", "results", path,
+         "--config", config)  # fmt: skip
+    back = cycle["folder"] / "back.csv"
+    _cli("exchange", "export", "--target", "double-random", "--kind", "results",
+         "--format", "csv", "--out", str(back), "--force", "--config", config)  # fmt: skip
+    again = [r for _, r in read_rows(builtin("double-random"), "results", back)]
+    assert _body(again) == _body(exported)
+    n, cases = _count(store, "inspection_record"), _count(store, "loop_case")
+    assert n == len(exported) and cases > 0  # failed check points opened cases here too
+    # idempotent: the same file again, into either deployment, changes nothing
+    from onething.app import Onething
+    from onething.exchange.importer import import_results
+
+    for cfg in (config, cycle["config"]):
+        app = Onething.from_config(cfg)
+        try:
+            r = import_results(app, builtin("double-random"), cycle["folder"] / "results.csv")
+        finally:
+            app.close()
+        assert r.inserted == r.updated == 0 and r.unchanged == len(exported)
+    assert (_count(store, "inspection_record"), _count(store, "loop_case")) == (n, cases)
+    assert _count(cycle["store"], "exchange_result") == 0  # onething's own records stay its own
 
 
 def test_a_bad_row_is_refused_with_its_line_and_key_path_and_nothing_is_stored(
-    cycle, tmp_path, capsys
+    cycle, other, tmp_path, capsys
 ):
     mapping = builtin("double-random")
     rows = _export(cycle, "double-random", "results", "jsonl", "r.jsonl")
-    config, store, cleanup = _fresh(cycle, tmp_path)
-    try:
-        cases = [
-            ("抽查结果", "好", "抽查结果"),
-            ("抽查事项", "catering.999", "抽查事项"),
-            ("检查项结果", [{"检查项编码": "catering.e99", "检查项名称": "x", "检查项结果": "合格"}],
-             "检查项结果/0/检查项编码"),
-            ("检查人员", "只有一人", "检查人员"),
-        ]  # fmt: skip
-        for name, value, path in cases:
-            bad = [dict(r) for r in rows[:3]]
-            bad[2][name] = value
-            file = tmp_path / "bad.jsonl"
-            file.write_bytes(render(mapping, "results", bad, "jsonl"))
+    config, store = other
+    before = [_count(store, t) for t in ("inspection_record", "inspection_finding", "loop_case")]
+    renamed = [dict(r, 检查记录编号=f"NEW-{n}") for n, r in enumerate(rows[:3])]
+    cases = [
+        ("抽查结果", "好", "抽查结果"),
+        ("抽查事项", "catering.999", "抽查事项"),
+        ("检查项结果", [{"检查项编码": "catering.e99", "检查项名称": "x", "检查项结果": "合格"}],
+         "检查项结果/0/检查项编码"),
+        ("检查人员", "只有一人", "检查人员"),
+        ("检查对象编码", "91371500MA00000000", "检查对象编码"),
+    ]  # fmt: skip
+    from onething.app import Onething
+    from onething.errors import InvalidInput
+    from onething.exchange.importer import import_results
+
+    app = Onething.from_config(config)
+    for n, (name, value, path) in enumerate(cases):
+        bad = [dict(r) for r in renamed]
+        bad[2][name] = value
+        file = tmp_path / "bad.jsonl"
+        file.write_bytes(render(mapping, "results", bad, "jsonl"))
+        if n == 0:  # through the CLI: exit 1 and the message on stderr
             code = run_cli("exchange", "import", "--target", "double-random", "--kind",
                            "results", str(file), "--config", config)  # fmt: skip
             err = capsys.readouterr().err
             assert code == 1, (name, err)
-            assert f"{file}:3" in err and path in err, (name, err)
-            with store.engine.connect() as conn:
-                assert (
-                    conn.execute(sa.text("SELECT count(*) FROM inspection_record")).scalar_one()
-                    == 0
-                )
-    finally:
-        store.dispose()
-        cleanup()
+        else:
+            with pytest.raises(InvalidInput) as exc:
+                import_results(app, mapping, file)
+            err = str(exc.value)
+        assert f"{file}:3" in err and path in err, (name, err)
+        after = [_count(store, t) for t in ("inspection_record", "inspection_finding", "loop_case")]
+        assert after == before, name
+    app.close()
 
 
 def test_legacy_result_codes_are_read(cycle, tmp_path):
