@@ -104,6 +104,10 @@ def test_risk_evaluation_and_a_plan_draw_are_jobs(service):
     assert verdict.status_code == 200 and _valid(verdict.json(), "plan-verdict")["verified"]
     drawn = c.get("/events", params={"type": "plan.drawn"}, headers=auth()).json()["events"]
     assert [e["data"]["plan"] for e in drawn] == [plan["plan_id"]]
+    stored = _valid(c.get(f"/plans/{plan['plan_id']}", headers=auth()).json(), "plan-draw")
+    assert stored["plan_sha256"] == plan["plan_sha256"] and stored["in_force"]
+    assert [v["id"] for v in stored["visits"]] == sorted(v["id"] for v in plan["visits"])
+    assert c.get("/plans/999", headers=auth()).status_code == 404
 
 
 def _count_jobs(store) -> int:

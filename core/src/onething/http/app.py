@@ -60,6 +60,7 @@ DOCUMENTS = {
     "OutboxEvent": "outbox-event",
     "EventPage": "event-page",
     "PlanVerdict": "plan-verdict",
+    "PlanDraw": "plan-draw",
 }
 INPUTS = {"RecordInput": "record", "PlanRequest": "plan-request"}
 
@@ -764,6 +765,23 @@ def _routes(api: FastAPI) -> None:
         schemas.check_document(data, "plan", location="request body")
         problems = verify_plan(app.rulebook, app.store, data)
         return {"verified": not problems, "plan_id": data.get("plan_id"), "differences": problems}
+
+    @api.get(
+        "/plans/{plan_id:int}",
+        tags=["plans"],
+        summary="a stored draw: cycle, seed, digests, who and why, its visits and inspectors",
+        description=(
+            "What the store keeps of a draw (the plan document itself is the result of its "
+            "job, and `plan.json` where the CLI drew it): enough to check a plan file's "
+            "digest and to see which objects were visited and by whom."
+        ),
+        responses=_doc("PlanDraw") | _problems(404),
+        response_model=None,
+    )
+    def plan_(request: Request, who: Who, plan_id: Annotated[int, Path(ge=1, le=2**53)]):
+        from ..planning.stored import draw_document
+
+        return draw_document(_store(request), plan_id)
 
     @api.get(
         "/jobs/{job_id}",

@@ -33,7 +33,7 @@ NAMES = ("plugin-data", "registry-kinds", "config", "layer", "scenario", "facts"
 OUTPUTS = (
     "problem", "case-summary", "case", "case-page", "inbox-entry", "checklist", "record-view",
     "record-added", "parameter", "audit-verdict", "job", "outbox-event", "event-page", "plan",
-    "plan-verdict",
+    "plan-verdict", "plan-draw",
 )  # fmt: skip
 
 
