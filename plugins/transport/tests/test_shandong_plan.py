@@ -103,7 +103,8 @@ def drawn(tmp_path_factory):
         assert run(*step, *c) == 0, step
     mp.undo()
     plan = json.loads((tmp / "out" / "plan.json").read_text("utf-8"))
-    return rows, plan, {key for _, key, _, _ in fleet}
+    drawn_fleet = {x["key"] for x in rows if x["object_kind"] == "vehicle"}  # synth_related
+    return rows, plan, {key for _, key, _, _ in fleet} | drawn_fleet
 
 
 def test_the_example_enables_transport_among_the_eight():
@@ -113,12 +114,23 @@ def test_the_example_enables_transport_among_the_eight():
 
 def test_synth_gives_realistic_transport_businesses(drawn):
     rows, _, _ = drawn
-    transport = [x for x in rows if "transport" in json.loads(x["domains"])]
+    transport = [
+        x
+        for x in rows
+        if "transport" in json.loads(x["domains"])
+        and (x["object_kind"] or "business") == "business"
+    ]
     assert len(transport) >= 20
     for x in transport:
         assert x["uscc"][:2] != "92"  # no sole trader: 企业法人资格 (山东条例 第二十六条)
         types = json.loads(x["domains"])["transport"]["object_types"]
         assert not {"ride_hailing_vehicle", "ride_hailing_driver"} & set(types)
+    # each platform's fleet is drawn beside (synth_related), every vehicle with its driver
+    vehicles = [x for x in rows if x["object_kind"] == "vehicle"]
+    drivers = [x for x in rows if x["object_kind"] == "person"]
+    platforms = [x for x in transport if '"ride_hailing_platform"' in x["domains"]]
+    assert 20 * len(platforms) <= len(vehicles) <= 60 * len(platforms)
+    assert len(drivers) == len(vehicles) and not any(x["address"] for x in drivers)
     own = [x for x in transport if list(json.loads(x["domains"])) == ["transport"]]
     assert own and all(x["name"].endswith(SUFFIXES) for x in own)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import tomllib
 from pathlib import Path
 
@@ -30,6 +31,10 @@ class Cycle:
     def rows_of(self, domain: str) -> list[dict[str, str]]:
         """The synthetic registry rows that carry ``domain``."""
         return [r for r in self.rows if domain in json.loads(r["domains"])]
+
+
+#: The secret :func:`run_cycle` keys synthetic people with when the environment has none.
+TEST_SECRET = "onething-test-cycle-secret-not-for-deployments"
 
 
 def sampling_layer(*, override: tuple[str, ...] = (), extend: tuple[str, ...] = ()) -> str:
@@ -123,12 +128,21 @@ def run_cycle(
         ["inspectors", "import", str(pools)],
         ["plan", "--cycle", cycle, "--seed", str(plan_seed), "--out", str(out)],
     ]
-    for step in steps:
-        if step[1] == "import-relations" and not relations.exists():
-            continue
-        code = run_cli(*step, "--config", str(config))
-        if code != 0:
-            raise AssertionError(f"onething {' '.join(step)} exited with {code}")
+    # a synthetic registry with people (a platform's drivers) keys them with the deployment's
+    # secret: a test without one gets a fixed test secret for the cycle
+    unset = "ONETHING_PERSON_SECRET" not in os.environ
+    if unset:
+        os.environ["ONETHING_PERSON_SECRET"] = TEST_SECRET
+    try:
+        for step in steps:
+            if step[1] == "import-relations" and not relations.exists():
+                continue
+            code = run_cli(*step, "--config", str(config))
+            if code != 0:
+                raise AssertionError(f"onething {' '.join(step)} exited with {code}")
+    finally:
+        if unset:
+            os.environ.pop("ONETHING_PERSON_SECRET", None)
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     return Cycle(
         config=config,
