@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from loop_support import LOOP_TABLES, REGION, T0, register, shared_store  # noqa: F401
 
 from onething.errors import InvalidInput
-from onething.loop import Actor, CaseSource, Loop, get_case, open_case, transition
+from onething.loop import Actor, CaseSource, Loop, audit, get_case, open_case, transition
 from onething.loop.inspections import add_inspection
 from onething.rulebook import Rulebook
-from onething.store.loop import LoopAudit
+from onething.store.loop import LoopAudit, LoopCase
 from onething.store.records import InspectionRecord
 
 INSPECTOR = Actor("market", "inspector", "371500")
@@ -101,6 +101,13 @@ def test_a_repeated_finding_attaches_to_the_open_case(store, book, loop):
     assert case.version == 2 and case.facts["record"] == "v2"
     assert case.facts["failed_elements"] == ["fake.e02"]
     assert actions(store, first) == ["open", "record_attached"]
+    # the attachment's version is audited: the chain and the case's row agree
+    with store.session() as s:
+        assert audit.verify(s).problem is None
+        s.execute(sa.update(LoopCase).values(version=LoopCase.version + 1))
+    with store.session() as s:  # one more version than the log shows: changed outside it
+        problem = audit.verify(s).problem
+    assert problem.kind == "case" and "version 3, audited 2" in problem.message
 
 
 def test_a_passing_record_opens_nothing(store, book, loop):

@@ -220,7 +220,14 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
                 )
             anchored = True
         if e.case_id is not None and e.action in _CASE_STEPS:
-            audited[e.case_id] = (e.seq, _CASE_STEPS[e.action](body.get("data") or {}))
+            # a step leaves the columns it sets; the rest stay where the steps before left them
+            # (a case seen first without its opening keeps no history: "no audited opening")
+            if e.action == "open" or e.case_id in audited:
+                left = audited.get(e.case_id, (0, {}))[1]
+                audited[e.case_id] = (
+                    e.seq,
+                    {**left, **_CASE_STEPS[e.action](body.get("data") or {})},
+                )
         prev_hash, expected_seq = e.hash, e.seq + 1
     if not anchored:
         assert expect is not None
@@ -263,6 +270,8 @@ _CASE_STEPS = {
     "transition": lambda d: dict(
         state=d.get("to"), owner=d.get("owner"), version=d.get("version"), due_at=d.get("due_at")
     ),
+    # an inspection record attached to an open case adds facts and a version, nothing else
+    "record_attached": lambda d: dict(version=d.get("version")),
 }
 
 
