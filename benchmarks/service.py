@@ -168,7 +168,7 @@ def bench(backend: str, pg: str | None, size: int, n: int, clients: int, tmp: Pa
                     RegistryObject.key
                 )
             ).all()
-        loop = app._loop
+        loop = app.loop
         ids = [
             open_case(
                 app.store,

@@ -129,3 +129,50 @@ def test_the_planner_queries_the_declared_tables_through_sqlalchemy_core():
         source = path.read_text("utf-8")
         assert not [r for r in raw if r in source], path.name
     assert "._cached" not in (ROOT / "registry" / "_bulk.py").read_text("utf-8")
+
+
+def _private_imports(source: str) -> list[str]:
+    """``from onething.x import _name`` (or relative) anywhere in a module's source: the names
+    with their line. The ``_`` of :mod:`onething.i18n` is gettext's conventional name."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        ours = isinstance(node, ast.ImportFrom) and (
+            node.level or (node.module or "").split(".")[0] == "onething"
+        )
+        if ours:
+            out += [
+                f"{node.lineno}: {a.name}"
+                for a in node.names
+                if a.name.startswith("_") and a.name != "_" and not a.name.startswith("__")
+            ]
+    return out
+
+
+def test_no_module_imports_a_private_name_of_another():
+    """#17: what a module uses of another is public; a name with a leading underscore is its
+    module's own. (A private module such as ``registry._bulk`` belongs to its package.)"""
+    found = [
+        f"{path.relative_to(ROOT)}:{hit}"
+        for path in sorted(ROOT.rglob("*.py"))
+        for hit in _private_imports(path.read_text("utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_private_import_finder_finds_one():
+    probe = "from .i18n import _\ndef f():\n    from onething.loop.queries import _hidden, shown\n"
+    assert _private_imports(probe) == ["3: _hidden"]
+
+
+def test_core_parameters_and_the_core_domain_code_are_defined_once():
+    """#17: one source of core parameters (``core_parameters.py``; the loop reads it too) and
+    one ``CORE`` constant."""
+    defs, consts = [], []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name == "core_parameters":
+                defs.append(path.relative_to(ROOT).as_posix())
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if any(isinstance(t, ast.Name) and t.id == "CORE" for t in targets):
+                consts.append(path.relative_to(ROOT).as_posix())
+    assert defs == consts == ["core_parameters.py"]

@@ -63,10 +63,10 @@ class Onething:
         :return: the record and the cases opened or attached."""
         from .loop.inspections import add_inspection
 
-        return add_inspection(self.store, self.rulebook, self._loop, data, case=case, at=at)
+        return add_inspection(self.store, self.rulebook, self.loop, data, case=case, at=at)
 
     @cached_property
-    def _loop(self):
+    def loop(self):
         """The closed loop of the rules (built once: states and transitions are data)."""
         from .loop import Loop
 

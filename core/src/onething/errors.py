@@ -3,6 +3,8 @@ was expected, so that a user can fix the input without reading code."""
 
 from __future__ import annotations
 
+import sys
+
 
 class OnethingError(Exception):
     """Base of every error onething raises on purpose."""
@@ -37,3 +39,14 @@ class PluginError(OnethingError):
 
 class NotInForce(OnethingError):
     """A rule or parameter was asked for on a day no version of it covers."""
+
+
+def lost_a_race(exc: Exception) -> bool:
+    """A write that lost to a concurrent one: a unique key taken meanwhile, or SQLite's write
+    lock held longer than its timeout. (SQLAlchemy is imported only if it was loaded.)"""
+    exc_mod = sys.modules.get("sqlalchemy.exc")
+    if exc_mod is None:
+        return False
+    if isinstance(exc, exc_mod.IntegrityError):
+        return any(m in str(exc) for m in ("UNIQUE constraint failed", "duplicate key value"))
+    return isinstance(exc, exc_mod.OperationalError) and "database is locked" in str(exc)

@@ -125,7 +125,7 @@ def failures(
         day = _day(v)
         if limit is None or limit.value is None or day is None or limit.unit not in AGE_UNITS:
             return
-        if _age_passes(day, on, limit) is False:
+        if age_passes(day, on, limit) is False:
             out.append(f"{where} = {v} on {on}: age limit {limit.text()}")
 
     def ratio(v: Any, where: str, other: str, parent: Any) -> None:
@@ -155,7 +155,7 @@ def failures(
             ratio(v, where, sch["x-ratio-of"], parent)
         if sch.get("x-limit") or (where == "" and _number(v)) or where == "value":
             measured(v, where)
-        if _is_expiry(sch, name) and isinstance(v, str):
+        if is_expiry(sch, name) and isinstance(v, str):
             day = _day(v)
             if day is not None and day < on:
                 out.append(f"{where} = {v} expired before {on}")
@@ -200,7 +200,7 @@ def add_age(day: dt.date, value: float, unit: str) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def _age_passes(day: dt.date, on: dt.date, limit: ResolvedLimit) -> bool:
+def age_passes(day: dt.date, on: dt.date, limit: ResolvedLimit) -> bool:
     """Whether the age of ``day`` on ``on`` meets the limit: age OP N holds exactly when
     ``on`` OP ``day + N`` (the age grows with ``on``), so no fractional years are needed."""
     assert limit.value is not None
@@ -215,7 +215,7 @@ def _age_passes(day: dt.date, on: dt.date, limit: ResolvedLimit) -> bool:
     }[limit.comparator]
 
 
-def _is_expiry(sch: dict[str, Any], name: str | None) -> bool:
+def is_expiry(sch: dict[str, Any], name: str | None) -> bool:
     return bool(sch.get("x-expiry")) or (
         name is not None and (name in EXPIRY_NAMES or name.endswith("_valid_to"))
     )
@@ -264,7 +264,7 @@ def judged(schema: dict[str, Any], limit: Any) -> tuple[list[str], list[str]]:
                 problems.append(f"{at}: {mark} names {other!r}, not a sibling property")
             elif mark == "x-at-least" or limit is not None:
                 places.append(where)
-        if _is_expiry(sch, name) and sch.get("type") == "string":
+        if is_expiry(sch, name) and sch.get("type") == "string":
             places.append(where)
         props = sch.get("properties", {})
         for k, sub in props.items():

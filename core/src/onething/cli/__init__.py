@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import click
 
-from ..errors import OnethingError
+from ..errors import OnethingError, lost_a_race
 from ..i18n import LANGUAGES, _, set_language
 
 
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
         sys.exit(1)
     except Exception as exc:
-        if not _lost_a_race(exc):
+        if not lost_a_race(exc):
             raise
         click.secho(
             _(
@@ -73,14 +73,3 @@ def _run(group: click.Group, argv: list[str]) -> None:
         group.main(args=argv, prog_name="onething", standalone_mode=False)
     finally:
         close_apps()
-
-
-def _lost_a_race(exc: Exception) -> bool:
-    """A write that lost to a concurrent one: a unique key taken meanwhile, or SQLite's write
-    lock held longer than its timeout. (SQLAlchemy is imported only if it was loaded.)"""
-    exc_mod = sys.modules.get("sqlalchemy.exc")
-    if exc_mod is None:
-        return False
-    if isinstance(exc, exc_mod.IntegrityError):
-        return any(m in str(exc) for m in ("UNIQUE constraint failed", "duplicate key value"))
-    return isinstance(exc, exc_mod.OperationalError) and "database is locked" in str(exc)

@@ -319,7 +319,7 @@ def make() -> click.Group:
         from ..errors import InvalidInput
         from ..loop import Actor, transition
         from ..loop.clock import aware
-        from ..loop.queries import Deadline, _precision
+        from ..loop.queries import Deadline, deadline_precision
         from .cases_cmd import Labels
 
         def parse(name, text):
@@ -347,7 +347,7 @@ def make() -> click.Group:
             facts=parse("--facts", facts),
         )
         lab = Labels(app, lp)
-        precision = _precision(lp, case.last_transition, case.entered_at.date())
+        precision = deadline_precision(lp, case.last_transition, case.entered_at.date())
         due = Deadline(aware(case.due_at), precision, case.due_provisional)
         click.echo(
             _(

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 
-from ..checklist.evidence import _is_expiry, failures
+from ..checklist.evidence import failures, is_expiry
 from ..checklist.limits import ResolvedLimit
 
 _NUMERIC = ("number", "integer")
@@ -37,7 +37,7 @@ def _passing_number(sch: dict[str, Any], limit: ResolvedLimit | None, measured: 
 
 
 def _passing_date(sch, name, limit, on: dt.date) -> str:
-    if _is_expiry(sch, name):
+    if is_expiry(sch, name):
         day = on + dt.timedelta(days=365)
     elif sch.get("x-age") and limit is not None and limit.value is not None:
         # An age below an upper limit: recent; above a lower one: long ago.
@@ -88,7 +88,7 @@ def _value(sch: dict[str, Any], name: str | None, where: str, limit, on: dt.date
             v += 1
         return v
     if kind == "string":
-        if sch.get("format") in ("date", "date-time") or _is_expiry(sch, name) or sch.get("x-age"):
+        if sch.get("format") in ("date", "date-time") or is_expiry(sch, name) or sch.get("x-age"):
             return _passing_date(sch, name, limit, on)
         return "符合要求".ljust(sch.get("minLength", 0), "。")
     return None

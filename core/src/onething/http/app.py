@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import schemas
 from ..errors import InvalidInput
-from ..i18n import LANGUAGES, _, _current
+from ..i18n import LANGUAGES, _, set_language
 from ..outbox import TYPES as _TYPES
 from . import logs
 from .identity import Identity, identify
@@ -134,7 +134,7 @@ async def _language(
     """``?lang=`` first, then ``Accept-Language`` (the first of zh/en by weight), else Chinese.
     Set in the request's task: the handler's thread inherits it."""
     chosen = lang or _accepted(request.headers.get("Accept-Language", ""))
-    _current.set(chosen)
+    set_language(chosen)
     return chosen
 
 
@@ -315,11 +315,11 @@ def create_app(
         dispatcher = None
         if onething is not None:
             onething.rulebook.catalog  # noqa: B018  (built once, before the first request)
-            onething._loop  # noqa: B018
+            onething.loop  # noqa: B018
             if dispatch:
                 from .webhooks import Dispatcher
 
-                dispatcher = Dispatcher(onething.store, onething._loop, settings)
+                dispatcher = Dispatcher(onething.store, onething.loop, settings)
                 dispatcher.start()
         api.state.jobs = Jobs(onething, settings) if onething is not None else None
         try:
@@ -864,7 +864,7 @@ def _routes(api: FastAPI) -> None:
                 path="",
             )
         done = add_inspection(
-            store, app.rulebook, app._loop, data, case=case, location="request body"
+            store, app.rulebook, app.loop, data, case=case, location="request body"
         )
         body = {
             "record": done.record.as_json(),
@@ -916,7 +916,7 @@ def _routes(api: FastAPI) -> None:
         from ..loop.documents import Labels
 
         app = _ot(request)
-        return Labels(app, app._loop)
+        return Labels(app, app.loop)
 
     @api.get(
         "/cases",
@@ -949,7 +949,7 @@ def _routes(api: FastAPI) -> None:
         lab = labels(request)
         rows = list_cases(
             _store(request),
-            app._loop,
+            app.loop,
             state=state,
             department=department,
             owner=owner,
@@ -981,7 +981,7 @@ def _routes(api: FastAPI) -> None:
         if who.department and who.role and who.region:
             actor = who.actor()
             check_actor(actor, within=app.deployment.region)
-        view = case(_store(request), app._loop, case_id, actor=actor)
+        view = case(_store(request), app.loop, case_id, actor=actor)
         return DocumentResponse(
             case_json(view, labels(request)), headers={"ETag": _etag(view.summary.version)}
         )
@@ -1043,7 +1043,7 @@ def _routes(api: FastAPI) -> None:
         store = _store(request)
         take(
             store,
-            app._loop,
+            app.loop,
             case_id,
             transition,
             actor,
@@ -1051,7 +1051,7 @@ def _routes(api: FastAPI) -> None:
             evidence=data.get("evidence"),
             facts=data.get("facts"),
         )
-        view = case(store, app._loop, case_id, actor=actor)
+        view = case(store, app.loop, case_id, actor=actor)
         return DocumentResponse(
             case_json(view, labels(request)), headers={"ETag": _etag(view.summary.version)}
         )
@@ -1087,7 +1087,7 @@ def _routes(api: FastAPI) -> None:
                 path="department" if not department else "region",
             )
         lab = labels(request)
-        entries = inbox(_store(request), app._loop, department, region)
+        entries = inbox(_store(request), app.loop, department, region)
         return [inbox_json(e, lab) for e in itertools.islice(entries, limit)]
 
     @api.get(
@@ -1101,7 +1101,7 @@ def _routes(api: FastAPI) -> None:
         from ..loop.documents import overdue_json
 
         app = _ot(request)
-        return [overdue_json(r) for r in overdue(_store(request), app._loop, _moment(at))]
+        return [overdue_json(r) for r in overdue(_store(request), app.loop, _moment(at))]
 
     # -- events out ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import InvalidInput, NotFound, NotInForce, OnethingError, PluginError
+from ..errors import InvalidInput, NotFound, NotInForce, OnethingError, PluginError, lost_a_race
 from ..i18n import _
 
 MEDIA_TYPE = "application/problem+json"
@@ -76,7 +76,6 @@ def from_error(exc: Exception) -> Problem:
     """The problem an engine error is: 404 a missing thing, 422 invalid input, 409 a stale
     version or a lost race, 403 a refused transition (with its reason), 503 a database not
     there or not migrated."""
-    from ..cli import _lost_a_race
     from ..loop import ConflictError, Refused
     from ..store.base import StoreNotCurrent, StoreUnreachable
 
@@ -106,7 +105,7 @@ def from_error(exc: Exception) -> Problem:
         return problem(500, "plugin", str(exc), message=cli_message)
     if isinstance(exc, OnethingError):
         return problem(422, "error", str(exc), message=cli_message)
-    if _lost_a_race(exc):
+    if lost_a_race(exc):
         detail = _(
             "另一进程正在写入同一数据库（同一对象、事件或事项），本次未保存任何数据；请稍后重试",
             "another process was writing the same data (the same objects, events or cases); "

@@ -159,7 +159,7 @@ class _Rows:
     def precision(self, via: str | None, domain: str, on: dt.date) -> str:
         key = (via, domain, on)
         if key not in self._precision:
-            self._precision[key] = _precision(self.loop, via, on)
+            self._precision[key] = deadline_precision(self.loop, via, on)
         return self._precision[key]
 
     def summary(self, r: Any) -> CaseSummary:
@@ -194,7 +194,7 @@ class _Rows:
         )
 
 
-def _precision(loop: Loop, via: str | None, on: dt.date) -> str:
+def deadline_precision(loop: Loop, via: str | None, on: dt.date) -> str:
     """``minute`` when the limit of the step entered by ``via`` is counted in hours,
     ``working_day`` when in working days, else ``day``."""
     if via is None:
@@ -203,7 +203,7 @@ def _precision(loop: Loop, via: str | None, on: dt.date) -> str:
     if t is None or t.spec.time_limit is None:
         return "day"  # an order's own deadline is a day
     try:
-        unit = loop._raw(t.domain, t.spec.time_limit, on).unit
+        unit = loop.parameter_in_force(t.domain, t.spec.time_limit, on).unit
     except Exception:  # a limit no longer in force: the stored deadline still stands
         return "day"
     if unit in ("hour", "minute"):

@@ -235,13 +235,15 @@ class Loop:
     def parameter(self, domain: str, name: str, on: dt.date) -> Limit:
         """A time limit: parameter ``name`` of ``domain`` in force on ``on``, read through the
         rulebook (so a city layer's override applies) or, without one, from core's data."""
-        p = self._raw(domain, name, on)
+        p = self.parameter_in_force(domain, name, on)
         return _as_limit(domain, name, p.value, p.unit, p.status, p.basis)
 
     def parameter_value(self, domain: str, name: str, on: dt.date) -> Any:
-        return self._raw(domain, name, on).value
+        return self.parameter_in_force(domain, name, on).value
 
-    def _raw(self, domain: str, name: str, on: dt.date) -> Any:
+    def parameter_in_force(self, domain: str, name: str, on: dt.date) -> Any:
+        """Parameter ``name`` of ``domain`` in force on ``on`` as the rulebook holds it (its
+        value, unit, status and basis as written), a city layer's override applied."""
         if domain == CORE:
             return self._core_in_force(name, on)
         if self.rulebook is None:

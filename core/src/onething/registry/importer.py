@@ -53,12 +53,6 @@ __all__ = [
     "import_objects",
 ]
 
-# The names these had before the rooms (relations imports and tests use them).
-_json_object = json_object
-_Rejects = Rejects
-_Batch, _Prepared, _Preparer = Batch, Prepared, Preparer
-_sqlite_cache = sqlite_cache
-
 
 @define
 class ImportReport:

@@ -27,7 +27,8 @@ from ..store.registry import RegistryImport, RegistryObject, RegistryRelation, R
 from . import kinds as kinds_
 from . import personal
 from ._bulk import bind_value, driver_cursor, insert_tuples
-from .importer import RowError, _json_object, _Rejects
+from .parsing import RowError, json_object
+from .rejects import Rejects
 from .sources import Source, batched
 
 COLUMNS = ("type", "source", "target", "valid_from", "valid_to")
@@ -173,7 +174,7 @@ def _rows(path: Path, fmt: str | None) -> tuple[Source, Iterator[list[tuple[int,
                 if type(raw) is list:
                     raw = dict(zip(header or (), raw, strict=True))
                 elif type(raw) is str:
-                    raw = _json_object(raw)
+                    raw = json_object(raw)
                 out.append((line, raw))
             yield out
 
@@ -260,7 +261,7 @@ def _run(
     sink = None
     if rejects is not None:
         protected = [sqlite_file(store), Path(source)]
-        sink = _Rejects(
+        sink = Rejects(
             Path(rejects), header or [*COLUMNS], force=force_rejects, protected=protected
         )
     error: BaseException | None = None

@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..checklist.evidence import AGE_UNITS, _age_passes, _is_expiry, add_age
+from ..checklist.evidence import AGE_UNITS, add_age, age_passes, is_expiry
 from ..checklist.limits import ResolvedLimit
 
 #: the judged place the evidence must fail at, or None for evidence that passes everywhere
@@ -42,7 +42,7 @@ def testable(places: list[str], schema: dict[str, Any], limit: ResolvedLimit | N
     for place in places:
         sch, where = _at(schema, place)
         needs_limit = (_measured(sch, where) or sch.get("x-age") or sch.get("x-ratio-of")) and not (
-            "x-pass" in sch or sch.get("x-fail") or _is_expiry(sch, place.split(".")[-1])
+            "x-pass" in sch or sch.get("x-fail") or is_expiry(sch, place.split(".")[-1])
         )
         if needs_limit and not _resolved(limit):
             continue
@@ -123,7 +123,7 @@ def _aged(limit: ResolvedLimit, on: dt.date, passing: bool) -> st.SearchStrategy
     lo, hi = back - dt.timedelta(days=2 * span + 31), on + dt.timedelta(days=span)
     return (
         st.dates(min_value=lo, max_value=hi)
-        .filter(lambda d: _age_passes(d, on, limit) is passing)
+        .filter(lambda d: age_passes(d, on, limit) is passing)
         .map(dt.date.isoformat)
     )
 
@@ -225,7 +225,7 @@ def _value(draw, sch, where, name, siblings, parent, limit, on, fail_at) -> Any:
         return draw(_aged(limit, on, passing))
     if _measured(sch, where) and _resolved(limit) and limit is not None:
         return draw(_against(sch, limit, passing))
-    if _is_expiry(sch, name) and sch.get("type") == "string":
+    if is_expiry(sch, name) and sch.get("type") == "string":
         if passing:
             return draw(_dates(on, on + dt.timedelta(days=3650)))
         return draw(_dates(on - dt.timedelta(days=3650), on - dt.timedelta(days=1)))
