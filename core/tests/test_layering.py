@@ -5,6 +5,7 @@ type-only and do not count; an import inside a function is deliberate and says w
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import onething
@@ -21,23 +22,43 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _import_targets(node: ast.Import | ast.ImportFrom, package: str, known: set[str]) -> set[str]:
+    """The onething modules an import statement loads (``from a import b`` is module ``a.b``
+    when that is a module, else ``a``)."""
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names}
+    if node.level:
+        base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+        target = ".".join(base + ([node.module] if node.module else []))
+    else:
+        target = node.module or ""
+    return {f"{target}.{a.name}" if f"{target}.{a.name}" in known else target for a in node.names}
+
+
+def _run_at_import(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module runs when imported: its body, into ``if``/``try``/``with``/
+    class bodies, but not into functions (run later) or ``if TYPE_CHECKING:`` (never run)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _run_at_import(node.orelse)
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                yield from _run_at_import(inner)
+        for case in getattr(node, "cases", ()):
+            yield from _run_at_import(case.body)
+
+
 def _top_level_imports(name: str, path: Path, known: set[str]) -> set[str]:
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.parse(path.read_text("utf-8")).body:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            continue
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            for alias in node.names:
-                sub = f"{target}.{alias.name}"
-                found.add(sub if sub in known else target)
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
+    found: set[str] = set()
+    for node in _run_at_import(ast.parse(path.read_text("utf-8")).body):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found |= _import_targets(node, package, known)
     return {m for m in found if m in known and m != name}
 
 
@@ -81,6 +102,25 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+def test_the_scanner_sees_what_runs_at_import_and_nothing_else(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "try:\n    from . import a\nexcept ImportError:\n    from .b import x\n"
+        "if TYPE_CHECKING:\n    from . import c\nelse:\n    import onething.d\n"
+        "class K:\n    from .e import y\n"
+        "def f():\n    from . import g\n",
+        "utf-8",
+    )
+    known = {f"onething.{m}" for m in "abcdefg"}
+    assert _top_level_imports("onething.probe", probe, known) == {
+        "onething.a",
+        "onething.b",
+        "onething.d",
+        "onething.e",
+    }  # not c (type-only) nor g (in a function)
+
+
 def _all_imports(name: str, path: Path, known: set[str]) -> set[str]:
     """Like :func:`_top_level_imports`, but also the imports inside functions."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -93,19 +133,8 @@ def _all_imports(name: str, path: Path, known: set[str]) -> set[str]:
         for n in ast.walk(node)
     }
     for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            for alias in node.names:
-                sub = f"{target}.{alias.name}"
-                found.add(sub if sub in known else target)
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
+        if id(node) not in typing_only and isinstance(node, ast.Import | ast.ImportFrom):
+            found |= _import_targets(node, package, known)
     return {m for m in found if m in known and m != name}
 
 
