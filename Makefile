@@ -11,6 +11,9 @@ CONFIG ?= examples/liaocheng.toml
 OUT ?= out
 SIZE ?= 20000
 SEED ?= 20260101
+# The suite on two workers (storage tests each have their own SQLite file or PostgreSQL
+# schema); modules stay whole on one worker so their shared fixtures are built once.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: setup system demo test lint bench clean
 
