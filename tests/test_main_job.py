@@ -114,6 +114,21 @@ def test_plan_verify_passes_untouched_and_fails_tampered(demo, tmp_path):
     assert run("plan", "verify", str(tampered), "--config", str(cfg)) == 1
 
 
+def test_plan_verify_refuses_an_ill_typed_plan_file_before_recomputing(demo, tmp_path, capsys):
+    """#17: ``plan verify`` checks the file against plan.schema.json first — a count written
+    as text is named by file and key path, and nothing is recomputed or compared."""
+    cfg, out = demo
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    plan["summary"]["visits"] = str(plan["summary"]["visits"])
+    bad = tmp_path / "plan.json"
+    bad.write_text(json.dumps(plan, ensure_ascii=False), "utf-8")
+    capsys.readouterr()
+    assert run("plan", "verify", str(bad), "--config", str(cfg)) == 1
+    printed = capsys.readouterr()
+    assert f"{bad}: summary.visits: " in printed.err and "is not of type 'integer'" in printed.err
+    assert printed.out == "" and "复核" not in printed.err
+
+
 def test_a_second_demo_writes_over_nothing_unless_forced(demo):
     _, out = demo
     before = (out / "index.html").read_bytes()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from onething.errors import InvalidInput
 from onething.planning import (
     Inspector,
+    PlanDocument,
     build_population,
     compute_plan,
     draw,
@@ -560,6 +561,69 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
     assert verify_plan(rulebook, store, model) == []
 
 
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """One stored draw on SQLite, as its typed document (for the model's properties)."""
+    from fake_support import FAKE
+
+    from conftest import make_store
+    from onething import enable
+
+    store, drop = make_store("sqlite", tmp_path_factory.mktemp("drawn"))
+    try:
+        _registry(store, n=30, seed=5)
+        _pool(store)
+        book = Rulebook(enable(["fake"], entry_points=[FAKE]))
+        yield PlanDocument.from_json(make_plan(book, store, cycle="2026H2", seed="S", reason="r"))
+    finally:
+        drop()
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    seed=_TEXT.filter(bool),
+    reason=_TEXT,
+    drawn_by=_TEXT,
+    drawn_at=st.datetimes(timezones=st.just(dt.UTC)).map(lambda t: t.isoformat()),
+    plan_id=st.integers(1, 2**62),
+    name=st.none() | _TEXT,
+    percentage=st.floats(0, 100),
+)
+def test_a_plan_document_round_trips_through_its_file_bytes_with_the_same_hash(
+    drawn, tmp_path_factory, seed, reason, drawn_by, drawn_at, plan_id, name, percentage
+):
+    """#17: document → the bytes of plan.json → read_document is the same document with the
+    same hash, whatever text and numbers it holds (control characters, quotes, line
+    separators, any float); the hash ignores the audit fields and sees everything else."""
+    import attrs
+
+    from onething.planning import read_document
+
+    doc = drawn.evolve(
+        seed=seed,
+        reason=reason,
+        drawn_by=drawn_by,
+        drawn_at=drawn_at,
+        plan_id=plan_id,
+        deployment=attrs.evolve(drawn.deployment, name=name),
+        platform=attrs.evolve(drawn.platform, percentage=percentage),
+    )
+    path = tmp_path_factory.mktemp("rt") / "plan.json"
+    path.write_bytes(doc.file_text().encode())
+    back = read_document(path)
+    assert back == doc
+    assert back.file_text().encode() == path.read_bytes()
+    assert back.digest() == doc.digest()
+    audit_only = drawn.evolve(reason=reason, drawn_by=drawn_by, drawn_at=drawn_at, plan_id=plan_id)
+    assert audit_only.digest() == drawn.digest()
+    assert (doc.digest() == drawn.digest()) == (
+        (seed, name, percentage) == (drawn.seed, drawn.deployment.name, drawn.platform.percentage)
+    )
+
+
 @pytest.mark.parametrize(
     ("edit", "where"),
     [
@@ -567,6 +631,12 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
         (lambda d: d["tasks"][0].update(kind="random_walk"), "tasks[0].kind"),
         (lambda d: d.pop("seed"), "(top level)"),
         (lambda d: d.update(extra=1), "(top level)"),
+        (lambda d: d.update(seed=20260101), "seed"),  # ill-typed: a number, not text
+        (lambda d: d["summary"].update(visits="12"), "summary.visits"),
+        (lambda d: d["strata"][0].update(ratio=1.5), "strata[0].ratio"),
+        (lambda d: d["assignments"][0].pop("inspector"), "assignments[0]"),
+        (lambda d: d.update(drawn_at="yesterday"), "drawn_at"),  # only fastjsonschema checks
+        (lambda d: d["window"].update(start="2026-02-30"), "window.start"),
     ],
 )
 def test_plan_verify_refuses_a_malformed_plan_file_naming_the_key(

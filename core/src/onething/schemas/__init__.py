@@ -161,10 +161,22 @@ def check_document(instance: Any, name: str, *, location: str) -> None:
     try:
         _compiled(name)(instance)
         return
-    except fastjsonschema.JsonSchemaException:
-        pass
+    except fastjsonschema.JsonSchemaValueException as exc:
+        fast = exc
     errors = sorted(validator(name).iter_errors(instance), key=lambda e: [str(p) for p in e.path])
     if errors:
         first = errors[0]
         leaf = best_match([first]) if first.context else first
         raise InvalidInput(location, key_path(leaf.absolute_path), describe(first))
+    # Only the compiled validator holds this rule: a format jsonschema has no checker for here
+    # (``date-time`` needs an optional package). Its path starts with ``data``.
+    message = fast.message
+    if fast.rule == "format":
+        message = f"{fast.value!r} is not a valid {fast.rule_definition}"
+    path: list[str | int] = []
+    node = instance
+    for part in fast.path[1:]:  # list indices come as text: read them off the document
+        step: str | int = int(part) if isinstance(node, list) else part
+        path.append(step)
+        node = node[step] if isinstance(node, list | dict) else None
+    raise InvalidInput(location, key_path(path), message)
