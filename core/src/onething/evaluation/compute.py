@@ -23,16 +23,16 @@ from ..store.registry import ProfileItem, RegistryObject
 from ._sql import day_start, json_elements, today, window
 from .model import Evaluation, Figure, StageTime
 
-_O = RegistryObject.__table__
-_PI = ProfileItem.__table__
-_R = InspectionRecord.__table__
-_E = InspectionEvidence.__table__
-_F = InspectionFinding.__table__
-_C = LoopCase.__table__
-_S = LoopStep.__table__
-_P = PlanningPlan.__table__
-_V = PlanningVisit.__table__
-_A = PlanningAssignment.__table__
+_OBJECTS = RegistryObject.__table__
+_PROFILE_ITEMS = ProfileItem.__table__
+_RECORDS = InspectionRecord.__table__
+_EVIDENCE = InspectionEvidence.__table__
+_FINDINGS = InspectionFinding.__table__
+_CASES = LoopCase.__table__
+_STEPS = LoopStep.__table__
+_PLANS = PlanningPlan.__table__
+_VISITS = PlanningVisit.__table__
+_ASSIGNMENTS = PlanningAssignment.__table__
 
 
 def _ratio(n: float | None, d: float | None, digits: int = 4) -> float | None:
@@ -91,9 +91,11 @@ def evaluate(
 
 
 def _coverage(conn: sa.Connection, rulebook: Rulebook, end: dt.date) -> list[Figure]:
-    objects = conn.execute(sa.select(sa.func.count()).select_from(_O)).scalar_one()
-    has_item = sa.exists().where(_PI.c.profile_id == _O.c.profile_id)
-    mapped = conn.execute(sa.select(sa.func.count()).select_from(_O).where(has_item)).scalar_one()
+    objects = conn.execute(sa.select(sa.func.count()).select_from(_OBJECTS)).scalar_one()
+    has_item = sa.exists().where(_PROFILE_ITEMS.c.profile_id == _OBJECTS.c.profile_id)
+    mapped = conn.execute(
+        sa.select(sa.func.count()).select_from(_OBJECTS).where(has_item)
+    ).scalar_one()
     items = rulebook.items(end)
     complete = sum(1 for i in items if i.departments and i.basis)
     return [
@@ -117,13 +119,15 @@ def _coverage(conn: sa.Connection, rulebook: Rulebook, end: dt.date) -> list[Fig
 
 
 def _warnings(conn, loop: Loop, start, end) -> list[Figure]:
-    confirmed = sa.exists().where(_S.c.case_id == _C.c.id, _S.c.state.in_(confirming_states(loop)))
+    confirmed = sa.exists().where(
+        _STEPS.c.case_id == _CASES.c.id, _STEPS.c.state.in_(confirming_states(loop))
+    )
     row = conn.execute(
         sa.select(
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(sa.case((confirmed, 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((_C.c.state == "dismissed", 1), else_=0)), 0),
-        ).where(_C.c.source_kind == "warning", window(_C.c.opened_at, start, end))
+            sa.func.coalesce(sa.func.sum(sa.case((_CASES.c.state == "dismissed", 1), else_=0)), 0),
+        ).where(_CASES.c.source_kind == "warning", window(_CASES.c.opened_at, start, end))
     ).one()
     n, conf, dism = row
     return [
@@ -143,16 +147,18 @@ def _warnings(conn, loop: Loop, start, end) -> list[Figure]:
 
 
 def _visits(conn, store: Store, start, end) -> list[Figure]:
-    in_window = window(_R.c.visited_at, start, end)
+    in_window = window(_RECORDS.c.visited_at, start, end)
     records, objects = conn.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.distinct(_R.c.object_key))).where(in_window)
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(_RECORDS.c.object_key))).where(
+            in_window
+        )
     ).one()
-    dep = json_elements(store, _E.c.departments, "dep")
+    dep = json_elements(store, _EVIDENCE.c.departments, "dep")
     # (record, department): the visits each department would have made alone.
     per_dept = (
-        sa.select(_E.c.record_id, dep.c.value.label("department"))
-        .select_from(_E, dep)
-        .join(_R, _R.c.id == _E.c.record_id)
+        sa.select(_EVIDENCE.c.record_id, dep.c.value.label("department"))
+        .select_from(_EVIDENCE, dep)
+        .join(_RECORDS, _RECORDS.c.id == _EVIDENCE.c.record_id)
         .where(in_window)
         .distinct()
         .subquery()
@@ -169,9 +175,9 @@ def _visits(conn, store: Store, start, end) -> list[Figure]:
     # A check point (canonical line) of a visit is held once; alone, each department that
     # needs it would hold it again.
     lines_by_dept = (
-        sa.select(_E.c.record_id, _E.c.canonical, dep.c.value)
-        .select_from(_E, dep)
-        .join(_R, _R.c.id == _E.c.record_id)
+        sa.select(_EVIDENCE.c.record_id, _EVIDENCE.c.canonical, dep.c.value)
+        .select_from(_EVIDENCE, dep)
+        .join(_RECORDS, _RECORDS.c.id == _EVIDENCE.c.record_id)
         .where(in_window)
         .distinct()
         .subquery()
@@ -179,16 +185,16 @@ def _visits(conn, store: Store, start, end) -> list[Figure]:
     solo = conn.execute(sa.select(sa.func.count()).select_from(lines_by_dept)).scalar_one()
     lines = conn.execute(
         sa.select(sa.func.count()).select_from(
-            sa.select(_E.c.record_id, _E.c.canonical)
-            .join(_R, _R.c.id == _E.c.record_id)
+            sa.select(_EVIDENCE.c.record_id, _EVIDENCE.c.canonical)
+            .join(_RECORDS, _RECORDS.c.id == _EVIDENCE.c.record_id)
             .where(in_window)
             .distinct()
             .subquery()
         )
     ).scalar_one()
     with_findings = conn.execute(
-        sa.select(sa.func.count(sa.distinct(_F.c.record_id)))
-        .join(_R, _R.c.id == _F.c.record_id)
+        sa.select(sa.func.count(sa.distinct(_FINDINGS.c.record_id)))
+        .join(_RECORDS, _RECORDS.c.id == _FINDINGS.c.record_id)
         .where(in_window)
     ).scalar_one()
     return [
@@ -252,17 +258,23 @@ def _visits(conn, store: Store, start, end) -> list[Figure]:
 
 
 def _plans(conn, start, end) -> list[Figure]:
-    in_window = window(_P.c.created_at, start, end)
+    in_window = window(_PLANS.c.created_at, start, end)
     latest = (  # the plan in force of each cycle: its latest draw
-        sa.select(sa.func.max(_P.c.id)).where(in_window).group_by(_P.c.cycle).scalar_subquery()
+        sa.select(sa.func.max(_PLANS.c.id))
+        .where(in_window)
+        .group_by(_PLANS.c.cycle)
+        .scalar_subquery()
     )
     visits = conn.execute(
-        sa.select(sa.func.count()).select_from(_V).where(_V.c.plan_id.in_(latest))
+        sa.select(sa.func.count()).select_from(_VISITS).where(_VISITS.c.plan_id.in_(latest))
     ).scalar_one()
     per_visit = (
-        sa.select(_A.c.visit_id, sa.func.count(sa.distinct(_A.c.department)).label("n"))
-        .where(_A.c.plan_id.in_(latest))
-        .group_by(_A.c.plan_id, _A.c.visit_id)
+        sa.select(
+            _ASSIGNMENTS.c.visit_id,
+            sa.func.count(sa.distinct(_ASSIGNMENTS.c.department)).label("n"),
+        )
+        .where(_ASSIGNMENTS.c.plan_id.in_(latest))
+        .group_by(_ASSIGNMENTS.c.plan_id, _ASSIGNMENTS.c.visit_id)
         .subquery()
     )
     staffed, joint = conn.execute(
@@ -299,25 +311,27 @@ def _closure(conn, start, end, at: dt.datetime) -> list[Figure]:
     opened, closed = conn.execute(
         sa.select(
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((_C.c.closed_at.is_not(None), 1), else_=0)), 0),
-        ).where(window(_C.c.opened_at, start, end))
+            sa.func.coalesce(
+                sa.func.sum(sa.case((_CASES.c.closed_at.is_not(None), 1), else_=0)), 0
+            ),
+        ).where(window(_CASES.c.opened_at, start, end))
     ).one()
-    late_left = sa.and_(_S.c.left_at.is_not(None), _S.c.left_at > _S.c.due_at)
-    late_open = sa.and_(_S.c.left_at.is_(None), _S.c.due_at < at)
+    late_left = sa.and_(_STEPS.c.left_at.is_not(None), _STEPS.c.left_at > _STEPS.c.due_at)
+    late_open = sa.and_(_STEPS.c.left_at.is_(None), _STEPS.c.due_at < at)
     overdue, timed = conn.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(sa.case((sa.or_(late_left, late_open), 1), else_=0)), 0),
             sa.func.count(),
-        ).where(_S.c.due_at.is_not(None), window(_S.c.entered_at, start, end))
+        ).where(_STEPS.c.due_at.is_not(None), window(_STEPS.c.entered_at, start, end))
     ).one()
     referred = conn.execute(
-        sa.select(sa.func.count(sa.distinct(_S.c.case_id))).where(
-            _S.c.state == "referral", window(_S.c.entered_at, start, end)
+        sa.select(sa.func.count(sa.distinct(_STEPS.c.case_id))).where(
+            _STEPS.c.state == "referral", window(_STEPS.c.entered_at, start, end)
         )
     ).scalar_one()
     sanctioned = conn.execute(
-        sa.select(sa.func.count(sa.distinct(_S.c.case_id))).where(
-            _S.c.state == "joint_sanction", window(_S.c.entered_at, start, end)
+        sa.select(sa.func.count(sa.distinct(_STEPS.c.case_id))).where(
+            _STEPS.c.state == "joint_sanction", window(_STEPS.c.entered_at, start, end)
         )
     ).scalar_one()
     return [
@@ -353,14 +367,14 @@ def _publication(conn, start, end, at: dt.datetime) -> list[Figure]:
     # A penalty decision is published on entering ``published``; its time limit bounds the
     # stay there: published on time = left (or still there) within it.
     on_time = sa.or_(
-        _S.c.due_at.is_(None),
-        sa.and_(_S.c.left_at.is_not(None), _S.c.left_at <= _S.c.due_at),
-        sa.and_(_S.c.left_at.is_(None), _S.c.due_at >= at),
+        _STEPS.c.due_at.is_(None),
+        sa.and_(_STEPS.c.left_at.is_not(None), _STEPS.c.left_at <= _STEPS.c.due_at),
+        sa.and_(_STEPS.c.left_at.is_(None), _STEPS.c.due_at >= at),
     )
     n, ok = conn.execute(
         sa.select(
             sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0)
-        ).where(_S.c.state == "published", window(_S.c.entered_at, start, end))
+        ).where(_STEPS.c.state == "published", window(_STEPS.c.entered_at, start, end))
     ).one()
     return [
         _share(
@@ -376,8 +390,8 @@ def _publication(conn, start, end, at: dt.datetime) -> list[Figure]:
 
 def _stage_times(conn, start, end) -> list[StageTime]:
     durations: dict[str, list[float]] = defaultdict(list)
-    q = sa.select(_S.c.stage, _S.c.entered_at, _S.c.left_at).where(
-        _S.c.left_at.is_not(None), window(_S.c.left_at, start, end)
+    q = sa.select(_STEPS.c.stage, _STEPS.c.entered_at, _STEPS.c.left_at).where(
+        _STEPS.c.left_at.is_not(None), window(_STEPS.c.left_at, start, end)
     )
     for stage, entered, left in conn.execution_options(yield_per=5000).execute(q):
         durations[stage].append((aware(left) - aware(entered)).total_seconds() / 86400)

@@ -70,9 +70,9 @@ __all__ = [
 ]
 
 ALGORITHM = "onething-plan-v1"
-_P = PlanningPlan.__table__
-_V = PlanningVisit.__table__
-_A = PlanningAssignment.__table__
+_PLANS = PlanningPlan.__table__
+_VISITS = PlanningVisit.__table__
+_ASSIGNMENTS = PlanningAssignment.__table__
 DEFAULT_INSPECTOR_CAP = 60
 
 Progress = Callable[[str], None]
@@ -94,25 +94,29 @@ def history(store: Store, cycle: str, before: int | None = None) -> History:
     limit = before if before is not None else 2**31 - 1
     with store.engine.connect() as conn:
         latest = conn.execute(
-            sa.select(_P.c.cycle, sa.func.max(_P.c.id))
-            .where(_P.c.cycle != cycle, _P.c.id < limit)
-            .group_by(_P.c.cycle)
+            sa.select(_PLANS.c.cycle, sa.func.max(_PLANS.c.id))
+            .where(_PLANS.c.cycle != cycle, _PLANS.c.id < limit)
+            .group_by(_PLANS.c.cycle)
         ).all()
-        years = dict(conn.execute(sa.select(_P.c.id, _P.c.year).where(_P.c.id < limit)).all())
+        years = dict(
+            conn.execute(sa.select(_PLANS.c.id, _PLANS.c.year).where(_PLANS.c.id < limit)).all()
+        )
         same_year = [pid for _, pid in latest if years.get(pid) == year]
         prior: dict[str, int] = {}
         if same_year:
             stmt = (
-                sa.select(_V.c.key, sa.func.count())
-                .where(_V.c.plan_id.in_(same_year))
-                .group_by(_V.c.key)
+                sa.select(_VISITS.c.key, sa.func.count())
+                .where(_VISITS.c.plan_id.in_(same_year))
+                .group_by(_VISITS.c.key)
             )
             prior = {k: int(n) for k, n in conn.execute(stmt)}
         previous: dict[str, set[str]] = defaultdict(set)
         if latest:
             last = max(pid for _, pid in latest)
             for key, insp in conn.execute(
-                sa.select(_A.c.key, _A.c.inspector_id).where(_A.c.plan_id == last)
+                sa.select(_ASSIGNMENTS.c.key, _ASSIGNMENTS.c.inspector_id).where(
+                    _ASSIGNMENTS.c.plan_id == last
+                )
             ):
                 previous[key].add(insp)
     return History(prior_visits=prior, previous_assignments=dict(previous))
@@ -122,19 +126,19 @@ def compute_plan(
     rulebook: Rulebook,
     population: Population,
     pool: Sequence[Inspector],
-    hist: History,
+    earlier: History,
     **options: Any,
 ) -> dict[str, Any]:
     """The deterministic part of a plan document (no volatile keys), as the JSON values of
     :func:`compute_document` (its keyword arguments)."""
-    return compute_document(rulebook, population, pool, hist, **options).as_json()
+    return compute_document(rulebook, population, pool, earlier, **options).as_json()
 
 
 def compute_document(
     rulebook: Rulebook,
     population: Population,
     pool: Sequence[Inspector],
-    hist: History,
+    earlier: History,
     *,
     cycle: str,
     seed: str,
@@ -185,11 +189,18 @@ def compute_document(
         places = presence.choose_places(visited)
     visits = merge(onsite, regions, constraints, places)
     caps = caps_in_force(rulebook, sorted({grades[v.key] for v in visits}), on)
-    visits, unplaced, uncapped = apply_cap(visits, by_id, grades, caps, hist.prior_visits)
+    visits, unplaced, uncapped = apply_cap(visits, by_id, grades, caps, earlier.prior_visits)
     step("inspectors")
     per_dept = int(rulebook.value("core", "inspectors_per_visit", on))
     assignments, infeasible, load = draw_inspectors(
-        visits, by_id, pool, seed, per_dept, inspector_cap, hist.previous_assignments, constraints
+        visits,
+        by_id,
+        pool,
+        seed,
+        per_dept,
+        inspector_cap,
+        earlier.previous_assignments,
+        constraints,
     )
     step("summary")
     params: dict[tuple[str, str], ParameterInForce] = {
@@ -198,8 +209,8 @@ def compute_document(
     for p in caps.values():
         if p is not None:
             params[(p.domain, p.name)] = p
-    pv = rulebook.parameter("core", "inspectors_per_visit", on)
-    params[(pv.domain, pv.name)] = pv
+    per_visit = rulebook.parameter("core", "inspectors_per_visit", on)
+    params[(per_visit.domain, per_visit.name)] = per_visit
     frame = _frame_size(population, ratios)
     sampled = len(np.unique(sample.selected_obj))
     not_in_force = sorted(set(population.item_codes) - set(items))
@@ -362,26 +373,26 @@ def make_plan(
     (progress or (lambda _s: None))("registry")
     cycle_window(cycle)
     with store.engine.connect() as conn:
-        earlier = conn.execute(
-            sa.select(sa.func.count()).select_from(_P).where(_P.c.cycle == cycle)
+        draws = conn.execute(
+            sa.select(sa.func.count()).select_from(_PLANS).where(_PLANS.c.cycle == cycle)
         ).scalar_one()
-    if earlier and not reason:
+    if draws and not reason:
         raise InvalidInput(
             "--reason",
             "",
-            f"cycle {cycle} was drawn {earlier} time(s) already; a redraw is audited and needs "
+            f"cycle {cycle} was drawn {draws} time(s) already; a redraw is audited and needs "
             f"--reason (who asked for it and why)",
         )
     population = load_population(store, rulebook, cycle_window(cycle)[0])
     presence = load_presence(store, rulebook, cycle_window(cycle)[0])
     pool = load_pool(store)
-    hist = history(store, cycle)
+    earlier = history(store, cycle)
     try:
         drawn = compute_document(
             rulebook,
             population,
             pool,
-            hist,
+            earlier,
             cycle=cycle,
             seed=seed,
             task_rows=task_rows,
@@ -393,7 +404,7 @@ def make_plan(
         raise InvalidInput("--cycle", "", str(exc)) from None
     now = dt.datetime.now(dt.UTC)
     who = by or getpass.getuser()
-    kind = "redraw" if earlier else "draw"
+    kind = "redraw" if draws else "draw"
     drawn = drawn.evolve(platform=attrs.evolve(drawn.platform, draw_date=now.date()))
     # The hash and the files come from the same JSON values: what the file says is hashed.
     doc = drawn.as_json()
@@ -430,7 +441,7 @@ def make_plan(
             }
             for a in drawn.assignments
         ]
-        for table, rows in ((_V, visits), (_A, assigns)):
+        for table, rows in ((_VISITS, visits), (_ASSIGNMENTS, assigns)):
             for i in range(0, len(rows), 5000):
                 conn.execute(sa.insert(table), rows[i : i + 5000])
         s.add(

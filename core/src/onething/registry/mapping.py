@@ -34,9 +34,9 @@ from ._rows import to_object
 from .profiles import Profiles, in_domain
 from .sources import BATCH_SIZE
 
-_O = RegistryObject.__table__
-_PI = ProfileItem.__table__
-_S = ItemState.__table__
+_OBJECTS = RegistryObject.__table__
+_PROFILE_ITEMS = ProfileItem.__table__
+_ITEM_STATES = ItemState.__table__
 
 
 def fingerprint(item: Item) -> str:
@@ -186,11 +186,13 @@ class Mapper:
         """Record the items the mapping of ``domain`` now follows. An upsert: a concurrent
         import refreshing the same items waits for this one and then writes the same rows."""
         self.conn.execute(
-            sa.delete(_S).where(_S.c.domain == domain, _S.c.item_code.not_in(sorted(now)))
+            sa.delete(_ITEM_STATES).where(
+                _ITEM_STATES.c.domain == domain, _ITEM_STATES.c.item_code.not_in(sorted(now))
+            )
         )
         if not now:
             return
-        insert = _upsert(self.conn)(_S).values(
+        insert = _upsert(self.conn)(_ITEM_STATES).values(
             [
                 {
                     "item_code": c,
@@ -217,12 +219,16 @@ class Mapper:
         (``None``: every object), in key order, in batches."""
         last = None
         while True:
-            q = sa.select(_O)
+            q = sa.select(_OBJECTS)
             if profiles is not None:
-                q = q.where(_O.c.profile_id.in_(profiles))
+                q = q.where(_OBJECTS.c.profile_id.in_(profiles))
             if last is not None:
-                q = q.where(_O.c.key > last)
-            rows = self.conn.execute(q.order_by(_O.c.key).limit(self.batch_size)).mappings().all()
+                q = q.where(_OBJECTS.c.key > last)
+            rows = (
+                self.conn.execute(q.order_by(_OBJECTS.c.key).limit(self.batch_size))
+                .mappings()
+                .all()
+            )
             if not rows:
                 return
             yield rows
@@ -238,7 +244,9 @@ class Mapper:
             now = {i.code: (fingerprint(i), sorted(i.object_types)) for i in self.items[domain]}
             stored = {
                 r.item_code: (r.fingerprint, list(r.object_types))
-                for r in self.conn.execute(sa.select(_S).where(_S.c.domain == domain))
+                for r in self.conn.execute(
+                    sa.select(_ITEM_STATES).where(_ITEM_STATES.c.domain == domain)
+                )
             }
             changed = sorted(c for c in now.keys() | stored.keys() if now.get(c) != stored.get(c))
             if not changed and not full:
@@ -263,8 +271,8 @@ class Mapper:
                             report.pairs[d] += n
                 if moves:
                     self.conn.execute(
-                        sa.update(_O)
-                        .where(_O.c.key == sa.bindparam("b_key"))
+                        sa.update(_OBJECTS)
+                        .where(_OBJECTS.c.key == sa.bindparam("b_key"))
                         .values(profile_id=sa.bindparam("b_profile")),
                         moves,
                     )
@@ -298,9 +306,9 @@ def items_of(
     with store.engine.connect() as conn:
         codes = set(
             conn.execute(
-                sa.select(_PI.c.item_code)
-                .join(_O, _O.c.profile_id == _PI.c.profile_id)
-                .where(_O.c.key == key)
+                sa.select(_PROFILE_ITEMS.c.item_code)
+                .join(_OBJECTS, _OBJECTS.c.profile_id == _PROFILE_ITEMS.c.profile_id)
+                .where(_OBJECTS.c.key == key)
             ).scalars()
         )
         if rulebook is not None:

@@ -35,10 +35,10 @@ COLUMNS = ("type", "source", "target", "valid_from", "valid_to")
 IGNORED = ("reason",)
 BATCH = 2000
 
-_O = RegistryObject.__table__
-_R = RegistryRelation.__table__
-_RH = RelationHistory.__table__
-_I = RegistryImport.__table__
+_OBJECTS = RegistryObject.__table__
+_RELATIONS = RegistryRelation.__table__
+_RELATION_HISTORY = RelationHistory.__table__
+_IMPORTS = RegistryImport.__table__
 _INSERTED = (
     "type", "source_key", "target_key", "valid_from", "valid_to", "version", "import_id",
     "updated_at",
@@ -271,17 +271,17 @@ def _run(
             conn = session.connection()
             now = dt.datetime.now(dt.UTC)
             import_id = conn.execute(
-                sa.insert(_I)
+                sa.insert(_IMPORTS)
                 .values(file=source, format=fmt, mode=mode, started_at=now)
-                .returning(_I.c.id)
+                .returning(_IMPORTS.c.id)
             ).scalar_one()
             report.import_id = import_id
             for batch in jobs:
                 good = _checked(conn, parser, batch, report, source, skip_invalid, sink)
                 _write(conn, good, import_id, report)
             conn.execute(
-                sa.update(_I)
-                .where(_I.c.id == import_id)
+                sa.update(_IMPORTS)
+                .where(_IMPORTS.c.id == import_id)
                 .values(
                     finished_at=dt.datetime.now(dt.UTC),
                     rows=report.rows,
@@ -419,7 +419,7 @@ def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> N
             report.unchanged += 1
             continue
         conn.execute(
-            sa.insert(_RH).values(
+            sa.insert(_RELATION_HISTORY).values(
                 relation_id=rid,
                 version=version,
                 changed_at=now,
@@ -428,16 +428,16 @@ def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> N
             )
         )
         conn.execute(
-            sa.update(_R)
-            .where(_R.c.id == rid)
+            sa.update(_RELATIONS)
+            .where(_RELATIONS.c.id == rid)
             .values(valid_to=end, version=version + 1, import_id=import_id, updated_at=now)
         )
         existing[ident] = (rid, end, version + 1)
         report.updated += 1
-    stamp = bind_value(conn, _R, "updated_at", now)
+    stamp = bind_value(conn, _RELATIONS, "updated_at", now)
     insert_tuples(  # the driver's bulk path: executemany on SQLite, COPY on PostgreSQL
         conn,
-        _R,
+        _RELATIONS,
         _INSERTED,
         [(*ident, end, 1, import_id, stamp) for ident, end in inserts.items()],
         processed=("updated_at",),
@@ -450,34 +450,37 @@ def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> N
 def _in_force(on: dt.date | None) -> list[sa.ColumnElement[bool]]:
     if on is None:
         return []
-    return [_R.c.valid_from <= on, sa.or_(_R.c.valid_to.is_(None), _R.c.valid_to >= on)]
+    return [
+        _RELATIONS.c.valid_from <= on,
+        sa.or_(_RELATIONS.c.valid_to.is_(None), _RELATIONS.c.valid_to >= on),
+    ]
 
 
 def relations_of(store: Store, key: str, *, on: dt.date | None = None) -> list[dict[str, Any]]:
     """The relations of object ``key`` (both directions; in force ``on`` if given): type,
     direction (``out``: it is the source), the other end as shown (a person masked), its name
     and kind, the validity and version."""
-    other = _O.alias("other")
+    other = _OBJECTS.alias("other")
     out = []
     with store.engine.connect() as conn:
         for direction, mine, theirs in (
-            ("out", _R.c.source_key, _R.c.target_key),
-            ("in", _R.c.target_key, _R.c.source_key),
+            ("out", _RELATIONS.c.source_key, _RELATIONS.c.target_key),
+            ("in", _RELATIONS.c.target_key, _RELATIONS.c.source_key),
         ):
             q = (
                 sa.select(
-                    _R.c.type,
+                    _RELATIONS.c.type,
                     theirs,
                     other.c.display_key,
                     other.c.name,
                     other.c.object_kind,
-                    _R.c.valid_from,
-                    _R.c.valid_to,
-                    _R.c.version,
+                    _RELATIONS.c.valid_from,
+                    _RELATIONS.c.valid_to,
+                    _RELATIONS.c.version,
                 )
-                .select_from(_R.outerjoin(other, other.c.key == theirs))
+                .select_from(_RELATIONS.outerjoin(other, other.c.key == theirs))
                 .where(mine == key, *_in_force(on))
-                .order_by(_R.c.type, theirs, _R.c.valid_from)
+                .order_by(_RELATIONS.c.type, theirs, _RELATIONS.c.valid_from)
             )
             for t, k, shown, name, kind, start, end, version in conn.execute(q):
                 out.append(
@@ -498,23 +501,23 @@ def relations_of(store: Store, key: str, *, on: dt.date | None = None) -> list[d
 def count_relations(store: Store, *, on: dt.date | None = None) -> dict[str, int]:
     """Relations per type (in force ``on`` if given)."""
     q = (
-        sa.select(_R.c.type, sa.func.count())
+        sa.select(_RELATIONS.c.type, sa.func.count())
         .where(*_in_force(on))
-        .group_by(_R.c.type)
-        .order_by(_R.c.type)
+        .group_by(_RELATIONS.c.type)
+        .order_by(_RELATIONS.c.type)
     )
     with store.engine.connect() as conn:
         return {t: int(n) for t, n in conn.execute(q)}
 
 
 def relation_history(store: Store, relation_id: int) -> list[dict[str, Any]]:
-    q = sa.select(_RH.c.version, _RH.c.changed_at, _RH.c.data).where(
-        _RH.c.relation_id == relation_id
-    )
+    q = sa.select(
+        _RELATION_HISTORY.c.version, _RELATION_HISTORY.c.changed_at, _RELATION_HISTORY.c.data
+    ).where(_RELATION_HISTORY.c.relation_id == relation_id)
     with store.engine.connect() as conn:
         return [
             {"version": v, "changed_at": at, "data": d}
-            for v, at, d in conn.execute(q.order_by(_RH.c.id))
+            for v, at, d in conn.execute(q.order_by(_RELATION_HISTORY.c.id))
         ]
 
 

@@ -22,11 +22,11 @@ from . import regions
 
 DIMENSIONS = ("domain", "region", "department", "object_type", "object_kind")
 
-_O = RegistryObject.__table__
-_PM = ProfileMember.__table__
-_PI = ProfileItem.__table__
+_OBJECTS = RegistryObject.__table__
+_MEMBERS = ProfileMember.__table__
+_PROFILE_ITEMS = ProfileItem.__table__
 #: Dimensions read from the object row itself, not from its profile.
-_OBJECT_DIMS = {"region": _O.c.region_code, "object_kind": _O.c.object_kind}
+_OBJECT_DIMS = {"region": _OBJECTS.c.region_code, "object_kind": _OBJECTS.c.object_kind}
 
 
 def _item_departments(rulebook, on: dt.date) -> list[tuple[str, str, str]]:
@@ -40,17 +40,23 @@ def _qualifying(by: list[str], departments: sa.CTE | None) -> sa.Subquery | None
     ``departments``; ``domain``/``object_type``: from its memberships — in the item's domain
     with ``department``). ``None``: no such dimension, every object counts once."""
     member_dims = [b for b in by if b in ("domain", "object_type")]
-    column: dict[str, sa.ColumnElement] = {d: _PM.c[d] for d in member_dims}
+    column: dict[str, sa.ColumnElement] = {d: _MEMBERS.c[d] for d in member_dims}
     if departments is not None:
-        src = _PI.join(departments, departments.c.item_code == _PI.c.item_code)
+        src = _PROFILE_ITEMS.join(
+            departments, departments.c.item_code == _PROFILE_ITEMS.c.item_code
+        )
         if member_dims:
             src = src.join(
-                _PM, sa.and_(_PM.c.profile_id == _PI.c.profile_id, _PM.c.domain == _PI.c.domain)
+                _MEMBERS,
+                sa.and_(
+                    _MEMBERS.c.profile_id == _PROFILE_ITEMS.c.profile_id,
+                    _MEMBERS.c.domain == _PROFILE_ITEMS.c.domain,
+                ),
             )
-        pid = _PI.c.profile_id
+        pid = _PROFILE_ITEMS.c.profile_id
         column["department"] = departments.c.department
     elif member_dims:
-        src, pid = _PM, _PM.c.profile_id
+        src, pid = _MEMBERS, _MEMBERS.c.profile_id
     else:
         return None
     dims = [b for b in by if b in column]
@@ -70,16 +76,16 @@ def _count_query(by: list[str], departments: sa.CTE | None) -> sa.Select:
     if p is None:  # by region and/or object kind only (or nothing)
         cols = [_OBJECT_DIMS[b] for b in by]
         count = sa.func.count()
-        src: sa.FromClause = _O
+        src: sa.FromClause = _OBJECTS
     else:
         per = (
             sa.select(
-                _O.c.profile_id,
+                _OBJECTS.c.profile_id,
                 *(_OBJECT_DIMS[b].label(b) for b in own),
                 sa.func.count().label("n"),
             )
-            .where(_O.c.profile_id.is_not(None))
-            .group_by(_O.c.profile_id, *(_OBJECT_DIMS[b] for b in own))
+            .where(_OBJECTS.c.profile_id.is_not(None))
+            .group_by(_OBJECTS.c.profile_id, *(_OBJECT_DIMS[b] for b in own))
             .subquery("per")
         )
         cols = [per.c[b] if b in _OBJECT_DIMS else p.c[b] for b in by]
@@ -132,16 +138,19 @@ def gaps(store: Store, rulebook, *, on: dt.date | None = None, sample: int = 10)
     on = on or dt.date.today()
     # (profile, domain) of the memberships with no applicable item in that domain
     bare = (
-        sa.select(_PM.c.profile_id, _PM.c.domain)
+        sa.select(_MEMBERS.c.profile_id, _MEMBERS.c.domain)
         .where(
             ~sa.exists().where(
-                sa.and_(_PI.c.profile_id == _PM.c.profile_id, _PI.c.domain == _PM.c.domain)
+                sa.and_(
+                    _PROFILE_ITEMS.c.profile_id == _MEMBERS.c.profile_id,
+                    _PROFILE_ITEMS.c.domain == _MEMBERS.c.domain,
+                )
             )
         )
         .distinct()
         .subquery("bare")
     )
-    src = _O.join(bare, bare.c.profile_id == _O.c.profile_id)
+    src = _OBJECTS.join(bare, bare.c.profile_id == _OBJECTS.c.profile_id)
     unmapped = (
         sa.select(bare.c.domain, sa.func.count().label("objects"))
         .select_from(src)
@@ -149,14 +158,14 @@ def gaps(store: Store, rulebook, *, on: dt.date | None = None, sample: int = 10)
         .order_by(bare.c.domain)
     )
     examples = (
-        sa.select(bare.c.domain, _O.c.key)
+        sa.select(bare.c.domain, _OBJECTS.c.key)
         .select_from(src)
-        .order_by(bare.c.domain, _O.c.key)
+        .order_by(bare.c.domain, _OBJECTS.c.key)
         .limit(sample)
     )
     used = (
-        sa.select(_PI.c.item_code)
-        .where(sa.exists().where(_O.c.profile_id == _PI.c.profile_id))
+        sa.select(_PROFILE_ITEMS.c.item_code)
+        .where(sa.exists().where(_OBJECTS.c.profile_id == _PROFILE_ITEMS.c.profile_id))
         .distinct()
     )
     with store.engine.connect() as conn:
@@ -170,9 +179,11 @@ def gaps(store: Store, rulebook, *, on: dt.date | None = None, sample: int = 10)
             if through_pairs(conn, rulebook, on, items=[item])[:1]:
                 mapped_items.add(item.code)
         flagged = conn.execute(
-            sa.select(sa.func.count()).select_from(_O).where(_O.c.checksum_ok.is_(False))
+            sa.select(sa.func.count())
+            .select_from(_OBJECTS)
+            .where(_OBJECTS.c.checksum_ok.is_(False))
         ).scalar_one()
-        total = conn.execute(sa.select(sa.func.count()).select_from(_O)).scalar_one()
+        total = conn.execute(sa.select(sa.func.count()).select_from(_OBJECTS)).scalar_one()
     items_without = [
         {"domain": i.domain, "item": i.code, "name_zh": i.name_zh, "name_en": i.name_en}
         for i in rulebook.items(on)
@@ -197,13 +208,13 @@ def profiles(store: Store, rulebook, *, on: dt.date | None = None, top: int = 20
     for _d, code, dept in _item_departments(rulebook, on):
         depts.setdefault(code, set()).add(dept)
     counted = (
-        sa.select(_O.c.profile_id, sa.func.count().label("objects"))
-        .where(_O.c.profile_id.is_not(None))
-        .group_by(_O.c.profile_id)
+        sa.select(_OBJECTS.c.profile_id, sa.func.count().label("objects"))
+        .where(_OBJECTS.c.profile_id.is_not(None))
+        .group_by(_OBJECTS.c.profile_id)
         .subquery()
     )
     with store.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(_O)).scalar_one()
+        total = conn.execute(sa.select(sa.func.count()).select_from(_OBJECTS)).scalar_one()
         used = conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
         head = conn.execute(
             sa.select(counted.c.profile_id, counted.c.objects)
@@ -214,15 +225,15 @@ def profiles(store: Store, rulebook, *, on: dt.date | None = None, top: int = 20
         members: dict[int, list[list[str]]] = {p: [] for p in ids}
         items: dict[int, list[str]] = {p: [] for p in ids}
         for p, d, t in conn.execute(
-            sa.select(_PM.c.profile_id, _PM.c.domain, _PM.c.object_type)
-            .where(_PM.c.profile_id.in_(ids))
-            .order_by(_PM.c.domain, _PM.c.object_type)
+            sa.select(_MEMBERS.c.profile_id, _MEMBERS.c.domain, _MEMBERS.c.object_type)
+            .where(_MEMBERS.c.profile_id.in_(ids))
+            .order_by(_MEMBERS.c.domain, _MEMBERS.c.object_type)
         ):
             members[p].append([d, t])
         for p, c in conn.execute(
-            sa.select(_PI.c.profile_id, _PI.c.item_code)
-            .where(_PI.c.profile_id.in_(ids))
-            .order_by(_PI.c.item_code)
+            sa.select(_PROFILE_ITEMS.c.profile_id, _PROFILE_ITEMS.c.item_code)
+            .where(_PROFILE_ITEMS.c.profile_id.in_(ids))
+            .order_by(_PROFILE_ITEMS.c.item_code)
         ):
             items[p].append(c)
     return {

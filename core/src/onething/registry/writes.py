@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from .importer import ImportReport
     from .mapping import Mapper
 
-_O = RegistryObject.__table__
-_H = ObjectHistory.__table__
-_I = RegistryImport.__table__
+_OBJECTS = RegistryObject.__table__
+_HISTORY = ObjectHistory.__table__
+_IMPORTS = RegistryImport.__table__
 _O_COLUMNS = (  # a prepared row (key, DATA_COLUMNS) and then these
     "key",
     *DATA_COLUMNS,
@@ -45,16 +45,18 @@ def _now() -> dt.datetime:
 def start_import(conn: sa.Connection, *, source: str, fmt: str, mode: str) -> int:
     """The new import's row (``registry_import``): its id."""
     return conn.execute(
-        sa.insert(_I)
+        sa.insert(_IMPORTS)
         .values(file=source, format=fmt, mode=mode, started_at=_now())
-        .returning(_I.c.id)
+        .returning(_IMPORTS.c.id)
     ).scalar_one()
 
 
 def finish_import(conn: sa.Connection, import_id: int, counts: Mapping[str, int]) -> None:
     """The import's row finished, with its ``counts`` (rows, inserted, updated, unchanged,
     rejected, flagged)."""
-    conn.execute(sa.update(_I).where(_I.c.id == import_id).values(finished_at=_now(), **counts))
+    conn.execute(
+        sa.update(_IMPORTS).where(_IMPORTS.c.id == import_id).values(finished_at=_now(), **counts)
+    )
 
 
 @contextmanager
@@ -150,10 +152,10 @@ def write_batch(
     profiles = mapper.resolve([pkey for _, _, pkey in state.values()])
     report.mapped += sum(n for _, counts in profiles for n in counts.values())
     written = list(zip(state.values(), profiles, strict=True))
-    now_value = bind_value(conn, _O, "updated_at", now)
+    now_value = bind_value(conn, _OBJECTS, "updated_at", now)
     insert_tuples(
         conn,
-        _O,
+        _OBJECTS,
         _O_COLUMNS,
         [
             (*row, version, import_id, now_value, pid)
@@ -175,8 +177,8 @@ def write_batch(
     ]
     if updates:
         conn.execute(
-            sa.update(_O)
-            .where(_O.c.key == sa.bindparam("b_key"))
+            sa.update(_OBJECTS)
+            .where(_OBJECTS.c.key == sa.bindparam("b_key"))
             .values(
                 {
                     **{c: sa.bindparam(f"b_{c}") for c in (*DATA_COLUMNS, "version", "profile_id")},
@@ -187,4 +189,4 @@ def write_batch(
             updates,
         )
     if history:
-        conn.execute(sa.insert(_H), history)
+        conn.execute(sa.insert(_HISTORY), history)
