@@ -18,6 +18,15 @@ sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
 from fake_support import FAKE  # importable once the path above is set
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_dir(tmp_path_factory):
+    """The record of validations that passed (:mod:`onething.schemas.validated`) lives in a
+    folder of the test session, never in the user's cache (CLI subprocesses inherit it)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ONETHING_CACHE_DIR", str(tmp_path_factory.mktemp("onething-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _chinese_by_default():
     """Every test starts and ends in the default language, whatever it switched to."""

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from .config import Deployment, load_config
 from .plugins import Domains, enable
 from .rulebook import Rulebook
-from .store import Store
 
 if TYPE_CHECKING:
     from .review import Review
+    from .store import Store
 
 
 class Onething:
@@ -46,7 +46,10 @@ class Onething:
 
     @cached_property
     def store(self) -> Store:
-        """The deployment's database (``storage.url``); not migrated here: see ``db upgrade``."""
+        """The deployment's database (``storage.url``); not migrated here: see ``db upgrade``.
+        (SQLAlchemy is imported here, at first use, not with the module.)"""
+        from .store import Store
+
         return Store(self.deployment.storage_url)
 
     def close(self) -> None:

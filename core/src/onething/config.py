@@ -19,7 +19,6 @@ from .model import Basis, Item, Parameter, Scalar, Status, converter
 from .textfiles import read_utf8
 from .workdays import CalendarYear, calendar_years
 
-DEFAULT_CONFIG = "onething.toml"
 DEFAULT_STORAGE = "sqlite:///onething.db"
 DEFAULT_REVIEW_DAYS = 730
 

@@ -43,7 +43,7 @@ import random
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from importlib import resources
+from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from typing import Any, ClassVar
 
@@ -51,6 +51,7 @@ from . import rule_lists, schemas
 from ._markers import hookimpl
 from .errors import InvalidInput
 from .model import DomainDescription, LoopExtension, SupervisedObject, converter
+from .schemas import validated
 
 
 def _kinds() -> dict[str, rule_lists.RuleList]:
@@ -89,30 +90,56 @@ class DataDomain:
     def _label(self, name: str) -> str:
         return f"{self.package}/{self.data_dir}/{name}"
 
-    def _read_toml(self, name: str) -> dict[str, Any] | None:
-        file = self._file(name)
-        if not file.is_file():
-            return None
+    def _read_toml(self, name: str, text: str) -> dict[str, Any]:
         try:
-            return tomllib.loads(file.read_text("utf-8"))
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InvalidInput(self._label(name), "", f"not valid TOML: {exc}") from exc
 
     @cached_property
-    def description(self) -> DomainDescription:
-        name = "domain.toml"
-        raw = self._read_toml(name)
-        if raw is None:
-            raise InvalidInput(self._label(name), "", "missing: every domain plugin needs one")
-        schema_file = self._file("attributes.schema.json")
-        if schema_file.is_file():
+    def _version(self) -> str:
+        """The version of the distribution shipping the package ("" when not installed)."""
+        try:
+            return metadata.version(self.package.partition(".")[0])
+        except metadata.PackageNotFoundError:
+            return ""
+
+    def _checked(self, name: str, definition: str) -> dict[str, Any] | None:
+        """Data file ``name`` parsed and validated against ``plugin-data#/$defs/<definition>``
+        (``None`` when the plugin has no such file). A file whose pass is in the record of
+        :mod:`onething.schemas.validated` is neither parsed nor validated again."""
+        file = self._file(name)
+        if not file.is_file():
+            return None
+        toml_bytes = file.read_bytes()
+        content = toml_bytes
+        schema_file = self._file("attributes.schema.json") if definition == "domain" else None
+        if schema_file is not None and schema_file.is_file():
+            content += b"\0" + schema_file.read_bytes()
+        else:
+            schema_file = None
+        k = validated.key(f"plugin-data#{definition}", self._version, content)
+        data = validated.recorded(k)
+        if data is not validated.MISSING:
+            return data
+        raw = self._read_toml(name, toml_bytes.decode("utf-8"))
+        if schema_file is not None:
             try:
                 raw["attribute_schema"] = json.loads(schema_file.read_text("utf-8"))
             except json.JSONDecodeError as exc:
                 raise InvalidInput(
                     self._label("attributes.schema.json"), "", f"not valid JSON: {exc}"
                 ) from exc
-        data = schemas.check(raw, "plugin-data", location=self._label(name), definition="domain")
+        data = schemas.check(raw, "plugin-data", location=self._label(name), definition=definition)
+        validated.add(k, data)
+        return data
+
+    @cached_property
+    def description(self) -> DomainDescription:
+        name = "domain.toml"
+        data = self._checked(name, "domain")
+        if data is None:
+            raise InvalidInput(self._label(name), "", "missing: every domain plugin needs one")
         return converter.structure(data, DomainDescription)
 
     @property
@@ -122,12 +149,9 @@ class DataDomain:
     def _entries(self, kind: rule_lists.RuleList) -> list[Any]:
         stem, key, model = kind.stem, kind.key, kind.model
         name = f"{stem}.toml"
-        raw = self._read_toml(name)
-        if raw is None:
+        data = self._checked(name, f"{stem}_file")
+        if data is None:
             return []
-        data = schemas.check(
-            raw, "plugin-data", location=self._label(name), definition=f"{stem}_file"
-        )
         out = []
         for index, entry in enumerate(data.get(key, [])):
             entry = {**entry, "domain": self.code, "source": f"{self._label(name)}#{key}[{index}]"}
@@ -156,10 +180,9 @@ class DataDomain:
     @cached_property
     def _loop(self) -> LoopExtension | None:
         name = "loop.toml"
-        raw = self._read_toml(name)
-        if raw is None:
+        data = self._checked(name, "loop_file")
+        if data is None:
             return None
-        data = schemas.check(raw, "plugin-data", location=self._label(name), definition="loop_file")
         return converter.structure(
             {
                 "domain": self.code,

@@ -23,6 +23,7 @@ from . import hookspecs, rule_lists, schemas
 from ._markers import PROJECT
 from .errors import InvalidInput, OnethingError, PluginError
 from .model import DomainDescription, Item, LoopExtension, SupervisedObject, converter
+from .schemas import validated
 
 #: The version of the contract in ``onething.hookspecs``; a plugin declares the version it was
 #: written against as ``ONETHING_API`` in its module. Bumped only on breaking changes.
@@ -135,8 +136,11 @@ def enable(
             f"onething.hookspecs: {exc}; the contract's hooks are: {', '.join(hook_names())}"
         ) from exc
     domains = Domains(pm, {n: installed[n] for n in dict.fromkeys(names)})
-    for name in domains.names:
-        domains.rules(name)  # validate every plugin's data now, not at first use
+    try:
+        for name in domains.names:
+            domains.rules(name)  # validate every plugin's data now, not at first use
+    finally:
+        validated.save()  # the passes, also of the plugins before one that failed
     from .registry.kinds import object_kinds, relation_types
     from .registry.through import check_over, check_through
 
@@ -221,18 +225,33 @@ class Domains:
             raise PluginError(f"plugin {name!r}: {exc}") from exc
         return [result] if caller.spec and caller.spec.opts.get("firstresult") else list(result)
 
-    def _checked(self, name: str, hook: str, definition: str, model: type, value: Any) -> Any:
+    def _checked(
+        self, name: str, hook: str, definition: str, model: type, values: Sequence[Any]
+    ) -> tuple[Any, ...]:
+        """``values`` (what ``hook`` of plugin ``name`` returned), each checked to be a
+        ``model`` of this domain valid against ``plugin-data#/$defs/<definition>``. The schema
+        check of values whose pass is in the record of :mod:`onething.schemas.validated` is
+        skipped (they are the same JSON, so the same outcome)."""
         where = f"plugin {name!r} {hook}"
-        if not isinstance(value, model):
-            raise PluginError(f"{where} returned {type(value).__name__}, expected {model.__name__}")
-        if getattr(value, "domain", name) != name:
-            raise PluginError(f"{where} returned {value!r:.80} for domain {value.domain!r}")
-        data = converter.unstructure(value)
-        try:
-            schemas.check(data, "plugin-data", location=where, definition=definition)
-        except InvalidInput as exc:
-            raise PluginError(str(exc)) from exc
-        return value
+        for value in values:
+            if not isinstance(value, model):
+                raise PluginError(
+                    f"{where} returned {type(value).__name__}, expected {model.__name__}"
+                )
+            if getattr(value, "domain", name) != name:
+                raise PluginError(f"{where} returned {value!r:.80} for domain {value.domain!r}")
+        data = [converter.unstructure(v) for v in values]
+        k = validated.key(
+            f"plugin-data#{definition}", self.infos[name].version, validated.content_of(data)
+        )
+        if validated.recorded(k) is validated.MISSING:
+            try:
+                for d in data:
+                    schemas.check(d, "plugin-data", location=where, definition=definition)
+            except InvalidInput as exc:
+                raise PluginError(str(exc)) from exc
+            validated.add(k)
+        return tuple(values)
 
     def rules(self, name: str) -> DomainRules:
         """Everything plugin ``name`` contributes, validated against the schemas and checked for
@@ -242,8 +261,8 @@ class Domains:
         from .integrity import problems  # integrity reads DomainRules; import late
 
         (description,) = self.call(name, "onething_describe_domain") or [None]
-        description = self._checked(
-            name, "onething_describe_domain", "domain", DomainDescription, description
+        (description,) = self._checked(
+            name, "onething_describe_domain", "domain", DomainDescription, [description]
         )
         if description.code != name:
             raise PluginError(
@@ -251,18 +270,20 @@ class Domains:
                 f"and the domain code must be the same"
             )
         lists = {
-            kind.field: tuple(
-                self._checked(name, kind.hook, kind.definition, kind.model, v)
-                for result in self.call(name, kind.hook)
-                for v in result
+            kind.field: self._checked(
+                name,
+                kind.hook,
+                kind.definition,
+                kind.model,
+                [v for result in self.call(name, kind.hook) for v in result],
             )
             for kind in rule_lists.RULE_LISTS
         }
         loops = [x for x in self.call(name, "onething_extend_loop") if x is not None]
         loop = None
         if loops:
-            loop = self._checked(
-                name, "onething_extend_loop", "loop_extension", LoopExtension, loops[0]
+            (loop,) = self._checked(
+                name, "onething_extend_loop", "loop_extension", LoopExtension, loops[:1]
             )
         rules = DomainRules(info=self.infos[name], description=description, loop=loop, lists=lists)
         found = problems(rules)

@@ -7,10 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..checklist import render_html, render_markdown
-from ..checklist._objects import checklist_of
 from ..i18n import _
-from ..outfiles import sqlite_file, write_atomic
 from .common import config_option, date_option, day, force_option, open_app, print_json
 
 
@@ -62,6 +59,10 @@ def make() -> click.Command:
     def checklist(
         config_path: Path, object_key, items, at, fmt: str, out: Path | None, force: bool
     ) -> None:
+        from ..checklist import render_html, render_markdown
+        from ..checklist._objects import checklist_of
+        from ..outfiles import sqlite_file, write_atomic
+
         if (object_key is None) == (items is None):
             raise click.UsageError(
                 _("请给出 --object 或 --items 之一", "give exactly one of --object or --items")

@@ -6,15 +6,20 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from ..app import Onething
-from ..config import DEFAULT_CONFIG
 from ..i18n import _
+
+if TYPE_CHECKING:  # rich and the app (its plugins, its store) are imported when used
+    from rich.console import Console
+
+    from ..app import Onething
+
+
+#: ``--config`` when not given: the deployment file in the working directory.
+DEFAULT_CONFIG = "onething.toml"
 
 
 def config_option(f):
@@ -75,6 +80,8 @@ _opened: list[Onething] = []
 
 
 def open_app(config_path: Path) -> Onething:
+    from ..app import Onething
+
     app = Onething.from_config(config_path)
     _opened.append(app)
     return app
@@ -86,6 +93,8 @@ def close_apps() -> None:
 
 
 def console() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False, width=max(100, Console().width))
 
 
@@ -94,6 +103,8 @@ def print_json(data: Any) -> None:
 
 
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     for c in columns:
         table.add_column(c)

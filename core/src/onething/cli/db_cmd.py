@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
 from ..i18n import _
-from ..store import Store
 from .common import config_option, format_option, print_json, print_table
 
 
@@ -28,6 +26,9 @@ def make() -> click.Group:
     )
     @config_option
     def upgrade(config_path: Path) -> None:
+        from ..config import load_config
+        from ..store import Store
+
         store = Store(load_config(config_path).storage_url)
         store.upgrade()
         click.echo(
@@ -47,6 +48,9 @@ def make() -> click.Group:
     )
     @config_option
     def current(config_path: Path) -> None:
+        from ..config import load_config
+        from ..store import Store
+
         store = Store(load_config(config_path).storage_url)
         have, need = store.current(), store.heads()
         click.echo(
@@ -74,6 +78,9 @@ def make() -> click.Group:
     @config_option
     @format_option()
     def history(config_path: Path, fmt: str) -> None:
+        from ..config import load_config
+        from ..store import Store
+
         store = Store(load_config(config_path).storage_url)
         rows = store.history()
         if fmt == "json":

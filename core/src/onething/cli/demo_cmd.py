@@ -7,13 +7,6 @@ import time
 from pathlib import Path
 
 import click
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from ..i18n import _
 from .common import console, force_option, print_table
@@ -24,6 +17,14 @@ class _Bars:
     the registry import forks its worker processes."""
 
     def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.progress = Progress(
             TextColumn("{task.description:<24}"),
             BarColumn(),

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import clidocs, hookdocs
 from ..i18n import _, language
 from ..outfiles import write_atomic
 from .common import force_option
@@ -44,6 +43,8 @@ def make() -> click.Group:
     @_out_option
     @force_option
     def hooks(out: Path | None, force: bool) -> None:
+        from .. import hookdocs
+
         text = hookdocs.render()
         _emit(text, out, force)
 
@@ -59,6 +60,8 @@ def make() -> click.Group:
     @_out_option
     @force_option
     def cli(out: Path | None, force: bool) -> None:
+        from .. import clidocs
+
         root = click.get_current_context().find_root().command  # built in this language
         text = clidocs.render(root, language())
         _emit(text, out, force)

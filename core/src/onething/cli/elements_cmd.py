@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..checklist import conflicts, element_json, list_elements
 from ..i18n import _, label
 from ..model import DIMENSIONS, SEVERITIES
 from .common import (
@@ -46,6 +45,8 @@ def make() -> click.Group:
     @date_option()
     @format_option()
     def list_(config_path: Path, domain: str | None, at, fmt: str) -> None:
+        from ..checklist import element_json, list_elements
+
         book = open_app(config_path).rulebook
         on = day(at)
         found = list_elements(book, on, domain)
@@ -101,6 +102,8 @@ def make() -> click.Group:
     @date_option()
     @format_option()
     def conflicts_(config_path: Path, domain: str | None, at, fmt: str) -> None:
+        from ..checklist import conflicts
+
         book = open_app(config_path).rulebook
         on = day(at)
         if domain is not None:

@@ -319,8 +319,8 @@ def make() -> click.Group:
         from ..errors import InvalidInput
         from ..loop import Actor, transition
         from ..loop.clock import aware
+        from ..loop.documents import Labels
         from ..loop.queries import Deadline, deadline_precision
-        from .cases_cmd import Labels
 
         def parse(name, text):
             if text is None:
@@ -390,7 +390,7 @@ def make_events() -> click.Group:
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def ingest(config_path: Path, file: Path) -> None:
         from ..loop import ingest_events
-        from .cases_cmd import case_ids
+        from ..loop.documents import case_ids
 
         app = open_app(config_path)
         r = ingest_events(_store(app), _loop(app), file, region=app.deployment.region)

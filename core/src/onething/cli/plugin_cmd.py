@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from ..scaffold import distribution_name, new_plugin
 from .common import force_option, format_option, print_json
 
 
@@ -80,6 +79,8 @@ def make() -> click.Group:
         force: bool,
         fmt: str,
     ) -> None:
+        from ..scaffold import distribution_name, new_plugin
+
         out = out or Path(distribution_name(code))
         files = new_plugin(
             code,

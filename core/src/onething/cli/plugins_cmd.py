@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
 from ..errors import OnethingError
 from ..i18n import _
-from ..plugins import discover, enable
 from .common import config_option, format_option, print_json, print_table
 
 
@@ -24,6 +22,9 @@ def make() -> click.Command:
     @config_option
     @format_option()
     def plugins(config_path: Path, fmt: str) -> None:
+        from ..config import load_config
+        from ..plugins import discover, enable
+
         installed = discover()
         enabled: list[str] = []
         if config_path.is_file():

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from ..publication import publish
 from .common import config_option, date_option, force_option, open_app, print_json, print_table
 
 
@@ -54,6 +53,8 @@ def make() -> click.Command:
         help=_("报告格式", "report format"),
     )
     def publish_cmd(config_path: Path, at, out: Path, force: bool, fmt: str) -> None:
+        from ..publication import publish
+
         app = open_app(config_path)
         app.store.ensure_current()
         result = publish(app, at=at.date() if at is not None else None, out=out, force=force)

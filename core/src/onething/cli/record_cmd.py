@@ -7,11 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..checklist import load_record, read_record_file
 from ..i18n import _
-from ..loop import Loop
-from ..loop.inspections import add_inspection
-from .cases_cmd import case_ids
+from ..loop.documents import case_ids
 from .common import config_option, format_option, open_app, print_json, print_table
 
 
@@ -52,6 +49,10 @@ def make() -> click.Group:
         ),
     )
     def add(config_path: Path, file: Path, case_id: int | None) -> None:
+        from ..checklist import read_record_file
+        from ..loop import Loop
+        from ..loop.inspections import add_inspection
+
         app = open_app(config_path)
         app.store.ensure_current()
         data = read_record_file(file)
@@ -97,6 +98,8 @@ def make() -> click.Group:
     )
     @format_option()
     def show(config_path: Path, record_id: str, department: str | None, fmt: str) -> None:
+        from ..checklist import load_record
+
         app = open_app(config_path)
         app.store.ensure_current()
         rec = load_record(app.store, record_id)

@@ -6,16 +6,12 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 from ..i18n import _
 from .common import (
@@ -34,6 +30,15 @@ from .common import (
 def _progress(label: str, *, auto_refresh: bool = True) -> Progress:
     """A progress bar on stderr when it is a terminal. ``auto_refresh=False``: no refresh
     thread (the caller refreshes), so that an import may still fork its worker processes."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn(label),
         BarColumn(),

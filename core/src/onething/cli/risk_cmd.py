@@ -7,10 +7,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _, label
-from ..risk import batch
-from ..risk.explain import explain
-from ..risk.facts import ingest_file
-from .cases_cmd import case_ids
+from ..loop.documents import case_ids
 from .common import (
     config_option,
     date_option,
@@ -40,6 +37,8 @@ def make_facts() -> click.Group:
     @config_option
     @click.argument("file", type=click.Path(path_type=Path))
     def ingest(config_path: Path, file: Path) -> None:
+        from ..risk.facts import ingest_file
+
         app = open_app(config_path)
         app.store.ensure_current()
         report = ingest_file(app.store, app.rulebook, file)
@@ -72,6 +71,8 @@ def make() -> click.Group:
     @date_option()
     @format_option()
     def evaluate(config_path: Path, at, fmt: str) -> None:
+        from ..risk import batch
+
         app = open_app(config_path)
         app.store.ensure_current()
         on = day(at)
@@ -123,6 +124,8 @@ def make() -> click.Group:
     @date_option()
     @format_option()
     def explain_(config_path: Path, key: str, at, fmt: str) -> None:
+        from ..risk.explain import explain
+
         app = open_app(config_path)
         app.store.ensure_current()
         data = explain(app.store, app.rulebook, key, day(at))

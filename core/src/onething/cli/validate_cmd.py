@@ -7,10 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..app import Onething
-from ..citations import law_key
 from ..i18n import _, label
-from ..model import converter
 from .common import config_option, format_option, print_json, print_table
 
 
@@ -40,6 +37,11 @@ def make() -> click.Command:
     @config_option
     @format_option()
     def validate(config_arg: Path | None, config_path: Path, fmt: str) -> None:
+        from ..app import Onething
+        from ..citations import law_key
+        from ..model import converter
+        from ..schemas import validated
+
         if config_arg is not None:  # the positional form predates --config; both still work
             if click.get_current_context().get_parameter_source("config_path").name != "DEFAULT":
                 raise click.UsageError(
@@ -49,7 +51,8 @@ def make() -> click.Command:
                     )
                 )
             config_path = config_arg
-        app = Onething.from_config(config_path)
+        with validated.full():  # what the data is, not what an earlier start recorded
+            app = Onething.from_config(config_path)
         today = dt.date.today()
         summary = []
         for name in app.domains.names:

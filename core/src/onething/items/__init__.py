@@ -11,20 +11,25 @@
   (XLSX, CSV, JSON) and import it back.
 """
 
-from .catalog import ItemCatalog, diff, version_problems
-from .export import ItemList, Labels, build, read, write
-from .imported import import_list, load_list
-from .model import FieldChange, ItemChange, LinkProblem, ListedItem, RelatedEntry
-from .related import (
-    RelatedChange,
-    RelatedImportResult,
-    changes_since,
-    check_links,
-    entries,
-    import_related,
-    parse_related,
-)
-from .unified import duty_keys, unify
+from typing import TYPE_CHECKING
+
+from .._lazy import exports
+
+if TYPE_CHECKING:
+    from .catalog import ItemCatalog, diff, version_problems
+    from .export import ItemList, Labels, build, read, write
+    from .imported import import_list, load_list
+    from .model import FieldChange, ItemChange, LinkProblem, ListedItem, RelatedEntry
+    from .related import (
+        RelatedChange,
+        RelatedImportResult,
+        changes_since,
+        check_links,
+        entries,
+        import_related,
+        parse_related,
+    )
+    from .unified import duty_keys, unify
 
 __all__ = [
     "FieldChange",
@@ -52,3 +57,34 @@ __all__ = [
     "version_problems",
     "write",
 ]
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "ItemCatalog": "catalog:ItemCatalog",
+        "diff": "catalog:diff",
+        "version_problems": "catalog:version_problems",
+        "ItemList": "export:ItemList",
+        "Labels": "export:Labels",
+        "build": "export:build",
+        "read": "export:read",
+        "write": "export:write",
+        "import_list": "imported:import_list",
+        "load_list": "imported:load_list",
+        "FieldChange": "model:FieldChange",
+        "ItemChange": "model:ItemChange",
+        "LinkProblem": "model:LinkProblem",
+        "ListedItem": "model:ListedItem",
+        "RelatedEntry": "model:RelatedEntry",
+        "RelatedChange": "related:RelatedChange",
+        "RelatedImportResult": "related:RelatedImportResult",
+        "changes_since": "related:changes_since",
+        "check_links": "related:check_links",
+        "entries": "related:entries",
+        "import_related": "related:import_related",
+        "parse_related": "related:parse_related",
+        "duty_keys": "unified:duty_keys",
+        "unify": "unified:unify",
+    },
+    globals(),
+)

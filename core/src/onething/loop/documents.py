@@ -5,14 +5,16 @@ service answers, built once here. Codes come with labels in the current language
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..departments import department_name
 from ..i18n import _, language
 from ..model import LOOP_STAGES, SEVERITIES
 from ..workdays import LOCAL_ZONE
-from .cases import Overdue
-from .queries import CaseSummary, CaseView, InboxEntry
+
+if TYPE_CHECKING:  # read as annotations only: the CLI imports this module without the store
+    from .cases import Overdue
+    from .queries import CaseSummary, CaseView, InboxEntry
 
 SOURCE_KINDS = {
     "warning": ("风险预警", "risk warning"),

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import orjson
-import sqlalchemy as sa
 
 from ..conditions import holds
 from ..errors import InvalidInput
 from ..model import Item
+
+if TYPE_CHECKING:  # SQLAlchemy only for the queries: enabling plugins runs the checks below
+    import sqlalchemy as sa
 
 _IN_FORCE = "r.valid_from <= :on AND (r.valid_to IS NULL OR r.valid_to >= :on)"
 
@@ -35,6 +38,8 @@ def through_items(rulebook, on: dt.date) -> list[Item]:
 def _anchors(conn: sa.Connection, item: Item) -> set[str] | None:
     """Keys of the objects of the item's types whose attributes satisfy its condition;
     ``None`` when there is no condition (the SQL then selects by membership alone)."""
+    import sqlalchemy as sa
+
     if item.condition is None:
         return None
     q = sa.text(
@@ -56,6 +61,8 @@ def _item_pairs(
     conn: sa.Connection, item: Item, on: dt.date, keys: Sequence[str] | None
 ) -> Iterator[str]:
     """The keys of the objects ``item`` applies to through its relation on ``on``."""
+    import sqlalchemy as sa
+
     t = item.through
     assert t is not None
     mine, other = (

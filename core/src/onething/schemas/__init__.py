@@ -10,14 +10,15 @@ import datetime as dt
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput
 from ..i18n import _
+
+if TYPE_CHECKING:  # jsonschema is imported at the first validation, not with onething
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 
 @cache
@@ -40,6 +41,8 @@ OUTPUTS = (
 @cache
 def _registry() -> Registry:
     """Every shipped schema by its ``$id``, so schemas can refer to each other."""
+    from referencing import Registry, Resource
+
     resources_ = [Resource.from_contents(load(n)) for n in (*NAMES, *OUTPUTS)]
     return Registry().with_resources((r.id(), r) for r in resources_)
 
@@ -47,6 +50,8 @@ def _registry() -> Registry:
 @cache
 def validator(name: str, definition: str | None = None) -> jsonschema.Draft202012Validator:
     """A validator for schema ``name``, or for its ``$defs/<definition>``."""
+    import jsonschema
+
     schema = load(name)
     if definition is not None:
         schema = {"$ref": f"{schema['$id']}#/$defs/{definition}"}
@@ -79,6 +84,8 @@ def key_path(path: Any, prefix: str = "") -> str:
 
 def describe(error: ValidationError) -> str:
     """A message for one validation error, preferring the most specific sub-error."""
+    from jsonschema.exceptions import best_match
+
     error = best_match([error]) if error.context else error
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
@@ -135,6 +142,8 @@ def check(
         validator(name, definition).iter_errors(data), key=lambda e: [str(p) for p in e.path]
     )
     if errors:
+        from jsonschema.exceptions import best_match
+
         first = errors[0]
         leaf = best_match([first]) if first.context else first
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -165,6 +174,8 @@ def check_document(instance: Any, name: str, *, location: str) -> None:
         fast = exc
     errors = sorted(validator(name).iter_errors(instance), key=lambda e: [str(p) for p in e.path])
     if errors:
+        from jsonschema.exceptions import best_match
+
         first = errors[0]
         leaf = best_match([first]) if first.context else first
         raise InvalidInput(location, key_path(leaf.absolute_path), describe(first))
