@@ -11,7 +11,7 @@ from ..store import Store
 from ..store.registry import ObjectHistory, RegistryImport, RegistryObject
 from ._rows import to_object
 
-_O = RegistryObject.__table__
+_OBJECTS = RegistryObject.__table__
 
 
 def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bool]]:
@@ -21,9 +21,9 @@ def _filters(domain: str | None, region: str | None) -> list[sa.ColumnElement[bo
     if domain is not None:
         from .profiles import in_domain
 
-        where.append(_O.c.profile_id.in_(in_domain(domain)))
+        where.append(_OBJECTS.c.profile_id.in_(in_domain(domain)))
     if region is not None:
-        where.append(_O.c.region_code.between(*code_range(region)))
+        where.append(_OBJECTS.c.region_code.between(*code_range(region)))
     return where
 
 
@@ -42,9 +42,9 @@ def iter_objects(
     where = _filters(domain, region)
     last: str | None = None
     while True:
-        query = sa.select(_O).where(*where).order_by(_O.c.key).limit(batch_size)
+        query = sa.select(_OBJECTS).where(*where).order_by(_OBJECTS.c.key).limit(batch_size)
         if last is not None:
-            query = query.where(_O.c.key > last)
+            query = query.where(_OBJECTS.c.key > last)
         with store.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         if not rows:
@@ -72,13 +72,13 @@ def stored_key(app_or_rulebook, key: str) -> tuple[str, str]:
 def get_object(store: Store, key: str) -> SupervisedObject | None:
     """The object with ``key`` (uscc or alternative key), or ``None``."""
     with store.engine.connect() as conn:
-        row = conn.execute(sa.select(_O).where(_O.c.key == key)).mappings().first()
+        row = conn.execute(sa.select(_OBJECTS).where(_OBJECTS.c.key == key)).mappings().first()
     return None if row is None else to_object(row)
 
 
 def count_objects(store: Store, *, domain: str | None = None, region: str | None = None) -> int:
     """How many objects (in ``domain``, inside ``region``) the registry holds."""
-    query = sa.select(sa.func.count()).select_from(_O).where(*_filters(domain, region))
+    query = sa.select(sa.func.count()).select_from(_OBJECTS).where(*_filters(domain, region))
     with store.engine.connect() as conn:
         return conn.execute(query).scalar_one()
 
