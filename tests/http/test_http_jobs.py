@@ -117,3 +117,115 @@ def _count_jobs(store) -> int:
 
     with store.session() as s:
         return s.execute(sa.select(sa.func.count()).select_from(ServiceJob)).scalar_one()
+
+
+# -- a job whose process ended ------------------------------------------------------------------
+
+
+def _owner_of(proc) -> str:
+    from onething.http.liveness import HOST, _started
+
+    return f"{HOST}:{proc.pid}:{_started(proc.pid)}"
+
+
+def _open_job(store, owner, *, heartbeat=None, status="running") -> str:
+    import datetime as dt
+    import uuid
+
+    from onething.store.outbox import ServiceJob
+
+    job_id = uuid.uuid4().hex
+    with store.session() as s:
+        s.add(
+            ServiceJob(
+                id=job_id,
+                kind="registry.import",
+                status=status,
+                subject="u-1001",
+                created_at=dt.datetime.now(dt.UTC),
+                owner=owner,
+                heartbeat_at=heartbeat,
+            )
+        )
+    return job_id
+
+
+def _sleeper():
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+
+
+def test_a_job_whose_process_ended_is_reported_interrupted_and_one_still_running_is_not(
+    service, store
+):
+    import datetime as dt
+
+    c = service
+    ended, living = _sleeper(), _sleeper()
+    try:
+        dead_owner = _owner_of(ended)
+        ended.kill()
+        ended.wait()
+        alive_owner = _owner_of(living)
+        host, pid, start = alive_owner.rsplit(":", 2)
+        jobs = {
+            "ended": _open_job(store, dead_owner),
+            "queued, ended": _open_job(store, dead_owner, status="queued"),
+            # the pid given to a later process: its start time tells them apart
+            "pid reused": _open_job(store, f"{host}:{pid}:{int(start) - 1}"),
+            "running": _open_job(store, alive_owner),
+            "no owner recorded": _open_job(store, None),
+        }
+        now = dt.datetime.now(dt.UTC)
+        elsewhere = {  # another host's jobs: only a heartbeat can tell (PostgreSQL)
+            "stale": _open_job(store, "elsewhere:1:1", heartbeat=now - dt.timedelta(minutes=5)),
+            "fresh": _open_job(store, "elsewhere:1:1", heartbeat=now),
+        }
+        got = {
+            k: _valid(c.get(f"/jobs/{v}", headers=auth()).json(), "job") for k, v in jobs.items()
+        }
+        for k in ("ended", "queued, ended", "pid reused"):
+            assert got[k]["status"] == "failed" and got[k]["finished_at"], (k, got[k])
+            p = _valid(got[k]["problem"], "problem")
+            assert p["type"].endswith("/interrupted") and p["status"] == 500, p
+            assert p["title"] == "任务中断" and "请重新提交" in p["detail"], p
+        assert dead_owner in got["ended"]["problem"]["detail"]
+        assert got["running"]["status"] == got["no owner recorded"]["status"] == "running"
+        again = c.get(f"/jobs/{jobs['ended']}", headers=auth()).json()
+        assert again == got["ended"], "reported once, then kept"
+        other = {
+            k: c.get(f"/jobs/{v}", headers=auth()).json()["status"] for k, v in elsewhere.items()
+        }
+        heartbeats = store.dialect == "postgresql"
+        assert other == {"stale": "failed" if heartbeats else "running", "fresh": "running"}
+    finally:
+        living.kill()
+        living.wait()
+
+
+def test_a_service_process_starting_fails_the_jobs_of_ended_processes(store):
+    from types import SimpleNamespace
+
+    from onething.http.jobs import Jobs
+    from onething.http.settings import HttpSettings
+    from onething.store.outbox import ServiceJob
+
+    ended, living = _sleeper(), _sleeper()
+    try:
+        dead = _open_job(store, _owner_of(ended))
+        ended.kill()
+        ended.wait()
+        alive = _open_job(store, _owner_of(living))
+        jobs = Jobs(SimpleNamespace(store=store), HttpSettings())
+        try:
+            with store.session() as s:
+                status = {j: s.get(ServiceJob, j).status for j in (dead, alive)}
+            assert status == {dead: "failed", alive: "running"}
+            assert jobs.reap() == 0, "each job failed once"
+        finally:
+            jobs.shutdown()
+    finally:
+        living.kill()
+        living.wait()

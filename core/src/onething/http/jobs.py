@@ -4,8 +4,10 @@ and progress in the database (``service_job``, so any process of the service ans
 ``GET /jobs/{id}``), and once done its result — the document the command line prints with
 ``--format json`` — or its problem (RFC 9457, as a synchronous call would have answered).
 
-A job whose process ends while it runs stays ``running``: ``GET /jobs/{id}`` says since when
-(``created_at``); run it again (an import of the same file is idempotent, a second draw of a
+A job whose process ends before it finishes is reported ``failed`` with an ``interrupted``
+problem — by the next ``GET /jobs/{id}`` and by every service process as it starts (see
+:mod:`.liveness` for how an ended process is told) — its work rolled back with its
+transaction; submit it again (an import of the same file is idempotent, a second draw of a
 cycle is a redraw and needs its reason)."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -22,12 +25,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import NotFound
+from ..i18n import _
 from ..store.outbox import ServiceJob
-from . import logs
-from .problems import Problem, from_error
+from . import liveness, logs
+from .problems import Problem, from_error, problem
 from .settings import HttpSettings
 
 KINDS = ("registry.import", "risk.evaluate", "plan.draw")
+#: the states of a job not yet finished
+OPEN = ("queued", "running")
 #: progress is written to the database at most this often (seconds)
 PROGRESS_EVERY = 0.5
 
@@ -73,6 +79,11 @@ class Jobs:
         # job's transaction is open (PostgreSQL); SQLite's one write lock is the job's, so
         # there progress is kept in this process (other processes see it at the end).
         self._shared = self.store.dialect == "postgresql"
+        self.owner = liveness.me()
+        self._stop = threading.Event()
+        self.reap()
+        if self._shared:
+            threading.Thread(target=self._beat, name="onething-job-heartbeat", daemon=True).start()
 
     def submit(
         self, kind: str, subject: str | None, work: Work, cleanup: Callable[[], None] | None = None
@@ -87,6 +98,8 @@ class Jobs:
             done=0,
             subject=subject,
             created_at=_now(),
+            owner=self.owner,
+            heartbeat_at=_now() if self._shared else None,
         )
         with self.store.session() as s:
             s.add(row)
@@ -151,11 +164,65 @@ class Jobs:
             if row is None:
                 raise NotFound("job", job_id, "no such job")
             doc = as_json(row)
+            if doc["status"] in OPEN and row.owner != self.owner:
+                now = _now()
+                if liveness.gone(row.owner, row.heartbeat_at, now, heartbeats=self._shared):
+                    doc = self._interrupt(s, row, now) or doc
         if doc["status"] == "running" and job_id in self._progress:
             doc["done"], doc["total"] = self._progress[job_id]
         return doc
 
+    def reap(self) -> int:
+        """Mark failed every open job whose process has ended. :return: how many."""
+        now, n = _now(), 0
+        with self.store.session() as s:
+            rows = s.execute(sa.select(ServiceJob).where(ServiceJob.status.in_(OPEN))).scalars()
+            for row in list(rows):
+                if row.owner != self.owner and liveness.gone(
+                    row.owner, row.heartbeat_at, now, heartbeats=self._shared
+                ):
+                    n += self._interrupt(s, row, now) is not None
+        return n
+
+    def _interrupt(self, s, row: ServiceJob, now: dt.datetime) -> dict[str, Any] | None:
+        """Fail ``row`` as interrupted unless it moved on meanwhile. :return: its document."""
+        body = problem(
+            500,
+            "interrupted",
+            _(
+                f"运行该任务的服务进程（{row.owner}）在任务完成前已结束；任务的改动已随其事务回滚，"
+                "请重新提交",
+                f"the service process that ran this job ({row.owner}) ended before the job "
+                "finished; its changes were rolled back with its transaction: submit it again",
+            ),
+        ).body(f"/jobs/{row.id}")
+        done = s.execute(
+            sa.update(ServiceJob)
+            .where(ServiceJob.id == row.id, ServiceJob.status == row.status)
+            .values(status="failed", finished_at=now, problem=body)
+        )
+        if done.rowcount != 1:
+            return None
+        s.flush()
+        s.refresh(row)
+        logs.emit(self.log, event="job-interrupted", job=row.id, owner=row.owner)
+        return as_json(row)
+
+    def _beat(self) -> None:
+        """Renew the heartbeat of this process's open jobs (PostgreSQL) until shut down."""
+        while not self._stop.wait(liveness.HEARTBEAT_EVERY):
+            try:
+                with self.store.session() as s:
+                    s.execute(
+                        sa.update(ServiceJob)
+                        .where(ServiceJob.owner == self.owner, ServiceJob.status.in_(OPEN))
+                        .values(heartbeat_at=_now())
+                    )
+            except Exception as exc:  # a database away for a while: the next beat retries
+                logs.emit(self.log, event="job-heartbeat-error", error=repr(exc))
+
     def shutdown(self) -> None:
+        self._stop.set()
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 

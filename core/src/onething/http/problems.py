@@ -64,6 +64,7 @@ def _titles() -> dict[str, str]:
         "method-not-allowed": _("方法不允许", "Method not allowed"),
         "http": _("请求错误", "Request error"),
         "unsupported-media-type": _("不支持的内容类型", "Unsupported media type"),
+        "interrupted": _("任务中断", "Job interrupted"),
     }
 
 

@@ -63,3 +63,7 @@ class ServiceJob(SQLModel, table=True):
     finished_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     problem: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    owner: str | None = Field(
+        default=None, max_length=160, description="host:pid:process start of who runs it"
+    )
+    heartbeat_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
