@@ -129,7 +129,8 @@ def applicable_items(
     for domain in rulebook.domains.names:
         batch = [o for o in objects if domain in o.domains]
         if batch:
-            items = rulebook.items(on, domain)
+            # an item applying through a relation never applies to its own object types
+            items = [i for i in rulebook.items(on, domain) if i.through is None]
             for key, code in rulebook.domains.match_items(domain, batch, items, on, rulebook):
                 out[key].add(code)
     return out

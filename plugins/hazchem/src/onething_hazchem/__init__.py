@@ -5,8 +5,9 @@ Python is :class:`HazchemDomain.onething_synth_attributes`, which draws coherent
 object type: the default generator draws each attribute alone and would give a trader without a
 store a major hazard source, or a producer a use licence (条例 第二十九条 concerns users).
 
-Major hazard sources are attributes of the enterprise (a count and the highest grade) until the
-registry has installation objects (issue #18).
+Major hazard sources and storage facilities are installation objects related to their
+enterprise (``installed_at``); the enterprise keeps their count (and the highest grade) as
+attributes, which ``registry synth`` reads to draw that many installations (``synth_related``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def _sources(rng: random.Random, share: float, most: int) -> dict[str, Any]:
     }
 
 
+def _stores(rng: random.Random, storage: bool) -> dict[str, Any]:
+    """How many storage facilities: none without storage, else one to three (synthetic)."""
+    return {"storage_facilities": rng.randint(1, 3) if storage else 0}
+
+
 def _producer(rng: random.Random) -> dict[str, Any]:
     return {
         "has_storage": True,  # producers store raw materials and products on site
@@ -49,6 +55,7 @@ def _producer(rng: random.Random) -> dict[str, Any]:
         "own_dg_vehicles": rng.random() < 0.3,
         "sells_online": rng.random() < 0.1,
         "employees": rng.randint(30, 2500),
+        **_stores(rng, True),
     }
 
 
@@ -65,13 +72,15 @@ def _trader(rng: random.Random) -> dict[str, Any]:
         "own_dg_vehicles": rng.random() < 0.2,
         "sells_online": rng.random() < 0.25,
         "employees": rng.randint(3, 150),
+        **_stores(rng, storage),
     }
 
 
 def _user(rng: random.Random) -> dict[str, Any]:
     licensed = rng.random() < 0.4  # uses enough to need a use licence (条例 第二十九条)
+    storage = rng.random() < 0.85
     return {
-        "has_storage": rng.random() < 0.85,
+        "has_storage": storage,
         "handles_toxic": rng.random() < 0.05,
         "handles_precursor": rng.random() < 0.2,
         "use_licence_required": licensed,
@@ -81,10 +90,29 @@ def _user(rng: random.Random) -> dict[str, Any]:
         "own_dg_vehicles": rng.random() < 0.1,
         "sells_online": False,
         "employees": rng.randint(20, 1200),
+        **_stores(rng, storage),
     }
 
 
-_BY_TYPE = {"producer": _producer, "trader": _trader, "user": _user}
+def _major_hazard_source(rng: random.Random) -> dict[str, Any]:
+    # the grade drawn alone, not bounded by the enterprise's highest: synthetic
+    return {"hazard_level": _pick(rng, _TOP_LEVEL)}
+
+
+def _storage_facility(rng: random.Random) -> dict[str, Any]:
+    return {"storage_form": _pick(rng, _STORAGE_FORM)}
+
+
+#: Relative weights of a storage facility's form (synthetic realism only).
+_STORAGE_FORM = {"warehouse": 5, "tank_farm": 3, "yard": 1, "store_room": 2}
+
+_BY_TYPE = {
+    "producer": _producer,
+    "trader": _trader,
+    "user": _user,
+    "major_hazard_source": _major_hazard_source,
+    "storage_facility": _storage_facility,
+}
 
 
 class HazchemDomain(DataDomain):

@@ -1,0 +1,109 @@
+"""Installations in the registry (issue #18): a major hazard source or a storage facility is an
+installation object of its own, related to its enterprise by ``installed_at``. A bad
+installation row stops the import naming its file, row and field, and nothing is stored; a
+relation to an installation not in the registry likewise."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from onething.cli import main
+
+WORKS = "91371502MA3HXCH09W"
+HEADER = "object_kind,uscc,key,name,region_code,address,domains\n"
+
+
+def run(*args: str) -> int:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    return exc.value.code
+
+
+def line(*cells: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue()
+
+
+def installation(key: str, otype: str = "major_hazard_source", **attributes) -> str:
+    domains = {"hazchem": {"object_types": [otype], "attributes": attributes}}
+    return line(
+        "installation", "", key, "1号罐区", "371502", "聊城市东昌府区建设路1号", json.dumps(domains)
+    )
+
+
+WORKS_ROW = line(
+    "business", WORKS, "", "聊城某化工有限公司", "371502", "聊城市东昌府区建设路1号",
+    json.dumps({"hazchem": {"object_types": ["producer"]}}),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hazinst")
+    cfg = tmp / "onething.toml"
+    cfg.write_text(
+        '[deployment]\nname = "聊城市"\nregion = "371500"\nlevel = "city"\n'
+        'domains = ["hazchem"]\n[storage]\nurl = "sqlite:///i.db"\n',
+        "utf-8",
+    )
+    assert run("db", "upgrade", "--config", str(cfg)) == 0
+    return cfg
+
+
+def stats(config, capsys) -> dict:
+    capsys.readouterr()
+    assert (
+        run("registry", "stats", "--by", "object_kind", "--format", "json", "--config", str(config))
+        == 0
+    )
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        (installation("WXY-3715-0002", hazard_level=2), "key", "not a installation key"),
+        (installation("WXY-371502-0002", hazard_level=5), "hazard_level", "maximum of 4"),
+        (installation("WXY-371502-0002", "producer"), "object_types", "is a business type"),
+        (installation("WXY-371502-0002", storage_form="silo"), "storage_form", "is not one of"),
+    ],
+    ids=["malformed key", "level beyond 四级", "enterprise type", "unknown storage form"],
+)
+def test_a_bad_installation_row_is_rejected_naming_its_row_and_nothing_is_stored(
+    config, tmp_path, capsys, row, field, reason
+):
+    path = tmp_path / "objects.csv"
+    path.write_text(
+        HEADER + WORKS_ROW + installation("WXY-371502-0001", hazard_level=1) + row, "utf-8"
+    )
+    assert run("registry", "import", str(path), "--config", str(config)) != 0
+    err = capsys.readouterr().err
+    assert "objects.csv:4: " in err and field in err and reason in err, err
+    assert stats(config, capsys)["gaps"]["objects"] == 0
+
+
+def test_a_relation_to_a_missing_installation_is_rejected_and_none_is_stored(
+    config, tmp_path, capsys
+):
+    objects = tmp_path / "objects.csv"
+    objects.write_text(
+        HEADER + WORKS_ROW + installation("WXY-371502-0001", hazard_level=3), "utf-8"
+    )
+    assert run("registry", "import", str(objects), "--config", str(config)) == 0
+    relations = tmp_path / "relations.csv"
+    relations.write_text(
+        "type,source,target,valid_from,valid_to\n"
+        f"installed_at,WXY-371502-0001,{WORKS},2024-01-01,\n"
+        f"installed_at,WXY-371502-0009,{WORKS},2024-01-01,\n",
+        "utf-8",
+    )
+    capsys.readouterr()
+    assert run("registry", "import-relations", str(relations), "--config", str(config)) != 0
+    err = capsys.readouterr().err
+    assert "relations.csv:3: source:" in err and "no installation with this key" in err, err
+    assert not stats(config, capsys)["relations"]
