@@ -13,7 +13,7 @@ from .loop import core_states
 from .model import Parameter
 from .model.dated import ends_before_start, overlapping_pairs
 from .model.national import problems as national_problems
-from .templates import matcher
+from .parameter_names import matcher
 
 if TYPE_CHECKING:
     from .plugins import DomainRules

@@ -27,12 +27,12 @@ from attrs import frozen
 
 from ..conditions import attributes_read
 from ..model import RiskRule
+from ..parameter_names import placeholders
 from ..registry.profiles import in_domain
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import ProfileMember, RegistryObject
 from ..store.risk import FactRow, WarningRow
-from ..templates import placeholders
 from .facts import CST, day_end, fact_kinds
 from .reference import resolve_parameter
 

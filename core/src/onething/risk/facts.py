@@ -18,12 +18,12 @@ from attrs import frozen
 from .. import schemas
 from ..errors import InvalidInput
 from ..i18n import _
+from ..parameter_names import matcher
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import RegistryObject
 from ..store.risk import FactRow
 from ..tables import json_lines, read_table
-from ..templates import matcher
 from ..textfiles import read_utf8
 
 #: Times without a zone are China Standard Time.

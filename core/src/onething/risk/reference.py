@@ -15,8 +15,8 @@ from attrs import frozen
 
 from ..conditions import holds
 from ..model import Over, RiskRule, SupervisedObject
+from ..parameter_names import fill
 from ..rulebook import Rulebook
-from ..templates import fill
 
 COMPARATORS = {
     "<": operator.lt,
