@@ -108,6 +108,25 @@ def test_the_registry_show_and_the_checklist_list_items_through(city_store, city
     assert set(checklist.items) >= {"fakecity.007", "fakecity.009"}
 
 
+def test_the_mapping_refresh_lists_the_items_applying_through_and_whom_they_reach(city_store, city):
+    """``registry map`` stores no such pair, so its report lists each item with its relation
+    and the number of objects it reaches on the day."""
+    from onething.registry.mapping import refresh_mapping
+
+    report = refresh_mapping(city_store, city, on=ON)
+    got = {
+        u.item: (u.relation, u.direction, u.object_types, u.reaches, u.objects)
+        for u in report.through
+    }
+    assert got == {
+        "fakecity.009": ("built_by", "out", ["project"], ["contractor"], 1),
+        "fakecity.010": ("operates", "out", ["platform"], [], 2),
+    }
+    assert report.as_json()["through"][1]["objects"] == 2
+    before = refresh_mapping(city_store, city, on=dt.date(2024, 12, 31))
+    assert {u.item: u.objects for u in before.through} == {"fakecity.009": 0, "fakecity.010": 0}
+
+
 def test_through_is_read_from_plugin_data():
     raw = {
         "item": [

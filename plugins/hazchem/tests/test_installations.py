@@ -107,3 +107,45 @@ def test_a_relation_to_a_missing_installation_is_rejected_and_none_is_stored(
     err = capsys.readouterr().err
     assert "relations.csv:3: source:" in err and "no installation with this key" in err, err
     assert not stats(config, capsys)["relations"]
+
+
+def test_registry_map_lists_the_items_applying_to_installations_through_installed_at(
+    config, tmp_path, capsys
+):
+    """The mapping does not store them, so ``registry map`` lists them apart: from which
+    object types, along which relation, onto which, and how many objects they reach."""
+    objects = tmp_path / "objects.csv"
+    objects.write_text(
+        HEADER
+        + WORKS_ROW
+        + installation("WXY-371502-0001", hazard_level=3)
+        + installation("WXY-371502-0002", "storage_facility", storage_form="warehouse"),
+        "utf-8",
+    )
+    relations = tmp_path / "relations.csv"
+    relations.write_text(
+        "type,source,target,valid_from,valid_to\n"
+        f"installed_at,WXY-371502-0001,{WORKS},2024-01-01,\n"
+        f"installed_at,WXY-371502-0002,{WORKS},2024-01-01,\n",
+        "utf-8",
+    )
+    c = ("--config", str(config))
+    assert run("registry", "import", str(objects), *c) == 0
+    assert run("registry", "import-relations", str(relations), *c) == 0
+    capsys.readouterr()
+    assert run("registry", "map", "--at", "2026-12-07", "--format", "json", *c) == 0
+    through = {u["item"]: u for u in json.loads(capsys.readouterr().out)["through"]}
+    assert set(through) == {
+        "hazchem.021",
+        "hazchem.022",
+        "hazchem.023",
+        "hazchem.024",
+        "hazchem.025",
+    }
+    assert through["hazchem.021"]["relation"] == "installed_at"
+    assert through["hazchem.021"]["reaches"] == ["major_hazard_source"]
+    assert through["hazchem.025"]["reaches"] == ["storage_facility"]
+    assert {u["objects"] for u in through.values()} == {1}  # one source, one facility
+    assert run("registry", "map", "--at", "2026-12-07", *c) == 0
+    table = capsys.readouterr().out
+    assert "经关系适用的事项" in table and "hazchem.025" in table and "设于" in table

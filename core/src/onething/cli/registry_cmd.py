@@ -27,6 +27,54 @@ from .common import (
 )
 
 
+def _through_table(app, report) -> None:
+    """The items applying through a relation (derived, not stored by the mapping): from which
+    object types, along which relation, onto which, and how many objects they reach."""
+    from ..i18n import label
+    from ..registry.kinds import relation_types
+
+    domains = app.rulebook.domains
+    relations = relation_types(domains)
+    types = {
+        (d, t.code): label(t, "name")
+        for d in domains.names
+        for t in domains.rules(d).description.object_types
+    }
+
+    def named(domain: str, codes: list[str]) -> str:
+        return _("、", ", ").join(types.get((domain, c), c) for c in codes) or _(
+            "（任何）", "(any)"
+        )
+
+    print_table(
+        _(
+            f"经关系适用的事项（{report.on}，不存储）",
+            f"Items applying through a relation ({report.on}, not stored)",
+        ),
+        [
+            _("领域", "domain"),
+            _("事项", "item"),
+            _("名称", "name"),
+            _("对象类型", "object types"),
+            _("关系", "relation"),
+            _("适用于", "applies to"),
+            _("对象数", "objects"),
+        ],
+        [
+            [
+                u.domain,
+                u.item,
+                _(u.name_zh, u.name_en),
+                named(u.domain, u.object_types),
+                label(relations[u.relation], "name") if u.relation in relations else u.relation,
+                named(u.reaches_domain, u.reaches),
+                u.objects,
+            ]
+            for u in report.through
+        ],
+    )
+
+
 def _progress(label: str, *, auto_refresh: bool = True) -> Progress:
     """A progress bar on stderr when it is a terminal. ``auto_refresh=False``: no refresh
     thread (the caller refreshes), so that an import may still fork its worker processes."""
@@ -299,9 +347,11 @@ def make() -> click.Group:
     @registry.command(
         "map",
         help=_(
-            "按当日有效的事项重新计算对象-事项对应：只重算事项变化所涉及的对象（--full 全部重算）。",
+            "按当日有效的事项重新计算对象-事项对应：只重算事项变化所涉及的对象（--full 全部重算）；"
+            "并列出经关系适用的事项（不存储）及其适用的对象数。",
             "Recompute the object–item mapping for the items in force: only objects concerned "
-            "by changed items (--full: all).",
+            "by changed items (--full: all); and list the items applying through a relation "
+            "(not stored) with the number of objects they reach.",
         ),
     )
     @config_option
@@ -329,6 +379,8 @@ def make() -> click.Group:
                 for d, c in report.changed_items.items()
             ],
         )
+        if report.through:
+            _through_table(app, report)
 
     @registry.command(
         "stats",

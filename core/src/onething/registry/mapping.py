@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from attrs import define
+from attrs import define, field
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..applicability import Applicability
@@ -33,6 +33,7 @@ from ..store.registry import ItemState, ProfileItem, RegistryObject
 from ._rows import to_object
 from .profiles import Profiles, in_domain
 from .sources import BATCH_SIZE
+from .through import ThroughUse, through_pairs, through_uses
 
 _OBJECTS = RegistryObject.__table__
 _PROFILE_ITEMS = ProfileItem.__table__
@@ -46,12 +47,14 @@ def fingerprint(item: Item) -> str:
 
 @define
 class RefreshReport:
-    """What a refresh recomputed, by domain: changed item codes and re-mapped objects."""
+    """What a refresh recomputed, by domain: changed item codes and re-mapped objects; and
+    the items applying through a relation, which the mapping does not store (:mod:`.through`)."""
 
     on: dt.date
     changed_items: dict[str, list[str]]
     objects: dict[str, int]
     pairs: dict[str, int]
+    through: list[ThroughUse] = field(factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class RefreshReport:
             "changed_items": self.changed_items,
             "objects": self.objects,
             "pairs": self.pairs,
+            "through": [t.as_json() for t in self.through],
         }
 
 
@@ -291,8 +295,11 @@ def refresh_mapping(
     """Bring the stored mapping up to the items in force on ``on`` (default today), in one
     transaction. ``full`` recomputes every object."""
     with store.session() as session:
-        mapper = Mapper(session.connection(), rulebook_of(app_or_rulebook), on or dt.date.today())
-        return mapper.refresh(full=full)
+        rulebook = rulebook_of(app_or_rulebook)
+        mapper = Mapper(session.connection(), rulebook, on or dt.date.today())
+        report = mapper.refresh(full=full)
+        report.through = through_uses(session.connection(), rulebook, mapper.on)
+        return report
 
 
 def items_of(
@@ -301,8 +308,6 @@ def items_of(
     """The item codes that apply to object ``key``, sorted: those of its profile and, given
     the ``rulebook``, those that apply to it through a relation in force on ``on`` (default
     today; :mod:`.through`)."""
-    from .through import through_pairs
-
     with store.engine.connect() as conn:
         codes = set(
             conn.execute(

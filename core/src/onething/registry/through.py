@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import orjson
+from attrs import asdict, define
 
 from ..conditions import holds
 from ..errors import InvalidInput
@@ -116,6 +117,52 @@ def through_pairs(
             part = None if i is None else keys[i : i + 500]
             out.update((k, item.code) for k in _item_pairs(conn, item, on, part))
     return sorted(out)
+
+
+@define
+class ThroughUse:
+    """An item in force that applies through a relation, and how many objects it reaches
+    (``registry map``: these pairs are derived, never stored)."""
+
+    domain: str
+    item: str
+    name_zh: str
+    name_en: str
+    relation: str
+    direction: str
+    object_types: list[str]
+    """The item's own object types: the objects it reaches through."""
+    reaches: list[str]
+    """``through.object_types`` (empty: any object at the relation's other end)."""
+    reaches_domain: str
+    objects: int
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def through_uses(conn: sa.Connection, rulebook, on: dt.date) -> list[ThroughUse]:
+    """Every item in force on ``on`` that applies through a relation, with the number of
+    objects it reaches on that day (one query per item), by domain and code."""
+    out = []
+    for item in sorted(through_items(rulebook, on), key=lambda i: (i.domain, i.code)):
+        t = item.through
+        assert t is not None
+        out.append(
+            ThroughUse(
+                domain=item.domain,
+                item=item.code,
+                name_zh=item.name_zh,
+                name_en=item.name_en,
+                relation=t.relation,
+                direction=t.direction,
+                object_types=list(item.object_types),
+                reaches=list(t.object_types),
+                reaches_domain=t.domain or item.domain,
+                objects=sum(1 for _ in _item_pairs(conn, item, on, None)),
+            )
+        )
+    return out
 
 
 def check_through(domains, kinds: dict, relations: dict) -> None:
