@@ -245,3 +245,34 @@ def test_review_names_an_enabled_domain_without_items_or_elements(plugin_dir):
         domains = enable(["dd"], entry_points=[entry_point("dd", f"{pkg}:plugin")])
         found = review(Rulebook(domains), dt.date(2026, 12, 1), 730).domains_without_rules
         assert found == ("dd",), pkg  # items alone are not enough: no element to check
+
+
+def test_plugin_calls_are_traced_to_stderr_when_asked(monkeypatch, capsys):
+    """``ONETHING_TRACE_PLUGINS=1`` writes one line per hook call: the hook, its arguments,
+    the plugins that answered and how many things came back; unset, nothing is written."""
+    import datetime as dt
+
+    from onething.i18n import set_language
+    from onething.plugins import TRACE_ENV
+    from onething.rulebook import Rulebook
+
+    monkeypatch.delenv(TRACE_ENV, raising=False)
+    Rulebook(enable(["fake"], entry_points=[FAKE])).items(dt.date(2026, 6, 1), "fake")
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setenv(TRACE_ENV, "1")
+    set_language("en")
+    try:
+        book = Rulebook(enable(["fake"], entry_points=[FAKE]))
+        items = book.items(dt.date(2026, 6, 1), "fake")
+    finally:
+        set_language("zh")
+    lines = capsys.readouterr().err.splitlines()
+    listed = [x for x in lines if x.startswith("[plugin call] onething_list_items() <- fake: ")]
+    assert len(listed) == 1 and listed[0].endswith(" result(s)")
+    n_listed = int(listed[0].rsplit(" ", 2)[1])
+    assert n_listed >= len(items) > 0  # every item the plugin lists, in force or not
+    assert all(x.startswith("[plugin call] onething_") for x in lines)
+
+    enable(["fake"], entry_points=[FAKE]).rules("fake")
+    assert "[插件调用] onething_describe_domain() ← fake：" in capsys.readouterr().err

@@ -24,6 +24,9 @@ Rules of the contract:
 
 The worked example implementing every hook is ``tests/fake_domain/onething_fake``; the reference
 docs in ``docs/plugin-hooks.md`` are generated from this module (``onething docs hooks``).
+To see what core asks of the plugins and when, set ``ONETHING_TRACE_PLUGINS=1``: every hook
+call is written to standard error with the plugins that answered, the time they took and how
+many things came back.
 """
 
 from __future__ import annotations
