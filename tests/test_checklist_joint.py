@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from onething import InvalidInput, Rulebook, enable
 from onething.checklist import (
-    add_record,
     build_checklist,
     check_record,
     conflicts,
@@ -25,6 +24,7 @@ from onething.checklist import (
     render_html,
     render_markdown,
 )
+from onething.loop.inspections import add_record
 from onething.store.records import InspectionEvidence, InspectionFinding, InspectionRecord
 
 ON = dt.date(2026, 11, 27)

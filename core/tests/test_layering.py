@@ -1,6 +1,7 @@
-"""Core has no import cycle at module level (#17): a module imported at the top of another
-never imports it back, directly or through others. Imports under ``TYPE_CHECKING`` are
-type-only and do not count; an import inside a function is deliberate and says why."""
+"""Core has no import cycle (#17): a module imported by another never imports it back, directly
+or through others — neither at module level nor inside a function (an import deferred to a
+function keeps start-up light; it is no licence for two modules to need each other). Imports
+under ``TYPE_CHECKING`` are type-only and do not count."""
 
 from __future__ import annotations
 
@@ -136,6 +137,23 @@ def _all_imports(name: str, path: Path, known: set[str]) -> set[str]:
         if id(node) not in typing_only and isinstance(node, ast.Import | ast.ImportFrom):
             found |= _import_targets(node, package, known)
     return {m for m in found if m in known and m != name}
+
+
+def test_core_has_no_import_cycle_even_through_imports_inside_functions():
+    mods = _modules()
+    graph = {m: _all_imports(m, p, set(mods)) for m, p in mods.items()}
+    assert _cycles(graph) == []
+
+
+def test_imports_inside_functions_count_and_type_only_ones_do_not(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import c\n"
+        "def f():\n    from . import g\n    import onething.h\n",
+        "utf-8",
+    )
+    known = {"onething.c", "onething.g", "onething.h"}
+    assert _all_imports("onething.probe", probe, known) == {"onething.g", "onething.h"}
 
 
 def test_the_registry_rooms_import_each_other_one_way_even_inside_functions():

@@ -7,8 +7,9 @@ Public API:
   limits two domains disagree on for one canonical check point;
 * :func:`build_checklist` → :class:`Checklist` (``.view(department)``, ``.saved()``,
   ``.as_json()``); :func:`render_markdown`, :func:`render_html`;
-* :func:`check_record`, :func:`add_record`, :func:`load_record` → :class:`Record`
-  (``.view(department)``); :func:`iter_findings` streams :class:`onething.model.Finding`.
+* :func:`check_record`, :func:`load_record` → :class:`Record` (``.view(department)``);
+  :func:`iter_findings` streams :class:`onething.model.Finding`. A record is stored with its
+  cases by :func:`onething.loop.inspections.add_record` (the loop builds on the checklist).
 """
 
 from .build import Checklist, ChecklistElement, Line, build_checklist
@@ -19,7 +20,6 @@ from .records import (
     EvidenceEntry,
     Inspector,
     Record,
-    add_record,
     check_record,
     checklist_for_record,
     iter_findings,
@@ -37,7 +37,6 @@ __all__ = [
     "Line",
     "Record",
     "ResolvedLimit",
-    "add_record",
     "build_checklist",
     "check_record",
     "checklist_for_record",

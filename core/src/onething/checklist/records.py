@@ -307,20 +307,6 @@ def checklist_for_record(
     )
 
 
-def add_record(
-    store: Store, rulebook: Rulebook, data: Mapping[str, Any], *, location: str = "record"
-) -> Record:
-    """Check a record against its joint checklist and store it, its evidence and its findings
-    in one transaction; each finding opens a case of its domain or attaches to the open one of
-    that object (the closed loop — :func:`onething.loop.add_inspection`, which also takes the
-    case that asked for the visit and says which cases moved). On any error nothing of it is
-    stored: a violation is never stored without its case."""
-    from ..loop import Loop
-    from ..loop.inspections import add_inspection  # the loop builds on the checklist
-
-    return add_inspection(store, rulebook, Loop(rulebook), data, location=location).record
-
-
 def store_record(s: Session, record: Record, *, location: str = "record") -> None:
     """Store a checked record, its evidence and its findings in the caller's transaction."""
     now = dt.datetime.now(dt.UTC)

@@ -54,6 +54,17 @@ def _domain(f: Finding) -> str:
     return f.element.split(".", 1)[0]
 
 
+def add_record(
+    store: Store, rulebook: Rulebook, data: Mapping[str, Any], *, location: str = "record"
+) -> Record:
+    """Check a record against its joint checklist and store it, its evidence and its findings
+    in one transaction; each finding opens a case of its domain or attaches to the open one of
+    that object (:func:`add_inspection` with the rulebook's loop, which also takes the case
+    that asked for the visit and says which cases moved). On any error nothing of it is
+    stored: a violation is never stored without its case."""
+    return add_inspection(store, rulebook, Loop(rulebook), data, location=location).record
+
+
 def add_inspection(
     store: Store,
     rulebook: Rulebook,
@@ -64,8 +75,8 @@ def add_inspection(
     location: str = "record",
     at: dt.datetime | None = None,
 ) -> RecordCases:
-    """Check and store a record (as :func:`onething.checklist.add_record`) and route its
-    findings into the loop, in one transaction: on any error nothing is stored.
+    """Check and store a record against its joint checklist and route its findings into the
+    loop, in one transaction: on any error nothing is stored.
 
     :param case: the case that asked for this inspection (it must be open and about the
         record's object).
