@@ -740,12 +740,13 @@ def test_a_city_layer_shortens_a_loop_time_limit_and_the_loop_uses_it(store, tmp
     from onething import Onething
 
     (tmp_path / "onething.toml").write_text(CITY_ASSESSMENT, "utf-8")
-    book = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE]).rulebook
-    p = book.parameter("core", "loop.assessment_days", T0.date())
+    app = Onething.from_config(tmp_path / "onething.toml", entry_points=[FAKE])
+    p = app.rulebook.parameter("core", "loop.assessment_days", T0.date())
     assert (p.value, p.provenance.layer) == (5, "override")
-    case = _warning(store, Loop(book))
+    assert app.loop.parameter("core", "loop.assessment_days", T0.date()).days == 5
+    case = _warning(store, app.loop)  # the deployment's own loop
     assert case.due_at == dt.datetime(2026, 11, 9, 9, tzinfo=dt.UTC)
-    assert _warning(store, Loop(book), "K2", at=T0.replace(year=2025)).due_at == dt.datetime(
+    assert _warning(store, app.loop, "K2", at=T0.replace(year=2025)).due_at == dt.datetime(
         2025, 11, 21, 9, tzinfo=dt.UTC
     )  # before the override's day the law's 15 working days hold
 
