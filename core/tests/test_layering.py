@@ -6,6 +6,7 @@ under ``TYPE_CHECKING`` are type-only and do not count."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -223,3 +224,41 @@ def test_core_parameters_and_the_core_domain_code_are_defined_once():
             if any(isinstance(t, ast.Name) and t.id == "CORE" for t in targets):
                 consts.append(path.relative_to(ROOT).as_posix())
     assert defs == consts == ["core_parameters.py"]
+
+
+def _domain_strings(source: str, codes: set[str]) -> list[str]:
+    """String constants of a module's code (not its docstrings and comments, which may give a
+    domain as an example) naming one of ``codes`` as a word."""
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, codes))) + r")\b")
+    tree = ast.parse(source)
+    prose = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return [
+        f"{node.lineno}: {node.value[:60]!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in prose
+        and pattern.search(node.value)
+    ]
+
+
+def test_core_code_names_no_domain():
+    """#17, core knows no domain: what is particular to a domain (licences, name suffixes, rule
+    codes, transitions) is the plugin's data; core's code never names an installed domain."""
+    codes = set(onething.discover())
+    assert {"catering", "transport", "hazchem"} <= codes
+    found = [
+        f"{path.relative_to(ROOT)}:{hit}"
+        for path in sorted(ROOT.rglob("*.py"))
+        for hit in _domain_strings(path.read_text("utf-8"), codes)
+    ]
+    assert found == []
+
+
+def test_the_domain_finder_finds_one_in_code_but_not_in_prose():
+    probe = '"""e.g. catering.003"""\nLICENCE = {"catering": "食品经营许可证"}\n'
+    assert _domain_strings(probe, {"catering"}) == ["2: 'catering'"]
