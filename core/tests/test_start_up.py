@@ -217,3 +217,23 @@ def test_the_cache_folder_defaults_to_the_xdg_cache(monkeypatch, tmp_path):
     assert validated.cache_dir() == Path(tmp_path) / "onething"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert validated.cache_dir() == Path.home() / ".cache" / "onething"
+
+
+def test_a_recorded_config_changed_to_an_invalid_one_is_refused(monkeypatch, tmp_path):
+    """The deployment file is recorded like plugin data: changed, it is validated again."""
+    from onething import InvalidInput, load_config
+
+    monkeypatch.setenv("ONETHING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(validated, "_records", {})
+    config = tmp_path / "onething.toml"
+    good = '[deployment]\nname = "测试"\nregion = "370000"\nlevel = "province"\ndomains = []\n'
+    config.write_text(good, "utf-8")
+    assert load_config(config).region == "370000"
+    validated.save()
+    monkeypatch.setattr(validated, "_records", {})
+    monkeypatch.setattr(validated, "counts", {"validated": 0, "recorded": 0})
+    assert load_config(config).region == "370000"
+    assert validated.counts == {"validated": 0, "recorded": 1}
+    config.write_text(good.replace('"province"', '"planet"'), "utf-8")
+    with pytest.raises(InvalidInput, match=r"deployment\.level"):
+        load_config(config)

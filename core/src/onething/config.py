@@ -16,6 +16,7 @@ from attrs import field, frozen
 from . import schemas
 from .errors import InvalidInput
 from .model import Basis, Item, Parameter, Scalar, Status, converter
+from .schemas import validated
 from .textfiles import read_utf8
 from .workdays import CalendarYear, calendar_years
 
@@ -97,12 +98,24 @@ class Deployment:
     signed tokens, webhooks"""
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    text = read_utf8(path)
+def _read_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(str(path), "", f"not valid TOML: {exc}") from None
+
+
+def _checked(path: Path, schema: str) -> dict[str, Any]:
+    """File ``path`` read and validated against ``schema`` (``config``, ``layer``); a file
+    whose pass is in the record of :mod:`onething.schemas.validated` is not parsed or
+    validated again (``onething validate`` always is)."""
+    text = read_utf8(path)
+    return validated.checked(
+        schema,
+        "",
+        text.encode(),
+        lambda: schemas.check(_read_toml(path, text), schema, location=str(path)),
+    )
 
 
 def _check_level(path: Path, region: str, level: str) -> None:
@@ -154,7 +167,7 @@ def load_config(path: str | Path) -> Deployment:
     :raises InvalidInput: naming the file and key path of the first problem.
     """
     path = Path(path)
-    data = schemas.check(_read_toml(path), "config", location=str(path))
+    data = _checked(path, "config")
     dep = data["deployment"]
     _check_level(path, dep["region"], dep["level"])
     overrides, extensions = _layer(data, str(path))
@@ -163,7 +176,7 @@ def load_config(path: str | Path) -> Deployment:
         layer_path = path.parent / layer_name
         if not layer_path.is_file():
             raise InvalidInput(str(path), f"deployment.layers[{i}]", f"file {layer_path} not found")
-        layer = schemas.check(_read_toml(layer_path), "layer", location=str(layer_path))
+        layer = _checked(layer_path, "layer")
         more_o, more_e = _layer(layer, str(layer_path))
         overrides += more_o
         extensions += more_e

@@ -9,8 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import metadata
 
-from . import schemas
-from ._catalogue import load
+from ._catalogue import checked
 from .errors import InvalidInput
 from .model import Parameter, converter
 
@@ -25,9 +24,7 @@ def core_parameters() -> tuple[Parameter, ...]:
     out: list[Parameter] = []
     for name in FILES:
         source = f"onething/data/{name}"
-        data = schemas.check(
-            load(name), "plugin-data", location=source, definition="parameters_file"
-        )
+        data = checked(name, "parameters_file")
         out.extend(
             converter.structure(
                 {**p, "domain": CORE, "source": f"{source}#parameter[{i}]"}, Parameter

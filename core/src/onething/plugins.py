@@ -45,11 +45,23 @@ class PluginInfo:
     """The entry point's target, ``module:attribute``."""
 
 
+#: ``(name, version)`` of a distribution by its metadata folder: reading them parses the whole
+#: METADATA file each time, and a start asks once per plugin and enable. (An upgrade installs
+#: another folder, so a long-running process never reads a stale version.)
+_dists: dict[str, tuple[str, str]] = {}
+
+
 def _dist_of(ep: metadata.EntryPoint) -> tuple[str, str]:
     dist = getattr(ep, "dist", None)
     if dist is None:
         return ("(not installed)", "0+unknown")
-    return (dist.metadata["Name"], dist.version)
+    folder = str(getattr(dist, "_path", "")) or None
+    if folder is None or folder not in _dists:
+        found = (dist.metadata["Name"], dist.version)
+        if folder is None:
+            return found
+        _dists[folder] = found
+    return _dists[folder]
 
 
 def discover(entry_points: Iterable[metadata.EntryPoint] | None = None) -> dict[str, PluginInfo]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 import click
@@ -23,16 +24,17 @@ def make() -> click.Command:
     @format_option()
     def plugins(config_path: Path, fmt: str) -> None:
         from ..config import load_config
-        from ..plugins import discover, enable
+        from ..plugins import ENTRY_POINT_GROUP, discover, enable
 
-        installed = discover()
+        entry_points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))  # read once
+        installed = discover(entry_points)
         enabled: list[str] = []
         if config_path.is_file():
             enabled = list(load_config(config_path).domains)
         rows = []
         for n, info in installed.items():
             try:  # each alone, so that one broken plugin does not hide the others
-                description = enable([n]).rules(n).description
+                description = enable([n], entry_points=entry_points).rules(n).description
                 name_zh, name_en = description.name_zh, description.name_en
             except OnethingError as exc:
                 name_zh = name_en = f"✗ {exc}"

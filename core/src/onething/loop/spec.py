@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from .. import schemas
-from .._catalogue import load
+from .._catalogue import checked
 from ..core_parameters import CORE, core_parameters
 from ..errors import InvalidInput, NotInForce, PluginError
 from ..model import LOOP_STAGES, LoopState, LoopTransition, converter, version_on
@@ -85,9 +84,7 @@ def core_transitions() -> dict[str, LoopTransition]:
 
 @cache
 def _core() -> tuple[tuple[LoopState, ...], tuple[LoopTransition, ...]]:
-    data = schemas.check(
-        load("loop.toml"), "plugin-data", location=LOOP_SOURCE, definition="loop_file"
-    )
+    data = checked("loop.toml", "loop_file")
     states = tuple(converter.structure(s, LoopState) for s in data["state"])
     transitions = tuple(converter.structure(t, LoopTransition) for t in data["transition"])
     return states, transitions

@@ -17,20 +17,23 @@ once may each keep only its own additions: the other's are validated again next 
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: Bump when the layout of the stored record changes.
-_FORMAT = 1
+_FORMAT = 2
 _FILE = f"validated-{_FORMAT}.pickle"
 
 #: What the record answered in this process: ``"validated"`` (validated in full, absent or
@@ -39,6 +42,7 @@ _FILE = f"validated-{_FORMAT}.pickle"
 counts = {"validated": 0, "recorded": 0}
 
 _full = False
+_save_at_exit = True
 
 
 def cache_dir() -> Path | None:
@@ -94,7 +98,7 @@ class _Record:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.passes: dict[str, Any] = {}
+        self.passes: dict[str, bytes] = {}  # key → what was kept with the pass, pickled
         self.added = False
         if folder is not None:
             try:
@@ -111,12 +115,15 @@ class _Record:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".validated-", suffix=".tmp")
+        except OSError:  # a read-only home costs speed, never the command
+            return
+        try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(self.passes, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.folder / _FILE)
             self.added = False
-        except OSError:  # a read-only home or a full disk costs speed, never the command
-            pass
+        except OSError:  # a full disk: neither half a record nor a stray temporary file
+            Path(tmp).unlink(missing_ok=True)
 
 
 _records: dict[Path | None, _Record] = {}
@@ -139,8 +146,9 @@ def recorded(k: str) -> Any:
     if _full or cache_dir() is None:
         counts["validated"] += 1
         return MISSING
-    value = _record().passes.get(k, MISSING)
-    if value is MISSING:
+    try:  # a fresh copy each time: callers may change what they get
+        value = pickle.loads(_record().passes[k])
+    except Exception:  # not recorded, or kept damaged: validate
         counts["validated"] += 1
         return MISSING
     counts["recorded"] += 1
@@ -148,11 +156,16 @@ def recorded(k: str) -> Any:
 
 
 def add(k: str, kept: Any = None) -> None:
-    """Record that ``k`` passed, keeping ``kept`` (picklable) with it; written by :func:`save`."""
+    """Record that ``k`` passed, keeping ``kept`` (picklable) with it; written by :func:`save`
+    (at the latest when the process exits)."""
     if cache_dir() is None:
         return
+    global _save_at_exit
+    if _save_at_exit:
+        atexit.register(save)
+        _save_at_exit = False
     record = _record()
-    record.passes[k] = kept
+    record.passes[k] = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
     record.added = True
 
 
@@ -160,3 +173,14 @@ def save() -> None:
     """Write the passes added in this process (atomically; nothing when none were added)."""
     for record in _records.values():
         record.write()
+
+
+def checked(definition: str, version: str, content: bytes, check: Callable[[], T]) -> T:
+    """``check()`` (parse and validate ``content``, raising on a problem) unless its pass is
+    recorded: then what it returned that time. Its result is recorded when it returns."""
+    k = key(definition, version, content)
+    kept = recorded(k)
+    if kept is MISSING:
+        kept = check()
+        add(k, kept)
+    return kept
