@@ -172,3 +172,30 @@ def test_construction_projects_and_cranes_are_visited_at_their_sites(demo):
     assert not any(v["key"] in placed for v in plan["visits"])
     sites = [v for v in plan["visits"] if v["key"].startswith("SITE-")]
     assert sites and any(set(v.get("objects") or []) & placed for v in sites)
+
+
+def test_transport_platforms_vehicles_and_drivers_are_in_the_cycle(demo):
+    """Liaocheng enables transport: synth draws the platforms' vehicles and drivers (keyed with
+    the demo's stand-in secret, the environment holding none), the plan checks vehicles
+    off-site, and the synthetic drivers are stored only as keyed hashes."""
+    _, out = demo
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    offsite = {c["key"] for c in plan["offsite_checks"] if c["item"].startswith("transport.")}
+    plates = {k for k in offsite if re.fullmatch(r"鲁[A-Z][0-9A-Z]{5,6}", k)}
+    assert plates and offsite - plates, "vehicles and drivers checked off-site"
+    assert all(k.startswith("PH-") for k in offsite - plates), "a driver by keyed hash only"
+    engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
+    with engine.connect() as conn:
+        kinds = dict(
+            conn.execute(
+                sa.text("SELECT object_kind, count(*) FROM registry_object GROUP BY object_kind")
+            ).all()
+        )
+        people = (
+            conn.execute(sa.text("SELECT key FROM registry_object WHERE object_kind = 'person'"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert kinds.get("vehicle") and kinds.get("person"), kinds
+    assert people and all(k.startswith("PH-") for k in people)

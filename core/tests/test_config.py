@@ -36,6 +36,7 @@ def test_examples_load():
         "training",
         "hazchem",
         "construction",
+        "transport",
     )
     sd = load_config(EXAMPLES / "shandong.toml")
     assert sd.region == "370000" and len(sd.domains) == 8

@@ -148,3 +148,21 @@ def test_no_output_holds_a_full_id_number_or_name(
         assert secret not in everything, secret
     # and the people are there, masked: the test looks where they would show
     assert all(f"{i[:6]}********{i[-4:]}" in everything for i in ids)
+
+
+def test_a_stand_in_secret_is_only_there_while_none_is_set(monkeypatch):
+    """The demo's and the test cycle's stand-in keys synthetic people only when the
+    environment has no secret, and only for the block; a deployment's own is never replaced."""
+    import os
+
+    from onething.registry.personal import stand_in_secret
+
+    env, stand_in = "ONETHING_TEST_STAND_IN", "s" * 40
+    monkeypatch.delenv(env, raising=False)
+    with stand_in_secret(env, stand_in) as stood:
+        assert stood and os.environ[env] == stand_in
+    assert env not in os.environ
+    monkeypatch.setenv(env, "d" * 40)
+    with stand_in_secret(env, stand_in) as stood:
+        assert not stood and os.environ[env] == "d" * 40
+    assert os.environ[env] == "d" * 40

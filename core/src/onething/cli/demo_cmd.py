@@ -127,7 +127,7 @@ def make() -> click.Command:
             _("本周期", "This cycle"),
             [_("项目", "figure"), _("数值", "value")],
             [
-                [_("经营主体", "businesses"), f.get("objects")],
+                [_("监管对象", "supervised objects"), f.get("objects")],
                 [_("计划上门检查", "visits planned"), f.get("visits_planned")],
                 [_("检查记录", "inspection records"), f.get("records")],
                 [_("发现问题", "violations found"), f.get("findings")],
@@ -147,6 +147,8 @@ def make() -> click.Command:
             [_("阶段", "phase"), _("秒", "s")],
             [[phases[k], f"{v:.1f}"] for k, v in result.seconds.items()],
         )
+        for note in result.notes:
+            click.echo(_(f"注意：{note}", f"note: {note}"), err=True)
         for part in result.missing:
             click.echo(
                 _(

@@ -28,6 +28,7 @@ from ..config import load_config
 from ..errors import InvalidInput
 from ..i18n import _
 from ..outfiles import check_folder, write_atomic
+from ..registry import personal
 
 #: What the demo writes into its folder besides the plan's files (checked before anything).
 DATABASE = "onething.db"
@@ -59,6 +60,7 @@ class DemoResult:
     figures: dict[str, Any] = field(factory=dict)
     seconds: dict[str, float] = field(factory=dict)
     missing: list[str] = field(factory=list)  # parts this installation does not have
+    notes: list[str] = field(factory=list)  # what the reader should know of this run
     labels: dict[str, str] = field(factory=dict)  # evaluation figure code -> label
 
 
@@ -115,11 +117,24 @@ def run_demo(
     result = DemoResult(out)
     start, end = cycle_window(cycle)
     ctx = _Context(app, out, str(seed), cycle, start, end, result, progress, Path(config), size)
+    # the synthetic registry has people (drivers): keyed with a stand-in secret when the
+    # environment holds no deployment secret, as the demo's people are made up too
+    env = personal.secret_env(app)
     try:
-        for code, zh, en in PHASES:
-            t0 = time.perf_counter()
-            getattr(ctx, f"phase_{code}")(_(zh, en))
-            result.seconds[code] = round(time.perf_counter() - t0, 2)
+        with personal.stand_in_secret(env, f"onething-demo-{seed}-synthetic-people-only") as stood:
+            if stood:
+                result.notes.append(
+                    _(
+                        f"环境变量 {env} 未设置：演示的合成人员以仅供演示的密钥散列；"
+                        "正式部署须设置自己的密钥",
+                        f"{env} is not set: the demo's synthetic people are keyed with a "
+                        "demo-only secret; a deployment must set its own",
+                    )
+                )
+            for code, zh, en in PHASES:
+                t0 = time.perf_counter()
+                getattr(ctx, f"phase_{code}")(_(zh, en))
+                result.seconds[code] = round(time.perf_counter() - t0, 2)
     finally:
         app.close()
     return result

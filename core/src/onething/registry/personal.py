@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..errors import OnethingError
 from ..i18n import _
@@ -56,6 +58,21 @@ def load_secret(env: str) -> bytes:
             )
         )
     return value.encode()
+
+
+@contextmanager
+def stand_in_secret(env: str, secret: str) -> Iterator[bool]:
+    """While the block runs, ``env`` holds ``secret`` if it held nothing — for synthetic people
+    only (the demo, a test cycle), never a deployment's. Yields whether it stood in."""
+    assert len(secret.encode()) >= MIN_SECRET
+    unset = not os.environ.get(env)
+    if unset:
+        os.environ[env] = secret
+    try:
+        yield unset
+    finally:
+        if unset:
+            os.environ.pop(env, None)
 
 
 def person_key(secret: bytes, clear: str) -> str:

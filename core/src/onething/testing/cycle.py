@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import tomllib
 from pathlib import Path
 
 import attrs
+
+from ..registry import personal
 
 
 @attrs.frozen
@@ -130,19 +131,13 @@ def run_cycle(
     ]
     # a synthetic registry with people (a platform's drivers) keys them with the deployment's
     # secret: a test without one gets a fixed test secret for the cycle
-    unset = "ONETHING_PERSON_SECRET" not in os.environ
-    if unset:
-        os.environ["ONETHING_PERSON_SECRET"] = TEST_SECRET
-    try:
+    with personal.stand_in_secret(personal.DEFAULT_SECRET_ENV, TEST_SECRET):
         for step in steps:
             if step[1] == "import-relations" and not relations.exists():
                 continue
             code = run_cli(*step, "--config", str(config))
             if code != 0:
                 raise AssertionError(f"onething {' '.join(step)} exited with {code}")
-    finally:
-        if unset:
-            os.environ.pop("ONETHING_PERSON_SECRET", None)
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     return Cycle(
         config=config,
