@@ -224,6 +224,14 @@ def test_core_parameters_and_the_core_domain_code_are_defined_once():
             if any(isinstance(t, ast.Name) and t.id == "CORE" for t in targets):
                 consts.append(path.relative_to(ROOT).as_posix())
     assert defs == consts == ["core_parameters.py"]
+    spelled = [  # and the code says CORE, never the string again
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted(ROOT.rglob("*.py"))
+        if path.name != "core_parameters.py"
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Constant) and node.value == "core"
+    ]
+    assert spelled == []
 
 
 def _domain_strings(source: str, codes: set[str]) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..conditions import holds
+from ..core_parameters import CORE
 from ..errors import NotInForce
 from ..rulebook import Rulebook
 from .spec import Loop
@@ -16,7 +17,7 @@ from .spec import Loop
 def check_loop(rulebook: Rulebook, expect: Mapping[str, Any], on: dt.date) -> list[str]:
     """Every unmet expectation of a scenario's ``expect.loop``, as readable lines."""
     loop = Loop(rulebook)
-    domain = expect.get("domain") or (rulebook.domains.names or ["core"])[0]
+    domain = expect.get("domain") or (rulebook.domains.names or [CORE])[0]
     errors: list[str] = []
     states = set(loop.states_for(domain))
     codes = {t.code for t in loop.for_domain(domain)}

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from attrs import frozen
 
 from .. import outbox
+from ..core_parameters import CORE
 from ..errors import InvalidInput, NotInForce
 from ..rulebook import ParameterInForce, Rulebook
 from ..store import Store
@@ -191,7 +192,7 @@ def compute_document(
     caps = caps_in_force(rulebook, sorted({grades[v.key] for v in visits}), on)
     visits, unplaced, uncapped = apply_cap(visits, by_id, grades, caps, earlier.prior_visits)
     step("inspectors")
-    per_dept = int(rulebook.value("core", "inspectors_per_visit", on))
+    per_dept = int(rulebook.value(CORE, "inspectors_per_visit", on))
     assignments, infeasible, load = draw_inspectors(
         visits,
         by_id,
@@ -209,7 +210,7 @@ def compute_document(
     for p in caps.values():
         if p is not None:
             params[(p.domain, p.name)] = p
-    per_visit = rulebook.parameter("core", "inspectors_per_visit", on)
+    per_visit = rulebook.parameter(CORE, "inspectors_per_visit", on)
     params[(per_visit.domain, per_visit.name)] = per_visit
     frame = _frame_size(population, ratios)
     sampled = len(np.unique(sample.selected_obj))

@@ -23,6 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from ..core_parameters import CORE
 from ..errors import NotInForce
 from ..model import MergeConstraint, in_force
 from ..rulebook import ParameterInForce, Rulebook
@@ -44,13 +45,13 @@ def caps_in_force(
     rulebook: Rulebook, grades: Iterable[str], on: dt.date
 ) -> dict[str, ParameterInForce | None]:
     out: dict[str, ParameterInForce | None] = {}
-    known = {n for d, n in rulebook.parameter_names("core")}
+    known = {n for d, n in rulebook.parameter_names(CORE)}
     for g in grades:
         name = f"visit_cap.{g}"
         p = None
         if name in known:
             try:
-                p = rulebook.parameter("core", name, on)
+                p = rulebook.parameter(CORE, name, on)
             except NotInForce:
                 p = None
         out[g] = p

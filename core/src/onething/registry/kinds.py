@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from ..core_parameters import CORE
 from ..errors import InvalidInput
 from ..model import ObjectKind, RelationType
 
@@ -166,7 +167,7 @@ def object_kinds(domains) -> dict[str, ObjectKind]:
     :raises InvalidInput: two domains declare one code differently, a kind has a bad format,
         or an object type names a kind nobody declares.
     """
-    out: dict[str, tuple[ObjectKind, str]] = {"business": (BUSINESS, "core")}
+    out: dict[str, tuple[ObjectKind, str]] = {"business": (BUSINESS, CORE)}
     for name in domains.names:
         desc = domains.rules(name).description
         for i, kind in enumerate(desc.object_kinds):

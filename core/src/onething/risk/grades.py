@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlmodel import Session
 
+from ..core_parameters import CORE
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.registry import RegistryObject
@@ -31,7 +32,7 @@ _ORDER = ["general", "serious", "severe", "major_hazard"]
 
 def scheme(rulebook: Rulebook, on: dt.date) -> list[str]:
     """The grades of the deployment's scheme, e.g. ``['A', 'B', 'C', 'D']``."""
-    return list(string.ascii_uppercase[: int(rulebook.value("core", "grading.levels", on))])
+    return list(string.ascii_uppercase[: int(rulebook.value(CORE, "grading.levels", on))])
 
 
 def risk_grade(severities: list[str], levels: int) -> str:
@@ -83,8 +84,8 @@ def grade_all(
 ) -> GradeReport:
     """Grade every registry object; append history where a grade changed and store the risk
     grade on the object. One transaction."""
-    levels = int(rulebook.value("core", "grading.levels", on))
-    default_credit = str(rulebook.value("core", "grading.default_credit", on))
+    levels = int(rulebook.value(CORE, "grading.levels", on))
+    default_credit = str(rulebook.value(CORE, "grading.default_credit", on))
     graded = changed = 0
     with store.session() as s:
         store.serialize(s, "risk")  # a concurrent run grades after this one, seeing its history
