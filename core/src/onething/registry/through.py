@@ -119,6 +119,39 @@ def through_pairs(
     return sorted(out)
 
 
+def related_pairs(
+    items: Iterable[Item], objects: Iterable, relations: Iterable[tuple[str, str, str]]
+) -> set[tuple[str, str]]:
+    """``(object key, item code)`` of ``items`` applying through a relation among in-memory
+    ``objects`` (:class:`~onething.model.SupervisedObject`) and ``relations`` ``(type,
+    source, target)`` in force on the day: the rule :func:`through_pairs` reads from the
+    registry, for scenario files and tests."""
+    by_key = {o.key: o for o in objects}
+
+    def of_types(key: str, domain: str, types: Sequence[str]) -> bool:
+        m = by_key[key].domains.get(domain) if key in by_key else None
+        return m is not None and bool(set(m.object_types) & set(types))
+
+    relations = list(relations)
+    out: set[tuple[str, str]] = set()
+    for item in items:
+        t = item.through
+        if t is None:
+            continue
+        for type_, source, target in relations:
+            anchor, reached = (source, target) if t.direction == "out" else (target, source)
+            if type_ != t.relation or not of_types(anchor, item.domain, item.object_types):
+                continue
+            attrs = by_key[anchor].domains[item.domain].attributes
+            if item.condition is not None and not holds(item.condition, attrs):
+                continue
+            if reached in by_key and (
+                not t.object_types or of_types(reached, t.domain or item.domain, t.object_types)
+            ):
+                out.add((reached, item.code))
+    return out
+
+
 @define
 class ThroughUse:
     """An item in force that applies through a relation, and how many objects it reaches

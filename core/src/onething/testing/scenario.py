@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -106,6 +106,75 @@ def _objects(case: Mapping[str, Any]) -> list[SupervisedObject]:
     ]
 
 
+def _related(
+    scenario: Scenario, case: Mapping[str, Any], rulebook: Rulebook
+) -> list[dict[str, Any]]:
+    """The case's relations, checked against the enabled domains' kinds and relation types
+    (and the objects' ``kind``, default ``business``), with their days as dates (``None``:
+    open).
+
+    :raises InvalidInput: naming the file, the case and the key path.
+    """
+    from ..registry import kinds as kinds_
+
+    domains = rulebook.domains
+    kinds, types = kinds_.object_kinds(domains), kinds_.relation_types(domains)
+    kind_of = kinds_.kind_of_types(domains)
+    where = f"{scenario.path}: {case['name']}"
+    kind: dict[str, str] = {}
+    for i, o in enumerate(case.get("objects", [])):
+        path = f"objects[{i}]"
+        declared = {
+            (d, t): kind_of[(d, t)]
+            for d, m in o["domains"].items()
+            for t in m["object_types"]
+            if (d, t) in kind_of
+        }
+        # without `kind`, the kind of its object types, and the key a free label (as before)
+        k = o.get("kind") or next(iter(sorted(set(declared.values()))), "business")
+        if k not in kinds:
+            raise InvalidInput(
+                where, f"{path}.kind", f"{k!r} is not an object kind: {', '.join(kinds)}"
+            )
+        for (d, t), have in declared.items():
+            if have != k:
+                raise InvalidInput(
+                    where, f"{path}.domains.{d}.object_types", f"{t!r} is a {have}, not a {k}"
+                )
+        if "kind" in o and (problem := kinds_.key_problem(kinds[k], o["key"])):
+            raise InvalidInput(where, f"{path}.key", problem)
+        kind[o["key"]] = k
+    out = []
+    for j, r in enumerate(case.get("relations", [])):
+        path = f"relations[{j}]"
+        rel = types.get(r["type"])
+        if rel is None:
+            raise InvalidInput(
+                where,
+                f"{path}.type",
+                f"{r['type']!r} is not a relation type: {', '.join(types) or '(none)'}",
+            )
+        for end, want in (("source", rel.source_kind), ("target", rel.target_kind)):
+            if r[end] not in kind:
+                raise InvalidInput(where, f"{path}.{end}", f"no object {r[end]!r} in the case")
+            if kind[r[end]] != want:
+                raise InvalidInput(
+                    where,
+                    f"{path}.{end}",
+                    f"{r[end]!r} is a {kind[r[end]]}; {rel.code} relates a {want}",
+                )
+        out.append(
+            {
+                **r,
+                **{
+                    f: dt.date.fromisoformat(r[f]) if r.get(f) else None
+                    for f in ("valid_from", "valid_to")
+                },
+            }
+        )
+    return out
+
+
 def _facts(case: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Facts as YAML gives them, with ISO date strings (JSON form) turned back into dates."""
 
@@ -123,8 +192,16 @@ def _facts(case: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def applicable_items(
-    rulebook: Rulebook, objects: list[SupervisedObject], on: dt.date
+    rulebook: Rulebook,
+    objects: list[SupervisedObject],
+    on: dt.date,
+    relations: Sequence[tuple[str, str, str]] = (),
 ) -> dict[str, set[str]]:
+    """The items in force on ``on`` that apply to each object: its own (the plugins' hook or
+    the items' data) and those applying through ``relations`` ``(type, source, target)`` in
+    force on ``on``."""
+    from ..registry.through import related_pairs
+
     out: dict[str, set[str]] = {o.key: set() for o in objects}
     for domain in rulebook.domains.names:
         batch = [o for o in objects if domain in o.domains]
@@ -133,6 +210,8 @@ def applicable_items(
             items = [i for i in rulebook.items(on, domain) if i.through is None]
             for key, code in rulebook.domains.match_items(domain, batch, items, on, rulebook):
                 out[key].add(code)
+    for key, code in related_pairs(rulebook.items(on), objects, relations):
+        out[key].add(code)
     return out
 
 
@@ -162,10 +241,16 @@ def run_case(scenario: Scenario, case: Mapping[str, Any]) -> None:
     rulebook = _rulebook(scenario)
     on = dt.date.fromisoformat(case["date"])
     objects = _objects(case)
+    relations = [
+        (r["type"], r["source"], r["target"])
+        for r in _related(scenario, case, rulebook)
+        if (r["valid_from"] is None or r["valid_from"] <= on)
+        and (r["valid_to"] is None or r["valid_to"] >= on)
+    ]
     expect = case["expect"]
     errors: list[str] = []
     if {"items", "items_include", "items_exclude"} & set(expect):
-        items = applicable_items(rulebook, objects, on)
+        items = applicable_items(rulebook, objects, on, relations)
         errors += _compare_sets("items", expect.get("items", {}), items, "exact")
         errors += _compare_sets("items", expect.get("items_include", {}), items, "include")
         errors += _compare_sets("items", expect.get("items_exclude", {}), items, "exclude")
@@ -184,7 +269,7 @@ def run_case(scenario: Scenario, case: Mapping[str, Any]) -> None:
             errors.append(f"parameter {qualified} on {on}: expected {want!r}, got {got!r}")
     if {"warnings", "warnings_include"} & set(expect):
         fired: dict[str, set[str]] = {o.key: set() for o in objects}
-        for finding in evaluate(objects, _facts(case), rulebook, on):
+        for finding in evaluate(objects, _facts(case), rulebook, on, relations):
             if finding.fired:
                 fired[finding.key].add(finding.rule)
         errors += _compare_sets("warnings", expect.get("warnings", {}), fired, "exact")
