@@ -133,14 +133,14 @@ def test_the_import_progress_bar_starts_no_thread_so_workers_can_fork(monkeypatc
     import sys
     import threading
 
-    from onething.cli.registry_cmd import _progress
+    from onething.cli.common import progress_bar
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     before = threading.active_count()
-    with _progress("导入", auto_refresh=False) as bar:
+    with progress_bar("导入", auto_refresh=False) as bar:
         assert not bar.disable
         assert threading.active_count() == before
-    with _progress("生成") as bar:  # the others refresh themselves
+    with progress_bar("生成") as bar:  # the others refresh themselves
         assert threading.active_count() == before + 1
 
 

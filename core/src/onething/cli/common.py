@@ -14,8 +14,10 @@ from ..i18n import _
 
 if TYPE_CHECKING:  # rich and the app (its plugins, its store) are imported when used
     from rich.console import Console
+    from rich.progress import Progress
 
     from ..app import Onething
+    from ..store import Store
 
 
 #: ``--config`` when not given: the deployment file in the working directory.
@@ -87,6 +89,13 @@ def open_app(config_path: Path) -> Onething:
     return app
 
 
+def current_store(app: Onething) -> Store:
+    """The deployment's store, refused unless migrated (it names ``onething db upgrade``)."""
+    store = app.store
+    store.ensure_current()
+    return store
+
+
 def close_apps() -> None:
     while _opened:
         _opened.pop().close()
@@ -96,6 +105,34 @@ def console() -> Console:
     from rich.console import Console
 
     return Console(soft_wrap=False, width=max(100, Console().width))
+
+
+def progress_bar(
+    label: str | None = None, *, counts: bool = True, auto_refresh: bool = True
+) -> Progress:
+    """A progress bar on stderr when it is a terminal, titled ``label`` (else each task's
+    description), with done/total when ``counts``. ``auto_refresh=False``: no refresh thread
+    (the caller refreshes), so that an import may still fork its worker processes."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = [TextColumn(label or "{task.description}"), BarColumn()]
+    if counts:
+        columns += [TaskProgressColumn(), MofNCompleteColumn()]
+    return Progress(
+        *columns,
+        TimeElapsedColumn(),
+        console=console().__class__(stderr=True),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+        auto_refresh=auto_refresh,
+    )
 
 
 def print_json(data: Any) -> None:

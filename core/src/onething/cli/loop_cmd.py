@@ -12,19 +12,21 @@ import click
 
 from ..i18n import _, language
 from ..model import LOOP_STAGES
-from .common import config_option, date_option, force_option, open_app, print_json, print_table
+from .common import (
+    config_option,
+    current_store,
+    date_option,
+    force_option,
+    open_app,
+    print_json,
+    print_table,
+)
 
 
 def _loop(app):
     from ..loop import Loop
 
     return Loop(app.rulebook)
-
-
-def _store(app):
-    store = app.store
-    store.ensure_current()
-    return store
 
 
 def _moment(at) -> dt.datetime:
@@ -222,7 +224,7 @@ def make() -> click.Group:
 
         app = open_app(config_path)
         lp = _loop(app)
-        rows = list(overdue(_store(app), lp, _moment(at)))
+        rows = list(overdue(current_store(app), lp, _moment(at)))
         rows.sort(key=lambda r: (r.owner, r.stage, -r.days_over))
         data = [overdue_json(r) for r in rows]
         if fmt == "json":
@@ -284,7 +286,7 @@ def make() -> click.Group:
         from ..outfiles import sqlite_file
 
         app = open_app(config_path)
-        store = _store(app)
+        store = current_store(app)
         rep = report.analyse(store, _loop(app), _moment(at))
         protected = [config_path, sqlite_file(store)]
         for path in report.write(rep, out, force=force, protected=protected):
@@ -337,7 +339,7 @@ def make() -> click.Group:
         actor = Actor(department, role, region)
         check_actor(actor, within=app.deployment.region)
         case = transition(
-            _store(app),
+            current_store(app),
             lp,
             case_id,
             transition_code,
@@ -359,7 +361,7 @@ def make() -> click.Group:
 
     from .cases_cmd import add_commands
 
-    add_commands(loop, _loop, _store)
+    add_commands(loop, _loop, current_store)
     return loop
 
 
@@ -393,7 +395,7 @@ def make_events() -> click.Group:
         from ..loop.documents import case_ids
 
         app = open_app(config_path)
-        r = ingest_events(_store(app), _loop(app), file, region=app.deployment.region)
+        r = ingest_events(current_store(app), _loop(app), file, region=app.deployment.region)
         opened = f" ({case_ids(r.cases_opened)})" if r.cases_opened else ""
         click.echo(
             _(
@@ -440,7 +442,7 @@ def make_audit() -> click.Group:
         from ..loop.audit import parse_anchor
 
         anchor = parse_anchor(expect) if expect is not None else None
-        store = _store(open_app(config_path))
+        store = current_store(open_app(config_path))
         with store.session() as s:
             v = verify_audit(s, expect=anchor)
         if v.problem is not None:
@@ -478,7 +480,7 @@ def make_audit() -> click.Group:
         from ..outfiles import sqlite_file, write_atomic
 
         app = open_app(config_path)
-        store = _store(app)
+        store = current_store(app)
         with store.session() as s:
             v = verify_audit(s)
         if v.problem is not None:

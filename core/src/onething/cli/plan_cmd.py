@@ -10,26 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    pass
 
 from ..errors import InvalidInput
 from ..i18n import _
-from .common import config_option, console, force_option, open_app, print_table
+from .common import config_option, force_option, open_app, print_table, progress_bar
 
 STEPS = ("registry", "sampling", "tasks", "visits", "inspectors", "summary")
-
-
-def _progress() -> Progress:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console().__class__(stderr=True),
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    )
 
 
 def _summary(doc) -> None:
@@ -207,7 +194,7 @@ def make() -> click.Group:
                 else []
             )
 
-        with _progress() as bar:
+        with progress_bar(counts=False) as bar:
             task = bar.add_task(_("抽取", "drawing"), total=len(STEPS))
 
             def step(name: str) -> None:

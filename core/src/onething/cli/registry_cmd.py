@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    pass
 
 from ..i18n import _
 from .common import (
     config_option,
-    console,
+    current_store,
     date_option,
     day,
     force_option,
@@ -24,6 +24,7 @@ from .common import (
     open_app,
     print_json,
     print_table,
+    progress_bar,
 )
 
 
@@ -73,37 +74,6 @@ def _through_table(app, report) -> None:
             for u in report.through
         ],
     )
-
-
-def _progress(label: str, *, auto_refresh: bool = True) -> Progress:
-    """A progress bar on stderr when it is a terminal. ``auto_refresh=False``: no refresh
-    thread (the caller refreshes), so that an import may still fork its worker processes."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        TaskProgressColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console().__class__(stderr=True),
-        transient=True,
-        disable=not sys.stderr.isatty(),
-        auto_refresh=auto_refresh,
-    )
-
-
-def _store(app):
-    store = app.store
-    store.ensure_current()
-    return store
 
 
 def make() -> click.Group:
@@ -209,8 +179,8 @@ def make() -> click.Group:
                 _("--skip-invalid 须同时给出 --rejects 文件", "--skip-invalid needs --rejects FILE")
             )
         app = open_app(config_path)
-        store = _store(app)
-        with _progress(_("导入", "importing"), auto_refresh=False) as bar:
+        store = current_store(app)
+        with progress_bar(_("导入", "importing"), auto_refresh=False) as bar:
             task = bar.add_task("import", total=None)
 
             def progress(done, total):
@@ -313,7 +283,7 @@ def make() -> click.Group:
             )
         app = open_app(config_path)
         report = import_relations_file(
-            _store(app),
+            current_store(app),
             file,
             app_or_rulebook=app,
             fmt=fmt,
@@ -362,7 +332,7 @@ def make() -> click.Group:
         from ..registry.mapping import refresh_mapping
 
         app = open_app(config_path)
-        report = refresh_mapping(_store(app), app, on=day(at), full=full)
+        report = refresh_mapping(current_store(app), app, on=day(at), full=full)
         if fmt == "json":
             print_json(report.as_json())
             return
@@ -408,7 +378,7 @@ def make() -> click.Group:
 
         dims = [b.strip() for b in by.split(",") if b.strip()]
         app = open_app(config_path)
-        _store(app)
+        current_store(app)
         doc = stats_document(app, dims, day(at))
         if fmt == "json":
             print_json(doc)
@@ -474,7 +444,7 @@ def make() -> click.Group:
         from ..registry.documents import object_document
 
         app = open_app(config_path)
-        _store(app)
+        current_store(app)
         doc = object_document(app, key, day(at), relations_on=day(at) if at else None)
         if fmt == "json":
             print_json(doc)
@@ -578,7 +548,7 @@ def make() -> click.Group:
         from ..registry import stats
 
         app = open_app(config_path)
-        result = stats.profiles(_store(app), app.rulebook, on=day(at), top=top)
+        result = stats.profiles(current_store(app), app.rulebook, on=day(at), top=top)
         if fmt == "json":
             print_json(result)
             return
@@ -671,7 +641,7 @@ def make() -> click.Group:
         from ..registry import synth
 
         app = open_app(config_path)
-        with _progress(_("生成", "generating")) as bar:
+        with progress_bar(_("生成", "generating")) as bar:
             task = bar.add_task("synth", total=size)
             w = synth.write(
                 app.domains,
