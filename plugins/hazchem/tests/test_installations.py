@@ -81,10 +81,11 @@ def test_a_bad_installation_row_is_rejected_naming_its_row_and_nothing_is_stored
     path.write_text(
         HEADER + WORKS_ROW + installation("WXY-371502-0001", hazard_level=1) + row, "utf-8"
     )
+    before = stats(config, capsys)["gaps"]["objects"]
     assert run("registry", "import", str(path), "--config", str(config)) != 0
     err = capsys.readouterr().err
     assert "objects.csv:4: " in err and field in err and reason in err, err
-    assert stats(config, capsys)["gaps"]["objects"] == 0
+    assert stats(config, capsys)["gaps"]["objects"] == before  # the valid rows 2 and 3 neither
 
 
 def test_a_relation_to_a_missing_installation_is_rejected_and_none_is_stored(
@@ -102,18 +103,15 @@ def test_a_relation_to_a_missing_installation_is_rejected_and_none_is_stored(
         f"installed_at,WXY-371502-0009,{WORKS},2024-01-01,\n",
         "utf-8",
     )
-    capsys.readouterr()
+    before = stats(config, capsys)["relations"]
     assert run("registry", "import-relations", str(relations), "--config", str(config)) != 0
     err = capsys.readouterr().err
     assert "relations.csv:3: source:" in err and "no installation with this key" in err, err
-    assert not stats(config, capsys)["relations"]
+    assert stats(config, capsys)["relations"] == before  # the valid row 2 not stored either
 
 
-def test_registry_map_lists_the_items_applying_to_installations_through_installed_at(
-    config, tmp_path, capsys
-):
-    """The mapping does not store them, so ``registry map`` lists them apart: from which
-    object types, along which relation, onto which, and how many objects they reach."""
+def import_plant(config, tmp_path) -> tuple[str, str]:
+    """The plant with a major hazard source and a storage facility installed_at it."""
     objects = tmp_path / "objects.csv"
     objects.write_text(
         HEADER
@@ -132,6 +130,15 @@ def test_registry_map_lists_the_items_applying_to_installations_through_installe
     c = ("--config", str(config))
     assert run("registry", "import", str(objects), *c) == 0
     assert run("registry", "import-relations", str(relations), *c) == 0
+    return c
+
+
+def test_registry_map_lists_the_items_applying_to_installations_through_installed_at(
+    config, tmp_path, capsys
+):
+    """The mapping does not store them, so ``registry map`` lists them apart: from which
+    object types, along which relation, onto which, and how many objects they reach."""
+    c = import_plant(config, tmp_path)
     capsys.readouterr()
     assert run("registry", "map", "--at", "2026-12-07", "--format", "json", *c) == 0
     through = {u["item"]: u for u in json.loads(capsys.readouterr().out)["through"]}
@@ -149,3 +156,21 @@ def test_registry_map_lists_the_items_applying_to_installations_through_installe
     assert run("registry", "map", "--at", "2026-12-07", *c) == 0
     table = capsys.readouterr().out
     assert "经关系适用的事项" in table and "hazchem.025" in table and "设于" in table
+
+
+def test_an_installations_checklist_holds_its_own_elements(config, tmp_path, capsys):
+    """checklist --object on a major hazard source: the elements of the items reaching it
+    through installed_at (e29–e32), none of the enterprise's own."""
+    c = import_plant(config, tmp_path)
+    capsys.readouterr()
+    assert (
+        run(
+            "checklist", "--object", "WXY-371502-0001", "--at", "2026-12-07", "--format", "json", *c
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    text = json.dumps(doc, ensure_ascii=False)
+    for code in ("hazchem.e29", "hazchem.e30", "hazchem.e31", "hazchem.e32"):
+        assert code in text
+    assert "hazchem.e01" not in text and "hazchem.e33" not in text
