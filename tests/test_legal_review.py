@@ -174,3 +174,64 @@ def test_a_care_homes_clinic_carries_the_medical_waste_duties():
     assert {i.code for i in waste} >= {"medical.010", "medical.011"}
     assert all("in_house_clinic" in i.object_types for i in waste)
     assert all(b.status == "verified" for i in waste for b in i.basis)
+
+
+#: When each law first came into force, read from its text's last article (自…起施行) in the
+#: reference texts: a rule that rests on these alone cannot be in force before the earliest.
+#: Only laws whose first text is the one read (a date of a later revision would say nothing of
+#: the first).
+FIRST_IN_FORCE = {
+    "山东省社会信用条例": dt.date(2020, 10, 1),  # 第六十一条 (adopted 2020-07-24)
+    "个人信息保护法": dt.date(2021, 11, 1),  # 第七十四条
+    "保障农民工工资支付条例": dt.date(2020, 5, 1),
+    "医师法": dt.date(2022, 3, 1),
+    "医疗保障基金使用监督管理条例": dt.date(2021, 5, 1),
+    "基本医疗卫生与健康促进法": dt.date(2020, 6, 1),
+    "优化营商环境条例": dt.date(2020, 1, 1),
+    "山东省优化营商环境条例": dt.date(2021, 1, 1),
+    "山东省养老服务条例": dt.date(2020, 5, 1),
+    "特种设备安全法": dt.date(2014, 1, 1),
+    "特种设备安全监督检查办法": dt.date(2022, 7, 1),
+    "市场监督管理行政处罚信息公示规定": dt.date(2021, 9, 1),
+    "食品生产经营监督检查管理办法": dt.date(2022, 3, 15),
+    "侵害消费者权益行为处罚办法": dt.date(2015, 3, 15),
+    "北京市单用途预付卡管理条例": dt.date(2022, 6, 1),
+    "最高人民法院关于审理预付式消费民事纠纷案件适用法律若干问题的解释": dt.date(2025, 5, 1),
+}
+
+EIGHT = (
+    "prepaid_card", "catering", "elderly_care", "medical",
+    "training", "construction", "transport", "hazchem",
+)  # fmt: skip
+
+
+def _dated_with_basis(node, where):
+    """Every table of a plugin data file that has both a start day and a basis."""
+    if isinstance(node, dict):
+        if "effective_from" in node and isinstance(node.get("basis"), list):
+            yield where, node
+        for k, v in node.items():
+            yield from _dated_with_basis(v, f"{where}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _dated_with_basis(v, f"{where}[{i}]")
+
+
+def test_no_rule_takes_effect_before_every_law_it_rests_on():
+    import tomllib
+    from importlib import resources
+
+    early = []
+    for domain in EIGHT:
+        for path in (resources.files(f"onething_{domain}") / "data").iterdir():
+            if not path.name.endswith(".toml"):
+                continue
+            data = tomllib.loads(path.read_text("utf-8"))
+            for where, rule in _dated_with_basis(data, path.name):
+                laws = {law_key(b["law"]) for b in rule["basis"] if "law" in b}
+                if not laws or not laws <= set(FIRST_IN_FORCE):
+                    continue
+                first = min(FIRST_IN_FORCE[law] for law in laws)
+                if rule["effective_from"] < first:
+                    early.append(f"{domain}/{where} {rule['effective_from']} < {first}")
+    assert not early, early
