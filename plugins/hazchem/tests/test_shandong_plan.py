@@ -100,3 +100,17 @@ def test_the_joint_checklist_holds_the_shared_fire_point_once(planned):
         "hazchem.e17",
         "catering.e13",
     }
+
+
+def test_installations_drawn_for_shandong_are_visited_with_their_enterprise(planned):
+    """registry synth draws each enterprise's major hazard sources and storage facilities and
+    the cycle imports their installed_at relations: no visit goes to an installation, and the
+    installations sampled for their own items are objects of their enterprise's visit."""
+    _cfg, _tmp, rows, plan = planned
+    installations = {r["key"] for r in rows if r.get("object_kind") == "installation"}
+    assert installations
+    assert not [v for v in plan["visits"] if v["key"] in installations]
+    visited = {o for v in plan["visits"] for o in v.get("objects", []) if o in installations}
+    placed = {t["id"] for t in plan["tasks"]} - {u["task"] for u in plan["unplaced"]}
+    tasked = {t["key"] for t in plan["tasks"] if t["key"] in installations and t["id"] in placed}
+    assert tasked and tasked <= visited
