@@ -237,3 +237,56 @@ def test_a_recorded_config_changed_to_an_invalid_one_is_refused(monkeypatch, tmp
     config.write_text(good.replace('"province"', '"planet"'), "utf-8")
     with pytest.raises(InvalidInput, match=r"deployment\.level"):
         load_config(config)
+
+
+def test_every_model_field_is_in_its_repr():
+    """What a hook returned is recorded by its repr: a field left out of it would let a
+    changed value pass as recorded."""
+    import attrs
+
+    from onething import model
+
+    classes = [getattr(model, n) for n in model.__all__]
+    for cls in (c for c in classes if attrs.has(c)):
+        hidden = [f.name for f in attrs.fields(cls) if not f.repr]
+        assert not hidden, f"{cls.__name__}: {hidden}"
+
+
+PY_PLUGIN = """
+import datetime as dt
+from onething import hookimpl
+from onething.model import Basis, DomainDescription, Item, ObjectType
+ONETHING_API = 1
+STAGE = "during"
+
+@hookimpl
+def onething_describe_domain():
+    return DomainDescription(code="py", name_zh="代码", name_en="Code",
+        lead_department="market", responsible_departments=[],
+        object_types=[ObjectType("shop", "店", "Shop")])
+
+@hookimpl
+def onething_list_items():
+    return [Item(domain="py", code="py.001", name_zh="检查", name_en="Check",
+        basis=[Basis(law="某法", article="第一条", status="verified")],
+        departments=["market"], object_types=["shop"], measures=["onsite"], stage=STAGE,
+        effective_from=dt.date(2020, 1, 1))]
+"""
+
+
+def test_a_code_plugin_returning_other_values_is_validated_again(tmp_path, monkeypatch):
+    """The record keys what a hook returned, not the plugin's version: the same code
+    returning another value is checked against the schema again."""
+    (tmp_path / "tp_py.py").write_text(PY_PLUGIN, "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ONETHING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(validated, "_records", {})
+    eps = [entry_point("py", "tp_py")]
+    try:
+        enable(["py"], entry_points=eps)
+        module = importlib.import_module("tp_py")
+        monkeypatch.setattr(module, "STAGE", "sometime")
+        with pytest.raises(PluginError, match=r"onething_list_items.*stage"):
+            enable(["py"], entry_points=eps)
+    finally:
+        sys.modules.pop("tp_py", None)

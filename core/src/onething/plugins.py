@@ -296,7 +296,7 @@ class Domains:
         """``values`` (what ``hook`` of plugin ``name`` returned), each checked to be a
         ``model`` of this domain valid against ``plugin-data#/$defs/<definition>``. The schema
         check of values whose pass is in the record of :mod:`onething.schemas.validated` is
-        skipped (they are the same JSON, so the same outcome)."""
+        skipped (the same values, so the same outcome)."""
         where = f"plugin {name!r} {hook}"
         for value in values:
             if not isinstance(value, model):
@@ -305,14 +305,16 @@ class Domains:
                 )
             if getattr(value, "domain", name) != name:
                 raise PluginError(f"{where} returned {value!r:.80} for domain {value.domain!r}")
-        data = [converter.unstructure(v) for v in values]
+        # The content of the key is the values' repr: attrs names the class and every field
+        # (the models hide none), and it costs half of unstructuring them for JSON.
         k = validated.key(
-            f"plugin-data#{definition}", self.infos[name].version, validated.content_of(data)
+            f"plugin-data#{definition}", self.infos[name].version, repr(list(values)).encode()
         )
         if validated.recorded(k) is validated.MISSING:
             try:
-                for d in data:
-                    schemas.check(d, "plugin-data", location=where, definition=definition)
+                for v in values:
+                    data = converter.unstructure(v)
+                    schemas.check(data, "plugin-data", location=where, definition=definition)
             except InvalidInput as exc:
                 raise PluginError(str(exc)) from exc
             validated.add(k)

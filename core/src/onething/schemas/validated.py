@@ -4,7 +4,7 @@ data it validated before (``onething --help`` aside, every command enables plugi
 Content-addressed: a key is the digest of everything the outcome depends on — the shipped
 schemas (all of them: they refer to each other), the definition checked, onething's version,
 the plugin distribution's version and the validated content itself (a data file's bytes, or the
-JSON of what a hook returned). Only passes are recorded, so a changed file or schema is simply a
+repr of what a hook returned (attrs models)). Only passes are recorded, so a changed file or schema is simply a
 new key and is validated — and its error reported — as the first time. A data file's parsed
 content is kept beside its key, so that a recorded file is not parsed again either.
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import os
 import pickle
 import tempfile
@@ -85,12 +84,6 @@ def key(definition: str, version: str, content: bytes) -> str:
         h.update(b"\0" + part.encode())
     h.update(b"\0" + content)
     return h.hexdigest()
-
-
-def content_of(data: Any) -> bytes:
-    """Canonical bytes of JSON-like ``data`` (key order and date types do not change a
-    validation's outcome, so they do not change the key)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 class _Record:
