@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import metadata
 
-from ._catalogue import checked
+from .core_data import checked
 from .errors import InvalidInput
 from .model import Parameter, converter
 

@@ -6,7 +6,7 @@ from functools import cache
 
 from attrs import frozen
 
-from ._catalogue import load
+from .core_data import load
 
 
 @frozen

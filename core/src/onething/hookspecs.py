@@ -99,7 +99,7 @@ def onething_list_elements() -> Sequence[Element]:
     """Return every version of the domain's check points (监管要素).
 
     Called when the rulebook is built. ``canonical`` names an entry of core's shared catalogue
-    (``onething.canonical``) wherever the same check point is required elsewhere (fire safety,
+    (``onething.check_points``) wherever the same check point is required elsewhere (fire safety,
     gas safety, health certificates…), so a joint checklist holds it once.
 
     :return: elements with codes ``<domain>.e<nn>``; ``items`` lists item codes of the domain.

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .canonical import catalogue
+from .check_points import catalogue
 from .departments import departments
 from .loop import core_states
 from .model import Parameter

@@ -16,7 +16,7 @@ from .config import Deployment, Extension, Override
 from .core_parameters import CORE, core_parameters, core_version
 from .errors import InvalidInput, NotInForce
 from .i18n import _
-from .items.catalog import ItemCatalog
+from .items.versions import ItemCatalog
 from .model import (
     Basis,
     Element,

@@ -14,7 +14,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..canonical import catalogue
+from ..check_points import catalogue
 from ..errors import InvalidInput
 from ..model import DIMENSIONS, Basis, Element, converter
 from ..rulebook import Rulebook

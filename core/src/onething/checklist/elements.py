@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from ..canonical import catalogue
+from ..check_points import catalogue
 from ..model import Element, converter
 from ..rulebook import Rulebook
 from .limits import LimitConflict, conflicts_among, resolve

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from ..canonical import catalogue
+from ..check_points import catalogue
 from ..checklist.limits import resolve
 from ..core_parameters import CORE, core_version
 from ..errors import InvalidInput, NotInForce

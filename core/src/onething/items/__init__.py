@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from .._lazy import exports
 
 if TYPE_CHECKING:
-    from .catalog import ItemCatalog, diff, version_problems
     from .export import ItemList, Labels, build, read, write
     from .imported import import_list, load_list
     from .model import FieldChange, ItemChange, LinkProblem, ListedItem, RelatedEntry
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
         parse_related,
     )
     from .unified import duty_keys, unify
+    from .versions import ItemCatalog, diff, version_problems
 
 __all__ = [
     "FieldChange",
@@ -61,9 +61,9 @@ __all__ = [
 __getattr__, __dir__ = exports(
     __name__,
     {
-        "ItemCatalog": "catalog:ItemCatalog",
-        "diff": "catalog:diff",
-        "version_problems": "catalog:version_problems",
+        "ItemCatalog": "versions:ItemCatalog",
+        "diff": "versions:diff",
+        "version_problems": "versions:version_problems",
         "ItemList": "export:ItemList",
         "Labels": "export:Labels",
         "build": "export:build",

@@ -38,9 +38,9 @@ from ..model.national import code_on
 from ..model.national import problems as national_problems
 from ..outfiles import escape_row, write_atomic
 from . import tabular
-from .catalog import ItemCatalog, version_problems
 from .model import ListedItem
 from .unified import unify
+from .versions import ItemCatalog, version_problems
 
 UNIFIED = "unified"
 UNIFIED_TITLE = "统一监管事项清单"

@@ -42,8 +42,8 @@ from ..model import RELATED_KINDS
 from ..store import Store
 from ..store.items import RelatedEntryRow, RelatedImport
 from . import tabular
-from .catalog import ItemCatalog
 from .model import LinkProblem, RelatedEntry
+from .versions import ItemCatalog
 
 ALIASES = {
     "code": ("code", "编码", "事项编码"),

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from attrs import evolve
 
-from ..canonical import catalogue
+from ..check_points import catalogue
 from ..model import Element
 from .model import ListedItem
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from .._catalogue import checked
+from ..core_data import checked
 from ..core_parameters import CORE, core_parameters
 from ..errors import InvalidInput, NotInForce, PluginError
 from ..model import LOOP_STAGES, LoopState, LoopTransition, converter, version_on

@@ -58,7 +58,7 @@ class Element:
     """``<domain>.e<nn>`` (e.g. ``catering.e07``)."""
     domain: str
     canonical: str
-    """Code from core's shared catalogue (``onething.canonical``) when the check point is shared
+    """Code from core's shared catalogue (``onething.check_points``) when the check point is shared
     with other domains or departments, else the element's own code."""
     dimension: Dimension
     label_zh: str
