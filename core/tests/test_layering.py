@@ -196,6 +196,32 @@ def _private_imports(source: str) -> list[str]:
     return out
 
 
+def _private_reads(source: str) -> list[str]:
+    """``thing._name`` read on anything but ``self`` or ``cls``: another object's private
+    attribute (a mark a module sets on a foreign object, a store, is its own business)."""
+    return [
+        f"{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+    ]
+
+
+def test_no_module_reads_a_private_attribute_of_another_object():
+    """#17: ``loop._raw``, ``app._loop`` or ``src._rows`` read from another module tie it to
+    internals; the public name says what may be relied on."""
+    found = [
+        f"{path.relative_to(ROOT)}:{hit}"
+        for path in sorted(ROOT.rglob("*.py"))
+        for hit in _private_reads(path.read_text("utf-8"))
+    ]
+    assert found == []
+    assert _private_reads("x = src._rows\nself._ok = 1\nlog._mark = True\n") == ["1: src._rows"]
+
+
 def test_no_module_imports_a_private_name_of_another():
     """#17: what a module uses of another is public; a name with a leading underscore is its
     module's own. (A private module such as ``registry._bulk`` belongs to its package.)"""

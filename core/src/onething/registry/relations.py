@@ -161,10 +161,7 @@ def _bad(name: str, text: str):
 
 def _rows(path: Path, fmt: str | None) -> tuple[Source, Iterator[list[tuple[int, Any]]]]:
     src = Source(path, fmt)
-    if src.format == "csv" and src._rows is None:
-        jobs = src.resume(src._offset, src.header_lines, BATCH)
-    else:
-        jobs = src.jobs(BATCH)
+    jobs = src.rows(BATCH)
     header = src.header
 
     def dicts() -> Iterator[list[tuple[int, Any]]]:

@@ -276,6 +276,13 @@ class Source:
             return batched(self._rows, batch_size)
         return self._csv_chunks(batch_size)
 
+    def rows(self, batch_size: int) -> Iterator[list[tuple[int, Any]]]:
+        """Lists of up to ``batch_size`` ``(line, row)`` in every format: CSV parsed here, not
+        cut into chunks for worker processes (for a reader that needs no workers)."""
+        if self._rows is not None:
+            return batched(self._rows, batch_size)
+        return self.resume(self._offset, self.header_lines, batch_size)
+
     def resume(self, offset: int, lines_before: int, batch_size: int) -> Iterator[Any]:
         """Batches of the CSV rows from byte ``offset`` on (a chunk boundary that follows
         ``lines_before`` lines), read by one ``csv.reader``: for when a chunk was torn."""
