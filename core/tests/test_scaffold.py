@@ -38,7 +38,11 @@ def _venv_over_this_one(root: Path) -> Path:
 
 
 def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "ONETHING"))}
+    env = {  # the session's record of validations is kept: never the user's cache
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST", "ONETHING")) or k == "ONETHING_CACHE_DIR"
+    }
     return subprocess.run(
         [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
     )
