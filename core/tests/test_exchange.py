@@ -332,6 +332,17 @@ def test_a_bad_row_is_refused_with_its_line_and_key_path_and_nothing_is_stored(
         assert f"{file}:3" in err and path in err, (name, err)
         after = [_count(store, t) for t in ("inspection_record", "inspection_finding", "loop_case")]
         assert after == before, name
+        if name == "检查人员":  # one language at a time: Chinese by default, English on request
+            from onething import i18n
+
+            assert "名检查人员" in err and "inspectors" not in err, err
+            i18n.set_language("en")
+            try:
+                with pytest.raises(InvalidInput) as exc:
+                    import_results(app, mapping, file)
+            finally:
+                i18n.set_language("zh")
+            assert "1 inspectors" in str(exc.value) and "检查人员、" not in str(exc.value)
     app.close()
 
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from ..departments import department_name
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model.national import code_on
 from ..planning.cycle import cycle_window
 from ..store.exchange import ExchangeResult
@@ -296,8 +297,12 @@ def state_outcome(mapping, loop, state: str) -> str:
     raise InvalidInput(
         mapping.location,
         "outcome",
-        f"loop state {state!r} (stage {stage!r}) maps to no result: add it to [outcome.state] "
-        f"or its stage to [outcome.stage]",
+        _(
+            f"闭环状态 {state!r}（阶段 {stage!r}）没有对应的结果：请将其加入 [outcome.state]，"
+            "或将其阶段加入 [outcome.stage]",
+            f"loop state {state!r} (stage {stage!r}) maps to no result: add it to "
+            "[outcome.state] or its stage to [outcome.stage]",
+        ),
     )
 
 
@@ -448,7 +453,10 @@ def plan(ctx: Context, start, end, doc: dict[str, Any] | None) -> Iterator[tuple
             raise InvalidInput(
                 "--plan",
                 "plan_id",
-                f"plan {doc.get('plan_id')!r} with this digest is not in the store",
+                _(
+                    f"库中没有摘要相符的计划 {doc.get('plan_id')!r}",
+                    f"plan {doc.get('plan_id')!r} with this digest is not in the store",
+                ),
             )
         staff: dict[str, list[str]] = {}
         for vid, iid in conn.execute(

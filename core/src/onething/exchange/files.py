@@ -88,7 +88,12 @@ def _vocab(mapping: Mapping, f: Field, value: Any, where: str) -> Any:
     v = mapping.vocabularies[f.vocabulary]
     if value not in v.values:
         raise InvalidInput(
-            where, f.name, f"onething value {value!r} has no {v.name_zh} ({v.code}) value"
+            where,
+            f.name,
+            _(
+                f"onething 的值 {value!r} 在「{v.name_zh}」（{v.code}）中没有对应值",
+                f"onething value {value!r} has no {v.name_zh} ({v.code}) value",
+            ),
         )
     return v.values[value]
 
@@ -266,7 +271,14 @@ def render(mapping: Mapping, kind: str, rows: Iterable[dict[str, Any]], fmt: str
                     el.text = _cell(f, value)
         ET.indent(root)
         return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-    raise InvalidInput("--format", "", f"{fmt!r}: expected one of {', '.join(FORMATS)}")
+    raise InvalidInput(
+        "--format",
+        "",
+        _(
+            f"{fmt!r}：应为 {', '.join(FORMATS)} 之一",
+            f"{fmt!r}: expected one of {', '.join(FORMATS)}",
+        ),
+    )
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -291,7 +303,12 @@ def _typed(f: Field, text: str, where: str) -> Any:
             return value
     except (ValueError, json.JSONDecodeError):
         raise InvalidInput(
-            where, f.name, f"{text!r} is not a {f.type} value ({f.name_en})"
+            where,
+            f.name,
+            _(
+                f"{text!r} 不是 {f.type} 类型的值（{f.name_zh}）",
+                f"{text!r} is not a {f.type} value ({f.name_en})",
+            ),
         ) from None
     return text
 
@@ -303,7 +320,12 @@ def format_of(path: Path, fmt: str | None) -> str:
     if suffix in FORMATS:
         return suffix
     raise InvalidInput(
-        str(path), "", f"cannot tell the format from {path.name!r}: give --format jsonl|csv|xml"
+        str(path),
+        "",
+        _(
+            f"无法从 {path.name!r} 判断格式：请给出 --format jsonl|csv|xml",
+            f"cannot tell the format from {path.name!r}: give --format jsonl|csv|xml",
+        ),
     )
 
 
@@ -338,7 +360,7 @@ def _raw_rows(mapping, kind, path: Path, fmt: str, fields: dict[str, Field]):
             if isinstance(value, InvalidInput):
                 raise value
             if not isinstance(value, dict):
-                raise InvalidInput(f"{path}:{n}", "", "expected a JSON object")
+                raise InvalidInput(f"{path}:{n}", "", _("应为 JSON 对象", "expected a JSON object"))
             yield f"{path}:{n}", value
         return
     if fmt == "csv":
@@ -351,19 +373,31 @@ def _raw_rows(mapping, kind, path: Path, fmt: str, fields: dict[str, Field]):
         except csv.Error as exc:
             raise InvalidInput(f"{path}:{reader.line_num}", "", csv_problem(exc)) from None
         if not lines:
-            raise InvalidInput(str(path), "", "empty file: expected a header")
+            raise InvalidInput(
+                str(path), "", _("文件为空：应有表头行", "empty file: expected a header")
+            )
         header = unique_header(str(path), lines[0][1])
         unknown = [h for h in header if h not in fields]
         if unknown:
             raise InvalidInput(
-                f"{path}:1", unknown[0], f"no element {unknown[0]!r} in {kind} ({mapping.version})"
+                f"{path}:1",
+                unknown[0],
+                _(
+                    f"{kind}（{mapping.version}）中没有元素 {unknown[0]!r}",
+                    f"no element {unknown[0]!r} in {kind} ({mapping.version})",
+                ),
             )
         for n, values in lines[1:]:
             if not "".join(values).strip():
                 continue
             if len(values) != len(header):
                 raise InvalidInput(
-                    f"{path}:{n}", "", f"{len(values)} values, the header has {len(header)}"
+                    f"{path}:{n}",
+                    "",
+                    _(
+                        f"有 {len(values)} 个值，表头有 {len(header)} 列",
+                        f"{len(values)} values, the header has {len(header)}",
+                    ),
                 )
             yield (
                 f"{path}:{n}",
@@ -377,23 +411,38 @@ def _raw_rows(mapping, kind, path: Path, fmt: str, fields: dict[str, Field]):
         try:
             root = ET.fromstring(path.read_bytes())
         except FileNotFoundError:
-            raise InvalidInput(str(path), "", "no such file") from None
+            raise InvalidInput(str(path), "", _("文件不存在", "no such file")) from None
         except ET.ParseError as exc:
-            raise InvalidInput(str(path), "", f"not well-formed XML: {exc}") from None
+            raise InvalidInput(
+                str(path), "", _(f"不是格式正确的 XML：{exc}", f"not well-formed XML: {exc}")
+            ) from None
         record = mapping.kind(kind).record
         for n, rec in enumerate(root, 1):
             where = f"{path}:{record}[{n}]"
             if rec.tag != record:
-                raise InvalidInput(where, rec.tag, f"expected a <{record}> element")
+                raise InvalidInput(
+                    where, rec.tag, _(f"应为 <{record}> 元素", f"expected a <{record}> element")
+                )
             row: dict[str, Any] = dict.fromkeys(fields)  # absent: null, as in CSV
             for el in rec:
                 f = fields.get(el.tag)
                 if f is None:
-                    raise InvalidInput(where, el.tag, f"no element {el.tag!r} in {kind}")
+                    raise InvalidInput(
+                        where,
+                        el.tag,
+                        _(f"{kind} 中没有元素 {el.tag!r}", f"no element {el.tag!r} in {kind}"),
+                    )
                 if f.type == "list":
                     row[el.tag] = [{x.tag: x.text or "" for x in item} for item in el]
                 else:
                     row[el.tag] = _typed(f, el.text or "", where)
             yield where, row
         return
-    raise InvalidInput("--format", "", f"{fmt!r}: expected one of {', '.join(FORMATS)}")
+    raise InvalidInput(
+        "--format",
+        "",
+        _(
+            f"{fmt!r}：应为 {', '.join(FORMATS)} 之一",
+            f"{fmt!r}: expected one of {', '.join(FORMATS)}",
+        ),
+    )

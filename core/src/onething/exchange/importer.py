@@ -90,7 +90,10 @@ def _time(where: str, name: str, text: str) -> dt.datetime:
         raise InvalidInput(
             where,
             name,
-            f"{text!r} is not a date-time with its UTC offset (2026-03-02T09:00:00+08:00)",
+            _(
+                f"{text!r} 不是带 UTC 偏移的日期时间（如 2026-03-02T09:00:00+08:00）",
+                f"{text!r} is not a date-time with its UTC offset (2026-03-02T09:00:00+08:00)",
+            ),
         )
     return when
 
@@ -115,7 +118,7 @@ def to_record(app, mapping: Mapping, where: str, row: dict[str, Any]) -> tuple[R
     on = when.date()
     items = _split(v["result.items"])
     if not items:
-        raise InvalidInput(where, name["result.items"], "no item codes")
+        raise InvalidInput(where, name["result.items"], _("没有事项编码", "no item codes"))
     try:
         checklist = build_checklist(app.rulebook, items, on, object_key=key, location=where)
     except InvalidInput as exc:
@@ -129,10 +132,17 @@ def to_record(app, mapping: Mapping, where: str, row: dict[str, Any]) -> tuple[R
             raise InvalidInput(
                 where,
                 f"{at}/检查项编码",
-                f"{code!r} is not a check point of items {', '.join(items)} on {on}",
+                _(
+                    f"{code!r} 不是事项 {', '.join(items)} 在 {on} 的检查项",
+                    f"{code!r} is not a check point of items {', '.join(items)} on {on}",
+                ),
             )
         if code in given:
-            raise InvalidInput(where, f"{at}/检查项编码", f"check point {code} is given twice")
+            raise InvalidInput(
+                where,
+                f"{at}/检查项编码",
+                _(f"检查项 {code} 重复给出", f"check point {code} is given twice"),
+            )
         text = entry.get("检查项结果", "")
         try:
             given[code] = results_vocab.reverse(f"{at}/检查项结果", text) if results_vocab else text
@@ -143,8 +153,12 @@ def to_record(app, mapping: Mapping, where: str, row: dict[str, Any]) -> tuple[R
         raise InvalidInput(
             where,
             name["result.inspector_names"],
-            f"{len(names)} inspectors, {len(ids)} certificate numbers and {len(depts)} "
-            f"departments: one of each per inspector, joined by {JOIN}",
+            _(
+                f"{len(names)} 名检查人员、{len(ids)} 个执法证号、{len(depts)} 个部门："
+                f"每名检查人员各一个，以 {JOIN} 连接",
+                f"{len(names)} inspectors, {len(ids)} certificate numbers and {len(depts)} "
+                f"departments: one of each per inspector, joined by {JOIN}",
+            ),
         )
     rid = v["result.record"]
     entries, findings = [], []
@@ -228,7 +242,10 @@ def import_results(app, mapping: Mapping, path: Path, fmt: str | None = None) ->
                 raise InvalidInput(
                     where,
                     _names(mapping)["result.record"],
-                    f"record {record.id} is already in this file ({seen[record.id]})",
+                    _(
+                        f"检查记录 {record.id} 在本文件中已出现（{seen[record.id]}）",
+                        f"record {record.id} is already in this file ({seen[record.id]})",
+                    ),
                 )
             seen[record.id] = where
             d = digest(kept)

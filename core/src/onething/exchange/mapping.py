@@ -20,6 +20,7 @@ from attrs import field, frozen
 
 from .. import schemas
 from ..errors import InvalidInput
+from ..i18n import _
 
 #: Targets and their kinds, in CLI order.
 TARGETS: dict[str, tuple[str, ...]] = {
@@ -132,7 +133,12 @@ class Mapping:
     def kind(self, code: str) -> Kind:
         if code not in self.kinds:
             raise InvalidInput(
-                "--kind", "", f"no kind {code!r} for {self.target}; kinds: {', '.join(self.kinds)}"
+                "--kind",
+                "",
+                _(
+                    f"{self.target} 没有数据类别 {code!r}；可选：{', '.join(self.kinds)}",
+                    f"no kind {code!r} for {self.target}; kinds: {', '.join(self.kinds)}",
+                ),
             )
         return self.kinds[code]
 
@@ -164,7 +170,12 @@ def parse_mapping(raw: dict[str, Any], location: str) -> Mapping:
     target = data["target"]["code"]
     if target not in TARGETS:
         raise InvalidInput(
-            location, "target.code", f"unknown target {target!r}; targets: {', '.join(TARGETS)}"
+            location,
+            "target.code",
+            _(
+                f"未知的对接目标 {target!r}；可选：{', '.join(TARGETS)}",
+                f"unknown target {target!r}; targets: {', '.join(TARGETS)}",
+            ),
         )
     vocabularies = {
         code: Vocabulary(
@@ -202,7 +213,10 @@ def parse_mapping(raw: dict[str, Any], location: str) -> Mapping:
                 raise InvalidInput(
                     location,
                     f"{at}.vocabulary",
-                    f"no vocabulary {f.vocabulary!r}; vocabularies: {', '.join(vocabularies)}",
+                    _(
+                        f"没有代码集 {f.vocabulary!r}；可选：{', '.join(vocabularies)}",
+                        f"no vocabulary {f.vocabulary!r}; vocabularies: {', '.join(vocabularies)}",
+                    ),
                 )
             if f.name in names:
                 raise InvalidInput(location, f"{at}.name", f"{f.name!r} is given twice")
@@ -217,7 +231,14 @@ def parse_mapping(raw: dict[str, Any], location: str) -> Mapping:
         )
     missing = [k for k in TARGETS[target] if k not in kinds]
     if missing:
-        raise InvalidInput(location, "kind", f"no mapping for kind(s) {', '.join(missing)}")
+        raise InvalidInput(
+            location,
+            "kind",
+            _(
+                f"缺少数据类别的映射：{', '.join(missing)}",
+                f"no mapping for kind(s) {', '.join(missing)}",
+            ),
+        )
     outcome = data.get("outcome", {})
     results = vocabularies.get("result")
     for part in ("state", "stage"):
@@ -248,9 +269,11 @@ def read_mapping_file(path: Path) -> Mapping:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(str(path), "", "no such file") from None
+        raise InvalidInput(str(path), "", _("文件不存在", "no such file")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(str(path), "", f"not valid TOML: {exc}") from exc
+        raise InvalidInput(
+            str(path), "", _(f"不是有效的 TOML：{exc}", f"not valid TOML: {exc}")
+        ) from exc
     return parse_mapping(raw, str(path))
 
 
@@ -259,7 +282,12 @@ def builtin(target: str) -> Mapping:
     """The mapping shipped with core for ``target``."""
     if target not in TARGETS:
         raise InvalidInput(
-            "--target", "", f"unknown target {target!r}; targets: {', '.join(TARGETS)}"
+            "--target",
+            "",
+            _(
+                f"未知的对接目标 {target!r}；可选：{', '.join(TARGETS)}",
+                f"unknown target {target!r}; targets: {', '.join(TARGETS)}",
+            ),
         )
     name = f"{target}.toml"
     text = resources.files(__package__).joinpath("data", name).read_text("utf-8")
@@ -274,7 +302,12 @@ def load_mapping(target: str, path: Path | None = None) -> Mapping:
     mapping = read_mapping_file(path)
     if mapping.target != target:
         raise InvalidInput(
-            str(path), "target.code", f"a mapping for {mapping.target}, not for {target}"
+            str(path),
+            "target.code",
+            _(
+                f"这是 {mapping.target} 的映射，不是 {target} 的",
+                f"a mapping for {mapping.target}, not for {target}",
+            ),
         )
     return mapping
 
