@@ -24,9 +24,34 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _lazy_exports() -> dict[str, dict[str, str]]:
+    """Package → name → module of what it re-exports lazily (:mod:`onething._lazy`): the
+    ``exports(__name__, {"name": "module:attribute"}, ...)`` call of its ``__init__``."""
+    out: dict[str, dict[str, str]] = {}
+    for path in ROOT.rglob("__init__.py"):
+        package = ".".join(path.relative_to(ROOT.parent).parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "exports"
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Dict)
+            ):
+                out[package] = {
+                    k.value: f"{package}.{v.value.partition(':')[0]}"
+                    for k, v in zip(node.args[1].keys, node.args[1].values, strict=True)
+                    if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
+                }
+    return out
+
+
+LAZY = _lazy_exports()
+
+
 def _import_targets(node: ast.Import | ast.ImportFrom, package: str, known: set[str]) -> set[str]:
-    """The onething modules an import statement loads (``from a import b`` is module ``a.b``
-    when that is a module, else ``a``)."""
+    """The onething modules an import statement loads: ``from a import b`` is module ``a.b``
+    when that is a module, else ``a`` — and the module ``a`` takes ``b`` from when ``a``
+    re-exports it lazily (the import that really happens, at first use)."""
     if isinstance(node, ast.Import):
         return {a.name for a in node.names}
     if node.level:
@@ -34,7 +59,12 @@ def _import_targets(node: ast.Import | ast.ImportFrom, package: str, known: set[
         target = ".".join(base + ([node.module] if node.module else []))
     else:
         target = node.module or ""
-    return {f"{target}.{a.name}" if f"{target}.{a.name}" in known else target for a in node.names}
+    out = set()
+    for a in node.names:
+        out.add(f"{target}.{a.name}" if f"{target}.{a.name}" in known else target)
+        if a.name in LAZY.get(target, {}):
+            out.add(LAZY[target][a.name])
+    return out
 
 
 def _run_at_import(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -98,6 +128,13 @@ def test_core_has_no_import_cycle_at_module_level():
     graph = {m: _top_level_imports(m, p, set(mods)) for m, p in mods.items()}
     assert sum(map(len, graph.values())) > 100, "the scanner sees the imports"
     assert _cycles(graph) == []
+
+
+def test_an_import_of_a_lazy_re_export_counts_as_an_import_of_its_module():
+    assert len(LAZY) >= 4 and LAZY["onething.items"]["ItemCatalog"] == "onething.items.versions"
+    node = ast.parse("from ..items import ItemCatalog").body[0]
+    assert isinstance(node, ast.ImportFrom)
+    assert "onething.items.versions" in _import_targets(node, "onething.loop", set())
 
 
 def test_the_cycle_finder_finds_a_cycle():

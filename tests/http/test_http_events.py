@@ -56,13 +56,14 @@ def test_an_event_is_rolled_back_with_its_change(store):
 
 def test_an_overdue_step_is_noted_once(service, deployment):
     from onething import Onething
+    from onething.loop import notices
 
     app = Onething.from_config(deployment)
     try:
         late = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-        added = outbox.note_overdue(app.store, app.loop, late)
+        added = notices.note_overdue(app.store, app.loop, late)
         assert len(added) == 1
-        assert outbox.note_overdue(app.store, app.loop, late) == []
+        assert notices.note_overdue(app.store, app.loop, late) == []
         (e,) = _events(service, 0, type="case.overdue")["events"]
         assert e["data"]["state"] == "warning" and e["data"]["days_over"] > 0
     finally:

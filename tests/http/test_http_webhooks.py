@@ -175,7 +175,7 @@ def test_two_service_processes_on_one_database_deliver_each_event_once(store, mo
         class NoLoop:  # overdue noting is not what is raced here
             pass
 
-        monkeypatch.setattr("onething.outbox.note_overdue", lambda *a, **k: [])
+        monkeypatch.setattr("onething.loop.notices.note_overdue", lambda *a, **k: [])
         two = [Dispatcher(store, NoLoop(), settings) for _ in range(2)]
         for d in two:
             d.start()

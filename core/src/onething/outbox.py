@@ -30,7 +30,7 @@ TYPES = ("case.opened", "case.transitioned", "case.overdue", "plan.drawn", "publ
 _LOCK = zlib.crc32(b"outbox")
 
 
-def _serialize(session: Session) -> None:
+def hold(session: Session) -> None:
     """Hold the outbox until the transaction ends: ids commit in the order they are taken."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
@@ -55,7 +55,7 @@ def append(
     :return: the event's id.
     """
     assert type in TYPES, type
-    _serialize(session)
+    hold(session)
     if key is not None:
         found = session.execute(
             sa.select(OutboxEvent.id).where(OutboxEvent.key == key)
@@ -106,60 +106,6 @@ def page(store, after: int = 0, *, limit: int = 100, types: tuple[str, ...] | No
     return {"events": events, "next_after": events[-1]["id"] if events else after}
 
 
-def note_overdue(store, loop, at: dt.datetime | None = None) -> list[int]:
-    """Append a ``case.overdue`` event for every step past its time limit not noted yet (one
-    per case and step, however often and from however many processes it is called).
-
-    :return: the ids appended.
-    """
-    from .loop import overdue
-    from .store.loop import LoopCase
-
-    at = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    late = list(overdue(store, loop, at))
-    if not late:
-        return []
-    added: list[int] = []
-    with store.session() as s:
-        versions = dict(
-            s.execute(
-                sa.select(LoopCase.id, LoopCase.version).where(
-                    LoopCase.id.in_([o.case_id for o in late])
-                )
-            ).all()
-        )
-        keys = {f"case.overdue:{o.case_id}:{versions.get(o.case_id)}": o for o in late}
-        _serialize(s)
-        known = set(
-            s.execute(sa.select(OutboxEvent.key).where(OutboxEvent.key.in_(list(keys)))).scalars()
-        )
-        for key, o in keys.items():
-            if key in known:
-                continue
-            eid = append(
-                s,
-                "case.overdue",
-                f"case/{o.case_id}",
-                {
-                    "case": o.case_id,
-                    "version": versions.get(o.case_id),
-                    "domain": o.domain,
-                    "object_key": o.object_key,
-                    "region": o.region,
-                    "state": o.state,
-                    "stage": o.stage,
-                    "owner": o.owner,
-                    "due_at": o.due_at.astimezone(dt.UTC).isoformat(),
-                    "days_over": o.days_over,
-                },
-                at=at,
-                key=key,
-            )
-            if eid is not None:
-                added.append(eid)
-    return added
-
-
 def iter_all(store, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
     """Every event document, oldest first."""
     after = 0
@@ -172,4 +118,4 @@ def iter_all(store, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
         after = rows[-1]["id"]
 
 
-__all__ = ["TYPES", "append", "as_json", "iter_all", "note_overdue", "page", "read"]
+__all__ = ["TYPES", "append", "as_json", "hold", "iter_all", "page", "read"]

@@ -135,7 +135,9 @@ class Dispatcher:
     def run_once(self, now: dt.datetime | None = None) -> int:
         """Note overdue steps, then deliver what is due to each webhook. :return: deliveries
         that succeeded."""
-        outbox.note_overdue(self.store, self.loop, now)
+        from ..loop import notices  # the loop's cases, read only by the service
+
+        notices.note_overdue(self.store, self.loop, now)
         return sum(self.deliver(h) for h in self.settings.webhooks)
 
     def deliver(self, hook: Webhook) -> int:
