@@ -18,13 +18,14 @@ _TITLE = {
     "docs/cli.en.md`; do not edit by hand.\n",
 }
 _HEAD = {"zh": ("选项", "说明"), "en": ("option", "description")}
-#: click's own words, which it prints in English whatever the language (gettext, untranslated).
-_CLICK_ZH = (("Usage:", "用法："), ("[default: ", "[默认："), ("[required]", "[必填]"))
 
 
 def render(root: click.Group, lang: str = "zh") -> str:
     """The whole reference in ``lang``: every command of ``root`` (built in that language),
     its usage, help and options."""
+    from .cli.clicktext import install
+
+    install()  # click's own words ("Usage:", "[default: …]") in the language too
     parts = [_TITLE[lang]]
     for path, cmd, ctx in _walk(root, click.Context(root, info_name="onething")):
         parts.append(_section(lang, path, cmd, ctx))
@@ -42,7 +43,7 @@ def _walk(cmd: click.Command, ctx: click.Context) -> Iterator[tuple[str, click.C
 
 def _section(lang: str, path: str, cmd: click.Command, ctx: click.Context) -> str:
     level = "#" * min(2 + path.count(" "), 4)
-    lines = [f"{level} `{path}`", "", "```", _words(lang, cmd.get_usage(ctx).strip()), "```", ""]
+    lines = [f"{level} `{path}`", "", "```", cmd.get_usage(ctx).strip(), "```", ""]
     if cmd.help:
         lines += [click.unstyle(cmd.help).strip(), ""]
     records = [
@@ -52,15 +53,8 @@ def _section(lang: str, path: str, cmd: click.Command, ctx: click.Context) -> st
         option, description = _HEAD[lang]
         lines += [f"| {option} | {description} |", "|---|---|"]
         for opts, text in records:
-            cell = _words(lang, text).replace("|", "\\|").replace("\n", " ")
+            cell = text.replace("|", "\\|").replace("\n", " ")
             name = opts.replace("|", "\\|")  # GFM splits a table cell even inside code
             lines.append(f"| `{name}` | {cell} |")
         lines.append("")
     return "\n".join(lines)
-
-
-def _words(lang: str, text: str) -> str:
-    if lang == "zh":
-        for en, zh in _CLICK_ZH:
-            text = text.replace(en, zh)
-    return text

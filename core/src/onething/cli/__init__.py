@@ -28,8 +28,10 @@ def _prescan_language(argv: Sequence[str]) -> None:
 
 def build() -> click.Group:
     """Build the command group in the current language."""
+    from .clicktext import install
     from .group import make_group
 
+    install()
     return make_group()
 
 
@@ -45,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)  # usage errors: 2
     except click.Abort:
-        click.echo("Aborted!", err=True)
+        click.echo(_("已中止！", "Aborted!"), err=True)
         sys.exit(1)
     except OnethingError as exc:
         click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
