@@ -140,15 +140,10 @@ def print_json(data: Any) -> None:
 
 
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """The rows as a table on standard output, cells as plain text (no markup: "[a]" stays)."""
+    from .table import print_table as draw
 
-    table = Table(title=title, show_lines=False)
-    for c in columns:
-        table.add_column(c)
-    for r in rows:  # cells as plain text: no markup parsing of data ("[a]" stays), and faster
-        table.add_row(*(Text("" if v is None else str(v)) for v in r))
-    console().print(table)
+    draw(title, columns, rows)
 
 
 def force_option(f):
