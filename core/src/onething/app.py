@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Deployment, load_config
 from .plugins import Domains, enable
 from .rulebook import Rulebook
 
 if TYPE_CHECKING:
+    from .loop import Loop
+    from .loop.inspections import RecordCases
     from .review import Review
     from .store import Store
 
@@ -58,7 +60,9 @@ class Onething:
         if store is not None:
             store.dispose()
 
-    def add_record(self, data, *, case: int | None = None, at: dt.datetime | None = None):
+    def add_record(
+        self, data: Mapping[str, Any], *, case: int | None = None, at: dt.datetime | None = None
+    ) -> RecordCases:
         """Store an inspection record (JSON-like mapping, ``record.schema.json``) and route its
         findings into the closed loop: :func:`onething.loop.add_inspection` on this
         deployment's store and rules. ``at``: when the loop records the cases opened or
@@ -69,7 +73,7 @@ class Onething:
         return add_inspection(self.store, self.rulebook, self.loop, data, case=case, at=at)
 
     @cached_property
-    def loop(self):
+    def loop(self) -> Loop:
         """The closed loop of the rules (built once: states and transitions are data)."""
         from .loop import Loop
 

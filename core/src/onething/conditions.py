@@ -12,11 +12,11 @@ comparison false except ``exists: false`` and ``ne``. Its JSON Schema is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _MISSING = object()
-_COMPARE = {
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
     "in": lambda a, b: a in b,
@@ -40,7 +40,7 @@ def holds(condition: Mapping[str, Any] | None, attributes: Mapping[str, Any]) ->
     value = attributes.get(condition["attr"], _MISSING)
     ((op, expected),) = ((k, v) for k, v in condition.items() if k != "attr")
     if op == "exists":
-        return (value is not _MISSING and value is not None) == expected
+        return bool((value is not _MISSING and value is not None) == expected)
     if value is _MISSING or value is None:
         return op == "ne"
     try:

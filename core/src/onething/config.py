@@ -16,6 +16,7 @@ from attrs import field, frozen
 from . import schemas
 from .errors import InvalidInput
 from .model import Basis, Item, Parameter, Scalar, Status, converter
+from .model.fields import as_tuple
 from .schemas import validated
 from .textfiles import read_utf8
 from .workdays import CalendarYear, calendar_years
@@ -32,7 +33,7 @@ class Override:
     parameter: str
     value: Scalar
     effective_from: dt.date
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     status: Status
     reviewed: dt.date
     reason: str
@@ -76,18 +77,18 @@ class Deployment:
 
     region: str
     level: str
-    domains: tuple[str, ...] = field(converter=tuple)
+    domains: tuple[str, ...] = field(converter=as_tuple)
     name: str = ""
     storage_url: str = DEFAULT_STORAGE
     output_dir: Path = Path("out")
     review_max_age_days: int = DEFAULT_REVIEW_DAYS
     language: str = "zh"
-    overrides: tuple[Override, ...] = field(factory=tuple, converter=tuple)
-    extensions: tuple[Extension, ...] = field(factory=tuple, converter=tuple)
+    overrides: tuple[Override, ...] = field(factory=tuple, converter=as_tuple)
+    extensions: tuple[Extension, ...] = field(factory=tuple, converter=as_tuple)
     path: Path | None = None
-    item_extensions: tuple[ItemExtension, ...] = field(factory=tuple, converter=tuple)
-    item_disables: tuple[ItemDisable, ...] = field(factory=tuple, converter=tuple)
-    calendar: tuple[CalendarYear, ...] = field(factory=tuple, converter=tuple)
+    item_extensions: tuple[ItemExtension, ...] = field(factory=tuple, converter=as_tuple)
+    item_disables: tuple[ItemDisable, ...] = field(factory=tuple, converter=as_tuple)
+    calendar: tuple[CalendarYear, ...] = field(factory=tuple, converter=as_tuple)
     """``[[calendar.year]]``: holiday schedules the calendar package does not know (yet)"""
     person_secret_env: str = "ONETHING_PERSON_SECRET"
     """The environment variable holding the secret that keys persons' hashed ID numbers."""

@@ -119,7 +119,7 @@ class DataDomain:
         else:
             schema_file = None
         k = validated.key(f"plugin-data#{definition}", self._version, content)
-        data = validated.recorded(k)
+        data: dict[str, Any] | None = validated.recorded(k)
         if data is not validated.MISSING:
             return data
         raw = self._read_toml(name, toml_bytes.decode("utf-8"))
@@ -152,7 +152,7 @@ class DataDomain:
         data = self._checked(name, f"{stem}_file")
         if data is None:
             return []
-        out = []
+        out: list[Any] = []
         for index, entry in enumerate(data.get(key, [])):
             entry = {**entry, "domain": self.code, "source": f"{self._label(name)}#{key}[{index}]"}
             out.append(converter.structure(entry, model))

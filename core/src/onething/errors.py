@@ -23,7 +23,8 @@ class InvalidInput(OnethingError):
         where = f"{location}: {path}" if path else location
         super().__init__(f"{where}: {message}")
 
-    def __reduce__(self):  # pickled whole: parallel imports raise it from worker processes
+    # pickled whole: parallel imports raise it from worker processes
+    def __reduce__(self) -> tuple[type[InvalidInput], tuple[str, str, str]]:
         return (type(self), (self.location, self.path, self.message))
 
 

@@ -303,8 +303,9 @@ class Domains:
                 raise PluginError(
                     f"{where} returned {type(value).__name__}, expected {model.__name__}"
                 )
-            if getattr(value, "domain", name) != name:
-                raise PluginError(f"{where} returned {value!r:.80} for domain {value.domain!r}")
+            domain = getattr(value, "domain", name)
+            if domain != name:
+                raise PluginError(f"{where} returned {value!r:.80} for domain {domain!r}")
         # The content of the key is the values' repr: attrs names the class and every field
         # (the models hide none), and it costs half of unstructuring them for JSON.
         k = validated.key(

@@ -29,6 +29,7 @@ from .model import (
     in_force,
     version_on,
 )
+from .model.fields import as_tuple
 from .plugins import DomainRules, Domains
 
 
@@ -42,7 +43,7 @@ class ParameterInForce:
     label_en: str
     value: Scalar
     unit: str
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     status: str
     effective_from: dt.date
     effective_to: dt.date | None
@@ -294,7 +295,7 @@ class Rulebook:
         ]
 
     def provenance_of(self, rule: Item | Element | RiskRule) -> Provenance:
-        rule_id = getattr(rule, "code", None) or rule.id
+        rule_id = rule.id if isinstance(rule, RiskRule) else rule.code
         return self._provenance(rule.domain, rule_id, rule.basis, rule.source)
 
 
@@ -303,7 +304,8 @@ def rulebook_of(app_or_rulebook: Any) -> Rulebook:
     it is a :class:`Rulebook` (the engines take either)."""
     if isinstance(app_or_rulebook, Rulebook):
         return app_or_rulebook
-    return app_or_rulebook.rulebook
+    rulebook: Rulebook = app_or_rulebook.rulebook
+    return rulebook
 
 
 def _check_value(param: Parameter, value: object, location: str, path: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from ..errors import InvalidInput
 
@@ -15,6 +16,10 @@ def as_utc(at: dt.datetime | None) -> dt.datetime:
     return at.astimezone(dt.UTC)
 
 
+@overload
+def aware(t: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(t: dt.datetime | None) -> dt.datetime | None: ...
 def aware(t: dt.datetime | None) -> dt.datetime | None:
     """A stored time, zone-aware: SQLite hands back naive datetimes, stored in UTC."""
     if t is not None and t.tzinfo is None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from attrs import frozen
 
 from ..conditions import holds
+from ..core_parameters import CORE
 from ..errors import InvalidInput, NotFound
 from ..i18n import _
 from ..registry import regions
@@ -26,7 +27,7 @@ from ..store.registry import RegistryObject
 from ..workdays import LOCAL_ZONE
 from .cases import Actor, allowed, guard_facts
 from .clock import as_utc, aware
-from .spec import CORE, LEAD, OWNER, EffectiveTransition, Loop
+from .spec import LEAD, OWNER, EffectiveTransition, Loop
 
 BATCH = 1000
 
@@ -139,11 +140,13 @@ class InboxEntry:
     transitions: tuple[str, ...]
 
 
-_C = LoopCase.__table__
-_O = RegistryObject.__table__
+# SQLModel sets __table__ when it builds the class; its stubs do not declare it
+_C: sa.Table = LoopCase.__table__  # type: ignore[attr-defined]
+_O: sa.Table = RegistryObject.__table__  # type: ignore[attr-defined]
+_A: sa.Table = LoopAudit.__table__  # type: ignore[attr-defined]
 
 
-def _select() -> sa.Select:
+def _select() -> sa.Select[Any]:
     return sa.select(_C, _O.c.name.label("object_name")).select_from(
         _C.outerjoin(_O, _O.c.key == _C.c.object_key)
     )
@@ -211,7 +214,7 @@ def deadline_precision(loop: Loop, via: str | None, on: dt.date) -> str:
     return "working_day" if unit == "working_day" else "day"
 
 
-def _stream(store: Store, query: sa.Select) -> Iterator[Any]:
+def _stream(store: Store, query: sa.Select[Any]) -> Iterator[Any]:
     with store.engine.connect() as conn:
         yield from conn.execution_options(yield_per=BATCH).execute(query)
 
@@ -277,7 +280,7 @@ def case_history(store: Store, case_id: int) -> list[HistoryEntry]:
         if conn.execute(sa.select(_C.c.id).where(_C.c.id == case_id)).first() is None:
             raise NotFound("case", str(case_id), "no such case")
         bodies = conn.execute(
-            sa.select(LoopAudit.body).where(LoopAudit.case_id == case_id).order_by(LoopAudit.seq)
+            sa.select(_A.c.body).where(_A.c.case_id == case_id).order_by(_A.c.seq)
         ).scalars()
         out = []
         for body in bodies:
@@ -316,11 +319,12 @@ def case(
     if row is None:
         raise NotFound("case", str(case_id), "no such case")
     summary = _Rows(loop, at).summary(row)
-    facts = guard_facts(row, {}, at)  # the row has the columns a case has
+    as_case = cast(LoopCase, row)  # the row has the columns a case has
+    facts = guard_facts(as_case, {}, at)
     transitions = []
     if summary.stage is not None and summary.closed_at is None:
         for t in loop.outgoing(row.state, row.domain):
-            ok, why = allowed(loop, row, t, actor) if actor is not None else (None, "")
+            ok, why = allowed(loop, as_case, t, actor) if actor is not None else (None, "")
             transitions.append(
                 OpenTransition(
                     code=t.code,
@@ -363,6 +367,7 @@ def inbox(
     for t in loop.transitions.values():
         scope = list(loop.lead) if t.domain == CORE else [t.domain]
         for d in t.spec.departments:
+            cond: sa.ColumnElement[bool]
             if d == LEAD:
                 cond = _C.c.domain.in_(sorted(led & set(scope)))
             elif d == OWNER:

@@ -13,8 +13,11 @@ from typing import Protocol, TypeVar
 
 
 class Dated(Protocol):
-    effective_from: dt.date
-    effective_to: dt.date | None
+    # read-only members, so that frozen attrs classes match
+    @property
+    def effective_from(self) -> dt.date: ...
+    @property
+    def effective_to(self) -> dt.date | None: ...
 
 
 def in_force(rule: Dated, on: dt.date) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from attrs import field, frozen
 
 from .basis import Basis
+from .fields import as_tuple
 
 
 @frozen
@@ -81,7 +82,7 @@ class SynthRelated:
     """The object type the objects are drawn for, in ``anchor_domain``."""
     anchor_domain: str | None = None
     """The anchor type's domain; ``None``: the declaring domain. Not enabled: nothing drawn."""
-    count: tuple[int, int] = field(default=(1, 1), converter=tuple)
+    count: tuple[int, int] = field(default=(1, 1), converter=as_tuple)
     """How many objects per anchor, from and to (inclusive)."""
     count_from: str | None = None
     """An attribute of the anchor (in ``anchor_domain``) giving how many, where it has one."""
@@ -89,7 +90,7 @@ class SynthRelated:
     """A template of the drawn objects' keys (required for a ``pattern`` kind): ``{index}``
     (the entry's running number), ``{n}`` (1, 2 … per anchor), ``{anchor}`` (the anchor's key,
     not a person's), ``{region}`` (the county code), ``{year}``; Python format specs allowed."""
-    names: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    names: tuple[str, ...] = field(factory=tuple, converter=as_tuple)
     """Templates of their names, one drawn per object: ``{anchor_name}``, ``{n}``, ``{town}``,
     ``{brand}``, ``{road}``, ``{type}`` (the type's Chinese name), ``{key}``; none: a person's
     name for a personal kind, the key for a vehicle, else ``{anchor_name}{type}{n}``."""
@@ -134,10 +135,10 @@ class DomainDescription:
     name_en: str
     lead_department: str
     """Department code (see ``onething.departments``) of the 牵头部门."""
-    responsible_departments: tuple[str, ...] = field(converter=tuple)
+    responsible_departments: tuple[str, ...] = field(converter=as_tuple)
     """Department codes of the 责任部门 sharing duties in the domain."""
-    object_types: tuple[ObjectType, ...] = field(converter=tuple)
-    basis: tuple[Basis, ...] = field(factory=tuple, converter=tuple)
+    object_types: tuple[ObjectType, ...] = field(converter=as_tuple)
+    basis: tuple[Basis, ...] = field(factory=tuple, converter=as_tuple)
     """Where the lead and responsible departments are assigned (the pilot plan, 三定 rules)."""
     attribute_schema: dict[str, Any] = field(factory=dict)
     """JSON Schema of the domain attributes a registry object carries for this domain."""
@@ -153,18 +154,18 @@ class DomainDescription:
     synth_licence: SynthLicence | None = None
     """The licence its synthetic businesses hold; ``None``: ``<code>_licence`` from the lead
     department."""
-    synth_name_suffixes: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    synth_name_suffixes: tuple[str, ...] = field(factory=tuple, converter=as_tuple)
     """How a synthetic business's name ends (饭店, 养老院 …); none given: 有限公司."""
     synth_sole_trader_share: float | None = None
     """Share of its synthetic primary businesses that are sole traders (个体工商户); ``None``:
     core's default. 0 where the law licenses only enterprises (危险化学品经营企业)."""
     description_zh: str = ""
     description_en: str = ""
-    object_kinds: tuple[ObjectKind, ...] = field(factory=tuple, converter=tuple)
+    object_kinds: tuple[ObjectKind, ...] = field(factory=tuple, converter=as_tuple)
     """Object kinds beyond ``business`` the domain's object types use."""
-    relation_types: tuple[RelationType, ...] = field(factory=tuple, converter=tuple)
+    relation_types: tuple[RelationType, ...] = field(factory=tuple, converter=as_tuple)
     """Relations between registry objects the domain declares."""
-    synth_related: tuple[SynthRelated, ...] = field(factory=tuple, converter=tuple)
+    synth_related: tuple[SynthRelated, ...] = field(factory=tuple, converter=as_tuple)
     """Objects beyond businesses a synthetic registry draws, related to their anchors."""
-    synth_links: tuple[SynthLink, ...] = field(factory=tuple, converter=tuple)
+    synth_links: tuple[SynthLink, ...] = field(factory=tuple, converter=as_tuple)
     """Relations a synthetic registry draws between objects already drawn."""

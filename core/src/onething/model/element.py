@@ -8,6 +8,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .fields import as_tuple
 from .national import NationalCode
 
 Dimension = Literal["personnel", "equipment", "environment", "rules", "quality", "qualification"]
@@ -63,11 +64,11 @@ class Element:
     dimension: Dimension
     label_zh: str
     label_en: str
-    methods: tuple[str, ...] = field(converter=tuple)
-    items: tuple[str, ...] = field(converter=tuple)
+    methods: tuple[str, ...] = field(converter=as_tuple)
+    items: tuple[str, ...] = field(converter=as_tuple)
     """Codes of the items requiring this check point."""
-    departments: tuple[str, ...] = field(converter=tuple)
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    departments: tuple[str, ...] = field(converter=as_tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     severity: Severity
     effective_from: dt.date
     effective_to: dt.date | None = None
@@ -75,6 +76,6 @@ class Element:
     """JSON Schema of what the inspector records for this check point."""
     limit: Limit | None = None
     source: str | None = None
-    national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=tuple)
+    national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=as_tuple)
     """The check point's codes in the existing systems (检查实施清单编码 of a check item where a
     province codes them), dated, optional (:mod:`onething.model.national`)."""

@@ -9,6 +9,7 @@ from attrs import field, frozen
 
 from .basis import Basis
 from .element import Severity
+from .fields import as_tuple
 
 
 @frozen
@@ -23,11 +24,11 @@ class Finding:
     """Element code (``<domain>.e<nn>``)."""
     canonical: str
     severity: Severity
-    items: tuple[str, ...] = field(converter=tuple)
+    items: tuple[str, ...] = field(converter=as_tuple)
     """Codes of the items whose check point failed."""
-    departments: tuple[str, ...] = field(converter=tuple)
+    departments: tuple[str, ...] = field(converter=as_tuple)
     """Departments concerned: every department relying on the element."""
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     found_on: dt.date
     record_id: str | None = None
     """The inspection record it comes from (``None`` for off-site findings)."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .fields import as_tuple
 from .national import NationalCode
 
 Stage = Literal["before", "during", "after"]
@@ -56,7 +57,7 @@ class Through:
     direction: Literal["out", "in"] = "out"
     """``out``: the item's objects are the relation's sources and it applies to the targets;
     ``in``: the other way."""
-    object_types: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    object_types: tuple[str, ...] = field(factory=tuple, converter=as_tuple)
     """Only related objects of these object types (of ``domain``); empty: every related
     object of the relation's kind."""
     domain: str | None = None
@@ -72,21 +73,21 @@ class Item:
     domain: str
     name_zh: str
     name_en: str
-    basis: tuple[Basis, ...] = field(converter=tuple)
-    departments: tuple[str, ...] = field(converter=tuple)
-    object_types: tuple[str, ...] = field(converter=tuple)
-    measures: tuple[str, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
+    departments: tuple[str, ...] = field(converter=as_tuple)
+    object_types: tuple[str, ...] = field(converter=as_tuple)
+    measures: tuple[str, ...] = field(converter=as_tuple)
     stage: Stage
     effective_from: dt.date
     effective_to: dt.date | None = None
-    levels: tuple[str, ...] = field(default=("province", "city", "county"), converter=tuple)
-    modes: tuple[str, ...] = field(default=("random",), converter=tuple)
-    related: tuple[RelatedLink, ...] = field(factory=tuple, converter=tuple)
+    levels: tuple[str, ...] = field(default=("province", "city", "county"), converter=as_tuple)
+    modes: tuple[str, ...] = field(default=("random",), converter=as_tuple)
+    related: tuple[RelatedLink, ...] = field(factory=tuple, converter=as_tuple)
     condition: dict[str, Any] | None = None
     """Further applicability condition on the object's domain attributes (see
     ``onething.conditions``); ``None`` applies the item to every object of its object types."""
     source: str | None = None
-    national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=tuple)
+    national_codes: tuple[NationalCode, ...] = field(factory=tuple, converter=as_tuple)
     """The item's codes in the existing systems (监管事项目录编码, 检查实施清单编码), dated,
     optional (:mod:`onething.model.national`)."""
     through: Through | None = None

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .fields import as_tuple
 
 #: What taking a transition does to the case besides moving it: ``owner_from_evidence`` hands
 #: it to the department named by the evidence's ``to_department`` (a clue transferred, a
@@ -33,7 +34,7 @@ class LoopState:
     label_en: str
     stage: LoopStage
     terminal: bool = False
-    basis: tuple[Basis, ...] = field(factory=tuple, converter=tuple)
+    basis: tuple[Basis, ...] = field(factory=tuple, converter=as_tuple)
 
 
 @frozen
@@ -43,11 +44,11 @@ class LoopTransition:
     target: str
     label_zh: str
     label_en: str
-    roles: tuple[str, ...] = field(converter=tuple)
+    roles: tuple[str, ...] = field(converter=as_tuple)
     """Roles allowed to take the transition (``inspector``, ``reviewer``, ``leader``, …)."""
-    departments: tuple[str, ...] = field(converter=tuple)
+    departments: tuple[str, ...] = field(converter=as_tuple)
     """Department codes allowed; ``lead`` stands for the domain's lead department."""
-    basis: tuple[Basis, ...] = field(factory=tuple, converter=tuple)
+    basis: tuple[Basis, ...] = field(factory=tuple, converter=as_tuple)
     guard: dict[str, Any] | None = None
     """Condition on the case's facts that must hold (see ``onething.conditions``)."""
     evidence_schema: dict[str, Any] | None = None
@@ -62,6 +63,6 @@ class LoopExtension:
     """A domain's additions to the core loop; present only where the domain is enabled."""
 
     domain: str
-    states: tuple[LoopState, ...] = field(factory=tuple, converter=tuple)
-    transitions: tuple[LoopTransition, ...] = field(factory=tuple, converter=tuple)
+    states: tuple[LoopState, ...] = field(factory=tuple, converter=as_tuple)
+    transitions: tuple[LoopTransition, ...] = field(factory=tuple, converter=as_tuple)
     source: str | None = None

@@ -8,6 +8,7 @@ from typing import Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .fields import as_tuple
 
 #: ``unannounced``: must be unannounced, so cannot be pre-scheduled with other tasks;
 #: ``specialist``: needs a certified specialist team (e.g. special equipment);
@@ -20,12 +21,12 @@ MergeKind = Literal["unannounced", "specialist", "window", "separate"]
 class MergeConstraint:
     id: str
     domain: str
-    items: tuple[str, ...] = field(converter=tuple)
+    items: tuple[str, ...] = field(converter=as_tuple)
     """Item codes whose tasks the constraint keeps out of joint visits."""
     kind: MergeKind
     reason_zh: str
     reason_en: str
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     effective_from: dt.date
     effective_to: dt.date | None = None
     source: str | None = None

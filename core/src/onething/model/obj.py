@@ -7,6 +7,8 @@ from typing import Any
 
 from attrs import field, frozen
 
+from .fields import as_tuple
+
 
 @frozen
 class Licence:
@@ -23,7 +25,7 @@ class Licence:
 class Membership:
     """An object's place in one domain: its object types there and its domain attributes."""
 
-    object_types: tuple[str, ...] = field(converter=tuple)
+    object_types: tuple[str, ...] = field(converter=as_tuple)
     attributes: dict[str, Any] = field(factory=dict)
 
 
@@ -37,7 +39,7 @@ class SupervisedObject:
     region_code: str
     domains: dict[str, Membership] = field(factory=dict)
     address: str = ""
-    licences: tuple[Licence, ...] = field(factory=tuple, converter=tuple)
+    licences: tuple[Licence, ...] = field(factory=tuple, converter=as_tuple)
     credit_grade: str | None = None
     risk_grade: str | None = None
     object_kind: str = "business"

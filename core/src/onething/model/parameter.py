@@ -7,6 +7,7 @@ import datetime as dt
 from attrs import field, frozen
 
 from .basis import Basis, Status
+from .fields import as_tuple
 
 Scalar = bool | int | float | str
 
@@ -40,7 +41,7 @@ class ParameterValue:
 
     value: Scalar
     effective_from: dt.date
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     status: Status
     """How far *this value* was checked against the legal text."""
     reviewed: dt.date
@@ -57,5 +58,5 @@ class Parameter:
     label_zh: str
     label_en: str
     unit: str
-    values: tuple[ParameterValue, ...] = field(converter=tuple)
+    values: tuple[ParameterValue, ...] = field(converter=as_tuple)
     source: str | None = None

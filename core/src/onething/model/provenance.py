@@ -7,6 +7,7 @@ from typing import Literal
 from attrs import field, frozen
 
 from .basis import Basis
+from .fields import as_tuple
 
 #: ``plugin``: contributed by a domain plugin; ``extension``: added by the deployment's city
 #: layer (add only); ``override``: an existing value changed by the city layer.
@@ -20,7 +21,7 @@ class Provenance:
     plugin_version: str
     rule_id: str
     """The item code, element code, parameter name or rule id."""
-    basis: tuple[Basis, ...] = field(factory=tuple, converter=tuple)
+    basis: tuple[Basis, ...] = field(factory=tuple, converter=as_tuple)
     layer: Layer = "plugin"
     source: str | None = None
     """File (and key) the rule was read from."""

@@ -9,6 +9,7 @@ from attrs import field, frozen
 
 from .basis import Basis
 from .element import Severity
+from .fields import as_tuple
 
 #: ``threshold``: fact ⋈ parameter; ``ratio``: fact / denominator ⋈ parameter;
 #: ``count``: number of ``fact`` events in the last ``window`` days ⋈ parameter;
@@ -29,7 +30,7 @@ class Over:
     object (a platform's vehicles past their exit age; the share of its drivers' orders
     served without a permit). The aggregate is then compared as a ``threshold`` rule's value."""
 
-    path: tuple[str, ...] = field(converter=tuple)
+    path: tuple[str, ...] = field(converter=as_tuple)
     """Relation types followed, in force on the day of evaluation (``["operates"]``; two hops
     ``["operates", "driven_by"]`` reach a platform's drivers)."""
     aggregate: Aggregate
@@ -38,7 +39,7 @@ class Over:
     value; ``sum``/``mean``/``max``/``min`` of the values. ``weight`` weighs count and share."""
     direction: Literal["out", "in"] = "out"
     """``out``: the rule's objects are each hop's sources; ``in``: its targets."""
-    object_types: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    object_types: tuple[str, ...] = field(factory=tuple, converter=as_tuple)
     """Only related objects (the last hop's) of these types of ``domain``; empty: all."""
     domain: str | None = None
     """The domain of ``object_types`` (default: the rule's)."""
@@ -60,7 +61,7 @@ class RiskRule:
     fact: str
     """Name of the fact (see the facts schema) the rule reads."""
     severity: Severity
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     effective_from: dt.date
     effective_to: dt.date | None = None
     comparator: Comparator = ">="
@@ -71,7 +72,7 @@ class RiskRule:
     """Second fact, for ``ratio`` rules."""
     window: str | None = None
     """Parameter holding the window in days, for ``count`` rules."""
-    object_types: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    object_types: tuple[str, ...] = field(factory=tuple, converter=as_tuple)
     """Object types the rule applies to; empty: all of the domain's."""
     condition: dict[str, Any] | None = None
     """Further condition on domain attributes (see ``onething.conditions``)."""

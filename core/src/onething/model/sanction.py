@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from attrs import field, frozen
 
 from .basis import Basis
 from .element import Severity
+from .fields import as_tuple
 
 
 @frozen
@@ -19,8 +20,8 @@ class SanctionMeasure:
     label_en: str
     trigger_zh: str
     """When the measure applies, as the basis states it."""
-    departments: tuple[str, ...] = field(converter=tuple)
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    departments: tuple[str, ...] = field(converter=as_tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     effective_from: dt.date
     effective_to: dt.date | None = None
     min_severity: Severity | None = None
@@ -40,18 +41,18 @@ class PublicationRule:
     record: PublishedRecord
     label_zh: str
     label_en: str
-    publish: tuple[str, ...] = field(converter=tuple)
+    publish: tuple[str, ...] = field(converter=as_tuple)
     """Fields of the record that are published."""
-    basis: tuple[Basis, ...] = field(converter=tuple)
+    basis: tuple[Basis, ...] = field(converter=as_tuple)
     effective_from: dt.date
     effective_to: dt.date | None = None
-    redact: tuple[str, ...] = field(factory=tuple, converter=tuple)
+    redact: tuple[str, ...] = field(factory=tuple, converter=as_tuple)
     """Fields that are published only in redacted form (names of natural persons, ID numbers…)."""
     within: str | None = None
     """Parameter: days after the decision by which the record must be published."""
     period: str | None = None
     """Parameter: how long the record stays published."""
-    when: dict | None = None
+    when: dict[str, Any] | None = None
     """Condition (``onething.conditions``) on the record's facts — the case's facts, the
     decision's evidence, ``department`` and ``severity`` — under which this rule, not an
     unconditioned one of the same record kind, applies (a reprimand's shorter period, say)."""
