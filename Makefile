@@ -19,15 +19,17 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 # Debian packages: graphviz renders loop diagrams and the guides' flowcharts; fonts-noto-cjk
 # draws Chinese in charts and PDFs; Pango (libpango-1.0-0, libpangoft2-1.0-0) is what
-# WeasyPrint lays the PDF guides out with.
-DEBS := graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+# WeasyPrint lays the PDF guides out with; chromium and chromium-driver are the headless browser
+# the web console's tests drive (through Playwright, never a browser downloaded by it).
+DEBS := graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium chromium-driver
 $(SYSTEM_STAMP):
 	@mkdir -p $(VENV)
 	@if command -v dot >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto.*cjk" \
-	  && ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then :; \
+	  && ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" \
+	  && command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; \
-	else echo "note: install the Debian packages $(DEBS) for diagrams, charts and PDF guides"; fi
+	else echo "note: install the Debian packages $(DEBS) for diagrams, charts, PDF guides and the console's browser tests"; fi
 	@touch $(SYSTEM_STAMP)
 
 $(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) requirements-dev.txt | $(SYSTEM_STAMP)

@@ -27,7 +27,19 @@ def faked(monkeypatch):
 @pytest.fixture
 def deployment(faked, store, tmp_path, capsys):
     """The config (JWT auth) and the id of the warning case opened for KEY."""
-    path = write_config(tmp_path, store, JWT_HTTP)
+    return populated(tmp_path, store, capsys, JWT_HTTP)
+
+
+@pytest.fixture
+def dev_deployment(faked, store, tmp_path, capsys):
+    """The same with ``auth = "none"`` (the console's development login)."""
+    return populated(tmp_path, store, capsys, '[http]\nauth = "none"\n')
+
+
+def populated(tmp_path, store, capsys, http: str) -> str:
+    """A config with ``http`` as its [http] section over a store holding KEY (its warning case
+    opened by the risk evaluation of 2026-06-30)."""
+    path = write_config(tmp_path, store, http)
     objects = tmp_path / "objects.jsonl"
     obj = {
         "uscc": KEY,

@@ -22,7 +22,7 @@ from ..errors import InvalidInput
 from ..i18n import LANGUAGES, _, set_language
 from ..outbox import TYPES as _TYPES
 from . import logs
-from .identity import Identity, identify
+from .identity import LANG_COOKIE, Identity, identify
 from .jobs import Jobs
 from .problems import MEDIA_TYPE, Problem, install, problem
 from .settings import HttpSettings
@@ -131,9 +131,15 @@ async def _language(
         Query(description="language of labels and messages (default zh; Accept-Language)"),
     ] = None,
 ) -> str:
-    """``?lang=`` first, then ``Accept-Language`` (the first of zh/en by weight), else Chinese.
-    Set in the request's task: the handler's thread inherits it."""
-    chosen = lang or _accepted(request.headers.get("Accept-Language", ""))
+    """``?lang=`` first, then the console's choice (cookie ``onething_lang``), then
+    ``Accept-Language`` (the first of zh/en by weight), else Chinese. Set in the request's
+    task: the handler's thread inherits it."""
+    kept = request.cookies.get(LANG_COOKIE)
+    chosen = (
+        lang
+        or (kept if kept in LANGUAGES else None)
+        or _accepted(request.headers.get("Accept-Language", ""))
+    )
     set_language(chosen)
     return chosen
 
@@ -353,6 +359,9 @@ def create_app(
     install(api)
     api.add_middleware(logs.RequestLog, settings=settings)
     _routes(api)
+    from ..console import mount
+
+    mount(api)  # the reference web console at /ui/, outside the OpenAPI description
     api.openapi = lambda: openapi_document(api)  # type: ignore[method-assign]
     return api
 

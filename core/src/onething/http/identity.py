@@ -2,11 +2,18 @@
 only from a token signed with the configured key (``auth = "jwt"``). The service keeps no
 users. ``auth = "none"`` (local development) takes the identity from the
 ``X-Onething-Department``, ``-Role`` and ``-Region`` headers instead and says so on every
-response (``X-Onething-Auth: none``)."""
+response (``X-Onething-Auth: none``).
+
+The web console (``/ui/``, :mod:`onething.console`) carries the identity in a cookie instead:
+the token itself (``onething_token``, verified as the header's), or under ``auth = "none"`` the
+development login's department, role and region (``onething_dev``). A call that changes
+something on a cookie's identity must also carry ``X-Onething-Console: 1``, which a page of
+another site cannot send (cross-site request forgery)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import jwt
 from attrs import frozen
@@ -18,6 +25,12 @@ from .problems import problem
 from .settings import HttpSettings
 
 AUTH_HEADER = "X-Onething-Auth"
+TOKEN_COOKIE = "onething_token"
+DEV_COOKIE = "onething_dev"
+CONSOLE_HEADER = "X-Onething-Console"
+#: the language the console was switched to (read by every call, after ``?lang=``)
+LANG_COOKIE = "onething_lang"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @frozen
@@ -60,26 +73,57 @@ def _unauthenticated(why: str):
     )
 
 
+def dev_cookie(department: str, role: str, region: str, subject: str | None) -> str:
+    """The development login's cookie value (``auth = "none"`` only)."""
+    parts = {"department": department, "role": role, "region": region}
+    if subject:
+        parts["subject"] = subject
+    return urlencode(parts)
+
+
+def _from_cookie(request: Request, name: str) -> str | None:
+    """A cookie's value; a call that changes something must say it comes from the console."""
+    value = request.cookies.get(name)
+    if value and request.method not in SAFE_METHODS and request.headers.get(CONSOLE_HEADER) != "1":
+        raise _unauthenticated(
+            _(
+                f"以 Cookie 身份的修改请求须带 {CONSOLE_HEADER}: 1 请求头",
+                f"a change made on a cookie's identity needs the header {CONSOLE_HEADER}: 1",
+            )
+        )
+    return value or None
+
+
 def identify(settings: HttpSettings, request: Request) -> Identity:
     """The caller's identity. :raises Problem: 401 for a missing, unsigned, expired or
     otherwise invalid token, or one lacking a claim the mapping names."""
     h = request.headers
     if settings.auth == "none":
-        return Identity(
-            subject=h.get("X-Onething-Subject"),
-            department=h.get("X-Onething-Department"),
-            role=h.get("X-Onething-Role"),
-            region=h.get("X-Onething-Region"),
-            verified=False,
-        )
+        parts = {
+            "subject": h.get("X-Onething-Subject"),
+            "department": h.get("X-Onething-Department"),
+            "role": h.get("X-Onething-Role"),
+            "region": h.get("X-Onething-Region"),
+        }
+        if not any(parts.values()) and (cookie := _from_cookie(request, DEV_COOKIE)):
+            given = parse_qs(cookie)
+            parts = {n: given.get(n, [None])[0] for n in parts}
+        return Identity(**parts, verified=False)
     scheme, _sep, token = h.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthenticated(
-            _(
-                "需要宿主平台签发的令牌：Authorization: Bearer <JWT>",
-                "a token signed by the host platform is required: Authorization: Bearer <JWT>",
+        token = _from_cookie(request, TOKEN_COOKIE) or ""
+        if not token:
+            raise _unauthenticated(
+                _(
+                    "需要宿主平台签发的令牌：Authorization: Bearer <JWT>",
+                    "a token signed by the host platform is required: Authorization: Bearer <JWT>",
+                )
             )
-        )
+    return verify_token(settings, token)
+
+
+def verify_token(settings: HttpSettings, token: str) -> Identity:
+    """The identity a token asserts. :raises Problem: 401 (see :func:`identify`)."""
     cfg = settings.jwt
     assert cfg is not None
     options: dict[str, Any] = {"require": ["exp", cfg.claims["subject"]]}

@@ -74,8 +74,11 @@ def mermaid(loop: Loop, domain: str | None = None, lang: str | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
-def graphviz(loop: Loop, domain: str | None = None, lang: str | None = None) -> gv.Digraph:
-    """A Graphviz digraph of the effective loop, one cluster per stage."""
+def graphviz(
+    loop: Loop, domain: str | None = None, lang: str | None = None, highlight: str | None = None
+) -> gv.Digraph:
+    """A Graphviz digraph of the effective loop, one cluster per stage; ``highlight``: a state
+    drawn filled and bold (a case's current state)."""
     states, transitions = _scope(loop, domain)
     # top to bottom: the five stages read downwards and the page stays printable
     g = gv.Digraph(
@@ -95,11 +98,17 @@ def graphviz(loop: Loop, domain: str | None = None, lang: str | None = None) -> 
             for s in states:
                 if loop.stage_of(s) == stage:
                     st = loop.state(s)
+                    marked = (
+                        {"style": "rounded,filled,bold", "fillcolor": "#ffd54f", "penwidth": "3"}
+                        if s == highlight
+                        else {}
+                    )
                     c.node(
                         s,
                         f"{_label(st, lang)}\n{s}",
                         shape="doublecircle" if st.terminal else "box",
                         color="black" if loop.states[s][1] == CORE else "blue",
+                        **marked,
                     )
     g.node("start", "", shape="circle", style="filled", fillcolor="black", width="0.2")
     for initial in dict.fromkeys(INITIAL_STATES.values()):

@@ -17,6 +17,12 @@ def _iso(value: dt.datetime) -> str:
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
 
 
+def latest_plan(store: Store) -> int | None:
+    """The id of the latest draw (of the latest cycle drawn), ``None`` before any."""
+    with store.session() as s:
+        return s.execute(sa.select(sa.func.max(PlanningPlan.id))).scalar_one()
+
+
 def draw_document(store: Store, plan_id: int) -> dict[str, Any]:
     """The stored draw (``plan-draw.schema.json``). :raises NotFound: no such plan."""
     with store.session() as s:
