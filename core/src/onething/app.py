@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 
 
 class Onething:
-    """A configured deployment. Build it with :meth:`from_config` (or from a ``Deployment``)::
+    """A configured deployment. Build it with :meth:`from_config` (or from a ``Deployment``):
 
-    app = Onething.from_config("onething.toml")
-    app.rulebook.value("catering", "health_certificate.validity", date.today())
+    >>> import datetime as dt
+    >>> app = Onething.from_config("examples/liaocheng.toml")
+    >>> app.rulebook.value("catering", "health_cert.validity", dt.date(2026, 3, 1))
+    1
+    >>> app.rulebook.unit("catering", "health_cert.validity")
+    'year'
     """
 
     def __init__(

@@ -28,7 +28,15 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def holds(condition: Mapping[str, Any] | None, attributes: Mapping[str, Any]) -> bool:
-    """Whether ``condition`` holds for ``attributes``; ``None`` always holds."""
+    """Whether ``condition`` holds for ``attributes``; ``None`` always holds.
+
+    >>> holds({"attr": "tier", "in": ["group", "brand"]}, {"tier": "brand"})
+    True
+    >>> holds({"all": [{"attr": "seats", "gt": 50}, {"attr": "tier", "exists": True}]}, {"seats": 80})
+    False
+    >>> holds({"attr": "seats", "ne": 0}, {})  # a missing attribute: only ne and exists: false hold
+    True
+    """
     if condition is None:
         return True
     if "all" in condition:

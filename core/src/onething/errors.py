@@ -14,6 +14,9 @@ class InvalidInput(OnethingError):
     """Input at a boundary (config, data file, import, event, CLI) is not what was expected.
 
     ``location`` is ``file``, ``file:row`` or similar; ``path`` the key path inside it.
+
+    >>> str(InvalidInput("objects.csv:7", "uscc", "not 18 characters"))
+    'objects.csv:7: uscc: not 18 characters'
     """
 
     def __init__(self, location: str, path: str, message: str):
