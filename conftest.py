@@ -38,6 +38,22 @@ def _chinese_by_default():
 
 
 @pytest.fixture
+def english():
+    """The test reads messages in English (``--lang en``); Chinese again after it."""
+    from onething.i18n import set_language
+
+    set_language("en")
+
+
+@pytest.fixture
+def chinese():
+    """The test reads messages in Chinese, in a module that reads them in English."""
+    from onething.i18n import set_language
+
+    set_language("zh")
+
+
+@pytest.fixture
 def fake_domains():
     from onething import enable
 

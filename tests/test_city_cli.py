@@ -1,5 +1,5 @@
 """A synthetic city of every object kind end to end from the CLI, on SQLite and PostgreSQL:
-businesses, projects with their units on their sites, a platform's 10^4 vehicles with their
+businesses, projects with their units on their sites, one platform's 10^4 vehicles with their
 drivers, chemical works with their installations — imported with their relations, mapped,
 counted by object kind and planned: one visit per site covering everything there, vehicles and
 drivers as off-site checks only; the stored rows stay O(objects + relations)."""
@@ -67,6 +67,8 @@ def test_a_city_of_every_kind_imports_maps_and_plans_from_the_cli(city_cli, tmp_
         PROJECTS, PROJECTS, INSTALLATIONS,
     )  # fmt: skip
     assert stats["relations"]["operates"] == stats["relations"]["driven_by"] == VEHICLES
+    fleets = Counter(r["source"] for r in relations if r["type"] == "operates")
+    assert list(fleets.values()) == [VEHICLES]  # one platform of 10^4 vehicles and drivers
     # stored rows: one per object and relation, the mapping per profile (a handful)
     with store.engine.connect() as conn:
         n = {

@@ -110,7 +110,7 @@ def test_a_bad_row_exits_1_and_names_file_row_and_field(config, tmp_path, capsys
     )
     code, _, err = run(capsys, "registry", "import", str(path), "--config", config)
     assert code == 1
-    assert f"{path}:2: uscc:" in err and "lower case" in err
+    assert f"{path}:2: uscc:" in err and "小写" in err
 
 
 def test_skip_invalid_needs_a_rejects_file(config, tmp_path, capsys):

@@ -267,8 +267,8 @@ def test_case_ids_as_runs_name_every_id_once(ids):
     ("actor", "message"),
     [
         (("nosuch", "reviewer", "371500"), "actor: department: 'nosuch' is not a department code"),
-        (("market", "reviewer", "370100"), "actor: region: region 370100 lies outside"),
-        (("market", "reviewer", "37150"), "actor: region: '37150' is not a 6-digit"),
+        (("market", "reviewer", "370100"), "actor: region: 行政区划 370100 不在本部署的区域"),
+        (("market", "reviewer", "37150"), "actor: region: '37150' 不是 6 位"),
     ],
 )
 def test_an_identity_that_cannot_exist_is_refused_and_nothing_is_written(

@@ -579,7 +579,7 @@ def test_a_bad_event_line_rejects_the_whole_file(store, loop, tmp_path, bad, mes
     [
         (_event(9, "complaint_received", complaint_id="c", key="K404"), "object_key: object 'K404' is not in the registry"),
         (_event(9, "complaint_received", complaint_id="c", region="371521"), "region: 371521 is not the object's region 371502"),
-        (_event(9, "complaint_received", complaint_id="c", region="370102"), "region: region 370102 lies outside"),
+        (_event(9, "complaint_received", complaint_id="c", region="370102"), "region: 行政区划 370102 不在本部署的区域"),
         (_event(9, "licence_granted", licence=LICENCE, item="fake.999"), "item: 'fake.999' is no item of fake"),
     ],
 )  # fmt: skip

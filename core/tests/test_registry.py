@@ -30,6 +30,9 @@ from onething.registry.mapping import items_of, refresh_mapping
 from onething.registry.uscc import alternative_key, make_uscc
 from onething.store.registry import ObjectHistory, RegistryImport, RegistryObject
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2026, 11, 27)
 LIAOCHENG = Deployment(region="371500", level="city", domains=("fake",))
 
@@ -903,7 +906,7 @@ def test_a_plugin_failing_in_a_worker_fails_the_import_and_stores_nothing(
 
 
 def test_a_worker_process_that_dies_fails_the_import_and_stores_nothing(
-    store, rulebook, tmp_path, monkeypatch
+    chinese, store, rulebook, tmp_path, monkeypatch
 ):
     """A worker killed mid-import (out of memory, say) must fail the import, not hang it."""
     import os
@@ -1091,7 +1094,9 @@ def test_an_overlap_type_fixes_the_object_type_without_changing_the_draw():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_a_field_over_the_limit_is_refused_alike_in_csv_and_jsonl(store, rulebook, tmp_path, fmt):
+def test_a_field_over_the_limit_is_refused_alike_in_csv_and_jsonl(
+    chinese, store, rulebook, tmp_path, fmt
+):
     from onething.tables import FIELD_LIMIT
 
     rows = [row(1), row(2, address="长" * (FIELD_LIMIT + 1))]
@@ -1116,7 +1121,7 @@ def test_a_utf8_bom_is_accepted_in_every_registry_format(store, rulebook, tmp_pa
     assert import_file(store, path, app_or_rulebook=rulebook, on=ON).inserted == 1
 
 
-def test_a_registry_path_that_is_a_directory_says_so(store, rulebook, tmp_path):
+def test_a_registry_path_that_is_a_directory_says_so(chinese, store, rulebook, tmp_path):
     d = tmp_path / "dir.csv"
     d.mkdir()
     with pytest.raises(InvalidInput, match="应为文件"):

@@ -19,6 +19,9 @@ from onething.registry import count_objects, get_object, import_file, import_obj
 from onething.registry import kinds as K
 from onething.registry import stats as registry_stats
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2026, 3, 1)
 
 
@@ -202,23 +205,32 @@ def _all(store):
     return iter_objects(store)
 
 
+#: A bad row, the field it is refused at, and the reason in English and in Chinese.
 BAD = [
-    (obj("person", ID1[:-1] + ("0" if ID1[-1] != "0" else "1"), "driver"), "key", "check digit"),
-    (obj("vehicle", "鲁AI2345", "car"), "key", "plate number"),
-    (obj("project", "2019-370000-48-01-00012", "project"), "key", "YYYY-RRRRRR"),
-    (obj("site", "SITE-1", "site"), "key", "SITE-"),
-    (obj("ship", "X1", "car"), "object_kind", "not an object kind"),
-    (obj("vehicle", "鲁A12345", "driver"), "domains.fakecity.object_types", "is a person type"),
-    (obj("business", code(9), "car"), "domains.fakecity.object_types", "vehicle"),
-    ({**obj("vehicle", "鲁A12345", "car"), "uscc": code(3)}, "uscc", "no uscc"),
-    (obj("person", ID2, "driver", address="某街1号"), "address", "PIPL"),
-]
+    (obj("person", ID1[:-1] + ("0" if ID1[-1] != "0" else "1"), "driver"), "key",
+     ("check digit", "校验码错误")),
+    (obj("vehicle", "鲁AI2345", "car"), "key", ("plate number", "不是有效的车辆编码：应为号牌号码")),
+    (obj("project", "2019-370000-48-01-00012", "project"), "key", ("YYYY-RRRRRR", "年份-行政区划")),
+    (obj("site", "SITE-1", "site"), "key", ("SITE-", "编码应符合")),
+    (obj("ship", "X1", "car"), "object_kind", ("not an object kind", "不是已启用领域的对象种类")),
+    (obj("vehicle", "鲁A12345", "driver"), "domains.fakecity.object_types",
+     ("is a person type", "是自然人的类型，而本行的对象种类是车辆")),
+    (obj("business", code(9), "car"), "domains.fakecity.object_types", ("vehicle", "车辆")),
+    ({**obj("vehicle", "鲁A12345", "car"), "uscc": code(3)}, "uscc",
+     ("no uscc", "车辆没有统一社会信用代码")),
+    (obj("person", ID2, "driver", address="某街1号"), "address", ("PIPL", "个人信息保护法")),
+]  # fmt: skip
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("bad, field, reason", BAD)
 def test_a_bad_key_is_rejected_with_file_row_field_and_nothing_is_stored(
-    store, city, tmp_path, bad, field, reason
+    store, city, tmp_path, bad, field, reason, lang
 ):
+    from onething.i18n import set_language
+
+    set_language(lang)  # the import's workers speak the caller's language
+    reason = reason[lang == "zh"]
     path = tmp_path / "objects.csv"
     rows = [*city_rows(), bad]
     columns = ["object_kind", "uscc", "key", "name", "region_code", "address", "domains"]

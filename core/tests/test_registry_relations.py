@@ -36,6 +36,9 @@ from onething.registry.relations import (
     relations_of,
 )
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2026, 3, 1)
 
 

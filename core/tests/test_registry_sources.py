@@ -18,6 +18,9 @@ from onething.registry.workers import Batch as _Batch
 from onething.registry.workers import Prepared as _Prepared
 from onething.registry.workers import Preparer as _Preparer
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 class _Echo(_Preparer):
     """A preparer that hands the parsed records back unchanged."""

@@ -29,6 +29,9 @@ from onething.registry.relations import _Parser, count_relations, import_relatio
 from onething.registry.synth import Synthesiser
 from onething.registry.synth_related import RelatedSynthesiser
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date.today()
 CYCLE = f"{ON.year}Q{(ON.month - 1) // 3 + 1}"
 DEPARTMENTS = ("market", "fire", "housing", "transport", "hrss", "emergency", "health")

@@ -21,6 +21,9 @@ from onething.registry.mapping import items_of
 from onething.registry.relations import import_relations
 from onething.registry.through import check_through, through_pairs
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2025, 6, 1)
 
 

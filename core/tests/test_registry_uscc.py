@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from onething.registry import regions, uscc
 
+#: These tests read the messages in English; test_registry_kinds checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 #: A code published on a business licence, often cited as the standard's worked example.
 REAL = "91350100M000100Y43"
 

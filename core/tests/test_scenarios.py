@@ -218,7 +218,7 @@ def test_a_bad_relation_is_refused_naming_the_case_and_its_path(tmp_path, relati
         (
             "{key: 鲁P1234, kind: vehicle, domains: {fakecity: {object_types: [car]}}}",
             "objects[5].key",
-            "not a vehicle key",
+            "不是有效的车辆编码",
         ),
         (
             "{key: X1, kind: vehicle, domains: {fakecity: {object_types: [platform]}}}",

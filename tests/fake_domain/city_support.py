@@ -84,9 +84,11 @@ def person_id(i: int) -> str:
     return resident_id(f"371502{year}{doy // 28 + 1:02d}{doy % 28 + 1:02d}{seq:03d}")
 
 
-def synth_city(vehicles: int, projects: int, installations: int) -> tuple[list, list]:
-    """Objects and relations of a city: a platform per 5,000 vehicles, each vehicle with its
-    driver; each project on its site with a builder and a subcontractor working there;
+def synth_city(
+    vehicles: int, projects: int, installations: int, fleet: int = 10_000
+) -> tuple[list, list]:
+    """Objects and relations of a city: a platform per ``fleet`` vehicles, each vehicle with
+    its driver; each project on its site with a builder and a subcontractor working there;
     chemical works holding two installations each."""
     objects, relations = [], []
     n = 0
@@ -98,7 +100,7 @@ def synth_city(vehicles: int, projects: int, installations: int) -> tuple[list, 
         objects.append(obj("business", key, otype, name))
         return key
 
-    platforms = [business("platform", f"平台{p}有限公司") for p in range(max(1, vehicles // 5000))]
+    platforms = [business("platform", f"平台{p}有限公司") for p in range(max(1, vehicles // fleet))]
     for v in range(vehicles):
         car, driver = plate(v), person_id(v)
         objects.append(obj("vehicle", car, "car", car))

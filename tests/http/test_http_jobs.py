@@ -59,9 +59,7 @@ def test_an_upload_of_the_wrong_type_or_shape_is_refused_before_it_is_a_job(serv
     r = c.post("/registry/imports", content=b"{}", headers={**auth(), "Content-Type": "text/csv"})
     assert r.status_code == 422 and r.headers["Content-Type"] == "application/problem+json"
     p = _valid(r.json(), "problem")
-    assert (p["location"], p["path"]) == ("request body:1", "{}") and "unknown column" in p[
-        "detail"
-    ]
+    assert (p["location"], p["path"]) == ("request body:1", "{}") and "未知列" in p["detail"]
     for content_type in ("application/json", "application/pdf", None):
         headers = auth() | ({"Content-Type": content_type} if content_type else {})
         r = c.post("/registry/imports", content=CSV.encode(), headers=headers)
@@ -69,7 +67,7 @@ def test_an_upload_of_the_wrong_type_or_shape_is_refused_before_it_is_a_job(serv
         p = _valid(r.json(), "problem")
         assert p["location"] == "Content-Type" and "text/csv" in p["accepted"]
     empty = c.post("/registry/imports", content=b"", headers={**auth(), "Content-Type": "text/csv"})
-    assert empty.status_code == 422 and "empty file" in empty.json()["detail"]
+    assert empty.status_code == 422 and "文件为空" in empty.json()["detail"]
     lines = c.post(
         "/registry/imports",
         content=b"[1, 2]\n",

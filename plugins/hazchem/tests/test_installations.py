@@ -67,9 +67,9 @@ def stats(config, capsys) -> dict:
 @pytest.mark.parametrize(
     ("row", "field", "reason"),
     [
-        (installation("WXY-3715-0002", hazard_level=2), "key", "not a installation key"),
+        (installation("WXY-3715-0002", hazard_level=2), "key", "不是有效的设施编码"),
         (installation("WXY-371502-0002", hazard_level=5), "hazard_level", "maximum of 4"),
-        (installation("WXY-371502-0002", "producer"), "object_types", "is a business type"),
+        (installation("WXY-371502-0002", "producer"), "object_types", "是经营主体的类型"),
         (installation("WXY-371502-0002", storage_form="silo"), "storage_form", "is not one of"),
     ],
     ids=["malformed key", "level beyond 四级", "enterprise type", "unknown storage form"],
@@ -106,7 +106,7 @@ def test_a_relation_to_a_missing_installation_is_rejected_and_none_is_stored(
     before = stats(config, capsys)["relations"]
     assert run("registry", "import-relations", str(relations), "--config", str(config)) != 0
     err = capsys.readouterr().err
-    assert "relations.csv:3: source:" in err and "no installation with this key" in err, err
+    assert "relations.csv:3: source:" in err and "名录库中没有这个编码的设施" in err, err
     assert stats(config, capsys)["relations"] == before  # the valid row 2 not stored either
 
 

@@ -27,6 +27,7 @@ import attrs
 from attrs import define, field, frozen
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..outfiles import sqlite_file
 from ..rulebook import rulebook_of
 from ..store import Store
@@ -265,7 +266,14 @@ def check_file(
                     raise InvalidInput(f"{shown}:{line}", "", row["__error__"])
                 break
             else:
-                raise InvalidInput(shown, "", "empty file: expected one JSON object a line")
+                raise InvalidInput(
+                    shown,
+                    "",
+                    _(
+                        "文件为空：应每行一个 JSON 对象",
+                        "empty file: expected one JSON object a line",
+                    ),
+                )
     finally:
         src.close()
     return src.format

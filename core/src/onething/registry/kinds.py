@@ -33,6 +33,7 @@ from functools import cache
 
 from ..core_parameters import CORE
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import ObjectKind, RelationType
 
 BUSINESS = ObjectKind(
@@ -91,33 +92,47 @@ def mask_name(name: str) -> str:
 
 def _resident_id(text: str) -> str | None:
     if not _RESIDENT.fullmatch(text):
-        return "expected 18 characters: 17 digits and a check digit 0-9 or X (GB 11643-1999)"
+        return _(
+            "应为 18 位：17 位数字和一位校验码 0-9 或 X（GB 11643-1999）",
+            "expected 18 characters: 17 digits and a check digit 0-9 or X (GB 11643-1999)",
+        )
     try:
         dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        return "characters 7–14 are not a valid birth date YYYYMMDD (GB 11643-1999)"
+        return _(
+            "第 7–14 位不是有效的出生日期 YYYYMMDD（GB 11643-1999）",
+            "characters 7–14 are not a valid birth date YYYYMMDD (GB 11643-1999)",
+        )
     expected = id_check_character(text[:17])
     if text[17] != expected:
         # the expected digit would disclose the clear number with the masked one: not named
-        return "wrong check digit (GB 11643-1999 §8.2, ISO 7064 MOD 11-2)"
+        return _(
+            "校验码错误（GB 11643-1999 第 8.2 条，ISO 7064 MOD 11-2）",
+            "wrong check digit (GB 11643-1999 §8.2, ISO 7064 MOD 11-2)",
+        )
     return None
 
 
 def _project_code(text: str) -> str | None:
     m = _PROJECT.fullmatch(text)
     if m is None:
-        return "expected YYYY-RRRRRR-II-TT-NNNNNN (year-region-industry-type-serial)"
+        return _(
+            "应为 YYYY-RRRRRR-II-TT-NNNNNN（年份-行政区划-行业-项目类型-流水号）",
+            "expected YYYY-RRRRRR-II-TT-NNNNNN (year-region-industry-type-serial)",
+        )
     if not 2000 <= int(m[1]) <= dt.date.today().year + 1:
-        return f"year {m[1]} is not a plausible year of issue"
+        return _(f"年份 {m[1]} 不是合理的赋码年份", f"year {m[1]} is not a plausible year of issue")
     return None
 
 
 def _plate(text: str) -> str | None:
     if _PLATE.fullmatch(text):
         return None
-    return (
+    return _(
+        "应为号牌号码：省份简称、发牌机关代号和 5 位序号，新能源号牌为 6 位"
+        "（D/F 开头，或 5 位数字加 D/F）；不用字母 I 和 O",
         "expected a plate number: province abbreviation, authority letter and 5 characters, "
-        "or 6 for a new-energy plate (D/F first, or 5 digits and D/F); letters I and O unused"
+        "or 6 for a new-energy plate (D/F first, or 5 digits and D/F); letters I and O unused",
     )
 
 
@@ -147,15 +162,21 @@ def key_problem(kind: ObjectKind, key: str) -> str | None:
         problem = (
             None
             if _compiled(kind.key_pattern).fullmatch(key)
-            else f"expected a key matching {kind.key_pattern}"
+            else _(f"编码应符合 {kind.key_pattern}", f"expected a key matching {kind.key_pattern}")
         )
     else:
         return None
     if problem is None:
         return None
     shown = mask_id(key) if kind.personal else repr(key)
-    example = f"; e.g. {kind.key_example}" if kind.key_example and not kind.personal else ""
-    return f"{shown} is not a {kind.code} key: {problem}{example}"
+    if not (kind.key_example and not kind.personal):
+        example = ""
+    else:
+        example = _(f"；例如 {kind.key_example}", f"; e.g. {kind.key_example}")
+    return _(
+        f"{shown} 不是有效的{kind.name_zh}编码：{problem}{example}",
+        f"{shown} is not a valid {kind.name_en.lower()} key: {problem}{example}",
+    )
 
 
 # -- what the enabled plugins declare -------------------------------------------------------

@@ -20,6 +20,7 @@ import orjson
 from .. import schemas
 from ..departments import departments
 from ..errors import InvalidInput, OnethingError
+from ..i18n import _
 from ..tables import long_field, too_long
 from . import kinds as kinds_
 from . import personal, regions, uscc
@@ -217,9 +218,13 @@ class RowParser:
                 continue
             raise InvalidInput(
                 where,
-                col or "(empty header)",
-                f"unknown column; expected {', '.join(COLUMNS)} or <domain>.object_types / "
-                f"<domain>.<attribute> for an enabled domain ({', '.join(self.descriptions)})",
+                col or _("（空列名）", "(empty header)"),
+                _(
+                    f"未知列；应为 {'、'.join(COLUMNS)}，或已启用领域"
+                    f"（{'、'.join(self.descriptions)}）的 <领域>.object_types / <领域>.<属性>",
+                    f"unknown column; expected {', '.join(COLUMNS)} or <domain>.object_types / "
+                    f"<domain>.<attribute> for an enabled domain ({', '.join(self.descriptions)})",
+                ),
             )
         self._header_checked = True
         self._header_prefixed = any("." in col for col in header)
@@ -246,7 +251,7 @@ class RowParser:
             try:
                 return json.loads(value)
             except json.JSONDecodeError as exc:
-                raise RowError(name, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+                raise RowError(name, _not_json(exc)) from None
         return value
 
     def _key(self, raw: Mapping[str, Any], region_code: str) -> tuple[str, str, bool, bool]:
@@ -255,9 +260,21 @@ class RowParser:
         alt = self._text(raw, "key")
         if code:
             if code.startswith(uscc.ALT_PREFIX):
-                raise RowError("uscc", f"{code!r} is an alternative key: put it in column key")
+                raise RowError(
+                    "uscc",
+                    _(
+                        f"{code!r} 是替代编码：请填在 key 列",
+                        f"{code!r} is an alternative key: put it in column key",
+                    ),
+                )
             if alt and alt != code:
-                raise RowError("key", f"{alt!r} differs from the uscc {code!r}; leave key empty")
+                raise RowError(
+                    "key",
+                    _(
+                        f"{alt!r} 与统一社会信用代码 {code!r} 不同；key 列请留空",
+                        f"{alt!r} differs from the uscc {code!r}; leave key empty",
+                    ),
+                )
             try:
                 verdict = uscc.verify(code)
             except uscc.MalformedUscc as exc:
@@ -267,23 +284,34 @@ class RowParser:
                 if self.checksum == "strict":
                     raise RowError(
                         "uscc",
-                        f"{code!r}: check character is {code[17]!r}, GB 32100-2015 gives "
-                        f"{expected!r} (use --uscc-checksum tolerant for genuine early codes)",
+                        _(
+                            f"{code!r}：校验码为 {code[17]!r}，按 GB 32100-2015 应为 {expected!r}"
+                            "（确属早期赋码的，用 --uscc-checksum tolerant）",
+                            f"{code!r}: check character is {code[17]!r}, GB 32100-2015 gives "
+                            f"{expected!r} (use --uscc-checksum tolerant for genuine early codes)",
+                        ),
                     )
                 return code, "uscc", False, True
             return code, "uscc", True, False
         if not alt:
             raise RowError(
                 "uscc",
-                "missing: give the uscc, or for a business without one the alternative key "
-                "ALT-<region code>-<local id> in column key",
+                _(
+                    "缺失：请填统一社会信用代码；没有代码的经营主体在 key 列填替代编码 "
+                    "ALT-<行政区划代码>-<本地编号>",
+                    "missing: give the uscc, or for a business without one the alternative key "
+                    "ALT-<region code>-<local id> in column key",
+                ),
             )
         parsed = uscc.parse_alternative_key(alt)
         if parsed is None:
             raise RowError(
                 "key",
-                f"{alt!r} is not an alternative key: expected ALT-<6-digit region>-<local id of "
-                f"1–40 characters 0-9 A-Z>",
+                _(
+                    f"{alt!r} 不是替代编码：应为 ALT-<6 位行政区划代码>-<1–40 位 0-9 A-Z 的本地编号>",
+                    f"{alt!r} is not an alternative key: expected ALT-<6-digit region>-<local id "
+                    f"of 1–40 characters 0-9 A-Z>",
+                ),
             )
         problem = regions.problem(parsed[0])
         if problem:
@@ -296,18 +324,33 @@ class RowParser:
         if kind is None:
             raise RowError(
                 "object_kind",
-                f"{code!r} is not an object kind of the enabled domains; expected one of "
-                f"{', '.join(self.kinds)}",
+                _(
+                    f"{code!r} 不是已启用领域的对象种类；应为 {'、'.join(self.kinds)} 之一",
+                    f"{code!r} is not an object kind of the enabled domains; expected one of "
+                    f"{', '.join(self.kinds)}",
+                ),
             )
         return kind
 
     def _other_key(self, raw: Mapping[str, Any], kind: kinds_.ObjectKind) -> tuple[str, str | None]:
         """``(stored key, display key)`` of an object that is not a business."""
         if self._text(raw, "uscc"):
-            raise RowError("uscc", f"a {kind.code} has no uscc: put its key in column key")
+            raise RowError(
+                "uscc",
+                _(
+                    f"{kind.name_zh}没有统一社会信用代码：请把它的编码填在 key 列",
+                    f"a {kind.code} has no uscc: put its key in column key",
+                ),
+            )
         key = self._text(raw, "key")
         if not key:
-            raise RowError("key", f"missing: the {kind.code}'s key ({kind.key_format})")
+            raise RowError(
+                "key",
+                _(
+                    f"缺失：{kind.name_zh}的编码（{kind.key_format}）",
+                    f"missing: the {kind.code}'s key ({kind.key_format})",
+                ),
+            )
         if problem := kinds_.key_problem(kind, key):
             raise RowError("key", problem)
         if not kind.personal:
@@ -361,24 +404,37 @@ class RowParser:
                 member["attributes"][rest] = self._attribute(domain, rest, cell)
         if not out:
             raise RowError(
-                "domains", "no domain: an object is in the registry for at least one domain"
+                "domains",
+                _(
+                    "没有领域：名录库中的对象至少属于一个领域",
+                    "no domain: an object is in the registry for at least one domain",
+                ),
             )
         for d, member in out.items():
             desc = self.descriptions.get(d)
             if desc is None:
                 raise RowError(
                     f"domains.{d}",
-                    f"domain {d!r} is not enabled; enabled: {', '.join(self.descriptions)}",
+                    _(
+                        f"领域 {d!r} 未启用；已启用：{'、'.join(self.descriptions)}",
+                        f"domain {d!r} is not enabled; enabled: {', '.join(self.descriptions)}",
+                    ),
                 )
             if not member["object_types"]:
-                raise RowError(f"domains.{d}.object_types", "at least one object type")
+                raise RowError(
+                    f"domains.{d}.object_types",
+                    _("至少一个对象类型", "at least one object type"),
+                )
             known = self._known_types[d]
             for t in member["object_types"]:
                 if t not in known:
                     raise RowError(
                         f"domains.{d}.object_types",
-                        f"{t!r} is not an object type of {d}; expected one of "
-                        f"{', '.join(sorted(known))}",
+                        _(
+                            f"{t!r} 不是领域 {d} 的对象类型；应为 {'、'.join(sorted(known))} 之一",
+                            f"{t!r} is not an object type of {d}; expected one of "
+                            f"{', '.join(sorted(known))}",
+                        ),
                     )
             member["object_types"] = sorted(set(member["object_types"]))
             if kind is not None:
@@ -386,8 +442,12 @@ class RowParser:
                     if self._kind_of_type[(d, t)] != kind:
                         raise RowError(
                             f"domains.{d}.object_types",
-                            f"{t!r} is a {self._kind_of_type[(d, t)]} type, the row's "
-                            f"object_kind is {kind}",
+                            _(
+                                f"{t!r} 是{self.kinds[self._kind_of_type[(d, t)]].name_zh}"
+                                f"的类型，而本行的对象种类是{self.kinds[kind].name_zh}",
+                                f"{t!r} is a {self._kind_of_type[(d, t)]} type, the row's "
+                                f"object_kind is {kind}",
+                            ),
                         )
             self._attribute_checkers[d].check(member["attributes"], f"domains.{d}.attributes")
         return dict(sorted(out.items()))
@@ -423,11 +483,17 @@ class RowParser:
             if lic["department"] not in known:
                 raise RowError(
                     f"licences[{i}].department",
-                    f"{lic['department']!r} is not a department code (`onething departments`)",
+                    _(
+                        f"{lic['department']!r} 不是部门代码（见 `onething departments`）",
+                        f"{lic['department']!r} is not a department code (`onething departments`)",
+                    ),
                 )
             start, end = lic.get("valid_from"), lic.get("valid_to")
             if start and end and end < start:
-                raise RowError(f"licences[{i}].valid_to", f"{end} is before valid_from {start}")
+                raise RowError(
+                    f"licences[{i}].valid_to",
+                    _(f"{end} 早于 valid_from {start}", f"{end} is before valid_from {start}"),
+                )
             out.append(
                 {
                     "number": lic["number"],
@@ -447,7 +513,13 @@ class RowParser:
         if not value:
             return None
         if value not in GRADES:
-            raise RowError(name, f"{value!r} is not one of {', '.join(GRADES)} (upper case)")
+            raise RowError(
+                name,
+                _(
+                    f"{value!r} 不是 {'、'.join(GRADES)} 之一（大写）",
+                    f"{value!r} is not one of {', '.join(GRADES)} (upper case)",
+                ),
+            )
         return value
 
     def parse(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -457,10 +529,16 @@ class RowParser:
         if not self._header_checked:
             unknown = [k for k in raw if k not in COLUMNS and k not in IGNORED and "." not in k]
             if unknown:
-                raise RowError(unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
+                raise RowError(
+                    unknown[0],
+                    unknown_column(COLUMNS),
+                )
         region_code = self._text(raw, "region_code")
         if not region_code:
-            raise RowError("region_code", "missing: the 6-digit GB/T 2260 code")
+            raise RowError(
+                "region_code",
+                _("缺失：6 位 GB/T 2260 行政区划代码", "missing: the 6-digit GB/T 2260 code"),
+            )
         object_kind = self._kind(raw)
         display_key = None
         if object_kind.code == "business":
@@ -475,13 +553,17 @@ class RowParser:
             self._regions_ok.add(region_code)
         name = self._text(raw, "name")
         if not name:
-            raise RowError("name", "missing: the registered name")
+            raise RowError("name", _("缺失：登记名称", "missing: the registered name"))
         address = self._text(raw, "address")
         if object_kind.personal:
             name = kinds_.mask_name(name)  # PIPL: a natural person's name is kept masked only
             if address:
                 raise RowError(
-                    "address", "a natural person's address is not kept (PIPL); leave it empty"
+                    "address",
+                    _(
+                        "不保存自然人的住址（个人信息保护法）；请留空",
+                        "a natural person's address is not kept (PIPL); leave it empty",
+                    ),
                 )
         row = {
             "key": key,
@@ -510,9 +592,29 @@ def json_object(text: str) -> dict[str, Any]:
         try:
             value = json.loads(text)  # the standard library's message, or a big integer
         except json.JSONDecodeError as exc:
-            return {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+            return {"__error__": _not_json(exc)}
     if not isinstance(value, dict):
-        return {"__error__": f"expected a JSON object, got {type(value).__name__}"}
+        return {
+            "__error__": _(
+                f"应为 JSON 对象，得到 {type(value).__name__}",
+                f"expected a JSON object, got {type(value).__name__}",
+            )
+        }
     if long := long_field(value):
         return {"__error__": f"{long[0]}: {too_long(long[1])}"}
     return value
+
+
+def unknown_column(columns: Iterable[str]) -> str:
+    """The message for a column that is not one of ``columns``."""
+    return _(
+        f"未知列；应为 {'、'.join(columns)}",
+        f"unknown column; expected {', '.join(columns)}",
+    )
+
+
+def _not_json(exc: json.JSONDecodeError) -> str:
+    return _(
+        f"不是有效的 JSON：第 {exc.colno} 列 {exc.msg}",
+        f"not valid JSON: {exc.msg} at column {exc.colno}",
+    )

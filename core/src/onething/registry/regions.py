@@ -13,6 +13,8 @@ from importlib import resources
 
 from attrs import frozen
 
+from ..i18n import _
+
 
 @frozen
 class Region:
@@ -108,15 +110,26 @@ def counties(of: str) -> list[Region]:
 def problem(code: str, within: str | None = None) -> str | None:
     """Why ``code`` is not an acceptable region code (inside ``within``), or ``None``."""
     if len(code) != 6 or not code.isdigit():
-        return f"{code!r} is not a 6-digit GB/T 2260 region code"
+        return _(
+            f"{code!r} 不是 6 位 GB/T 2260 行政区划代码",
+            f"{code!r} is not a 6-digit GB/T 2260 region code",
+        )
     if within is not None and not contains(within, code):
-        return f"region {code} lies outside the deployment's region {within} ({name(within)})"
+        return _(
+            f"行政区划 {code} 不在本部署的区域 {within}（{name(within)}）内",
+            f"region {code} lies outside the deployment's region {within} ({name(within)})",
+        )
     if covered(code) and code not in regions():
         old = _data()[1].get(code)
         if old is not None:
-            return (
+            return _(
+                f"行政区划 {code}（{old.name}）已于 {old.year} 年撤销；"
+                f"请用 {old.replaced_by}（{name(old.replaced_by)}）",
                 f"region {code} ({old.name}) was retired in {old.year}; "
-                f"use {old.replaced_by} ({name(old.replaced_by)})"
+                f"use {old.replaced_by} ({name(old.replaced_by)})",
             )
-        return f"region {code} is not a GB/T 2260 code in use"
+        return _(
+            f"行政区划 {code} 不是现行的 GB/T 2260 代码",
+            f"region {code} is not a GB/T 2260 code in use",
+        )
     return None

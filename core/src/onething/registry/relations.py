@@ -22,12 +22,13 @@ import sqlalchemy as sa
 from attrs import define, field
 
 from ..errors import InvalidInput, OnethingError
+from ..i18n import _
 from ..store import Store
 from ..store.registry import RegistryImport, RegistryObject, RegistryRelation, RelationHistory
 from . import kinds as kinds_
 from . import personal
 from ._bulk import bind_value, driver_cursor, insert_tuples
-from .parsing import RowError, json_object
+from .parsing import RowError, json_object, unknown_column
 from .rejects import Rejects
 from .sources import Source, batched
 
@@ -103,7 +104,10 @@ class _Parser:
         kind = self.kinds[kind_code]
         text = self._text(raw, name)
         if not text:
-            raise RowError(name, f"missing: the key of a {kind_code}")
+            raise RowError(
+                name,
+                _(f"缺失：{kind.name_zh}的编码", f"missing: the key of a {kind_code}"),
+            )
         if kind_code == "business":
             return text, text
         if problem := kinds_.key_problem(kind, text):
@@ -119,23 +123,36 @@ class _Parser:
             raise RowError("(row)", raw["__error__"])
         unknown = [k for k in raw if k not in COLUMNS and k not in IGNORED]
         if unknown:
-            raise RowError(unknown[0], f"unknown column; expected {', '.join(COLUMNS)}")
+            raise RowError(unknown[0], unknown_column(COLUMNS))
         code = self._text(raw, "type")
         rel = self.types.get(code)
         if rel is None:
             raise RowError(
                 "type",
-                f"{code!r} is not a relation type of the enabled domains; expected one of "
-                f"{', '.join(self.types) or '(none declared)'}",
+                _(
+                    f"{code!r} 不是已启用领域的关系类型；应为 "
+                    f"{'、'.join(self.types) or '（未声明任何关系类型）'} 之一",
+                    f"{code!r} is not a relation type of the enabled domains; expected one of "
+                    f"{', '.join(self.types) or '(none declared)'}",
+                ),
             )
         source, shown_source = self._end(raw, "source", rel.source_kind)
         target, shown_target = self._end(raw, "target", rel.target_kind)
         start = self._date(raw, "valid_from")
         if start is None:
-            raise RowError("valid_from", "missing: the first day of the relation (YYYY-MM-DD)")
+            raise RowError(
+                "valid_from",
+                _(
+                    "缺失：关系的起始日（YYYY-MM-DD）",
+                    "missing: the first day of the relation (YYYY-MM-DD)",
+                ),
+            )
         end = self._date(raw, "valid_to")
         if end is not None and end < start:
-            raise RowError("valid_to", f"{end} is before valid_from {start}")
+            raise RowError(
+                "valid_to",
+                _(f"{end} 早于 valid_from {start}", f"{end} is before valid_from {start}"),
+            )
         return (code, source, target, start, end), (shown_source, shown_target)
 
     def masked(self, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -156,7 +173,7 @@ def _looks_personal(kinds: Mapping[str, Any], text: str) -> bool:
 
 
 def _bad(name: str, text: str):
-    raise RowError(name, f"{text!r} is not a date YYYY-MM-DD")
+    raise RowError(name, _(f"{text!r} 不是日期 YYYY-MM-DD", f"{text!r} is not a date YYYY-MM-DD"))
 
 
 def _rows(path: Path, fmt: str | None) -> tuple[Source, Iterator[list[tuple[int, Any]]]]:
@@ -197,8 +214,8 @@ def import_relations_file(
                 if col not in COLUMNS and col not in IGNORED:
                     raise InvalidInput(
                         f"{path}:1",
-                        col or "(empty header)",
-                        f"unknown column; expected {', '.join(COLUMNS)}",
+                        col or _("（空列名）", "(empty header)"),
+                        unknown_column(COLUMNS),
                     )
         return _run(
             store,
@@ -351,7 +368,7 @@ def _kinds_of(conn, keys: list[str]) -> dict[str, str]:
     """The object kind of each of ``keys`` the registry holds."""
     if not keys:
         return {}
-    with driver_cursor(conn) as (cur, _):
+    with driver_cursor(conn) as (cur, _raw):
         cur.execute(_KINDS_SQL[conn.dialect.name], (orjson.dumps(keys).decode(),))
         return dict(cur.fetchall())
 
@@ -369,7 +386,7 @@ def _existing(conn, idents: list[tuple[str, str, str]]) -> dict[tuple, tuple]:
     out: dict[tuple, tuple] = {}
     if not idents:
         return out
-    with driver_cursor(conn) as (cur, _):
+    with driver_cursor(conn) as (cur, _raw):
         cur.execute(_EXISTING_SQL[conn.dialect.name], (orjson.dumps(idents).decode(),))
         for rid, t, s, tg, start, end, version in cur.fetchall():
             out[(t, s, tg, _day(start))] = (rid, _day(end), version)
@@ -386,11 +403,26 @@ def _ends_problem(parser, row, shown, stored: Mapping[str, str]) -> RowError | N
         have = stored.get(key)
         if have is None:
             return RowError(
-                end, f"{show}: no {want} with this key in the registry (import it first)"
+                end,
+                _(
+                    f"{show}：名录库中没有这个编码的{_name(parser, want)}（请先导入）",
+                    f"{show}: no {want} with this key in the registry (import it first)",
+                ),
             )
         if have != want:
-            return RowError(end, f"{show} is a {have}; {row[0]} relates a {want}")
+            return RowError(
+                end,
+                _(
+                    f"{show} 是{_name(parser, have)}；关系 {row[0]} 连接的是{_name(parser, want)}",
+                    f"{show} is a {have}; {row[0]} relates a {want}",
+                ),
+            )
     return None
+
+
+def _name(parser, kind: str) -> str:
+    known = parser.kinds.get(kind)
+    return known.name_zh if known is not None else kind
 
 
 def _write(conn, good: list[tuple], import_id: int, report: RelationReport) -> None:

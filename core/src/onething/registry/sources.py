@@ -25,6 +25,7 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..tables import csv_problem, unique_header
 from ..textfiles import require_file
 
@@ -51,7 +52,12 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     if suffix in FORMATS:
         return suffix
     raise InvalidInput(
-        str(path), "", f"unknown file type {path.suffix!r}: expected .csv, .xlsx or .jsonl"
+        str(path),
+        "",
+        _(
+            f"未知的文件类型 {path.suffix!r}：应为 .csv、.xlsx 或 .jsonl",
+            f"unknown file type {path.suffix!r}: expected .csv, .xlsx or .jsonl",
+        ),
     )
 
 
@@ -119,7 +125,9 @@ def _record(values: list[str], width: int) -> Any:
 
 
 def _problem(exc: UnicodeDecodeError | csv.Error) -> str:
-    return csv_problem(exc) if isinstance(exc, csv.Error) else f"not UTF-8 CSV: {exc}"
+    if isinstance(exc, csv.Error):
+        return csv_problem(exc)
+    return _(f"不是 UTF-8 编码的 CSV：{exc}", f"not UTF-8 CSV: {exc}")
 
 
 def csv_records(chunk: CsvChunk, width: int) -> CsvRecords:
@@ -134,8 +142,12 @@ def csv_records(chunk: CsvChunk, width: int) -> CsvRecords:
             0,
             fatal=(
                 data.count(b"\n", 0, exc.start) + 1,
-                f"not UTF-8 CSV: {exc.reason}: byte 0x{data[exc.start]:02x} at byte "
-                f"{exc.start - line_start + 1} of the line",
+                _(
+                    f"不是 UTF-8 编码的 CSV：该行第 {exc.start - line_start + 1} 个字节 "
+                    f"0x{data[exc.start]:02x}（{exc.reason}）",
+                    f"not UTF-8 CSV: {exc.reason}: byte 0x{data[exc.start]:02x} at byte "
+                    f"{exc.start - line_start + 1} of the line",
+                ),
             ),
         )
     ends_line = text.endswith(("\n", "\r"))
@@ -222,7 +234,9 @@ class Source:
             if not odd or len(head) >= 100:
                 break
         if not head:
-            raise InvalidInput(where, "", "empty file: expected a header row")
+            raise InvalidInput(
+                where, "", _("文件为空：应有表头行", "empty file: expected a header row")
+            )
         try:
             reader = csv.reader(io.StringIO(b"".join(head).decode("utf-8-sig"), newline=""))
             first = list(reader)
@@ -238,7 +252,9 @@ class Source:
             try:
                 self.header = unique_header(where, next(reader))
             except StopIteration:
-                raise InvalidInput(where, "", "empty file: expected a header row") from None
+                raise InvalidInput(
+                    where, "", _("文件为空：应有表头行", "empty file: expected a header row")
+                ) from None
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise InvalidInput(f"{where}:1", "", _problem(exc)) from None
             self._rows = self._csv_rows(reader, 0)
@@ -255,13 +271,19 @@ class Source:
         try:
             wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as exc:
-            raise InvalidInput(where, "", f"not a readable XLSX workbook: {exc}") from None
+            raise InvalidInput(
+                where,
+                "",
+                _(f"不是可读的 XLSX 工作簿：{exc}", f"not a readable XLSX workbook: {exc}"),
+            ) from None
         self._stack.callback(wb.close)
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         first = next(rows, None)
         if first is None:
-            raise InvalidInput(where, "", "empty sheet: expected a header row")
+            raise InvalidInput(
+                where, "", _("工作表为空：应有表头行", "empty sheet: expected a header row")
+            )
         self.header = [str(_cell(v)).strip() for v in first]
         while self.header and not self.header[-1]:
             self.header.pop()
@@ -320,7 +342,9 @@ class Source:
                 if raw.strip():
                     yield line, raw  # decoded by the preparer (maybe in a worker)
         except UnicodeDecodeError as exc:
-            raise InvalidInput(str(self.path), "", f"not UTF-8: {exc}") from None
+            raise InvalidInput(
+                str(self.path), "", _(f"不是 UTF-8 编码：{exc}", f"not UTF-8: {exc}")
+            ) from None
 
     def _xlsx_rows(self, rows) -> Iterator[tuple[int, Any]]:
         header = self.header

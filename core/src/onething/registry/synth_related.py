@@ -33,6 +33,7 @@ from typing import Any
 from attrs import define, field
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import Membership, ObjectKind, SupervisedObject, SynthLink, SynthRelated
 from . import kinds as kinds_
 from . import regions
@@ -155,14 +156,26 @@ class RelatedSynthesiser:
         kind = self.kind_of.get((domain, otype))
         if kind is None:
             known = ", ".join(t.code for t in self.desc[domain].object_types)
-            raise InvalidInput(where, name, f"{otype!r} is not an object type of {domain}: {known}")
+            raise InvalidInput(
+                where,
+                name,
+                _(
+                    f"{otype!r} 不是领域 {domain} 的对象类型：{known}",
+                    f"{otype!r} is not an object type of {domain}: {known}",
+                ),
+            )
         return kind
 
     def _relation(self, code: str, where: str):
         rel = self.rel_types.get(code)
         if rel is None:
             raise InvalidInput(
-                where, "relation", f"{code!r} is not a relation type: {', '.join(self.rel_types)}"
+                where,
+                "relation",
+                _(
+                    f"{code!r} 不是关系类型：{'、'.join(self.rel_types)}",
+                    f"{code!r} is not a relation type: {', '.join(self.rel_types)}",
+                ),
             )
         return rel
 
@@ -174,7 +187,12 @@ class RelatedSynthesiser:
                 kind_code = self._type_kind(d, spec.object_type, where, "object_type")
                 if kind_code == "business":
                     raise InvalidInput(
-                        where, "object_type", "businesses are drawn by synth_share, not here"
+                        where,
+                        "object_type",
+                        _(
+                            "经营主体由 synth_share 生成，不在此处",
+                            "businesses are drawn by synth_share, not here",
+                        ),
                     )
                 if anchor_domain not in self.desc:
                     yield None  # the anchor's domain is not enabled: nothing to draw for
@@ -186,13 +204,16 @@ class RelatedSynthesiser:
                     raise InvalidInput(
                         where,
                         "relation",
-                        f"{rel.code} relates a {rel.source_kind} to a {rel.target_kind}, not a "
-                        f"{anchor_kind} (anchor) and a {kind_code}",
+                        _relates(rel, anchor_kind + _("（锚）", " (anchor)"), kind_code),
                     )
                 kind = self.kinds[kind_code]
                 lo, hi = spec.count
                 if lo > hi:
-                    raise InvalidInput(where, "count", f"[{lo}, {hi}]: from exceeds to")
+                    raise InvalidInput(
+                        where,
+                        "count",
+                        _(f"[{lo}, {hi}]：下限大于上限", f"[{lo}, {hi}]: from exceeds to"),
+                    )
                 self._check_templates(spec, kind, self.kinds[anchor_kind], where)
                 yield Entry(
                     domain=d,
@@ -210,7 +231,12 @@ class RelatedSynthesiser:
     def _check_templates(self, spec: SynthRelated, kind, anchor_kind, where: str) -> None:
         if spec.key is None and kind.key_format == "pattern":
             raise InvalidInput(
-                where, "key", f"a template is required: {kind.code} keys are a pattern"
+                where,
+                "key",
+                _(
+                    f"需要模板：{kind.code} 的编码是正则格式",
+                    f"a template is required: {kind.code} keys are a pattern",
+                ),
             )
         for name, templates in (("key", [spec.key] if spec.key else []), ("names", spec.names)):
             for t in templates:
@@ -222,18 +248,30 @@ class RelatedSynthesiser:
                     raise InvalidInput(
                         where,
                         name,
-                        f"{t!r}: unknown field {sorted(unknown)[0]}; expected "
-                        f"{', '.join(sorted(_FIELDS[name]))}",
+                        _(
+                            f"{t!r}：未知字段 {sorted(unknown)[0]}；应为 "
+                            f"{'、'.join(sorted(_FIELDS[name]))}",
+                            f"{t!r}: unknown field {sorted(unknown)[0]}; expected "
+                            f"{', '.join(sorted(_FIELDS[name]))}",
+                        ),
                     )
                 if name == "key" and not ("index" in used or {"anchor", "n"} <= used):
                     raise InvalidInput(
                         where,
                         name,
-                        f"{t!r}: keys must be unique: use {{index}}, or {{anchor}} and {{n}}",
+                        _(
+                            f"{t!r}：编码必须唯一：用 {{index}}，或 {{anchor}} 加 {{n}}",
+                            f"{t!r}: keys must be unique: use {{index}}, or {{anchor}} and {{n}}",
+                        ),
                     )
                 if "anchor" in used and anchor_kind.personal:
                     raise InvalidInput(
-                        where, name, f"{t!r}: a person's key never goes into another key (PIPL)"
+                        where,
+                        name,
+                        _(
+                            f"{t!r}：自然人的编码不得写入其他编码（个人信息保护法）",
+                            f"{t!r}: a person's key never goes into another key (PIPL)",
+                        ),
                     )
 
     def _ordered(self, entries: list[Entry]) -> list[Entry]:
@@ -245,7 +283,11 @@ class RelatedSynthesiser:
             pending = {(e.domain, e.spec.object_type) for e in left}
             ready = [e for e in left if (e.anchor_domain, e.spec.anchor) not in pending]
             if not ready:
-                raise InvalidInput(left[0].where, "anchor", "synth_related anchors form a cycle")
+                raise InvalidInput(
+                    left[0].where,
+                    "anchor",
+                    _("synth_related 的锚构成循环", "synth_related anchors form a cycle"),
+                )
             out += ready
             left = [e for e in left if e not in ready]
         return out
@@ -266,8 +308,7 @@ class RelatedSynthesiser:
                     raise InvalidInput(
                         where,
                         "relation",
-                        f"{rel.code} relates a {rel.source_kind} to a {rel.target_kind}, not a "
-                        f"{mine} and a {theirs} (other)",
+                        _relates(rel, mine, theirs + _("（other）", " (other)")),
                     )
                 yield Link(d, spec, other_domain, direction or rel.source_kind == rel.target_kind)
 
@@ -299,14 +340,25 @@ class RelatedSynthesiser:
         else:  # pragma: no cover - _check_templates requires a template for the rest
             raise AssertionError(kind.key_format)
         if problem := kinds_.key_problem(kind, key):
-            raise InvalidInput(e.where, "key", f"the template drew an invalid key: {problem}")
+            raise InvalidInput(
+                e.where,
+                "key",
+                _(f"模板生成了无效编码：{problem}", f"the template drew an invalid key: {problem}"),
+            )
         return key
 
     def _project_code(self, index: int, county: str, rng: random.Random) -> str:
         span = self.today.year - _PROJECT_YEAR0 + 1
         serial, k = index % 10**6, index // 10**6
         if k >= span:
-            raise InvalidInput("--size", "", f"more than {span * 10**6} synthetic projects")
+            raise InvalidInput(
+                "--size",
+                "",
+                _(
+                    f"合成项目超过 {span * 10**6} 个",
+                    f"more than {span * 10**6} synthetic projects",
+                ),
+            )
         year = _PROJECT_YEAR0 + (k + serial) % span  # one to one for each serial's k < span
         return f"{year}-{county}-{rng.choice(('47', '48'))}-01-{serial:06d}"
 
@@ -315,10 +367,14 @@ class RelatedSynthesiser:
         if rng.random() >= share:
             i = self._next(f"{kind}:ordinary")
             if i >= len(_SERIAL) ** 5:
-                raise InvalidInput("--size", "", "more synthetic ordinary plates than serials")
+                raise InvalidInput(
+                    "--size",
+                    "",
+                    _("合成的普通号牌多于可用序号", "more synthetic ordinary plates than serials"),
+                )
             i = i * 7919 % len(_SERIAL) ** 5  # 7919 is coprime to 34: one to one, scattered
             chars = []
-            for _ in range(5):
+            for _digit in range(5):
                 i, r = divmod(i, len(_SERIAL))
                 chars.append(_SERIAL[r])
             return head + "".join(reversed(chars))
@@ -331,14 +387,28 @@ class RelatedSynthesiser:
             j = i - small
             first, rest = "ABCEGHJK"[j % 8], j // 8
             if rest >= len(_SERIAL) * 10**4:
-                raise InvalidInput("--size", "", "more synthetic new-energy plates than serials")
+                raise InvalidInput(
+                    "--size",
+                    "",
+                    _(
+                        "合成的新能源号牌多于可用序号",
+                        "more synthetic new-energy plates than serials",
+                    ),
+                )
         return f"{head}{first}{_SERIAL[rest % len(_SERIAL)]}{rest // len(_SERIAL):04d}"
 
     @staticmethod
     def _resident_id(index: int, county: str) -> str:
         day, seq = index % _BIRTH_DAYS, index // _BIRTH_DAYS
         if seq >= 1000:
-            raise InvalidInput("--size", "", f"more than {_BIRTH_DAYS * 1000} synthetic people")
+            raise InvalidInput(
+                "--size",
+                "",
+                _(
+                    f"合成自然人超过 {_BIRTH_DAYS * 1000} 个",
+                    f"more than {_BIRTH_DAYS * 1000} synthetic people",
+                ),
+            )
         born = _BIRTH0 + dt.timedelta(days=day * 7919 % _BIRTH_DAYS)  # 7919 coprime: one to one
         body = f"{county}{born:%Y%m%d}{seq:03d}"
         return body + kinds_.id_check_character(body)
@@ -460,6 +530,13 @@ class RelatedSynthesiser:
             "valid_from": self._since(rng),
             "valid_to": "",
         }
+
+
+def _relates(rel, one: str, other: str) -> str:
+    return _(
+        f"{rel.code} 连接 {rel.source_kind} 与 {rel.target_kind}，而不是 {one} 与 {other}",
+        f"{rel.code} relates a {rel.source_kind} to a {rel.target_kind}, not a {one} and a {other}",
+    )
 
 
 __all__ = ["CITY_LETTER", "PROVINCE_ABBR", "Drawn", "RelatedSynthesiser"]

@@ -23,6 +23,7 @@ from attrs import asdict, define
 
 from ..conditions import holds
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import Item
 
 if TYPE_CHECKING:  # SQLAlchemy only for the queries: enabling plugins runs the checks below
@@ -220,8 +221,7 @@ def check_through(domains, kinds: dict, relations: dict) -> None:
                 raise InvalidInput(
                     where,
                     "relation",
-                    f"{t.relation!r} is not a relation type of the enabled domains; declared: "
-                    f"{', '.join(relations) or '(none)'}",
+                    _unknown_relation(t.relation, relations),
                 )
             mine, other = (
                 (rel.source_kind, rel.target_kind)
@@ -233,8 +233,12 @@ def check_through(domains, kinds: dict, relations: dict) -> None:
                     raise InvalidInput(
                         where,
                         "direction",
-                        f"the item's object type {ot!r} is a {kind_of[(name, ot)]}; "
-                        f"{t.relation} ({t.direction}) reaches through a {mine}",
+                        _(
+                            f"事项的对象类型 {ot!r} 属于 {kind_of[(name, ot)]}；"
+                            f"{t.relation}（{t.direction}）经由的是 {mine}",
+                            f"the item's object type {ot!r} is a {kind_of[(name, ot)]}; "
+                            f"{t.relation} ({t.direction}) reaches through a {mine}",
+                        ),
                     )
             domain = t.domain or name
             if domain not in domains.names:
@@ -242,14 +246,15 @@ def check_through(domains, kinds: dict, relations: dict) -> None:
             for ot in t.object_types:
                 have = kind_of.get((domain, ot))
                 if have is None:
-                    raise InvalidInput(
-                        where, "object_types", f"{ot!r} is not an object type of {domain}"
-                    )
+                    raise InvalidInput(where, "object_types", _not_a_type(ot, domain))
                 if have != other:
                     raise InvalidInput(
                         where,
                         "object_types",
-                        f"{ot!r} is a {have}; {t.relation} ({t.direction}) reaches a {other}",
+                        _(
+                            f"{ot!r} 属于 {have}；{t.relation}（{t.direction}）到达的是 {other}",
+                            f"{ot!r} is a {have}; {t.relation} ({t.direction}) reaches a {other}",
+                        ),
                     )
 
 
@@ -272,7 +277,14 @@ def check_over(domains, relations: dict) -> None:
                 continue
             where = f"{name}: risk rule {rule.id}: over"
             if rule.kind != "threshold":
-                raise InvalidInput(where, "kind", "a rule over related objects is a threshold")
+                raise InvalidInput(
+                    where,
+                    "kind",
+                    _(
+                        "基于关联对象的规则只能是阈值规则（threshold）",
+                        "a rule over related objects is a threshold",
+                    ),
+                )
             at = {kind_of.get((name, t)) for t in rule.object_types} - {None}
             for i, code in enumerate(over.path):
                 rel = relations.get(code)
@@ -280,8 +292,7 @@ def check_over(domains, relations: dict) -> None:
                     raise InvalidInput(
                         where,
                         f"path[{i}]",
-                        f"{code!r} is not a relation type of the enabled domains; declared: "
-                        f"{', '.join(relations) or '(none)'}",
+                        _unknown_relation(code, relations),
                     )
                 start, end = (
                     (rel.source_kind, rel.target_kind)
@@ -292,20 +303,41 @@ def check_over(domains, relations: dict) -> None:
                     raise InvalidInput(
                         where,
                         f"path[{i}]",
-                        f"{code} ({over.direction}) starts at a {start}, not at a "
-                        f"{', '.join(sorted(at))}",
+                        _(
+                            f"{code}（{over.direction}）从 {start} 出发，而不是从 "
+                            f"{'、'.join(sorted(at))}",
+                            f"{code} ({over.direction}) starts at a {start}, not at a "
+                            f"{', '.join(sorted(at))}",
+                        ),
                     )
                 at = {end}
             domain = over.domain or name
             for t in over.object_types:
                 have = kind_of.get((domain, t))
                 if domain in domains.names and have is None:
-                    raise InvalidInput(
-                        where, "object_types", f"{t!r} is not an object type of {domain}"
-                    )
+                    raise InvalidInput(where, "object_types", _not_a_type(t, domain))
                 if have is not None and {have} != at:
                     raise InvalidInput(
                         where,
                         "object_types",
-                        f"{t!r} is a {have}; the path reaches a {next(iter(at))}",
+                        _(
+                            f"{t!r} 属于 {have}；该路径到达的是 {next(iter(at))}",
+                            f"{t!r} is a {have}; the path reaches a {next(iter(at))}",
+                        ),
                     )
+
+
+def _unknown_relation(code: str, relations: Iterable[str]) -> str:
+    declared = list(relations)
+    return _(
+        f"{code!r} 不是已启用领域的关系类型；已声明：{'、'.join(declared) or '（无）'}",
+        f"{code!r} is not a relation type of the enabled domains; declared: "
+        f"{', '.join(declared) or '(none)'}",
+    )
+
+
+def _not_a_type(object_type: str, domain: str) -> str:
+    return _(
+        f"{object_type!r} 不是领域 {domain} 的对象类型",
+        f"{object_type!r} is not an object type of {domain}",
+    )

@@ -26,6 +26,8 @@ import re
 from operator import mul as _mul
 from typing import Literal
 
+from ..i18n import _
+
 #: The 31 characters of GB 32100-2015 in value order (0–30).
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {c: i for i, c in enumerate(ALPHABET)}
@@ -73,17 +75,35 @@ def verify(code: str) -> Verdict:
     if _SHAPE.fullmatch(code) is not None:  # the common case: one compiled match, no loop
         return "ok" if check_character(code[:17]) == code[17] else "checksum"
     if len(code) != LENGTH:
-        raise MalformedUscc(f"a uscc has {LENGTH} characters, got {len(code)}")
+        raise MalformedUscc(
+            _(
+                f"统一社会信用代码为 {LENGTH} 位，此处为 {len(code)} 位",
+                f"a uscc has {LENGTH} characters, got {len(code)}",
+            )
+        )
     for i, c in enumerate(code, 1):
         if c in VALUES:
             continue
         if c.isalpha() and c.upper() in VALUES and c != c.upper():
-            raise MalformedUscc(f"character {i} {c!r} is lower case; a uscc is upper case only")
+            raise MalformedUscc(
+                _(
+                    f"第 {i} 位 {c!r} 是小写；统一社会信用代码只用大写",
+                    f"character {i} {c!r} is lower case; a uscc is upper case only",
+                )
+            )
         if c.upper() in set(FORBIDDEN):
             raise MalformedUscc(
-                f"character {i} {c!r} is not used by GB 32100-2015 (no I, O, S, V or Z)"
+                _(
+                    f"第 {i} 位 {c!r} 不在 GB 32100-2015 的字符集中（不用 I、O、S、V、Z）",
+                    f"character {i} {c!r} is not used by GB 32100-2015 (no I, O, S, V or Z)",
+                )
             )
-        raise MalformedUscc(f"character {i} {c!r} is not a digit or capital letter")
+        raise MalformedUscc(
+            _(
+                f"第 {i} 位 {c!r} 不是数字或大写字母",
+                f"character {i} {c!r} is not a digit or capital letter",
+            )
+        )
     if check_character(code[:17]) != code[17]:
         return "checksum"
     return "ok"
