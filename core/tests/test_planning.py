@@ -189,7 +189,7 @@ def rulebook(fake_domains):
 def test_plan_merges_tasks_into_joint_visits_and_splits_constrained_ones(store, rulebook):
     _registry(store)
     _pool(store)
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", by="tester")
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S", by="tester")
     tasks = {t["id"]: t for t in doc["tasks"]}
     assert doc["platform"]["population_total"] == 60
     for v in doc["visits"]:
@@ -208,7 +208,7 @@ def test_plan_merges_tasks_into_joint_visits_and_splits_constrained_ones(store, 
 def test_every_visit_gets_two_law_enforcement_inspectors_per_department(store, rulebook):
     _registry(store)
     pool = _pool(store)
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S")
     by_id = {i.id: i for i in pool}
     staffed: dict[tuple[str, str], list[str]] = {}
     for a in doc["assignments"]:
@@ -224,14 +224,14 @@ def test_every_visit_gets_two_law_enforcement_inspectors_per_department(store, r
 def test_recusal_workload_and_infeasibility_are_honoured(store, rulebook):
     _registry(store)
     _pool(store, per_dept=3)
-    first = make_plan(rulebook, store, cycle="2026Q1", seed="S", inspector_cap=100)
+    first = make_plan(store, rulebook, cycle="2026Q1", seed="S", inspector_cap=100)
     # previous cycle's inspectors on an object are recused in the next cycle
-    second = make_plan(rulebook, store, cycle="2026Q2", seed="S", inspector_cap=100)
+    second = make_plan(store, rulebook, cycle="2026Q2", seed="S", inspector_cap=100)
     before = {(a["visit"].split(":")[1], a["inspector"]) for a in first["assignments"]}
     after = {(a["visit"].split(":")[1], a["inspector"]) for a in second["assignments"]}
     assert not before & after
     # workload cap of 1 visit per inspector: most visits become infeasible, with a reason
-    third = make_plan(rulebook, store, cycle="2026Q3", seed="T", inspector_cap=1)
+    third = make_plan(store, rulebook, cycle="2026Q3", seed="T", inspector_cap=1)
     load: dict[str, int] = {}
     for a in third["assignments"]:
         load[a["inspector"]] = load.get(a["inspector"], 0) + 1
@@ -246,7 +246,7 @@ def test_declared_conflicts_keep_an_inspector_away(store, rulebook):
     _registry(store, n=20)
     keys = [f"9137150{i:011d}" for i in range(20)]
     _pool(store, per_dept=4, conflicts=frozenset(keys))  # everyone conflicted with everyone
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S")
     assert not doc["assignments"]
     assert all("recusal=4" in x["reason"] for x in doc["infeasible"])
 
@@ -256,7 +256,7 @@ def test_cap_reports_every_task_it_could_not_place(store, rulebook):
 
     _registry(store, n=80, grade="A")  # visit_cap.A = 1: joint + unannounced split = 2 visits
     _pool(store)
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S")
     assert doc["unplaced"], "the fire task's separate visit exceeds a cap of one"
     assert all(x["reason"] == "visit_cap" for x in doc["unplaced"])
     per_key: dict[str, int] = {}
@@ -272,10 +272,10 @@ def test_a_redraw_needs_a_reason_and_is_audited(store, rulebook):
     import sqlalchemy as sa
 
     _registry(store, n=10)
-    make_plan(rulebook, store, cycle="2026Q1", seed="S", by="甲")
+    make_plan(store, rulebook, cycle="2026Q1", seed="S", by="甲")
     with pytest.raises(InvalidInput, match="redraw"):
-        make_plan(rulebook, store, cycle="2026Q1", seed="S2")
-    make_plan(rulebook, store, cycle="2026Q1", seed="S2", by="乙", reason="种子公布前泄露")
+        make_plan(store, rulebook, cycle="2026Q1", seed="S2")
+    make_plan(store, rulebook, cycle="2026Q1", seed="S2", by="乙", reason="种子公布前泄露")
     with store.engine.connect() as c:
         rows = c.execute(sa.text("SELECT kind, who, why FROM planning_draw ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("draw", "甲", ""), ("redraw", "乙", "种子公布前泄露")]
@@ -284,7 +284,7 @@ def test_a_redraw_needs_a_reason_and_is_audited(store, rulebook):
 def test_a_blank_reason_is_refused(store, rulebook):
     _registry(store, n=10)
     with pytest.raises(InvalidInput, match="--reason: blank"):
-        make_plan(rulebook, store, cycle="2026Q1", seed="S", reason=" \t ")
+        make_plan(store, rulebook, cycle="2026Q1", seed="S", reason=" \t ")
 
 
 def test_files_that_cannot_be_written_leave_no_draw(store, rulebook, tmp_path):
@@ -296,34 +296,45 @@ def test_files_that_cannot_be_written_leave_no_draw(store, rulebook, tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("", "utf-8")  # --out names a file: no directory can be made there
     with pytest.raises(InvalidInput, match="不是目录"):
-        make_plan(rulebook, store, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, blocked))
+        make_plan(store, rulebook, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, blocked))
     with store.engine.connect() as c:
         assert c.execute(sa.text("SELECT count(*) FROM planning_draw")).scalar_one() == 0
     # the rerun is a first draw again, and needs no reason
     doc = make_plan(
-        rulebook, store, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, tmp_path)
+        store, rulebook, cycle="2026Q1", seed="S", write=lambda d: write_plan(d, tmp_path)
     )
     assert doc["kind"] == "draw" and json.loads((tmp_path / "plan.json").read_text("utf-8"))
 
 
+def test_the_old_argument_order_still_works_and_warns(store, rulebook):
+    """make_plan and verify_plan take the store first, like every engine; the rulebook first
+    (their first order) gives the same plan, with a DeprecationWarning."""
+    _registry(store, n=10)
+    with pytest.warns(DeprecationWarning, match=r"make_plan\(store, rulebook"):
+        doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    with pytest.warns(DeprecationWarning, match=r"verify_plan\(store, rulebook"):
+        assert verify_plan(rulebook, store, doc) == []
+    assert verify_plan(store, rulebook, doc) == []
+
+
 def test_verify_catches_a_changed_drawer_or_reason(store, rulebook):
     _registry(store, n=10)
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", by="甲", reason="例行")
-    assert verify_plan(rulebook, store, doc) == []
-    assert verify_plan(rulebook, store, {**doc, "drawn_by": "乙"})[0].startswith("drawn_by:")
-    assert verify_plan(rulebook, store, {**doc, "reason": "别的"})[0].startswith("reason:")
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S", by="甲", reason="例行")
+    assert verify_plan(store, rulebook, doc) == []
+    assert verify_plan(store, rulebook, {**doc, "drawn_by": "乙"})[0].startswith("drawn_by:")
+    assert verify_plan(store, rulebook, {**doc, "reason": "别的"})[0].startswith("reason:")
 
 
 def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rulebook):
     _registry(store)
     _pool(store)
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
-    assert verify_plan(rulebook, store, doc) == []
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S")
+    assert verify_plan(store, rulebook, doc) == []
 
     def tampered(change):
         d = json.loads(json.dumps(doc))
         change(d)
-        return verify_plan(rulebook, store, d)
+        return verify_plan(store, rulebook, d)
 
     assert any(p.startswith("seed") for p in tampered(lambda d: d.update(seed="X")))
     extra = dict(doc["tasks"][0], id="R:fake.001:ZZZ")
@@ -336,7 +347,7 @@ def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rule
     assert any("market-999" in p for p in tampered(swap))
     # a changed registry: one more object
     _registry_extra(store)
-    problems = verify_plan(rulebook, store, doc)
+    problems = verify_plan(store, rulebook, doc)
     assert any("registry changed" in p for p in problems)
 
 
@@ -376,7 +387,7 @@ def test_non_random_tasks_join_the_visit_and_bad_rows_are_named(store, rulebook,
         + "\n",
         "utf-8",
     )
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", task_rows=read_task_file(f))
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S", task_rows=read_task_file(f))
     assert any(t["id"] == "N:complaint:C1" for t in doc["tasks"])
     assert [d["task"] for d in doc["deferred"]] == [f"N:reinspection:fake.001:{key}"]
     visit = next(v for v in doc["visits"] if v["key"] == key and v["joint"])
@@ -399,7 +410,7 @@ def test_a_stored_task_the_plan_cannot_place_is_listed_not_a_crash(store, rulebo
     stale = {"key": key, "item": "fake.999", "kind": "post_licence"}
     ok = {"key": key, "item": "fake.001", "kind": "reinspection", "due": "2026-02-01"}
     rows = [{**r, "_line": f"loop[{n}]"} for n, r in enumerate([gone, stale, ok])]
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", task_rows=rows)
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S", task_rows=rows)
     reasons = {u["task"]: u["reason"] for u in doc["unplaceable"]}
     assert reasons == {
         f"N:reinspection:fake.001:{gone['key']}": "object_not_in_registry",
@@ -407,14 +418,14 @@ def test_a_stored_task_the_plan_cannot_place_is_listed_not_a_crash(store, rulebo
     }
     assert doc["summary"]["unplaceable_tasks"] == 2
     assert f"N:reinspection:fake.001:{key}" in {t["id"] for t in doc["tasks"]}
-    assert verify_plan(rulebook, store, doc) == []
+    assert verify_plan(store, rulebook, doc) == []
     edited = {**doc, "unplaceable": doc["unplaceable"][:1]}
-    assert any(p.startswith("unplaceable:") for p in verify_plan(rulebook, store, edited))
+    assert any(p.startswith("unplaceable:") for p in verify_plan(store, rulebook, edited))
 
     f = tmp_path / "tasks.jsonl"
     f.write_text(json.dumps(gone) + "\n", "utf-8")
     with pytest.raises(InvalidInput, match=r"tasks.jsonl:1: key: .*not in the registry"):
-        make_plan(rulebook, store, cycle="2026Q2", seed="S", task_rows=read_task_file(f))
+        make_plan(store, rulebook, cycle="2026Q2", seed="S", task_rows=read_task_file(f))
 
 
 def test_pool_file_errors_name_the_row_and_column(tmp_path):
@@ -493,7 +504,7 @@ def test_a_case_waiting_for_reinspection_is_a_task_of_the_next_cycle(store, rule
     overdue = in_rectification("913715000000000004", "2025-12-20")  # before it
     later = in_rectification("913715000000000005", "2026-05-20")  # in Q2: not yet
     rows = loop_tasks(store, cycle_window("2026Q1"))
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S", task_rows=rows)
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S", task_rows=rows)
     tasks = {t["id"]: t for t in doc["tasks"] if t["kind"] == "reinspection"}
     for case_id, key, due in (
         (due_now, "913715000000000003", "2026-02-20"),
@@ -509,9 +520,9 @@ def test_a_case_waiting_for_reinspection_is_a_task_of_the_next_cycle(store, rule
         assert all(v["split_reason"] for v in apart)
         assert ids <= {t for v in visits for t in v["tasks"]}
     assert not any(f"case-{later}-" in t for t in tasks)
-    assert verify_plan(rulebook, store, doc) == []
+    assert verify_plan(store, rulebook, doc) == []
     dropped = {**doc, "tasks": [t for t in doc["tasks"] if t["kind"] != "reinspection"]}
-    assert any(p.startswith("tasks:") for p in verify_plan(rulebook, store, dropped))
+    assert any(p.startswith("tasks:") for p in verify_plan(store, rulebook, dropped))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
@@ -539,8 +550,8 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
 
     written = {}
     doc = make_plan(
-        rulebook,
         store,
+        rulebook,
         cycle=cycle,
         seed=seed,
         inspector_cap=cap,
@@ -557,8 +568,8 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
     with store.session() as s:
         recorded = s.get(PlanningPlan, doc["plan_id"]).plan_sha256
     assert model.digest() == recorded == doc["plan_sha256"]
-    assert verify_plan(rulebook, store, read_plan(path)) == []
-    assert verify_plan(rulebook, store, model) == []
+    assert verify_plan(store, rulebook, read_plan(path)) == []
+    assert verify_plan(store, rulebook, model) == []
 
 
 @pytest.fixture(scope="module")
@@ -574,7 +585,7 @@ def drawn(tmp_path_factory):
         _registry(store, n=30, seed=5)
         _pool(store)
         book = Rulebook(enable(["fake"], entry_points=[FAKE]))
-        yield PlanDocument.from_json(make_plan(book, store, cycle="2026H2", seed="S", reason="r"))
+        yield PlanDocument.from_json(make_plan(store, book, cycle="2026H2", seed="S", reason="r"))
     finally:
         drop()
 
@@ -646,7 +657,7 @@ def test_plan_verify_refuses_a_malformed_plan_file_naming_the_key(
 
     _registry(store, n=20)
     _pool(store)
-    doc = make_plan(rulebook, store, cycle="2026Q1", seed="S")
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="S")
     edit(doc)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")

@@ -33,7 +33,7 @@ def city_store(store, city):
 
 
 def test_a_site_visit_covers_everything_present_and_vehicles_are_checked_off_site(city_store, city):
-    doc = make_plan(city, city_store, cycle="2026Q1", seed="S", by="tester")
+    doc = make_plan(city_store, city, cycle="2026Q1", seed="S", by="tester")
     tasks = {t["id"]: t for t in doc["tasks"]}
     site = [v for v in doc["visits"] if v["key"] == SITE]
     assert len(site) == 1, "one visit per site"
@@ -62,11 +62,11 @@ def test_a_site_visit_covers_everything_present_and_vehicles_are_checked_off_sit
     assert {k for k, i in offsite if i == "fakecity.010"} == {"鲁P12345", "鲁PD12345"}
     assert doc["summary"]["offsite_checks"] == 6
     assert doc["presence"]["offsite_objects"] == 4
-    assert verify_plan(city, city_store, doc) == []
+    assert verify_plan(city_store, city, doc) == []
 
 
 def test_plan_files_list_off_site_checks_apart(city_store, city, tmp_path):
-    doc = make_plan(city, city_store, cycle="2026Q1", seed="S", by="tester")
+    doc = make_plan(city_store, city, cycle="2026Q1", seed="S", by="tester")
     paths = write_plan(doc, tmp_path / "out")
     with paths["csv"].open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
@@ -76,13 +76,13 @@ def test_plan_files_list_off_site_checks_apart(city_store, city, tmp_path):
 
 
 def test_verify_sees_a_relation_that_changed_since_the_draw(city_store, city):
-    doc = make_plan(city, city_store, cycle="2026Q1", seed="S", by="tester")
+    doc = make_plan(city_store, city, cycle="2026Q1", seed="S", by="tester")
     ended = rel("located_at", PROJECT, SITE, end="2025-12-31")
     import_relations(city_store, [ended], app_or_rulebook=city)
-    problems = verify_plan(city, city_store, doc)
+    problems = verify_plan(city_store, city, doc)
     assert any(p.startswith("presence:") for p in problems), problems
     # the project is now visited on its own
-    again = make_plan(city, city_store, cycle="2026Q1", seed="S", by="tester", reason="变更")
+    again = make_plan(city_store, city, cycle="2026Q1", seed="S", by="tester", reason="变更")
     assert PROJECT in {v["key"] for v in again["visits"]}
 
 
@@ -98,7 +98,7 @@ def test_a_registry_of_businesses_alone_plans_as_before(store, city):
         ],
         "test",
     )
-    doc = make_plan(city, store, cycle="2026Q1", seed="S", by="tester")
+    doc = make_plan(store, city, cycle="2026Q1", seed="S", by="tester")
     assert "presence" not in doc and "offsite_checks" not in doc
     assert all("objects" not in v for v in doc["visits"])
 
@@ -122,9 +122,9 @@ def test_a_unit_working_at_two_sites_joins_the_visit_of_one(city_store, city):
     import_objects(city_store, [{**rows[0], "key": other, "name": "另一现场"}],
                    app_or_rulebook=city, on=ON)  # fmt: skip
     import_relations(city_store, [rel("works_at", code(2), other)], app_or_rulebook=city)
-    doc = make_plan(city, city_store, cycle="2026Q1", seed="S", by="tester")
+    doc = make_plan(city_store, city, cycle="2026Q1", seed="S", by="tester")
     visits = {v["key"]: v for v in doc["visits"]}
     assert code(2) not in visits  # no visit of its own
     assert code(2) in visits[SITE]["objects"] and WORKS in visits[SITE]["objects"]
     assert code(2) not in (visits[other].get("objects") or [])
-    assert verify_plan(city, city_store, doc) == []
+    assert verify_plan(city_store, city, doc) == []

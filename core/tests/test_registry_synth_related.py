@@ -249,7 +249,7 @@ def test_a_synthetic_city_imports_and_plans_site_visits_and_off_site_checks(
         ],
         "test",
     )
-    doc = make_plan(city, store, cycle=CYCLE, seed="S", by="tester")
+    doc = make_plan(store, city, cycle=CYCLE, seed="S", by="tester")
     with (tmp_path / "r.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     kind = {key_of(r): r["object_kind"] or "business" for r in rows}
@@ -265,4 +265,4 @@ def test_a_synthetic_city_imports_and_plans_site_visits_and_off_site_checks(
     clear = [key_of(r) for r in rows if r["object_kind"] == "person"]
     text = json.dumps(doc, ensure_ascii=False)
     assert not any(c in text for c in clear[:200])
-    assert verify_plan(city, store, doc) == []
+    assert verify_plan(store, city, doc) == []

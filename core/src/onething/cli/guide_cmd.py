@@ -110,7 +110,7 @@ def make() -> click.Command:
         if object_key is not None:
             store = app.store
             store.ensure_current()
-            guides.append((f"object-{object_key}", object_guide(rulebook, store, object_key, on)))
+            guides.append((f"object-{object_key}", object_guide(store, rulebook, object_key, on)))
         elif all_domains:
             guides += [(d, build_guide(rulebook, on, d)) for d in rulebook.domains.names]
             guides.append(("all", build_guide(rulebook, on, None)))

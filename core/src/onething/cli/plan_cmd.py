@@ -212,8 +212,8 @@ def make() -> click.Group:
                     err=True,
                 )
             doc = make_plan(
-                app.rulebook,
                 app.store,
+                app.rulebook,
                 cycle=cycle,
                 seed=seed,
                 task_rows=rows,
@@ -247,7 +247,7 @@ def make() -> click.Group:
 
         app = open_app(config_path)
         doc = read_plan(plan_file)
-        problems = verify_plan(app.rulebook, app.store, doc)
+        problems = verify_plan(app.store, app.rulebook, doc)
         if problems:
             for p in problems:
                 click.echo(p)

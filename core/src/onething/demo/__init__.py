@@ -268,8 +268,8 @@ class _Context:
             )
 
         doc = make_plan(
-            self.app.rulebook,
             self.app.store,
+            self.app.rulebook,
             cycle=self.cycle,
             seed=self.seed,
             by="onething demo",
@@ -278,8 +278,8 @@ class _Context:
             write=write,
         )
         problems = verify_plan(
-            self.app.rulebook,
             self.app.store,
+            self.app.rulebook,
             json.loads(written["paths"]["json"].read_text("utf-8")),
         )
         if problems:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from attrs import evolve
 
+from .._order import store_first
 from ..errors import InvalidInput
 from ..planning.population import NO_GRADE
 from ..planning.sampling import ratio_parameter
@@ -17,13 +18,14 @@ from .build import build_guide
 from .model import Guide, ObjectView, Stratum
 
 
-def object_guide(rulebook: Rulebook, store: Store, key: str, on: dt.date) -> Guide:
+def object_guide(store: Store, rulebook: Rulebook, key: str, on: dt.date) -> Guide:
     """The guide of object ``key``: the departments, items and check points that apply to it
     (its stored mapping), how often it can expect a random check in its credit grade, the
     yearly cap on inspections of its grade, and its self-check list.
 
     :raises InvalidInput: when the object is not in the registry or has no mapped items.
     """
+    store, rulebook = store_first(store, rulebook, "object_guide")
     from ..registry import get_object
     from ..registry.mapping import items_of
 

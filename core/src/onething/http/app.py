@@ -742,8 +742,8 @@ def _routes(api: FastAPI) -> None:
                     raise
                 rows = []
             return make_plan(
-                app.rulebook,
                 app.store,
+                app.rulebook,
                 cycle=cycle,
                 seed=seed,
                 task_rows=rows,
@@ -772,7 +772,7 @@ def _routes(api: FastAPI) -> None:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise InvalidInput("request body", "format", f"expected a plan file of format {FORMAT}")
         schemas.check_document(data, "plan", location="request body")
-        problems = verify_plan(app.rulebook, app.store, data)
+        problems = verify_plan(app.store, app.rulebook, data)
         return {"verified": not problems, "plan_id": data.get("plan_id"), "differences": problems}
 
     @api.get(

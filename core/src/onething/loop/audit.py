@@ -23,6 +23,7 @@ from attrs import frozen
 from sqlmodel import Session
 
 from ..errors import InvalidInput
+from ..store import Store
 from ..store.loop import LoopAudit, LoopAuditHead, LoopCase
 from .clock import utc_iso
 
@@ -165,14 +166,23 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(seq), digest
 
 
-def verify(session: Session, expect: tuple[int, str] | None = None) -> Verdict:
-    """Walk the chain; the verdict names the first bad entry, if any.
+def verify(store: Store | Session, expect: tuple[int, str] | None = None) -> Verdict:
+    """Walk the chain; the verdict names the first bad entry, if any. ``store``: the store,
+    like :func:`~onething.loop.transition` takes (read in one transaction), or a session
+    already open.
 
     :param expect: an anchor ``(seq, hash)`` kept outside the database (an earlier verdict's
         ``head``). The chain alone cannot show that its tail was cut and its head row set back,
         or that it was rebuilt from scratch: with the anchor, entry ``seq`` must still be there
         with that hash (the chain may have grown since).
     """
+    if not isinstance(store, Session):
+        with store.session() as session:
+            return _verify(session, expect)
+    return _verify(store, expect)
+
+
+def _verify(session: Session, expect: tuple[int, str] | None) -> Verdict:
     prev_hash, expected_seq, n = GENESIS, 1, 0
     anchored = expect is None or expect == (0, GENESIS)
     audited: dict[int, tuple[int, dict[str, Any]]] = {}  # case → (seq, what it left)

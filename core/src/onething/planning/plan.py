@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from attrs import frozen
 
 from .. import outbox
+from .._order import store_first
 from ..core_parameters import CORE
 from ..errors import InvalidInput, NotInForce
 from ..rulebook import ParameterInForce, Rulebook
@@ -349,8 +350,8 @@ def summarise(doc: PlanDocument, population, sample, ratios, items, offsite=froz
 
 
 def make_plan(
-    rulebook: Rulebook,
     store: Store,
+    rulebook: Rulebook,
     *,
     cycle: str,
     seed: str,
@@ -368,6 +369,7 @@ def make_plan(
 
     :raises InvalidInput: for a redraw without reason, a bad cycle, seed or task row.
     """
+    store, rulebook = store_first(store, rulebook, "make_plan")
     if reason and not reason.strip():
         raise InvalidInput("--reason", "", "blank; say who asked for the draw and why")
     store.ensure_current()

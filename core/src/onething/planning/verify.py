@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .. import schemas
+from .._order import store_first
 from ..errors import InvalidInput
 from ..rulebook import Rulebook
 from ..store import Store
@@ -105,9 +106,10 @@ def _short(v: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def verify_plan(rulebook: Rulebook, store: Store, doc: dict[str, Any] | PlanDocument) -> list[str]:
+def verify_plan(store: Store, rulebook: Rulebook, doc: dict[str, Any] | PlanDocument) -> list[str]:
     """Every difference between the plan document (its JSON values, or the document) and its
     recomputation (empty: verified)."""
+    store, rulebook = store_first(store, rulebook, "verify_plan")
     if isinstance(doc, PlanDocument):
         doc = doc.as_json()
     store.ensure_current()
