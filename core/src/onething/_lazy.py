@@ -26,6 +26,11 @@ def exports(
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module_name, _, attribute = target.partition(":")
         module = importlib.import_module(f".{module_name}", package)
+        # Importing a submodule sets it as the package's attribute of its name: where that name
+        # is re-exported from inside it (model.converter, the converter of model/converter.py),
+        # the module would shadow it for good, so the name is left to this function again.
+        if namespace.get(module_name) is module and where.get(module_name) != module_name:
+            del namespace[module_name]
         value = getattr(module, attribute) if attribute else module
         namespace[name] = value
         return value
