@@ -8,11 +8,12 @@ Screenshots at phone size go to ``$ONETHING_CONSOLE_SHOTS`` when it is set (docs
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
-from http_support import client, serving
+from http_support import KEY, client, serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -137,3 +138,93 @@ def test_a_department_signs_in_sees_its_inbox_and_acts_on_a_case(console, page):
     assert "已被他人更改" in message.inner_text() and "重新加载" in message.inner_text()
     assert api.get(f"/cases/{case_id}", headers=dev()).json()["version"] == 3
     shot(p, "case")
+
+
+def test_the_joint_checklist_is_filled_in_offline_and_sent_when_back_online(console, page):
+    base, api = console
+    p = page
+    login(p, base, role="inspector")
+    p.goto(f"{base}/ui/checklist?object={KEY}&visit=v-1")
+    p.wait_for_selector("[data-element='fake.e02'] input[type=number]")
+    assert p.evaluate("Onething.offlineReady"), "the service worker keeps the page"
+    limit = p.locator("[data-line='fake.e02']").inner_text()
+    assert "≤" in limit and "营业面积" in limit  # each check point with its method and limit
+    assert "虚构示例条例" in p.locator("[data-element='fake.e01'] .basis").inner_text()
+
+    p.context.set_offline(True)
+    # the evidence is checked against the element's schema in the browser: area >= 0
+    p.locator("[data-element='fake.e01'] input[value=false]").check()
+    p.locator("[data-element='fake.e02'] input[type=number]").fill("-3")
+    p.click("#checklist button[type=submit]")
+    assert "不能小于 0" in p.locator("[data-element='fake.e02'] .field-error").inner_text()
+    assert p.evaluate("localStorage.getItem('onething.records.queue')") is None
+    p.locator("[data-element='fake.e02'] input[type=number]").fill("12")
+    p.click("#checklist button[type=submit]")
+    assert "联网后自动提交" in p.locator("#message").inner_text()
+    queued = p.evaluate("JSON.parse(localStorage.getItem('onething.records.queue'))")
+    (entry,) = queued
+    record_id = entry["id"]
+    assert api.get(f"/records/{record_id}", headers=dev()).status_code == 404  # not sent yet
+    p.evaluate("window.scrollTo(0, 0)")
+    shot(p, "checklist")
+
+    # a reload without network: the service worker serves the page, the draft is still there
+    p.reload()
+    p.wait_for_selector("[data-element='fake.e02'] input[type=number]")
+    assert p.locator("[data-element='fake.e02'] input[type=number]").input_value() == "12"
+
+    p.context.set_offline(False)
+    p.wait_for_selector("#result:not([hidden])")
+    findings = p.locator("#findings li.finding")
+    assert findings.count() == 1 and "灭火器配置" in findings.inner_text()
+    assert "较重" in findings.inner_text()  # its severity, in the page's language
+    assert p.evaluate("JSON.parse(localStorage.getItem('onething.records.queue'))") == []
+    shot(p, "checklist-findings")
+
+    stored = api.get(f"/records/{record_id}", headers=dev()).json()
+    assert [f["element"] for f in stored["findings"]] == ["fake.e01"]
+    assert stored["inspectors"] == [{"name": "张三", "department": "market", "id": None}] or (
+        stored["inspectors"][0]["name"] == "张三"
+    )
+
+
+@pytest.fixture
+def planned(dev_deployment, tmp_path, capsys):
+    """A plan of 2026Q4 drawn over the deployment's inspector pools (synthesised)."""
+    from cli_support import run
+
+    pools, out = tmp_path / "pools.csv", tmp_path / "plan"
+    for args in (
+        ("inspectors", "synth", "--out", str(pools)),
+        ("inspectors", "import", str(pools)),
+        ("plan", "--cycle", "2026Q4", "--seed", "console-1", "--out", str(out)),
+    ):
+        code, _out, err = run(capsys, *args, "--config", dev_deployment)
+        assert code == 0, err
+    return json.loads((out / "plan.json").read_text("utf-8"))
+
+
+def test_the_plan_lists_the_departments_visits_with_their_own_checklists(planned, console, page):
+    base, _api = console
+    p = page
+    ours = [v for v in planned["visits"] if "market" in v["departments"]]
+    assert ours and any("market" not in v["departments"] for v in planned["visits"])
+    login(p, base, role="inspector")
+    p.click("nav >> text=检查计划")
+    p.wait_for_selector("#visits")
+    rows = p.locator("#visits li.case-row")
+    assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.visit)")) == sorted(
+        v["id"] for v in ours
+    )  # not the fire department's unannounced visit
+    assert "测试商店" in rows.first.inner_text() and "2026Q4" in p.locator("main").inner_text()
+    visit = next(v for v in ours if v["id"] == rows.first.get_attribute("data-visit"))
+    rows.first.locator("a.action").click()
+    p.wait_for_selector("#checklist section.line")
+    lines = p.locator("#checklist section.line").evaluate_all("ls => ls.map(l => l.dataset.line)")
+    codes = {e["canonical"] for e in _checklist(_api, visit)}
+    assert set(lines) == codes and "fire_facilities" not in lines  # the visit's items only
+
+
+def _checklist(api, visit) -> list[dict]:
+    doc = api.get("/checklists", params={"items": ",".join(visit["items"])}, headers=dev())
+    return doc.json()["checklist"]

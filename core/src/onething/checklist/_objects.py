@@ -23,7 +23,8 @@ def object_items(store: Store, key: str, rulebook=None, on=None) -> list[str]:
 
 def checklist_of(app, on, *, object_key: str | None = None, items: list[str] | None = None):
     """The joint checklist of one registry object (its stored items) or of item codes, on
-    ``on`` — what ``onething checklist`` prints and the HTTP service answers.
+    ``on`` — what ``onething checklist`` prints and the HTTP service answers. Both: the object's
+    checklist for those items only (a planned visit's own items).
 
     :raises NotFound: an object not in the registry.
     :raises InvalidInput: an object without stored items, or unknown item codes.
@@ -51,6 +52,8 @@ def checklist_of(app, on, *, object_key: str | None = None, items: list[str] | N
             )
         location = f"registry[{shown}]"
         object_key = shown
+        if items is not None:
+            codes, location = list(items), "items"
     else:
         codes = list(items or [])
         location = "--items"

@@ -195,12 +195,15 @@ def mount(api: FastAPI) -> None:
         return _render(request, "plan.html", who, **page)
 
     @router.get("/checklist")
-    def checklist_page(request: Request, object: str, visit: str | None = None):
+    def checklist_page(
+        request: Request, object: str, visit: str | None = None, items: str | None = None
+    ):
         who = _who(request)
         if who is None:
             return _login(request)
+        codes = None if items is None else [c.strip() for c in items.split(",") if c.strip()]
         try:
-            page = views.checklist_page(request.app.state.onething, object)
+            page = views.checklist_page(request.app.state.onething, object, codes)
         except (OnethingError, Problem) as exc:
             return _failed(request, who, exc)
         return _render(request, "checklist.html", who, visit=visit, **page)

@@ -194,14 +194,17 @@ def plan_page(app, who, plan_id: int | None) -> dict[str, Any]:
     return {"plan": doc, "visits": visits}
 
 
-def checklist_page(app, object_key: str, on: dt.date | None = None) -> dict[str, Any]:
-    """``GET /checklists?object=`` for the visit: the document (with every element's evidence
-    schema, which the browser validates against) and each line's limit in words."""
+def checklist_page(
+    app, object_key: str, items: list[str] | None = None, on: dt.date | None = None
+) -> dict[str, Any]:
+    """``GET /checklists?object=`` for the visit (``items``: the planned visit's own): the
+    document (with every element's evidence schema, which the browser validates against) and
+    each line's limit in words."""
     from ..checklist._objects import checklist_of
     from ..checklist.render import limit_text
     from ..model import DIMENSIONS, METHODS, SEVERITIES
 
-    c = checklist_of(app, on or dt.date.today(), object_key=object_key)
+    c = checklist_of(app, on or dt.date.today(), object_key=object_key, items=items)
     doc = c.as_json()
     zh = language() == "zh"
     for line, shown in zip(c.lines, doc["checklist"], strict=True):
@@ -211,4 +214,5 @@ def checklist_page(app, object_key: str, on: dt.date | None = None) -> dict[str,
         shown["severity_label"] = (
             SEVERITIES.get(line.severity, line.severity) if zh else line.severity
         )
-    return {"checklist": doc}
+    severities = {k: SEVERITIES[k] if zh else k.replace("_", " ") for k in SEVERITIES}
+    return {"checklist": doc, "severities": severities}

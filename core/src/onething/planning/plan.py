@@ -432,7 +432,10 @@ def make_plan(
         s.add(plan)
         s.flush()
         conn = s.connection()
-        visits = [{"plan_id": plan.id, "visit_id": v.id, "key": v.key} for v in drawn.visits]
+        visits = [
+            {"plan_id": plan.id, "visit_id": v.id, "key": v.key, "items": list(v.items)}
+            for v in drawn.visits
+        ]
         keys = {v.id: v.key for v in drawn.visits}
         assigns = [
             {

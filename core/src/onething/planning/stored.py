@@ -33,7 +33,7 @@ def draw_document(store: Store, plan_id: int) -> dict[str, Any]:
             sa.select(sa.func.max(PlanningPlan.id)).where(PlanningPlan.cycle == plan.cycle)
         ).scalar_one()
         visits = s.execute(
-            sa.select(PlanningVisit.visit_id, PlanningVisit.key)
+            sa.select(PlanningVisit.visit_id, PlanningVisit.key, PlanningVisit.items)
             .where(PlanningVisit.plan_id == plan_id)
             .order_by(PlanningVisit.visit_id)
         ).all()
@@ -60,5 +60,8 @@ def draw_document(store: Store, plan_id: int) -> dict[str, Any]:
             "drawn_by": plan.created_by,
             "reason": plan.reason,
             "in_force": plan.id == latest,
-            "visits": [{"id": v, "key": k, "inspectors": assigned.get(v, [])} for v, k in visits],
+            "visits": [
+                {"id": v, "key": k, "items": list(items or []), "inspectors": assigned.get(v, [])}
+                for v, k, items in visits
+            ],
         }

@@ -56,6 +56,8 @@ class PlanningVisit(SQLModel, table=True):
     plan_id: int = Field(primary_key=True, foreign_key="planning_plan.id", ondelete="CASCADE")
     visit_id: str = Field(primary_key=True, max_length=160)
     key: str = Field(max_length=64)
+    items: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """the visit's item codes (``None``: a draw stored before they were kept)"""
 
 
 class PlanningAssignment(SQLModel, table=True):
