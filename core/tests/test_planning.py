@@ -727,3 +727,20 @@ def test_the_plan_schema_and_the_plan_document_model_have_the_same_fields():
         "split_reason",
     }
     assert props["kind"] == {"enum": ["draw", "redraw"]}
+
+
+def test_a_plan_with_a_stratum_without_a_ratio_fits_its_schema(drawn):
+    """#31: a random-mode item with no ratio in force is drawn from no one (its stratum's ratio
+    null, listed in missing_ratios, or ratio 0), and ``plan verify`` read such a plan file as
+    malformed; a ratio outside [0, 1] still is."""
+    from onething import schemas
+
+    doc = drawn.as_json()
+    for ratio in (None, 0, 1):
+        doc["strata"][0] = {**doc["strata"][0], "ratio": ratio, "size": 0, "parameter": None}
+        schemas.check_document(doc, "plan", location="plan.json")
+    for ratio in (-0.1, 1.5, "0.1"):
+        doc["strata"][0]["ratio"] = ratio
+        with pytest.raises(InvalidInput) as exc:
+            schemas.check_document(doc, "plan", location="plan.json")
+        assert exc.value.path == "strata[0].ratio"
