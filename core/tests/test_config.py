@@ -58,6 +58,31 @@ def test_wrong_type_at_storage_url_names_the_key_path(tmp_path):
     assert "5 is not of type 'string'" in exc.value.message
 
 
+def test_every_schema_error_is_shown_numbered(tmp_path):
+    """Seven wrong values: the first names the path, and all seven follow, numbered, each with
+    its own key path (none cut off as "and 6 more")."""
+    text = BASE.replace('level = "city"', "level = 7\nname = 8\nlanguage = 9")
+    text += "[storage]\nurl = 0\n[review]\nmax_age_days = 'x'\n[output]\ndir = 1\n"
+    text += "[http]\nport = 'p'\n"
+    with pytest.raises(InvalidInput) as exc:
+        load_config(write(tmp_path, text))
+    message = exc.value.message
+    lines = message.splitlines()[1:]
+    assert [line.split(".", 1)[0].strip() for line in lines] == [
+        str(n) for n in range(1, len(lines) + 1)
+    ]
+    assert len(lines) >= 7 and "more)" not in message
+    for key in (
+        "deployment.level",
+        "deployment.name",
+        "storage.url",
+        "review.max_age_days",
+        "output.dir",
+    ):
+        assert any(f". {key}: " in line for line in lines), (key, message)
+    assert exc.value.path == lines[0].split(". ", 1)[1].split(":")[0]
+
+
 def test_unknown_key_lists_the_expected_ones(tmp_path):
     with pytest.raises(InvalidInput) as exc:
         load_config(write(tmp_path, BASE + "[storage]\nuri = 'sqlite:///x.db'\n"))

@@ -40,7 +40,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from ..errors import InvalidInput, PluginError
-from ..schemas import key_path
+from ..schemas import every_error, key_path
 from .limits import ResolvedLimit, number
 
 EXPIRY_NAMES = ("valid_to", "expires_on", "expiry_date")
@@ -79,8 +79,9 @@ def validate(code: str, schema: dict[str, Any], evidence: Any, *, location: str,
         ) from exc
     errors = sorted(validator.iter_errors(evidence), key=lambda e: [str(p) for p in e.path])
     if errors:
-        first = best_match([errors[0]]) if errors[0].context else errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        leaves = [best_match([e]) if e.context else e for e in errors]
+        first = leaves[0]
+        more = every_error(leaves, lambda e: (key_path(e.absolute_path, path), e.message))
         raise InvalidInput(
             location,
             key_path(first.absolute_path, path),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,23 @@ def key_path(path: Any, prefix: str = "") -> str:
     return out or "(top level)"
 
 
+def _leaf(error: ValidationError) -> Any:
+    from jsonschema.exceptions import best_match
+
+    return (best_match([error]) if error.context else error).absolute_path
+
+
+def every_error(errors: Sequence[Any], render: Callable[[Any], tuple[str, str]]) -> str:
+    """Nothing for one error; for several, every one numbered on its own line as
+    ``(key path, message)`` from ``render`` — none left out."""
+    if len(errors) < 2:
+        return ""
+    lines = "".join(
+        f"\n  {i}. {path}: {message}" for i, (path, message) in enumerate(map(render, errors), 1)
+    )
+    return _(f"；共 {len(errors)} 处错误：", f"; {len(errors)} errors in all:") + lines
+
+
 def describe(error: ValidationError) -> str:
     """A message for one validation error, preferring the most specific sub-error."""
     from jsonschema.exceptions import best_match
@@ -135,6 +153,9 @@ def check(
     """Validate ``instance`` against a schema; raise :class:`InvalidInput` naming the first
     error's key path (errors are sorted by path, so the report is stable).
 
+    When there are several errors, the message lists every one, numbered, each with its key
+    path (after the first's message, which ``path`` names).
+
     :return: the JSON-able form of ``instance`` that was validated.
     """
     data = jsonable(instance)
@@ -146,8 +167,12 @@ def check(
 
         first = errors[0]
         leaf = best_match([first]) if first.context else first
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InvalidInput(location, key_path(leaf.absolute_path, prefix), describe(first) + more)
+        raise InvalidInput(
+            location,
+            key_path(leaf.absolute_path, prefix),
+            describe(first)
+            + every_error(errors, lambda e: (key_path(_leaf(e), prefix), describe(e))),
+        )
     if problem := unstorable(data, prefix):
         raise InvalidInput(location, *problem)
     return data
