@@ -491,7 +491,7 @@ def test_a_national_catalogue_maps_onto_items_and_reports_both_gaps(cycle, tmp_p
     assert run_cli("items", "import-related", "--kind", "catalogue", str(path),
                    "--config", cycle["config"]) == 1  # fmt: skip
     err = capsys.readouterr().err
-    assert f"{path}:3" in err and "14 digits" in err
+    assert f"{path}:3" in err and "不是14 位数字" in err
 
 
 def test_docs_list_every_element_and_vocabulary_of_the_mappings():

@@ -30,6 +30,9 @@ from onething.items import (
 from onething.items.export import UNIFIED, ItemList
 from onething.model import Basis, Element, Item, in_force
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 LAW = Basis(law="虚构示例条例", article="第一条", status="unconfirmed")
 BEFORE_REFORM = dt.date(2023, 6, 1)
 AFTER_REFORM = dt.date(2024, 6, 1)

@@ -89,7 +89,7 @@ def test_bad_related_file_exits_1_naming_file_row_column(capsys, cfg, tmp_path):
         capsys, "items", "import-related", "--config", cfg, "--kind", "power", str(bad)
     )
     assert code == 1
-    assert f"{bad}:2:C: department: unknown department" in err
+    assert f"{bad}:2:C: department: 未知的部门" in err
 
 
 def test_items_help_is_chinese_and_english_on_request(capsys):

@@ -19,6 +19,9 @@ from onething.items.export import Labels, build, write
 from onething.items.imported import load_list
 from onething.store.items import ItemListRow, RelatedEntryRow
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 ITEMS = """
 [[extension.item]]
 domain = "fake"

@@ -22,6 +22,9 @@ from onething.model import NationalCode, converter
 from onething.model.national import code_on, code_problem, problems
 from onething.registry.uscc import ALPHABET, check_character
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 BODY = "11371500MB0000000"  # 17 characters of a body's credit code; its check character below
 USCC = BODY + check_character(BODY)
 D0, D1, D2 = dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2026, 1, 1)

@@ -438,7 +438,9 @@ def test_pool_file_errors_name_the_row_and_column(tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["=cmd", "+1", "-1", "@x", "王伟", "a b", "x" * 65])
-def test_an_inspector_id_must_be_plain_and_the_message_says_what_is_expected(tmp_path, bad):
+def test_an_inspector_id_must_be_plain_and_the_message_says_what_is_expected(
+    english, tmp_path, bad
+):
     f = tmp_path / "pool.csv"
     f.write_text(f"id,name,department,region\n{bad},王伟,market,371500\n", "utf-8")
     with pytest.raises(InvalidInput, match=r"pool.csv:2: id: .*expected letters, digits"):

@@ -12,6 +12,9 @@ from fake_support import FAKE, entry_point
 from onething import API_VERSION, PluginError, discover, enable
 from onething.plugins import hook_names
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def write_module(root: Path, name: str, source: str) -> None:
     (root / f"{name}.py").write_text(textwrap.dedent(source), "utf-8")

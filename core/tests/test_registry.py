@@ -170,7 +170,7 @@ def test_an_unknown_column_rejects_the_file_before_anything_is_read(store, ruleb
         (
             {"licences": '[{"number": "1", "kind": "k", "department": "nope"}]'},
             "licences[0].department",
-            "not a department code",
+            "unknown department",
         ),
         (
             {

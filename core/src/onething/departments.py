@@ -34,3 +34,13 @@ def department_name(code: str, level: str = "province", lang: str = "zh") -> str
     if dept is None:
         return code
     return dept.name_en if lang == "en" else dept.name(level)
+
+
+def unknown_department(code: object) -> str:
+    """The one message for a department code the registry does not know."""
+    from .i18n import _
+
+    return _(
+        f"未知的部门 {code!r}（见 `onething departments`）",
+        f"unknown department {code!r} (see `onething departments`)",
+    )

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .check_points import catalogue
-from .departments import departments
+from .departments import departments, unknown_department
+from .i18n import _
 from .loop import core_states
 from .model import Parameter
 from .model.dated import ends_before_start, overlapping_pairs
@@ -19,19 +20,54 @@ if TYPE_CHECKING:
     from .plugins import DomainRules
 
 
+#: What each kind of entry is called in a message.
+_KINDS = {
+    "domain": ("领域", "domain"),
+    "item": ("事项", "item"),
+    "element": ("要素", "element"),
+    "parameter": ("参数", "parameter"),
+    "risk rule": ("风险规则", "risk rule"),
+    "merge constraint": ("合并约束", "merge constraint"),
+    "loop state": ("闭环状态", "loop state"),
+    "loop transition": ("闭环环节", "loop transition"),
+    "sanction": ("惩戒措施", "sanction"),
+    "publication rule": ("公示规则", "publication rule"),
+}
+
+
+def _where(kind: str, ident: str) -> str:
+    return f"{_(*_KINDS[kind])} {ident}"
+
+
 def _overlapping(kind: str, versions: dict[str, list]) -> list[str]:
     out = []
     for ident, vs in versions.items():
         vs = sorted(vs, key=lambda v: v.effective_from)
+        where = _where(kind, ident)
         out += [
-            f"{kind} {ident}: effective_to {r.effective_to} is not after effective_from {r.effective_from}"
+            _(
+                f"{where}：失效日 {r.effective_to} 不晚于生效日 {r.effective_from}",
+                f"{where}: effective_to {r.effective_to} is not after effective_from "
+                f"{r.effective_from}",
+            )
             for r in ends_before_start(vs)
         ]
         out += [
-            f"{kind} {ident}: versions from {a.effective_from} and {b.effective_from} overlap"
+            _(
+                f"{where}：自 {a.effective_from} 和自 {b.effective_from} 起的版本重叠",
+                f"{where}: versions from {a.effective_from} and {b.effective_from} overlap",
+            )
             for a, b in overlapping_pairs(vs)
         ]
     return out
+
+
+def _unknown_type(where: str, t: str) -> str:
+    return _(f"{where}：未知的对象类型 {t!r}", f"{where}: unknown object type {t!r}")
+
+
+def _prefix(where: str, domain: str) -> str:
+    return _(f"{where}：编码必须以 {domain!r}. 开头", f"{where}: code must start with {domain!r}.")
 
 
 def parameter_exists(name: str, parameters: Sequence[Parameter]) -> bool:
@@ -67,21 +103,26 @@ def problems(rules: DomainRules) -> list[str]:
     def depts(where: str, codes: Iterable[str], allow_lead: bool = False) -> None:
         for c in codes:
             if c not in known_depts and not (allow_lead and c in ("lead", "owner")):
-                out.append(f"{where}: unknown department {c!r} (see `onething departments`)")
+                out.append(f"{where}: {unknown_department(c)}")
 
     def params(where: str, *names: str | None) -> None:
         for n in names:
             if n is not None and not parameter_exists(n, rules.parameters):
-                out.append(f"{where}: parameter {n!r} is not declared in the domain's parameters")
+                out.append(
+                    _(
+                        f"{where}：参数 {n!r} 未在本领域的参数中声明",
+                        f"{where}: parameter {n!r} is not declared in the domain's parameters",
+                    )
+                )
 
     depts(
-        f"domain {d}",
+        _where("domain", d),
         [rules.description.lead_department, *rules.description.responsible_departments],
     )
     if rules.description.synth_licence is not None:
-        depts(f"domain {d} synth_licence", [rules.description.synth_licence.department])
+        depts(f"{_where('domain', d)} synth_licence", [rules.description.synth_licence.department])
     out += [
-        f"domain {d} synth_overlap_types.{other}: unknown object type {t!r}"
+        _unknown_type(f"{_where('domain', d)} synth_overlap_types.{other}", t)
         for other, t in rules.description.synth_overlap_types.items()
         if t not in object_types
     ]
@@ -90,15 +131,11 @@ def problems(rules: DomainRules) -> list[str]:
     by_code = defaultdict(list)
     for item in rules.items:
         by_code[item.code].append(item)
-        where = f"item {item.code}"
+        where = _where("item", item.code)
         if not item.code.startswith(f"{d}."):
-            out.append(f"{where}: code must start with {d!r}.")
+            out.append(_prefix(where, d))
         depts(where, item.departments)
-        out += [
-            f"{where}: unknown object type {t!r}"
-            for t in item.object_types
-            if t not in object_types
-        ]
+        out += [_unknown_type(where, t) for t in item.object_types if t not in object_types]
         out += national_problems(item.national_codes, where)
     out += _overlapping("item", by_code)
     item_codes = set(by_code)
@@ -108,76 +145,107 @@ def problems(rules: DomainRules) -> list[str]:
     canon = catalogue()
     for el in rules.elements:
         by_code[el.code].append(el)
-        where = f"element {el.code}"
+        where = _where("element", el.code)
         if not el.code.startswith(f"{d}."):
-            out.append(f"{where}: code must start with {d!r}.")
+            out.append(_prefix(where, d))
         if el.canonical != el.code and el.canonical not in canon:
             out.append(
-                f"{where}: canonical {el.canonical!r} is neither in core's catalogue nor the element's own code"
+                _(
+                    f"{where}：canonical {el.canonical!r} 既不在核心检查点目录中，也不是要素自身的编码",
+                    f"{where}: canonical {el.canonical!r} is neither in core's catalogue nor the "
+                    "element's own code",
+                )
             )
-        out += [f"{where}: requires unknown item {c!r}" for c in el.items if c not in item_codes]
+        out += [
+            _(f"{where}：引用了未知的事项 {c!r}", f"{where}: requires unknown item {c!r}")
+            for c in el.items
+            if c not in item_codes
+        ]
         depts(where, el.departments)
         out += national_problems(el.national_codes, where)
         if el.limit is not None:
             params(where, el.limit.parameter)
             if el.limit.value is None and el.limit.parameter is None:
-                out.append(f"{where}: limit needs a value or a parameter")
+                out.append(
+                    _(
+                        f"{where}：限值需要一个数值或一个参数",
+                        f"{where}: limit needs a value or a parameter",
+                    )
+                )
     out += _overlapping("element", by_code)
 
     # parameters
     seen = set()
     for p in rules.parameters:
-        where = f"parameter {p.name}"
+        where = _where("parameter", p.name)
         if p.name in seen:
-            out.append(f"{where}: declared twice")
+            out.append(_(f"{where}：声明了两次", f"{where}: declared twice"))
         seen.add(p.name)
         out += _overlapping("parameter", {p.name: list(p.values)})
         for v in p.values:
             if p.name.split(".")[0] == "sampling_ratio" and v.value == 0:
                 out.append(
-                    f"{where}: a sampling ratio of 0 from {v.effective_from} would exempt objects from all checks"
+                    _(
+                        f"{where}：自 {v.effective_from} 起抽查比例为 0，将使对象免于一切检查",
+                        f"{where}: a sampling ratio of 0 from {v.effective_from} would exempt "
+                        "objects from all checks",
+                    )
                 )
             if not value_fits_unit(p.unit, v.value):
                 out.append(
-                    f"{where}: value {v.value!r} from {v.effective_from} does not fit unit {p.unit!r}"
+                    _(
+                        f"{where}：自 {v.effective_from} 起的值 {v.value!r} 与单位 {p.unit!r} 不符",
+                        f"{where}: value {v.value!r} from {v.effective_from} does not fit unit "
+                        f"{p.unit!r}",
+                    )
                 )
 
     # risk rules
     by_code = defaultdict(list)
     for r in rules.risk_rules:
         by_code[r.id].append(r)
-        where = f"risk rule {r.id}"
+        where = _where("risk rule", r.id)
         if not r.id.startswith(f"{d}."):
-            out.append(f"{where}: id must start with {d!r}.")
+            out.append(_prefix(where, d))
         params(where, r.parameter, r.window)
         if r.over is not None:
             params(f"{where} over", r.over.parameter)
-        out += [
-            f"{where}: unknown object type {t!r}" for t in r.object_types if t not in object_types
-        ]
+        out += [_unknown_type(where, t) for t in r.object_types if t not in object_types]
     out += _overlapping("risk rule", by_code)
 
     for m in rules.merge_constraints:
         out += [
-            f"merge constraint {m.id}: unknown item {c!r}" for c in m.items if c not in item_codes
+            _(
+                f"{_where('merge constraint', m.id)}：未知的事项 {c!r}",
+                f"{_where('merge constraint', m.id)}: unknown item {c!r}",
+            )
+            for c in m.items
+            if c not in item_codes
         ]
 
     if rules.loop is not None:
         states = set(core_states()) | {s.code for s in rules.loop.states}
         for s in rules.loop.states:
             if s.code in core_states():
-                out.append(f"loop state {s.code}: redefines a core state")
+                out.append(
+                    _(
+                        f"{_where('loop state', s.code)}：重新定义了核心状态",
+                        f"{_where('loop state', s.code)}: redefines a core state",
+                    )
+                )
         for t in rules.loop.transitions:
-            where = f"loop transition {t.code}"
+            where = _where("loop transition", t.code)
             out += [
-                f"{where}: unknown state {x!r}" for x in (t.source, t.target) if x not in states
+                _(f"{where}：未知的状态 {x!r}", f"{where}: unknown state {x!r}")
+                for x in (t.source, t.target)
+                if x not in states
             ]
             depts(where, t.departments, allow_lead=True)
             params(where, t.time_limit)
 
     for s in rules.sanctions:
-        depts(f"sanction {s.code}", s.departments)
-        params(f"sanction {s.code}", s.duration)
+        depts(_where("sanction", s.code), s.departments)
+        params(_where("sanction", s.code), s.duration)
     for pub in rules.publication_rules:
-        params(f"publication rule {pub.code}", pub.within, pub.period)
+        params(_where("publication rule", pub.code), pub.within, pub.period)
     return out

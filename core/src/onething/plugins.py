@@ -25,6 +25,7 @@ from attrs import frozen
 from . import hookspecs, rule_lists, schemas
 from ._markers import PROJECT
 from .errors import InvalidInput, OnethingError, PluginError
+from .i18n import _
 from .model import DomainDescription, Item, LoopExtension, SupervisedObject, converter
 from .schemas import validated
 
@@ -78,7 +79,12 @@ def discover(entry_points: Iterable[metadata.EntryPoint] | None = None) -> dict[
     for name, eps in sorted(found.items()):
         if len({ep.value for ep in eps}) > 1:
             claims = ", ".join(f"{_dist_of(ep)[0]} ({ep.value})" for ep in eps)
-            raise PluginError(f"two plugins claim the domain code {name!r}: {claims}")
+            raise PluginError(
+                _(
+                    f"两个插件声明了同一领域代码 {name!r}：{claims}",
+                    f"two plugins claim the domain code {name!r}: {claims}",
+                )
+            )
         dist, version = _dist_of(eps[0])
         out[name] = PluginInfo(name=name, dist=dist, version=version, value=eps[0].value)
     return out
@@ -95,13 +101,23 @@ def _load(ep: metadata.EntryPoint) -> object:
         obj = ep.load()
         module = importlib.import_module(ep.module)
     except Exception as exc:  # a broken plugin must not take the process down unexplained
-        raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc!r}") from exc
+        raise PluginError(
+            _(
+                f"插件 {ep.name!r}（{ep.value}）导入失败：{exc!r}",
+                f"plugin {ep.name!r} ({ep.value}) failed to import: {exc!r}",
+            )
+        ) from exc
     api = getattr(module, "ONETHING_API", None)
     if api != API_VERSION:
         raise PluginError(
-            f"plugin {ep.name!r} ({ep.value}) was built for onething API version {api!r}, "
-            f"this core speaks version {API_VERSION}; declare ONETHING_API = {API_VERSION} in "
-            f"{ep.module} after porting it to the current onething.hookspecs"
+            _(
+                f"插件 {ep.name!r}（{ep.value}）是为 onething API 版本 {api!r} 编写的，本核心为版本 "
+                f"{API_VERSION}；按当前的 onething.hookspecs 移植后，在 {ep.module} 中声明 "
+                f"ONETHING_API = {API_VERSION}",
+                f"plugin {ep.name!r} ({ep.value}) was built for onething API version {api!r}, "
+                f"this core speaks version {API_VERSION}; declare ONETHING_API = {API_VERSION} "
+                f"in {ep.module} after porting it to the current onething.hookspecs",
+            )
         )
     return obj
 
@@ -123,8 +139,6 @@ def make_plugin_manager() -> pluggy.PluginManager:
 
 
 def _trace(pm: pluggy.PluginManager) -> None:
-    from .i18n import _
-
     started: list[float] = []
 
     def before(hook: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
@@ -182,8 +196,12 @@ def enable(
     unknown = [n for n in names if n not in installed]
     if unknown:
         raise PluginError(
-            f"unknown domain plugin(s) {', '.join(map(repr, unknown))}: misspelled or not "
-            f"installed; installed: {', '.join(installed) or '(none)'}"
+            _(
+                f"未知的领域插件 {'、'.join(map(repr, unknown))}：拼写错误或未安装；"
+                f"已安装：{'、'.join(installed) or '（无）'}",
+                f"unknown domain plugin(s) {', '.join(map(repr, unknown))}: misspelled or not "
+                f"installed; installed: {', '.join(installed) or '(none)'}",
+            )
         )
     by_name = _entry_points(eps)
     pm = make_plugin_manager()
@@ -192,13 +210,22 @@ def enable(
         try:
             pm.register(obj, name=name)
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {name!r} does not honour the contract: {exc}") from exc
+            raise PluginError(
+                _(
+                    f"插件 {name!r} 不符合契约：{exc}",
+                    f"plugin {name!r} does not honour the contract: {exc}",
+                )
+            ) from exc
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(
-            f"plugin {pm.get_name(exc.plugin)!r} implements a hook that is not in "
-            f"onething.hookspecs: {exc}; the contract's hooks are: {', '.join(hook_names())}"
+            _(
+                f"插件 {pm.get_name(exc.plugin)!r} 实现了 onething.hookspecs 中没有的钩子："
+                f"{exc}；契约的钩子为：{'、'.join(hook_names())}",
+                f"plugin {pm.get_name(exc.plugin)!r} implements a hook that is not in "
+                f"onething.hookspecs: {exc}; the contract's hooks are: {', '.join(hook_names())}",
+            )
         ) from exc
     domains = Domains(pm, {n: installed[n] for n in dict.fromkeys(names)})
     try:
@@ -287,7 +314,7 @@ class Domains:
         try:
             result = caller(**kwargs)
         except OnethingError as exc:
-            raise PluginError(f"plugin {name!r}: {exc}") from exc
+            raise PluginError(_(f"插件 {name!r}：{exc}", f"plugin {name!r}: {exc}")) from exc
         return [result] if caller.spec and caller.spec.opts.get("firstresult") else list(result)
 
     def _checked(
@@ -297,15 +324,23 @@ class Domains:
         ``model`` of this domain valid against ``plugin-data#/$defs/<definition>``. The schema
         check of values whose pass is in the record of :mod:`onething.schemas.validated` is
         skipped (the same values, so the same outcome)."""
-        where = f"plugin {name!r} {hook}"
+        where = _(f"插件 {name!r} 的 {hook}", f"plugin {name!r} {hook}")
         for value in values:
             if not isinstance(value, model):
                 raise PluginError(
-                    f"{where} returned {type(value).__name__}, expected {model.__name__}"
+                    _(
+                        f"{where} 返回了 {type(value).__name__}，应为 {model.__name__}",
+                        f"{where} returned {type(value).__name__}, expected {model.__name__}",
+                    )
                 )
             domain = getattr(value, "domain", name)
             if domain != name:
-                raise PluginError(f"{where} returned {value!r:.80} for domain {domain!r}")
+                raise PluginError(
+                    _(
+                        f"{where} 为领域 {domain!r} 返回了 {value!r:.80}",
+                        f"{where} returned {value!r:.80} for domain {domain!r}",
+                    )
+                )
         # The content of the key is the values' repr: attrs names the class and every field
         # (the models hide none), and it costs half of unstructuring them for JSON.
         k = validated.key(
@@ -334,8 +369,11 @@ class Domains:
         )
         if description.code != name:
             raise PluginError(
-                f"plugin {name!r} describes domain {description.code!r}: the entry-point name "
-                f"and the domain code must be the same"
+                _(
+                    f"插件 {name!r} 描述的是领域 {description.code!r}：入口点名称与领域代码必须相同",
+                    f"plugin {name!r} describes domain {description.code!r}: the entry-point name "
+                    f"and the domain code must be the same",
+                )
             )
         lists = {
             kind.field: self._checked(
@@ -356,7 +394,11 @@ class Domains:
         rules = DomainRules(info=self.infos[name], description=description, loop=loop, lists=lists)
         found = problems(rules)
         if found:
-            raise PluginError(f"plugin {name!r} data is inconsistent:\n  " + "\n  ".join(found))
+            raise PluginError(
+                _(f"插件 {name!r} 的数据不一致：", f"plugin {name!r} data is inconsistent:")
+                + "\n  "
+                + "\n  ".join(found)
+            )
         self._rules[name] = rules
         return rules
 
@@ -384,8 +426,12 @@ class Domains:
             for key, code in result:
                 if key not in keys or code not in codes:
                     raise PluginError(
-                        f"plugin {name!r} onething_match_items returned ({key!r}, {code!r}), "
-                        f"which names an object or item not in the batch"
+                        _(
+                            f"插件 {name!r} 的 onething_match_items 返回了 ({key!r}, {code!r})，"
+                            "其中的对象或事项不在本批中",
+                            f"plugin {name!r} onething_match_items returned ({key!r}, {code!r}), "
+                            f"which names an object or item not in the batch",
+                        )
                     )
                 pairs.add((key, code))
         return pairs
@@ -395,10 +441,14 @@ class Domains:
     ) -> list[dict[str, Any]]:
         """Synthetic domain attributes for a batch, one dict per object."""
         results = self.call(name, "onething_synth_attributes", objects=objects, seed=seed)
-        result = list(results[0]) if results else [{} for _ in objects]
+        result = list(results[0]) if results else [{} for _obj in objects]
         if len(result) != len(objects):
             raise PluginError(
-                f"plugin {name!r} onething_synth_attributes returned {len(result)} attribute "
-                f"sets for {len(objects)} objects"
+                _(
+                    f"插件 {name!r} 的 onething_synth_attributes 为 {len(objects)} 个对象返回了 "
+                    f"{len(result)} 组属性",
+                    f"plugin {name!r} onething_synth_attributes returned {len(result)} attribute "
+                    f"sets for {len(objects)} objects",
+                )
             )
         return result

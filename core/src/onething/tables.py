@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,48 @@ def too_long(size: int | None = None) -> str:
     return _(
         f"字段超过 {FIELD_LIMIT} 个字符的上限{got}",
         f"a field is longer than the limit of {FIELD_LIMIT} characters{got}",
+    )
+
+
+def unknown_column(columns: Iterable[str]) -> str:
+    """The one message for a column that is not one of ``columns``."""
+    columns = list(columns)
+    return _(
+        f"未知列；应为 {'、'.join(columns)}",
+        f"unknown column; expected {', '.join(columns)}",
+    )
+
+
+def missing_columns(missing: Iterable[str], columns: Iterable[str]) -> str:
+    """The one message for required columns a file lacks (``columns``: what it should have)."""
+    missing, columns = list(missing), list(columns)
+    return _(
+        f"缺少列 {'、'.join(missing)}；应有 {'、'.join(columns)}",
+        f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}",
+    )
+
+
+def not_json(msg: str, column: int | None = None) -> str:
+    """The one message for text that is not JSON (``msg``: the parser's own words)."""
+    if column is None:
+        return _(f"不是有效的 JSON：{msg}", f"not valid JSON: {msg}")
+    return _(
+        f"不是有效的 JSON：{msg}（第 {column} 列）",
+        f"not valid JSON: {msg} (column {column})",
+    )
+
+
+def required() -> str:
+    """The one message for an empty required value."""
+    return _("必须填写", "a value is required")
+
+
+def not_one_of(value: object, allowed: Iterable[object]) -> str:
+    """The one message for a value outside a closed list."""
+    shown = [str(a) for a in allowed]
+    return _(
+        f"{value!r} 不是 {'、'.join(shown)} 之一",
+        f"{value!r} is not one of {', '.join(shown)}",
     )
 
 
@@ -162,10 +204,7 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 InvalidInput(
                     f"{path}:{n}",
                     "",
-                    _(
-                        f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）",
-                        f"not valid JSON: {exc.msg} (column {exc.colno})",
-                    ),
+                    not_json(exc.msg, exc.colno),
                 ),
             )
             continue

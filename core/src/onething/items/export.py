@@ -31,12 +31,14 @@ from typing import Any
 from attrs import evolve, field, frozen
 
 from .. import schemas
-from ..departments import department_name
+from ..departments import department_name, unknown_department
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import MEASURES, MODES, Basis, Item, NationalCode, RelatedLink, converter
 from ..model.national import code_on
 from ..model.national import problems as national_problems
 from ..outfiles import escape_row, write_atomic
+from ..tables import not_json, not_one_of, required
 from . import tabular
 from .model import ListedItem
 from .unified import unify
@@ -272,10 +274,10 @@ def write(
         key = sheet or (UNIFIED if UNIFIED in lists.sheets else next(iter(lists.sheets)))
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow([h for _, h, _ in COLUMNS])
+        w.writerow([h for _key, h, _width in COLUMNS])
         for n, row in enumerate(lists.sheets[key], 1):
             c = cells(n, row, labels, lists.at)
-            w.writerow(escape_row(c[k] for k, _, _ in COLUMNS))
+            w.writerow(escape_row(c[k] for k, _h, _w in COLUMNS))
         blob = ("\ufeff" + buf.getvalue()).encode()  # BOM: spreadsheet programs read UTF-8
     elif fmt == "xlsx":
         blob = _xlsx(lists, labels)
@@ -310,11 +312,11 @@ def _xlsx(lists: ItemList, labels: Labels) -> bytes:
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    first_coded = next(n for n, (k, _, _) in enumerate(COLUMNS) if k == "name_en")
+    first_coded = next(n for n, (k, _h, _w) in enumerate(COLUMNS) if k == "name_en")
     for key, rows in lists.sheets.items():
         ws = wb.create_sheet(_sheet_title(key, lists.titles.get(key, key)))
-        ws.append([h for _, h, _ in COLUMNS])
-        for n, (_, _, width) in enumerate(COLUMNS, 1):
+        ws.append([h for _key, h, _width in COLUMNS])
+        for n, (_key, _h, width) in enumerate(COLUMNS, 1):
             cell = ws.cell(row=1, column=n)
             cell.font = head_font
             cell.fill = coded_fill if n > first_coded else head_fill
@@ -323,8 +325,8 @@ def _xlsx(lists: ItemList, labels: Labels) -> bytes:
             ws.column_dimensions[get_column_letter(n)].width = width
         for n, row in enumerate(rows, 1):
             c = cells(n, row, labels, lists.at)
-            ws.append(escape_row(c[k] if c[k] != "" else None for k, _, _ in COLUMNS))
-            lines = max(_lines(str(c[k]), width) for k, _, width in COLUMNS[:first_coded])
+            ws.append(escape_row(c[k] if c[k] != "" else None for k, _h, _w in COLUMNS))
+            lines = max(_lines(str(c[k]), width) for k, _h, width in COLUMNS[:first_coded])
             ws.row_dimensions[n + 1].height = min(15 * lines, 180)
             for cell in ws[n + 1]:
                 cell.alignment = wrap
@@ -365,11 +367,11 @@ def _coded(
     header = HEADERS[key]
     values = tabular.split_list(row.text(header))
     if not values and required:
-        raise row.error(header, "a value is required")
+        raise row.error(header, required())
     out = []
     for v in values:
         if v not in table:
-            raise row.error(header, f"{v!r} is not one of {', '.join(sorted(set(table)))}")
+            raise row.error(header, not_one_of(v, sorted(set(table))))
         out.append(table[v])
     return out
 
@@ -381,7 +383,7 @@ def _json_cell(row: tabular.Row, key: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise row.error(HEADERS[key], f"not valid JSON: {exc.msg}") from None
+        raise row.error(HEADERS[key], not_json(exc.msg)) from None
 
 
 def _basis(row: tabular.Row) -> tuple[Basis, ...]:
@@ -390,7 +392,9 @@ def _basis(row: tabular.Row) -> tuple[Basis, ...]:
         try:
             return tuple(converter.structure(raw, tuple[Basis, ...]))
         except Exception as exc:
-            raise row.error(HEADERS["basis_json"], f"not a list of bases: {exc}") from None
+            raise row.error(
+                HEADERS["basis_json"], _(f"不是依据列表：{exc}", f"not a list of bases: {exc}")
+            ) from None
     out = []
     for line in (row.required(HEADERS["basis"])).splitlines():
         m = _CITE.match(line.strip())
@@ -406,14 +410,19 @@ def _related(row: tabular.Row) -> tuple[RelatedLink, ...]:
         try:
             return tuple(converter.structure(raw, tuple[RelatedLink, ...]))
         except Exception as exc:
-            raise row.error(HEADERS["related_json"], f"not a list of links: {exc}") from None
+            raise row.error(
+                HEADERS["related_json"], _(f"不是关联列表：{exc}", f"not a list of links: {exc}")
+            ) from None
     out = []
     for line in (row.text(HEADERS["related"]) or "").splitlines():
         parts = line.split(maxsplit=2)
         if len(parts) < 2 or parts[0] not in _KIND_CODES:
             raise row.error(
                 HEADERS["related"],
-                f"expected '<{'|'.join(_KIND_CODES)}> <code> [name]' per line, got {line!r}",
+                _(
+                    f"每行应为 '<{'|'.join(_KIND_CODES)}> <编码> [名称]'，得到 {line!r}",
+                    f"expected '<{'|'.join(_KIND_CODES)}> <code> [name]' per line, got {line!r}",
+                ),
             )
         out.append(
             RelatedLink(_KIND_CODES[parts[0]], parts[1], parts[2] if len(parts) > 2 else None)
@@ -430,7 +439,8 @@ def _national_codes(row: tabular.Row) -> tuple[NationalCode, ...]:
             codes = tuple(converter.structure(raw, tuple[NationalCode, ...]))
         except Exception as exc:
             raise row.error(
-                HEADERS["national_json"], f"not a list of national codes: {exc}"
+                HEADERS["national_json"],
+                _(f"不是国家编码列表：{exc}", f"not a list of national codes: {exc}"),
             ) from None
         header = HEADERS["national_json"]
     else:
@@ -450,24 +460,37 @@ def _row(row: tabular.Row, depts: dict[str, str]) -> ListedItem:
     h = HEADERS
     code = row.required(h["code"])
     if not _CODE.match(code):
-        raise row.error(h["code"], f"expected <domain>.<nnn>, got {code!r}")
+        raise row.error(
+            h["code"],
+            _(f"应为 <领域>.<nnn>，得到 {code!r}", f"expected <domain>.<nnn>, got {code!r}"),
+        )
     domains = tabular.split_list(row.required(h["domain_codes"]))
     if not code.startswith(f"{domains[0]}."):
-        raise row.error(h["domain_codes"], f"item {code} does not belong to domain {domains[0]!r}")
+        raise row.error(
+            h["domain_codes"],
+            _(
+                f"事项 {code} 不属于领域 {domains[0]!r}",
+                f"item {code} does not belong to domain {domains[0]!r}",
+            ),
+        )
     dept_header = h["department_codes"] if row.text(h["department_codes"]) else h["departments"]
     dept_values = tabular.split_list(row.text(dept_header))
     if not dept_values:
-        raise row.error(dept_header, "a value is required")
+        raise row.error(dept_header, required())
     for v in dept_values:
         if v not in depts:
-            raise row.error(dept_header, f"unknown department {v!r} (see `onething departments`)")
+            raise row.error(dept_header, unknown_department(v))
     status = row.text(h["status"]) or ACTIVE
     disabled = None
     if status != ACTIVE:
         prefix = f"{DISABLED}："
         if not status.startswith(prefix) or len(status) == len(prefix):
             raise row.error(
-                h["status"], f"expected {ACTIVE!r} or '{prefix}<reason>', got {status!r}"
+                h["status"],
+                _(
+                    f"应为 {ACTIVE!r} 或 '{prefix}<原因>'，得到 {status!r}",
+                    f"expected {ACTIVE!r} or '{prefix}<reason>', got {status!r}",
+                ),
             )
         disabled = status[len(prefix) :]
     layer = _coded(row, "layer", _LAYER_CODES, required=False) or ["plugin"]
@@ -493,7 +516,10 @@ def _row(row: tabular.Row, depts: dict[str, str]) -> ListedItem:
     if item.effective_to is not None and item.effective_to <= item.effective_from:
         raise row.error(
             h["effective_to"],
-            f"effective_to {item.effective_to} is not after effective_from {item.effective_from}",
+            _(
+                f"失效日 {item.effective_to} 不晚于生效日 {item.effective_from}",
+                f"effective_to {item.effective_to} is not after effective_from {item.effective_from}",
+            ),
         )
     return ListedItem(
         item,
@@ -517,16 +543,23 @@ def _rows(table: tabular.Table) -> list[ListedItem]:
         if key in where:
             raise row.error(
                 HEADERS["code"],
-                f"duplicate code {listed.code} (the version from {key[1]} is already at "
-                f"{where[key].where()})",
+                _(
+                    f"编码 {listed.code} 重复（自 {key[1]} 起的版本已在 {where[key].where()}）",
+                    f"duplicate code {listed.code} (the version from {key[1]} is already at "
+                    f"{where[key].where()})",
+                ),
             )
         where[key] = row
         for other, other_row in by_code.get(listed.code, []):
             if version_problems([other.item, listed.item]):
                 raise row.error(
                     HEADERS["effective_from"],
-                    f"item {listed.code}: this version overlaps the version from "
-                    f"{other.item.effective_from} at {other_row.where()}",
+                    _(
+                        f"事项 {listed.code}：此版本与 {other_row.where()} 自 "
+                        f"{other.item.effective_from} 起的版本重叠",
+                        f"item {listed.code}: this version overlaps the version from "
+                        f"{other.item.effective_from} at {other_row.where()}",
+                    ),
                 )
         by_code.setdefault(listed.code, []).append((listed, row))
         out.append(listed)
@@ -583,7 +616,7 @@ def read(path: str | Path, fmt: str | None = None) -> ItemList:
                     raise InvalidInput(
                         where,
                         f"departments[{d}]",
-                        f"unknown department {dept!r} (see `onething departments`)",
+                        unknown_department(dept),
                     )
             if (item.code, item.effective_from) in seen:
                 raise InvalidInput(

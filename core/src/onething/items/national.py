@@ -27,6 +27,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..i18n import _
 from ..model.national import code_on, code_problem
 from . import tabular
 
@@ -118,13 +119,22 @@ def map_catalogue(
         if (problem := code_problem("catalogue", code)) is not None:
             raise row.error(header["code"], problem)
         if code in seen:
-            raise row.error(header["code"], f"code {code} is given twice (first at {seen[code]})")
+            raise row.error(
+                header["code"],
+                _(
+                    f"编码 {code} 重复（首次出现在 {seen[code]}）",
+                    f"code {code} is given twice (first at {seen[code]})",
+                ),
+            )
         seen[code] = row.where()
         item = row.text(header["item"]) if "item" in header else None
         if item is not None and item not in items:
             raise row.error(
                 header["item"],
-                f"no onething item {item!r} in force on {on} (`onething items list`)",
+                _(
+                    f"{on} 没有有效的事项 {item!r}（见 `onething items list`）",
+                    f"no onething item {item!r} in force on {on} (`onething items list`)",
+                ),
             )
         entries.append((code, row.required(header["name"]), item))
     matched, without, conflicts = [], [], []

@@ -37,7 +37,9 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlmodel import select
 
+from ..departments import unknown_department
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import RELATED_KINDS
 from ..store import Store
 from ..store.items import RelatedEntryRow, RelatedImport
@@ -125,14 +127,20 @@ def parse_related(path: str | Path, fmt: str | None = None) -> list[ParsedEntry]
     for row in table.rows:
         code = row.required(header["code"])
         if code in seen:
-            raise row.error(header["code"], f"duplicate code {code!r} (first at {seen[code]})")
+            raise row.error(
+                header["code"],
+                _(
+                    f"编码 {code!r} 重复（首次出现在 {seen[code]}）",
+                    f"duplicate code {code!r} (first at {seen[code]})",
+                ),
+            )
         seen[code] = row.where()
         dept = row.text(header["department"]) if "department" in header else None
         if dept is not None:
             if dept not in depts:
                 raise row.error(
                     header["department"],
-                    f"unknown department {dept!r} (see `onething departments`)",
+                    unknown_department(dept),
                 )
             dept = depts[dept]
         data = {

@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from ..departments import departments
 from ..errors import InvalidInput
-from ..tables import csv_problem, unique_header
+from ..i18n import _
+from ..tables import csv_problem, not_json, required, unique_header
 from ..textfiles import read_utf8
 
 FORMATS = ("csv", "xlsx", "json")
@@ -26,7 +27,12 @@ def format_of(path: Path, fmt: str | None = None) -> str:
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise InvalidInput(
-            str(path), "", f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
+            str(path),
+            "",
+            _(
+                f"未知格式 {fmt!r}；应为 {'、'.join(FORMATS)} 之一",
+                f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}",
+            ),
         )
     return fmt
 
@@ -66,7 +72,7 @@ class Row:
     def required(self, header: str) -> str:
         v = self.text(header)
         if v is None:
-            raise self.error(header, "a value is required")
+            raise self.error(header, required())
         return v
 
     def date(self, header: str, *, required: bool = False) -> dt.date | None:
@@ -78,12 +84,17 @@ class Row:
         s = self.text(header)
         if s is None:
             if required:
-                raise self.error(header, "a date (YYYY-MM-DD) is required")
+                raise self.error(
+                    header, _("必须填写日期（YYYY-MM-DD）", "a date (YYYY-MM-DD) is required")
+                )
             return None
         try:
             return dt.date.fromisoformat(s)
         except ValueError:
-            raise self.error(header, f"expected a date YYYY-MM-DD, got {s!r}") from None
+            raise self.error(
+                header,
+                _(f"应为日期 YYYY-MM-DD，得到 {s!r}", f"expected a date YYYY-MM-DD, got {s!r}"),
+            ) from None
 
 
 @frozen
@@ -100,7 +111,11 @@ class Table:
             raise InvalidInput(
                 f"{where}:1",
                 missing[0],
-                f"missing column(s) {', '.join(missing)}; the file has: {', '.join(self.headers)}",
+                _(
+                    f"缺少列 {'、'.join(missing)}；文件中的列：{'、'.join(self.headers)}",
+                    f"missing column(s) {', '.join(missing)}; the file has: "
+                    f"{', '.join(self.headers)}",
+                ),
             )
 
 
@@ -108,7 +123,9 @@ def _tabular(file: str, rows: Iterator[tuple], sheet: str | None = None) -> Tabl
     try:
         header_row = next(rows)
     except StopIteration:
-        raise InvalidInput(file, "", "the file is empty (expected a header row)") from None
+        raise InvalidInput(
+            file, "", _("文件为空（应有表头行）", "the file is empty (expected a header row)")
+        ) from None
     headers = tuple("" if h is None else str(h).strip() for h in header_row)
     unique_header(file, list(headers))
     columns = {h: get_column_letter(n + 1) for n, h in enumerate(headers) if h}
@@ -118,7 +135,9 @@ def _tabular(file: str, rows: Iterator[tuple], sheet: str | None = None) -> Tabl
             if all(v is None or str(v).strip() == "" for v in raw):
                 continue
             if len(raw) > len(headers) and any(v not in (None, "") for v in raw[len(headers) :]):
-                raise InvalidInput(f"{file}:{number}", "", "more values than header columns")
+                raise InvalidInput(
+                    f"{file}:{number}", "", _("值多于表头列数", "more values than header columns")
+                )
             values = {h: v for h, v in zip(headers, raw, strict=False) if h}
             yield Row(file, number, values, columns, sheet)
 
@@ -154,9 +173,20 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise InvalidInput(str(path), "", f"not a readable XLSX workbook: {exc}") from None
+        raise InvalidInput(
+            str(path),
+            "",
+            _(f"不是可读的 XLSX 工作簿：{exc}", f"not a readable XLSX workbook: {exc}"),
+        ) from None
     if sheet is not None and sheet not in wb.sheetnames:
-        raise InvalidInput(str(path), sheet, f"no such sheet; sheets: {', '.join(wb.sheetnames)}")
+        raise InvalidInput(
+            str(path),
+            sheet,
+            _(
+                f"没有这个工作表；工作表有：{'、'.join(wb.sheetnames)}",
+                f"no such sheet; sheets: {', '.join(wb.sheetnames)}",
+            ),
+        )
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
     return _tabular(str(path), ws.iter_rows(values_only=True), ws.title if sheet else None)
 
@@ -166,7 +196,7 @@ def read_json_rows(path: Path, data: list[Any], key: str = "") -> Table:
     headers: dict[str, None] = {}
     for n, obj in enumerate(data):
         if not isinstance(obj, dict):
-            raise InvalidInput(f"{file}:{n + 1}", key, "expected an object")
+            raise InvalidInput(f"{file}:{n + 1}", key, _("应为对象", "expected an object"))
         headers.update(dict.fromkeys(obj))
 
     def gen() -> Iterator[Row]:
@@ -180,9 +210,7 @@ def load_json(path: Path) -> Any:
     try:
         return json.loads(read_utf8(path))
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{path}:{exc.lineno}:{exc.colno}", "", f"not valid JSON: {exc.msg}"
-        ) from None
+        raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}", "", not_json(exc.msg)) from None
 
 
 def department_codes() -> dict[str, str]:
@@ -205,4 +233,4 @@ def split_list(value: str | None) -> list[str]:
 
 def check_exists(path: Path) -> None:
     if not path.is_file():
-        raise InvalidInput(str(path), "", "file not found")
+        raise InvalidInput(str(path), "", _("文件不存在", "file not found"))

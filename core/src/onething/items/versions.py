@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from ..config import Deployment
-from ..departments import departments
+from ..departments import departments, unknown_department
 from ..errors import InvalidInput
 from ..model import Item, converter, in_force
 from ..model.dated import ends_before_start, overlapping_pairs
@@ -106,7 +106,7 @@ class ItemCatalog:
                     raise InvalidInput(
                         ext.source,
                         f"departments[{k}]",
-                        f"unknown department {d!r} (see `onething departments`)",
+                        unknown_department(d),
                     )
             added.append(ListedItem(item, "extension", (item.domain,), reason=ext.reason))
         problems = version_problems([a.item for a in added])

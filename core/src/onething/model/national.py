@@ -24,6 +24,7 @@ from typing import Literal
 
 from attrs import frozen
 
+from ..i18n import _
 from .basis import Status
 from .dated import ends_before_start, overlapping_pairs, version_on
 
@@ -75,20 +76,32 @@ class NationalCode:
     """For ``implementation``: the province (GB/T 2260) whose list it belongs to."""
 
 
+def _kind_name(kind: str) -> str:
+    return _(NATIONAL_KINDS[kind], NATIONAL_KINDS_EN[kind])
+
+
 def code_problem(kind: str, code: str) -> str | None:
     """Why ``code`` is not a valid code of ``kind`` (``None`` when it is)."""
     fmt = FORMATS.get(kind)
     if fmt is None:
-        return f"unknown national code kind {kind!r}; expected {', '.join(FORMATS)}"
+        return _(
+            f"未知的国家编码种类 {kind!r}；应为 {'、'.join(FORMATS)}",
+            f"unknown national code kind {kind!r}; expected {', '.join(FORMATS)}",
+        )
+    name = _kind_name(kind)
     if not re.match(fmt["pattern"], code):
-        return f"{NATIONAL_KINDS[kind]} {code!r} is not {fmt['text_en']} (provisional format)"
+        return _(
+            f"{name} {code!r} 不是{fmt['text']}（暂定格式）",
+            f"{name} {code!r} is not {fmt['text_en']} (provisional format)",
+        )
     if kind == "implementation":
         from ..registry.uscc import verify  # the registry owns GB 32100
 
         if verify(code[:18]) != "ok":
-            return (
-                f"{NATIONAL_KINDS[kind]} {code!r}: its first 18 characters are not a unified "
-                f"social credit code with a valid check character (GB 32100-2015)"
+            return _(
+                f"{name} {code!r}：前 18 位不是校验位正确的统一社会信用代码（GB 32100-2015）",
+                f"{name} {code!r}: its first 18 characters are not a unified social credit code "
+                "with a valid check character (GB 32100-2015)",
             )
     return None
 
@@ -102,14 +115,23 @@ def problems(codes: Sequence[NationalCode], where: str) -> list[str]:
         for c in mine:
             by_region.setdefault(c.region, []).append(c)
         for vs in by_region.values():
+            name = _kind_name(kind)
             out += [
-                f"{where}: {NATIONAL_KINDS[kind]} {c.code}: effective_to {c.effective_to} is not "
-                f"after effective_from {c.effective_from}"
+                _(
+                    f"{where}：{name} {c.code}：失效日 {c.effective_to} 不晚于生效日 "
+                    f"{c.effective_from}",
+                    f"{where}: {name} {c.code}: effective_to {c.effective_to} is not after "
+                    f"effective_from {c.effective_from}",
+                )
                 for c in ends_before_start(vs)
             ]
             out += [
-                f"{where}: {NATIONAL_KINDS[kind]} {a.code} and {b.code} overlap (from "
-                f"{a.effective_from} and {b.effective_from}): one code of a kind at a time"
+                _(
+                    f"{where}：{name} {a.code} 与 {b.code} 重叠（自 {a.effective_from} 和自 "
+                    f"{b.effective_from} 起）：同一种类同时只能有一个编码",
+                    f"{where}: {name} {a.code} and {b.code} overlap (from {a.effective_from} "
+                    f"and {b.effective_from}): one code of a kind at a time",
+                )
                 for a, b in overlapping_pairs(vs)
             ]
     return out

@@ -38,13 +38,14 @@ import sqlalchemy as sa
 from attrs import field, frozen
 from sqlmodel import select
 
-from ..departments import departments
+from ..departments import departments, unknown_department
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import MergeConstraint
 from ..outfiles import atomic_write, escape_row
 from ..store import Store
 from ..store.planning import PlanningInspector
-from ..tables import read_table
+from ..tables import missing_columns, read_table, unknown_column
 from .model import Assignment, Infeasible, Task, Visit
 from .prn import prn_int
 
@@ -95,7 +96,7 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
         raise InvalidInput(
             f"{path}:1",
             "header",
-            f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
+            missing_columns(missing, COLUMNS),
         )
     return rows
 
@@ -112,38 +113,67 @@ def read_pool(path: Path) -> list[Inspector]:
         where = f"{path}:{n}"
         for c in REQUIRED:
             if not row.get(c):
-                raise InvalidInput(where, c, f"required; columns are {', '.join(COLUMNS)}")
+                raise InvalidInput(
+                    where,
+                    c,
+                    _(
+                        f"必须填写；列为 {'、'.join(COLUMNS)}",
+                        f"required; columns are {', '.join(COLUMNS)}",
+                    ),
+                )
         unknown = set(row) - set(COLUMNS)
         if unknown - {""}:
-            raise InvalidInput(
-                where, sorted(unknown)[0], f"unknown column; expected {', '.join(COLUMNS)}"
-            )
+            raise InvalidInput(where, sorted(unknown)[0], unknown_column(COLUMNS))
         if row["department"] not in depts:
             raise InvalidInput(
                 where,
                 "department",
-                f"unknown department code {row['department']!r}; known: {', '.join(sorted(depts))}",
+                unknown_department(row["department"]),
             )
         region = row["region"]
         if len(region) != 6 or not region.isdigit():
-            raise InvalidInput(where, "region", f"expected a six-digit region code, got {region!r}")
+            raise InvalidInput(
+                where,
+                "region",
+                _(
+                    f"应为 6 位行政区划代码，得到 {region!r}",
+                    f"expected a six-digit region code, got {region!r}",
+                ),
+            )
         le = row.get("law_enforcement", "是").lower()
         if le not in _TRUE | _FALSE:
             raise InvalidInput(
-                where, "law_enforcement", f"expected 是/否 or true/false, got {le!r}"
+                where,
+                "law_enforcement",
+                _(
+                    f"应为 是/否 或 true/false，得到 {le!r}",
+                    f"expected 是/否 or true/false, got {le!r}",
+                ),
             )
         mv = row.get("max_visits", "")
         if mv and not (mv.isdigit() and int(mv) > 0):
-            raise InvalidInput(where, "max_visits", f"expected a positive whole number, got {mv!r}")
+            raise InvalidInput(
+                where,
+                "max_visits",
+                _(f"应为正整数，得到 {mv!r}", f"expected a positive whole number, got {mv!r}"),
+            )
         if not INSPECTOR_ID.fullmatch(row["id"]):
             raise InvalidInput(
                 where,
                 "id",
-                f"{row['id']!r}: expected letters, digits, '.', '_' or '-', starting with a "
-                f"letter or digit, at most 64 characters (pattern {INSPECTOR_ID.pattern})",
+                _(
+                    f"{row['id']!r}：应由字母、数字、'.'、'_' 或 '-' 组成，以字母或数字开头，"
+                    f"最多 64 个字符（模式 {INSPECTOR_ID.pattern}）",
+                    f"{row['id']!r}: expected letters, digits, '.', '_' or '-', starting with a "
+                    f"letter or digit, at most 64 characters (pattern {INSPECTOR_ID.pattern})",
+                ),
             )
         if row["id"] in out:
-            raise InvalidInput(where, "id", f"inspector {row['id']!r} appears twice")
+            raise InvalidInput(
+                where,
+                "id",
+                _(f"检查人员 {row['id']!r} 出现两次", f"inspector {row['id']!r} appears twice"),
+            )
         out[row["id"]] = Inspector(
             id=row["id"],
             name=row["name"],

@@ -18,10 +18,10 @@ import jsonschema
 import orjson
 
 from .. import schemas
-from ..departments import departments
+from ..departments import departments, unknown_department
 from ..errors import InvalidInput, OnethingError
 from ..i18n import _
-from ..tables import long_field, too_long
+from ..tables import long_field, not_json, not_one_of, too_long, unknown_column
 from . import kinds as kinds_
 from . import personal, regions, uscc
 
@@ -483,10 +483,7 @@ class RowParser:
             if lic["department"] not in known:
                 raise RowError(
                     f"licences[{i}].department",
-                    _(
-                        f"{lic['department']!r} 不是部门代码（见 `onething departments`）",
-                        f"{lic['department']!r} is not a department code (`onething departments`)",
-                    ),
+                    unknown_department(lic["department"]),
                 )
             start, end = lic.get("valid_from"), lic.get("valid_to")
             if start and end and end < start:
@@ -515,10 +512,7 @@ class RowParser:
         if value not in GRADES:
             raise RowError(
                 name,
-                _(
-                    f"{value!r} 不是 {'、'.join(GRADES)} 之一（大写）",
-                    f"{value!r} is not one of {', '.join(GRADES)} (upper case)",
-                ),
+                not_one_of(value, GRADES) + _("（大写）", " (upper case)"),
             )
         return value
 
@@ -605,16 +599,5 @@ def json_object(text: str) -> dict[str, Any]:
     return value
 
 
-def unknown_column(columns: Iterable[str]) -> str:
-    """The message for a column that is not one of ``columns``."""
-    return _(
-        f"未知列；应为 {'、'.join(columns)}",
-        f"unknown column; expected {', '.join(columns)}",
-    )
-
-
 def _not_json(exc: json.JSONDecodeError) -> str:
-    return _(
-        f"不是有效的 JSON：第 {exc.colno} 列 {exc.msg}",
-        f"not valid JSON: {exc.msg} at column {exc.colno}",
-    )
+    return not_json(exc.msg, exc.colno)

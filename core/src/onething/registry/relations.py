@@ -25,10 +25,11 @@ from ..errors import InvalidInput, OnethingError
 from ..i18n import _
 from ..store import Store
 from ..store.registry import RegistryImport, RegistryObject, RegistryRelation, RelationHistory
+from ..tables import unknown_column
 from . import kinds as kinds_
 from . import personal
 from ._bulk import bind_value, driver_cursor, insert_tuples
-from .parsing import RowError, json_object, unknown_column
+from .parsing import RowError, json_object
 from .rejects import Rejects
 from .sources import Source, batched
 
