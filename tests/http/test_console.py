@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from http_support import KEY, client, serving
 
+from onething.registry.uscc import make_uscc
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -43,12 +45,38 @@ def browser():
         b.close()
 
 
+OTHER = make_uscc("9", "1", "371502", "MA3C0002")
+
+
 @pytest.fixture
-def console(dev_deployment):
-    """The service (auth = "none") at a base URL, and an API client speaking as the reviewer."""
+def console(dev_deployment, tmp_path, capsys):
+    """The service (auth = "none") at a base URL, and an API client. Beside KEY's warning case,
+    a complaint about a second shop received on 2026-11-02, long overdue."""
+    from cli_support import run
+
     from onething import Onething
     from onething.http import create_app, http_settings
 
+    other = {
+        "uscc": OTHER,
+        "name": "老街小吃店",
+        "region_code": "371502",
+        "domains": {"fake": {"object_types": ["shop"], "attributes": {}}},
+    }
+    event = {
+        "id": "ev-1", "type": "complaint_received", "at": "2026-11-02T09:00:00+08:00",
+        "domain": "fake", "object_key": OTHER, "region": "371502", "complaint_id": "TS-0001",
+        "summary": "预付卡无法退款",
+    }  # fmt: skip
+    (tmp_path / "other.jsonl").write_text(json.dumps(other, ensure_ascii=False) + "\n", "utf-8")
+    (tmp_path / "events.jsonl").write_text(json.dumps(event, ensure_ascii=False) + "\n", "utf-8")
+    for args in (
+        ("registry", "import", str(tmp_path / "other.jsonl")),
+        ("registry", "map"),
+        ("events", "ingest", str(tmp_path / "events.jsonl")),
+    ):
+        code, _out, err = run(capsys, *args, "--config", dev_deployment)
+        assert code == 0, err
     app = Onething.from_config(dev_deployment)
     api = create_app(app, http_settings(app.deployment), dispatch=False)
     with serving(api) as base, client(base) as c:
@@ -58,18 +86,20 @@ def console(dev_deployment):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", device_scale_factor=1
+    )
     p = context.new_page()
     p.set_default_timeout(10_000)
     yield p
     context.close()
 
 
-def shot(p, name: str) -> None:
+def shot(p, name: str, **kw) -> None:
     folder = os.environ.get("ONETHING_CONSOLE_SHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        p.screenshot(path=str(Path(folder) / f"{name}.png"))
+        p.screenshot(path=str(Path(folder) / f"{name}.png"), **kw)
 
 
 def dev(department="market", role="reviewer", region="371500") -> dict[str, str]:
@@ -97,10 +127,15 @@ def test_a_department_signs_in_sees_its_inbox_and_acts_on_a_case(console, page):
     base, api = console
     p = page
     login(p, base)
-    row = p.locator("#inbox li.case-row")
-    assert row.count() == 1
+    rows = p.locator("#inbox li.case-row")
+    assert rows.count() == 2
+    late = rows.nth(0)  # overdue first
+    assert "老街小吃店" in late.inner_text() and "已逾期" in late.inner_text()
+    assert "overdue" in late.get_attribute("class")
+    row = rows.nth(1)
     text = row.inner_text()
     assert "测试商店" in text and "风险预警" in text and "研判" in text
+    assert "已逾期" not in text
     assert "开发登录" in p.locator("#who").inner_text()
     shot(p, "inbox")
 
@@ -112,6 +147,8 @@ def test_a_department_signs_in_sees_its_inbox_and_acts_on_a_case(console, page):
     p.click("form[data-transition=assess] button[type=submit]")
     p.wait_for_selector("form[data-transition=transfer_clue]")
     assert p.locator("#version").inner_text() == "2"
+    p.evaluate("window.scrollTo(0, 0)")
+    shot(p, "case")
     case_id = int(p.url.rsplit("/", 1)[1])
     shown = api.get(f"/cases/{case_id}", headers=dev()).json()
     assert shown["state"] == "assessment"
@@ -137,7 +174,32 @@ def test_a_department_signs_in_sees_its_inbox_and_acts_on_a_case(console, page):
     message.wait_for(state="visible")
     assert "已被他人更改" in message.inner_text() and "重新加载" in message.inner_text()
     assert api.get(f"/cases/{case_id}", headers=dev()).json()["version"] == 3
-    shot(p, "case")
+    message.locator("button").click()  # reload: the page reads the case again
+    p.wait_for_function("document.getElementById('version').textContent === '3'")
+    assert "市消防救援支队" in p.locator("#summary").inner_text()  # the other actor's transfer
+    timeline = p.locator("#timeline").inner_text()
+    assert "someone-else" in timeline and "张三" in timeline
+
+
+def test_a_refusal_shows_its_reason_and_english_is_one_switch_away(console, page):
+    base, _api = console
+    p = page
+    login(p, base, role="inspector")  # an inspector may not assess a warning
+    p.locator("#inbox li.case-row", has_text="测试商店").locator("a").click()
+    p.wait_for_selector("form[data-transition=assess]", state="attached")
+    p.click("header a.lang")
+    p.wait_for_selector("text=Opened by")
+    assert p.locator("h1").inner_text().startswith("Case #")
+    assert "No step of this case is open to you now." in p.locator("#steps").inner_text()
+    p.click("#steps details.others summary")  # the steps of others, tried anyway
+    p.click("form[data-transition=assess] button[type=submit]")
+    message = p.locator("#step-message")
+    message.wait_for(state="visible")
+    assert (
+        message.inner_text().startswith("Refused: ") and "role 'inspector'" in message.inner_text()
+    )
+    p.goto(f"{base}/ui/inbox")
+    assert p.locator("h1").inner_text().startswith("Inbox")  # the choice is kept
 
 
 def test_the_joint_checklist_is_filled_in_offline_and_sent_when_back_online(console, page):

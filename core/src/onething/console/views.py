@@ -11,6 +11,7 @@ from ..departments import department_name, departments
 from ..errors import InvalidInput
 from ..i18n import _, language
 from ..loop.documents import ACTIONS, Labels
+from ..workdays import LOCAL_ZONE
 
 
 def dept_label(app):
@@ -149,8 +150,10 @@ def case_page(app, who, case_id: int) -> dict[str, Any]:
                 records.append(load_record(app.store, h["data"]["record"]).as_json())
             except NotFound:
                 continue
+    opened = dt.datetime.fromisoformat(doc["opened_at"]).astimezone(LOCAL_ZONE)
     return {
         "case": doc,
+        "opened_local": opened.strftime("%Y-%m-%d %H:%M"),
         "source_label": lab.source(view.summary),
         "severity_label": lab.severity(doc["severity"]),
         "stage_label": lab.stage(doc["stage"]),
@@ -204,7 +207,8 @@ def checklist_page(
     from ..checklist.render import limit_text
     from ..model import DIMENSIONS, METHODS, SEVERITIES
 
-    c = checklist_of(app, on or dt.date.today(), object_key=object_key, items=items)
+    on = on or dt.datetime.now(LOCAL_ZONE).date()  # the deployment's day, as the visit's
+    c = checklist_of(app, on, object_key=object_key, items=items)
     doc = c.as_json()
     zh = language() == "zh"
     for line, shown in zip(c.lines, doc["checklist"], strict=True):
