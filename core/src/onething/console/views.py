@@ -143,13 +143,22 @@ def case_page(app, who, case_id: int) -> dict[str, Any]:
         }
         for h in doc["history"]
     ]
+    # the record whose finding opened the case, then those attached since
+    ids = [doc["source"]["ref"]] if doc["source"]["kind"] == "finding" else []
+    ids += [
+        h["data"]["record"]
+        for h in doc["history"]
+        if h["action"] == "record_attached" and (h["data"] or {}).get("record")
+    ]
     records = []
-    for h in doc["history"]:
-        if h["action"] == "record_attached" and (h["data"] or {}).get("record"):
-            try:
-                records.append(load_record(app.store, h["data"]["record"]).as_json())
-            except NotFound:
-                continue
+    for rid in dict.fromkeys(i for i in ids if i):
+        try:
+            rec = load_record(app.store, rid).as_json()
+        except NotFound:  # a source reference that is not a stored record
+            continue
+        for f in rec["findings"]:
+            f["severity_label"] = lab.severity(f["severity"])
+        records.append(rec)
     opened = dt.datetime.fromisoformat(doc["opened_at"]).astimezone(LOCAL_ZONE)
     return {
         "case": doc,
