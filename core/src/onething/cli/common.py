@@ -139,6 +139,16 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def print_changed(fmt: str, text: str, changed: dict[str, Any], **details: Any) -> None:
+    """What a command that changes data did: ``text`` (its sentence) as ``table``, or as
+    ``json`` ``{"changed": {kind: [id, …]}, …details}``, the ids of what it stored, moved or
+    wrote, by kind (``cases``, ``records``, ``files`` …), each kind listed even when empty."""
+    if fmt == "json":
+        print_json({"changed": {k: list(v) for k, v in changed.items()}, **details})
+    else:
+        click.echo(text)
+
+
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     """The rows as a table on standard output, cells as plain text (no markup: "[a]" stays)."""
     from .table import print_table as draw

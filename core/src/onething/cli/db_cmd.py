@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from .common import config_option, format_option, print_json, print_table
+from .common import config_option, format_option, print_changed, print_json, print_table
 
 
 def make() -> click.Group:
@@ -25,17 +25,24 @@ def make() -> click.Group:
         ),
     )
     @config_option
-    def upgrade(config_path: Path) -> None:
+    @format_option()
+    def upgrade(config_path: Path, fmt: str) -> None:
         from ..config import load_config
         from ..store import Store
 
         store = Store(load_config(config_path).storage_url)
+        before = {rev for rev, _, _, applied in store.history() if applied}
         store.upgrade()
-        click.echo(
+        now = sorted(store.current())
+        print_changed(
+            fmt,
             _(
-                f"数据库已是最新版本：{', '.join(sorted(store.current()))}",
-                f"Database at revision {', '.join(sorted(store.current()))}",
-            )
+                f"数据库已是最新版本：{', '.join(now)}",
+                f"Database at revision {', '.join(now)}",
+            ),
+            # the migrations this run applied, oldest first
+            {"revisions": [r for r, _, _, done in store.history() if done and r not in before]},
+            current=now,
         )
 
     @db.command(
@@ -47,12 +54,18 @@ def make() -> click.Group:
         ),
     )
     @config_option
-    def current(config_path: Path) -> None:
+    @format_option()
+    def current(config_path: Path, fmt: str) -> None:
         from ..config import load_config
         from ..store import Store
 
         store = Store(load_config(config_path).storage_url)
         have, need = store.current(), store.heads()
+        if fmt == "json":
+            print_json({"current": sorted(have), "heads": sorted(need), "up_to_date": have == need})
+            if have != need:
+                raise SystemExit(1)
+            return
         click.echo(
             _("当前版本：", "current: ") + (", ".join(sorted(have)) or _("（空）", "(empty)"))
         )

@@ -17,7 +17,9 @@ from .common import (
     current_store,
     date_option,
     force_option,
+    format_option,
     open_app,
+    print_changed,
     print_json,
     print_table,
 )
@@ -315,8 +317,18 @@ def make() -> click.Group:
     )
     @click.option("--evidence", default=None, help=_("证据（JSON）", "evidence (JSON)"))
     @click.option("--facts", default=None, help=_("新事实（JSON）", "new facts (JSON)"))
+    @format_option()
     def act(
-        config_path, case_id, transition_code, department, role, region, version, evidence, facts
+        config_path,
+        case_id,
+        transition_code,
+        department,
+        role,
+        region,
+        version,
+        evidence,
+        facts,
+        fmt,
     ) -> None:
         from ..errors import InvalidInput
         from ..loop import Actor, transition
@@ -351,12 +363,21 @@ def make() -> click.Group:
         lab = Labels(app, lp)
         precision = deadline_precision(lp, case.last_transition, case.entered_at.date())
         due = Deadline(aware(case.due_at), precision, case.due_provisional)
-        click.echo(
+        print_changed(
+            fmt,
             _(
                 f"事项 {case.id}：{lab.state(case.state)}，版本 {case.version}，时限 {lab.due(due)}",
                 f"case {case.id}: {lab.state(case.state)}, version {case.version}, "
                 f"due {lab.due(due)}",
-            )
+            ),
+            {"cases": [case.id]},
+            case={
+                "id": case.id,
+                "transition": transition_code,
+                "state": case.state,
+                "version": case.version,
+                "due": due.at.isoformat() if due.at is not None else None,
+            },
         )
 
     from .cases_cmd import add_commands
@@ -390,14 +411,16 @@ def make_events() -> click.Group:
     )
     @config_option
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-    def ingest(config_path: Path, file: Path) -> None:
+    @format_option()
+    def ingest(config_path: Path, file: Path, fmt: str) -> None:
         from ..loop import ingest_events
         from ..loop.documents import case_ids
 
         app = open_app(config_path)
         r = ingest_events(current_store(app), _loop(app), file, region=app.deployment.region)
         opened = f" ({case_ids(r.cases_opened)})" if r.cases_opened else ""
-        click.echo(
+        print_changed(
+            fmt,
             _(
                 f"{r.file}：事件 {r.events}，已应用 {r.applied}，重复跳过 {r.skipped}；开启事项 "
                 f"{len(r.cases_opened)}{opened}，排定任务 {r.tasks_scheduled}，关闭任务 "
@@ -405,7 +428,15 @@ def make_events() -> click.Group:
                 f"{r.file}: {r.events} events, {r.applied} applied, {r.skipped} skipped as "
                 f"already applied; {len(r.cases_opened)} cases opened{opened}, "
                 f"{r.tasks_scheduled} tasks scheduled, {r.tasks_closed} tasks closed",
-            )
+            ),
+            {"cases": r.cases_opened},
+            file=r.file,
+            events=r.events,
+            applied=r.applied,
+            skipped=r.skipped,
+            by_type=r.by_type,
+            tasks_scheduled=r.tasks_scheduled,
+            tasks_closed=r.tasks_closed,
         )
 
     return events
@@ -436,7 +467,8 @@ def make_audit() -> click.Group:
             "head): that entry must still be there with that hash",
         ),
     )
-    def verify(config_path: Path, expect: str | None) -> None:
+    @format_option()
+    def verify(config_path: Path, expect: str | None, fmt: str) -> None:
         from ..errors import InvalidInput
         from ..loop import verify_audit
         from ..loop.audit import parse_anchor
@@ -445,6 +477,11 @@ def make_audit() -> click.Group:
         store = current_store(open_app(config_path))
         with store.session() as s:
             v = verify_audit(s, expect=anchor)
+        if fmt == "json":
+            print_json(v.as_json())
+            if v.problem is not None:
+                sys.exit(1)
+            return
         if v.problem is not None:
             raise InvalidInput("audit log", "", v.problem.message)
         seq, digest = v.head

@@ -14,7 +14,15 @@ if TYPE_CHECKING:
 
 from ..errors import InvalidInput
 from ..i18n import _
-from .common import config_option, force_option, open_app, print_table, progress_bar
+from .common import (
+    config_option,
+    force_option,
+    format_option,
+    open_app,
+    print_json,
+    print_table,
+    progress_bar,
+)
 
 STEPS = ("registry", "sampling", "tasks", "visits", "inspectors", "summary")
 
@@ -242,12 +250,21 @@ def make() -> click.Group:
     )
     @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
     @config_option
-    def verify(plan_file, config_path):
+    @format_option()
+    def verify(plan_file, config_path, fmt):
         from ..planning import read_plan, verify_plan
 
         app = open_app(config_path)
         doc = read_plan(plan_file)
         problems = verify_plan(app.store, app.rulebook, doc)
+        if fmt == "json":
+            # plan-verdict.schema.json, as POST /plans/verify answers
+            print_json(
+                {"verified": not problems, "plan_id": doc.get("plan_id"), "differences": problems}
+            )
+            if problems:
+                sys.exit(1)
+            return
         if problems:
             for p in problems:
                 click.echo(p)

@@ -9,7 +9,14 @@ import click
 
 from ..i18n import _
 from ..loop.documents import case_ids
-from .common import config_option, format_option, open_app, print_json, print_table
+from .common import (
+    config_option,
+    format_option,
+    open_app,
+    print_changed,
+    print_json,
+    print_table,
+)
 
 
 def make() -> click.Group:
@@ -48,7 +55,8 @@ def make() -> click.Group:
             "attach to it",
         ),
     )
-    def add(config_path: Path, file: Path, case_id: int | None) -> None:
+    @format_option()
+    def add(config_path: Path, file: Path, case_id: int | None, fmt: str) -> None:
         from ..checklist import read_record_file
         from ..loop import Loop
         from ..loop.inspections import add_inspection
@@ -61,6 +69,16 @@ def make() -> click.Group:
         )
         rec = done.record
         failed = len(rec.findings)
+        if fmt == "json":
+            print_changed(
+                fmt,
+                "",
+                {"records": [rec.id], "cases": [*done.opened, *done.attached]},
+                record=rec.as_json(),
+                opened=list(done.opened),
+                attached=list(done.attached),
+            )
+            return
         click.echo(
             _(
                 f"已保存检查记录 {rec.id}：{len(rec.entries)} 项要素，不合格 {failed} 项",

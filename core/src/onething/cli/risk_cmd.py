@@ -14,6 +14,7 @@ from .common import (
     day,
     format_option,
     open_app,
+    print_changed,
     print_json,
     print_table,
 )
@@ -36,17 +37,23 @@ def make_facts() -> click.Group:
     )
     @config_option
     @click.argument("file", type=click.Path(path_type=Path))
-    def ingest(config_path: Path, file: Path) -> None:
+    @format_option()
+    def ingest(config_path: Path, file: Path, fmt: str) -> None:
         from ..risk.facts import ingest_file
 
         app = open_app(config_path)
         app.store.ensure_current()
         report = ingest_file(app.store, app.rulebook, file)
-        click.echo(
+        print_changed(
+            fmt,
             _(
                 f"已导入 {report.stored} 条事实：{file}（重复 {report.duplicates} 条，未再保存）",
                 f"Stored {report.stored} facts from {file} ({report.duplicates} duplicates, not stored again)",
-            )
+            ),
+            {"objects": report.objects},
+            file=report.file,
+            stored=report.stored,
+            duplicates=report.duplicates,
         )
 
     return facts

@@ -1165,16 +1165,7 @@ def _routes(api: FastAPI) -> None:
         store = _store(request)
         with store.session() as s:
             v = verify_audit(s, expect=anchor)
-        seq, digest = v.head
-        return {
-            "ok": v.ok,
-            "entries": v.entries,
-            "head": {"seq": seq, "hash": digest, "anchor": f"{seq}:{digest}"},
-            "problem": None
-            if v.problem is None
-            else {"seq": v.problem.seq, "kind": v.problem.kind, "message": v.problem.message},
-            "checked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
+        return v.as_json()
 
     @api.get(
         "/audit/head",

@@ -128,6 +128,19 @@ class Verdict:
     def ok(self) -> bool:
         return self.problem is None
 
+    def as_json(self) -> dict[str, Any]:
+        """``audit-verdict.schema.json``: what ``GET /audit/verify`` and ``onething audit verify
+        --format json`` answer."""
+        seq, digest = self.head
+        p = self.problem
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head": {"seq": seq, "hash": digest, "anchor": f"{seq}:{digest}"},
+            "problem": None if p is None else {"seq": p.seq, "kind": p.kind, "message": p.message},
+            "checked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+
 
 def _batched(session: Session, q: sa.Select, key: Any) -> Iterator[sa.Row]:
     """The rows of ``q`` in ``key`` order, ``BATCH`` at a time (keyset paging: the whole log

@@ -38,6 +38,8 @@ class IngestReport:
     stored: int
     #: rows already stored (or repeated in the file): the same key, fact, time, source and value
     duplicates: int = 0
+    #: the objects (keys, sorted) that new facts were stored for
+    objects: tuple[str, ...] = ()
 
 
 def fact_kinds(rulebook: Rulebook, on: dt.date) -> dict[str, str]:
@@ -201,7 +203,12 @@ def ingest(
                 sa.insert(FactRow.__table__),
                 [{**g, "ingested_at": now, "batch": label[-64:]} for g in new[i : i + CHUNK]],
             )
-    return IngestReport(file=label, stored=len(new), duplicates=len(good) - len(new))
+    return IngestReport(
+        file=label,
+        stored=len(new),
+        duplicates=len(good) - len(new),
+        objects=tuple(sorted({g["key"] for g in new})),
+    )
 
 
 def _identity(key: str, fact: str, at: dt.datetime, source: str, value: Any) -> tuple:
