@@ -66,7 +66,7 @@ def planning(quick: bool) -> list[dict]:
                 _num(r[2]),
                 "fairness bound Σ max π",
                 _num(r[5]),
-                "≤ 1.05",
+                r[11] if len(r) > 11 else "≤ 1.05",  # the goal by size (1.03 at 10^4)
                 secs,
             )
         )
@@ -112,12 +112,22 @@ def risk(quick: bool) -> list[dict]:
             "risk",
             f"engine seconds ({r['objects']:,} objects)",
             r["engine_s"],
-            "hand-written polars seconds",
-            r["hand_written_polars_s"],
-            f"≤ {r['goal_ratio']}",
+            "DuckDB on the store, seconds",
+            r["duckdb_on_the_store_s"],
+            f"≤ {r['goal_ratio_to_duckdb']}",
             secs,
             same_answers=r["same_answers"],
-        )
+        ),
+        _row(
+            "risk",
+            f"engine seconds ({r['objects']:,} objects)",
+            r["engine_s"],
+            "hand-written polars seconds",
+            r["hand_written_polars_s"],
+            "",
+            secs,
+            same_answers=r["same_answers"],
+        ),
     ]
 
 
