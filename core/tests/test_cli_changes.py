@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 from cli_support import run
@@ -121,3 +122,33 @@ def test_db_upgrade_lists_the_migrations_it_applied_and_current_says_up_to_date(
     assert _json(capsys, "db", "upgrade", *c)["changed"] == {"revisions": []}
     now = _json(capsys, "db", "current", *c)
     assert now["up_to_date"] is True and now["current"] == now["heads"] == first["current"]
+
+
+def test_generated_and_imported_files_are_listed(cfg, capsys, tmp_path):
+    c = ("--config", cfg, "--format", "json")
+    objects = tmp_path / "synth.jsonl"
+    synth = _json(capsys, "registry", "synth", "--region", "371500", "--size", "5", "--out",
+                  str(objects), *c)  # fmt: skip
+    assert synth["changed"] == {"files": [str(objects)]} and synth["objects"] == 5
+    pool = tmp_path / "pool.csv"
+    made = _json(capsys, "inspectors", "synth", "--out", str(pool), "--per-department", "2", *c)
+    assert made["changed"] == {"files": [str(pool)]} and pool.is_file()
+    ids = sorted(line.split(",")[0] for line in pool.read_text("utf-8").splitlines()[1:])
+    imported = _json(capsys, "inspectors", "import", str(pool), *c)
+    assert imported["changed"] == {"inspectors": ids} and imported["inserted"] == len(ids)
+    assert _json(capsys, "inspectors", "import", str(pool), *c)["updated"] == len(ids)
+    report = _json(capsys, "loop", "report", "--out", str(tmp_path / "report"), *c)
+    assert report["changed"]["files"]
+    assert all(Path(p).is_file() for p in report["changed"]["files"])
+    items = tmp_path / "items.json"
+    assert (
+        run(capsys, "items", "export", "--format", "json", "--out", str(items), "--config", cfg)[0]
+        == 0
+    )
+    listed = _json(capsys, "items", "import", str(items), *c)
+    assert len(listed["changed"]["imports"]) == 1 and listed["rows"] > 0
+    doc = tmp_path / "cli.md"
+    assert _json(capsys, "docs", "cli", "--out", str(doc), "--format", "json") == {
+        "changed": {"files": [str(doc)]}
+    }
+    assert doc.read_text("utf-8").startswith("#")

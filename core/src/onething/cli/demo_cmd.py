@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from .common import console, force_option, print_table
+from .common import console, force_option, format_option, print_changed, print_table
 
 
 class _Bars:
@@ -102,7 +102,8 @@ def make() -> click.Command:
         "--cycle", default="2026Q1", show_default=True, help=_("抽查周期", "inspection cycle")
     )
     @force_option
-    def demo(config_path, out, size, seed, cycle, force):
+    @format_option()
+    def demo(config_path, out, size, seed, cycle, force, fmt):
         from ..demo import PHASES, run_demo
         from ..demo.index import PATH_NAMES
         from ..errors import InvalidInput
@@ -117,6 +118,18 @@ def make() -> click.Command:
             )
         seconds = time.perf_counter() - t0
         f = result.figures
+        if fmt == "json":
+            print_changed(
+                fmt,
+                "",
+                {"files": [str(path) for _what, path in result.written]},
+                figures=f,
+                seconds={"total": round(seconds, 1), **result.seconds},
+                missing=result.missing,
+                notes=result.notes,
+                index=str(out / "index.html"),
+            )
+            return
         names = {k: _(*v) for k, v in PATH_NAMES.items()}
         print_table(
             _("主任务演示写出的文件", "What the main job wrote"),

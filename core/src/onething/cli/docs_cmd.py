@@ -8,7 +8,7 @@ import click
 
 from ..i18n import _, language
 from ..outfiles import write_atomic
-from .common import force_option
+from .common import force_option, format_option, print_changed
 
 
 def _out_option(f):
@@ -20,12 +20,15 @@ def _out_option(f):
     )(f)
 
 
-def _emit(text: str, out: Path | None, force: bool) -> None:
-    """Print a generated document, or write it to ``out`` (refused if it exists unless forced)."""
+def _emit(text: str, out: Path | None, force: bool, fmt: str) -> None:
+    """Print a generated document, or write it to ``out`` (refused if it exists unless forced;
+    ``--format json`` then names the file written)."""
     if out is None:
         click.echo(text, nl=False)
     else:
         write_atomic(out, text, force=force)
+        if fmt == "json":
+            print_changed(fmt, "", {"files": [str(out)]})
 
 
 def make() -> click.Group:
@@ -42,11 +45,12 @@ def make() -> click.Group:
     )
     @_out_option
     @force_option
-    def hooks(out: Path | None, force: bool) -> None:
+    @format_option()
+    def hooks(out: Path | None, force: bool, fmt: str) -> None:
         from .. import hookdocs
 
         text = hookdocs.render()
-        _emit(text, out, force)
+        _emit(text, out, force, fmt)
 
     @docs.command(
         "cli",
@@ -59,12 +63,13 @@ def make() -> click.Group:
     )
     @_out_option
     @force_option
-    def cli(out: Path | None, force: bool) -> None:
+    @format_option()
+    def cli(out: Path | None, force: bool, fmt: str) -> None:
         from .. import clidocs
 
         root = click.get_current_context().find_root().command  # built in this language
         text = clidocs.render(root, language())
-        _emit(text, out, force)
+        _emit(text, out, force, fmt)
 
     @docs.command(
         "openapi",
@@ -76,10 +81,11 @@ def make() -> click.Group:
     )
     @_out_option
     @force_option
-    def openapi(out: Path | None, force: bool) -> None:
+    @format_option()
+    def openapi(out: Path | None, force: bool, fmt: str) -> None:
         from ..http import openapi_text
 
         text = openapi_text()
-        _emit(text, out, force)
+        _emit(text, out, force, fmt)
 
     return docs

@@ -11,7 +11,14 @@ import click
 from ..exchange import TARGETS
 from ..i18n import _
 from ..outfiles import sqlite_file, write_atomic
-from .common import config_option, force_option, open_app, print_json
+from .common import (
+    config_option,
+    force_option,
+    format_option,
+    open_app,
+    print_changed,
+    print_json,
+)
 
 KINDS = sorted({k for ks in TARGETS.values() for k in ks})
 
@@ -240,7 +247,8 @@ def make() -> click.Group:
         help=_("写入文件（默认输出到标准输出）", "write to this file (default: stdout)"),
     )
     @force_option
-    def schema_cmd(target, kind, mapping_path, out, force) -> None:
+    @format_option()
+    def schema_cmd(target, kind, mapping_path, out, force, fmt) -> None:
         from ..exchange import json_schema, load_mapping
 
         doc = json_schema(load_mapping(target, mapping_path), kind)
@@ -248,6 +256,6 @@ def make() -> click.Group:
             print_json(doc)
             return
         write_atomic(out, json.dumps(doc, ensure_ascii=False, indent=2) + "\n", force=force)
-        click.echo(_(f"已写入 {out}", f"Wrote {out}"))
+        print_changed(fmt, _(f"已写入 {out}", f"Wrote {out}"), {"files": [str(out)]})
 
     return exchange

@@ -20,6 +20,7 @@ from .common import (
     force_option,
     format_option,
     open_app,
+    print_changed,
     print_json,
     print_table,
 )
@@ -446,16 +447,21 @@ def make() -> click.Group:
     )
     @config_option
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-    def import_(config_path: Path, file: Path) -> None:
+    @format_option()
+    def import_(config_path: Path, file: Path, fmt: str) -> None:
         from ..items import import_list
 
         app = open_app(config_path)
         import_id, rows = import_list(app.store, file)
-        click.echo(
+        print_changed(
+            fmt,
             _(
                 f"已导入 {file}：{rows} 行（导入编号 {import_id}）",
                 f"Imported {file}: {rows} rows (import {import_id})",
-            )
+            ),
+            {"imports": [import_id]},
+            file=str(file),
+            rows=rows,
         )
 
     return items

@@ -283,7 +283,8 @@ def make() -> click.Group:
         help=_("输出目录", "output directory"),
     )
     @force_option
-    def report_cmd(config_path: Path, at, out: Path, force: bool) -> None:
+    @format_option()
+    def report_cmd(config_path: Path, at, out: Path, force: bool, fmt: str) -> None:
         from ..loop import report
         from ..outfiles import sqlite_file
 
@@ -291,8 +292,8 @@ def make() -> click.Group:
         store = current_store(app)
         rep = report.analyse(store, _loop(app), _moment(at))
         protected = [config_path, sqlite_file(store)]
-        for path in report.write(rep, out, force=force, protected=protected):
-            click.echo(str(path))
+        paths = [str(p) for p in report.write(rep, out, force=force, protected=protected)]
+        print_changed(fmt, "\n".join(paths), {"files": paths})
 
     @loop.command(
         "act",

@@ -19,6 +19,7 @@ from .common import (
     force_option,
     format_option,
     open_app,
+    print_changed,
     print_json,
     print_table,
     progress_bar,
@@ -311,7 +312,8 @@ def make_inspectors() -> click.Group:
     )
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     @config_option
-    def import_(file, config_path):
+    @format_option()
+    def import_(file, config_path, fmt):
         from ..planning import import_pool, read_pool
 
         app = open_app(config_path)
@@ -319,11 +321,15 @@ def make_inspectors() -> click.Group:
             raise InvalidInput(str(file), "", "no such file")
         pool = read_pool(file)
         ins, upd = import_pool(app.store, pool, str(file))
-        click.echo(
+        print_changed(
+            fmt,
             _(
                 f"已导入执法人员：新增 {ins}，更新 {upd}",
                 f"inspectors imported: {ins} new, {upd} updated",
-            )
+            ),
+            {"inspectors": sorted(i.id for i in pool)},  # each inserted or updated
+            inserted=ins,
+            updated=upd,
         )
 
     @inspectors.command(
@@ -350,7 +356,8 @@ def make_inspectors() -> click.Group:
     )
     @click.option("--seed", type=int, default=0, show_default=True, help=_("随机种子", "seed"))
     @force_option
-    def synth(config_path, out, per_department, seed, force):
+    @format_option()
+    def synth(config_path, out, per_department, seed, force, fmt):
         import datetime as dt
 
         from ..outfiles import sqlite_file
@@ -361,8 +368,11 @@ def make_inspectors() -> click.Group:
         depts, specialist = departments_to_staff(app.rulebook, dt.date.today())
         pool = synth_pool(depts, app.deployment.region, per_department, seed, specialist)
         write_pool(out, pool, force=force, protected=[config_path, sqlite_file(app.store)])
-        click.echo(
-            _(f"已生成 {len(pool)} 名执法人员：{out}", f"wrote {len(pool)} inspectors to {out}")
+        print_changed(
+            fmt,
+            _(f"已生成 {len(pool)} 名执法人员：{out}", f"wrote {len(pool)} inspectors to {out}"),
+            {"files": [str(out)]},
+            inspectors=len(pool),
         )
 
     return inspectors

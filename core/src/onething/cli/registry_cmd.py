@@ -22,6 +22,7 @@ from .common import (
     force_option,
     format_option,
     open_app,
+    print_changed,
     print_json,
     print_table,
     progress_bar,
@@ -636,7 +637,8 @@ def make() -> click.Group:
         ),
     )
     @force_option
-    def synth_(config_path, region, size, seed, out, relations_out, force):
+    @format_option()
+    def synth_(config_path, region, size, seed, out, relations_out, force, fmt):
         from ..outfiles import sqlite_file
         from ..registry import synth
 
@@ -654,6 +656,17 @@ def make() -> click.Group:
                 force=force,
                 protected=[config_path, sqlite_file(app.store)],
             )
+        if fmt == "json":
+            files = [out] if w.relations_path is None else [out, w.relations_path]
+            print_changed(
+                fmt,
+                "",
+                {"files": [str(f) for f in files]},
+                objects=w.objects,
+                businesses=w.businesses,
+                relations=w.relations if w.relations_path is not None else None,
+            )
+            return
         click.echo(
             _(
                 f"已生成 {w.objects} 个对象（经营主体 {w.businesses} 个）：{out}",
