@@ -14,6 +14,8 @@ from http_support import JWT_HTTP, KEY, REGION, SECRET, client, serving, write_c
 
 @pytest.fixture
 def faked(monkeypatch):
+    import onething.plugins  # noqa: F401  (patched below, whichever test of a worker runs first)
+
     real = metadata.entry_points
 
     def entry_points(**kw):

@@ -76,6 +76,7 @@ def _render(request: Request, template: str, who: Identity | None, status=200, *
             dev=settings.auth == "none",
             lang=lang,
             other=("en" if lang == "zh" else "zh"),
+            sep="、" if lang == "zh" else ", ",
             path=request.url.path,
             switch=_switch(request, "en" if lang == "zh" else "zh"),
             prefix=PREFIX,

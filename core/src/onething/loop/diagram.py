@@ -114,7 +114,12 @@ def graphviz(
     for initial in dict.fromkeys(INITIAL_STATES.values()):
         g.edge("start", initial)
     for t in transitions:
-        limit = f"\n（时限 {t.spec.time_limit}）" if t.spec.time_limit else ""
+        en = (lang or current_language()) == "en"
+        limit = (
+            (f"\n(time limit {t.spec.time_limit})" if en else f"\n（时限 {t.spec.time_limit}）")
+            if t.spec.time_limit
+            else ""
+        )
         g.edge(
             t.spec.source,
             t.spec.target,
