@@ -9,6 +9,9 @@ from onething.model import make_converter  # imports onething.model.converter fi
 from onething.model import converter
 assert not isinstance(converter, types.ModuleType), converter
 assert converter.structure({"a": 1}, dict) == {"a": 1}
+import onething
+onething.discover  # imports onething.plugins, which is no re-exported name: it stays
+assert isinstance(onething.plugins, types.ModuleType)
 """
 
 

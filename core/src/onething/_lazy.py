@@ -29,7 +29,10 @@ def exports(
         # Importing a submodule sets it as the package's attribute of its name: where that name
         # is re-exported from inside it (model.converter, the converter of model/converter.py),
         # the module would shadow it for good, so the name is left to this function again.
-        if namespace.get(module_name) is module and where.get(module_name) != module_name:
+        # Only such a name: any other submodule stays the package's attribute (as after any
+        # import), which monkeypatch.setattr("onething.plugins.…") and the like rely on.
+        shadowed = where.get(module_name, module_name) != module_name
+        if shadowed and namespace.get(module_name) is module:
             del namespace[module_name]
         value = getattr(module, attribute) if attribute else module
         namespace[name] = value
