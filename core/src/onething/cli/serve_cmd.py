@@ -58,6 +58,8 @@ def make() -> click.Command:
                 fg="yellow",
             )
         api = create_app(app, settings)
+        where = f"http://{host or settings.host}:{port or settings.port}"
+        click.echo(_(f"网页控制台：{where}/ui/", f"web console: {where}/ui/"), err=True)
         uvicorn.run(
             api,
             host=host or settings.host,

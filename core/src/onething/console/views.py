@@ -5,6 +5,7 @@ the page adds labels and layout, never a rule of its own."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from ..departments import department_name, departments
@@ -176,12 +177,19 @@ def case_page(app, who, case_id: int) -> dict[str, Any]:
 def diagram_svg(app, domain: str, state: str) -> str | None:
     """The loop diagram of the case's domain as SVG, the current state filled; ``None`` when
     Graphviz is not installed (the page says so)."""
+    return _svg(app.loop, domain, language(), state)
+
+
+@lru_cache(
+    maxsize=256
+)  # one drawing per loop, domain, language and state: dot takes a fraction of a second
+def _svg(loop, domain: str, lang: str, state: str) -> str | None:
     import graphviz as gv
 
     from ..loop.diagram import graphviz
 
     try:
-        svg = graphviz(app.loop, domain, language(), highlight=state).pipe(format="svg")
+        svg = graphviz(loop, domain, lang, highlight=state).pipe(format="svg")
     except gv.ExecutableNotFound:
         return None
     text = svg.decode("utf-8")
