@@ -152,3 +152,18 @@ def test_generated_and_imported_files_are_listed(cfg, capsys, tmp_path):
         "changed": {"files": [str(doc)]}
     }
     assert doc.read_text("utf-8").startswith("#")
+
+
+def test_a_failing_command_asked_for_json_answers_json(tmp_path, capsys):
+    """The error goes to stderr as always, and as JSON to stdout for a reader of the JSON."""
+    bad = tmp_path / "onething.toml"
+    bad.write_text('[deployment]\nregion = "371500"\nlevel = 7\ndomains = "x"\n', "utf-8")
+    code, out, err = run(capsys, "validate", "--config", str(bad), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["valid"] is False and doc["config"] == str(bad)
+    assert doc["error"]["location"] == str(bad) and doc["error"]["type"] == "InvalidInput"
+    assert "2." in doc["error"]["message"] and str(bad) in err  # both schema errors, numbered
+    code, out, err = run(capsys, "loop", "list", "--config", str(bad), "--format=json")
+    assert code == 1 and json.loads(out)["error"]["location"] == str(bad) and err
+    code, out, _ = run(capsys, "loop", "list", "--config", str(bad))
+    assert code == 1 and out == ""

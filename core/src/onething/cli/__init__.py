@@ -26,6 +26,25 @@ def _prescan_language(argv: Sequence[str]) -> None:
             set_language(value)
 
 
+def _json_asked(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for JSON output (``--format json``, ``--report json``)."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return any(
+        (a in ("--format", "--report") and b == "json") or a in ("--format=json", "--report=json")
+        for a, b in pairs
+    )
+
+
+def error_json(exc: OnethingError) -> dict[str, str]:
+    """An error as JSON: its kind, and for bad input the location, key path and message."""
+    out = {"type": type(exc).__name__, "message": str(exc)}
+    for key in ("location", "path"):
+        value = getattr(exc, key, None)
+        if isinstance(value, str):
+            out[key] = value
+    return out
+
+
 def build() -> click.Group:
     """Build the command group in the current language."""
     from .clicktext import install
@@ -51,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(1)
     except OnethingError as exc:
         click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
+        if _json_asked(argv):  # a reader of the JSON gets JSON, also when the command fails
+            from .common import print_json
+
+            print_json({"error": error_json(exc)})
         sys.exit(1)
     except Exception as exc:
         if not lost_a_race(exc):

@@ -510,7 +510,8 @@ def make_audit() -> click.Group:
         help=_("写入该文件（默认标准输出）", "write to this file (default: standard output)"),
     )
     @force_option
-    def head(config_path: Path, out: Path | None, force: bool) -> None:
+    @format_option(("json", "table"))
+    def head(config_path: Path, out: Path | None, force: bool, fmt: str) -> None:
         import datetime as dt
 
         from ..errors import InvalidInput
@@ -532,11 +533,19 @@ def make_audit() -> click.Group:
             "database": store.engine.url.render_as_string(hide_password=True),
             "checked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
+        if out is None and fmt == "table":
+            click.echo(
+                _(
+                    f"链头 {checkpoint['anchor']}（{v.entries} 条，{checkpoint['checked_at']}）",
+                    f"head {checkpoint['anchor']} ({v.entries} entries, {checkpoint['checked_at']})",
+                )
+            )
+            return
         if out is None:
             print_json(checkpoint)
             return
         text = json.dumps(checkpoint, ensure_ascii=False, indent=2) + "\n"
         write_atomic(out, text, force=force, protected=[config_path, sqlite_file(store)])
-        click.echo(str(out))
+        print_changed(fmt, str(out), {"files": [str(out)]})
 
     return audit

@@ -39,6 +39,7 @@ def make() -> click.Command:
     def validate(config_arg: Path | None, config_path: Path, fmt: str) -> None:
         from ..app import Onething
         from ..citations import law_key
+        from ..errors import OnethingError
         from ..model import converter
         from ..schemas import validated
 
@@ -51,8 +52,17 @@ def make() -> click.Command:
                     )
                 )
             config_path = config_arg
-        with validated.full():  # what the data is, not what an earlier start recorded
-            app = Onething.from_config(config_path)
+        try:
+            with validated.full():  # what the data is, not what an earlier start recorded
+                app = Onething.from_config(config_path)
+        except OnethingError as exc:
+            if fmt != "json":
+                raise
+            from . import error_json
+
+            click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
+            print_json({"valid": False, "config": str(config_path), "error": error_json(exc)})
+            raise SystemExit(1) from None
         today = dt.date.today()
         summary = []
         for name in app.domains.names:
