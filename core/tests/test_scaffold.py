@@ -48,16 +48,19 @@ def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_generated_plugin_installs_enables_validates_and_passes_its_contract(tmp_path):
-    """The Done-when of #30: generate, ``pip install -e`` (into a throw-away environment over
-    this one), enable in a deployment, ``validate`` green with the domain's items, elements
-    and parameters counted, and the plugin's own tests (core's contract suite and the
-    generated scenario file) green."""
+def test_a_generated_plugin_installs_enables_validates_and_passes_its_contract(tmp_path, capsys):
+    """The Done-when of #30: generate with ``onething plugin new``, ``pip install -e`` (into a
+    throw-away environment over this one), enable in a deployment, ``validate`` green with
+    the domain's items, elements and parameters counted, and the plugin's own tests (core's
+    contract suite and the generated scenario file) green."""
     plugin = tmp_path / "onething-scaffold-demo"
-    files = new_plugin(
-        CODE, name_zh="示例领域", name_en="Example domain", lead="market", out=plugin
-    )
-    assert Path("pyproject.toml") in files and Path("tests/test_contract.py") in files
+    code, out, err = run(
+        capsys, "plugin", "new", CODE, "--name-zh", "示例领域", "--name-en", "Example domain",
+        "--lead", "market", "--out", str(plugin), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    files = json.loads(out)["files"]
+    assert "pyproject.toml" in files and "tests/test_contract.py" in files
     python = _venv_over_this_one(tmp_path / "venv")
     pip = _run(
         python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
