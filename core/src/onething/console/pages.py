@@ -35,7 +35,7 @@ from ..http.identity import (
     identify,
     verify_token,
 )
-from ..http.problems import Problem, from_error
+from ..http.problems import Problem, from_error, render
 from ..i18n import _, language
 from . import views
 
@@ -223,8 +223,6 @@ def mount(api: FastAPI) -> None:
 
 
 def _problem(request: Request, exc: Exception) -> JSONResponse:
-    from ..http.problems import render
-
     return render(request, exc if isinstance(exc, Problem) else from_error(exc))
 
 

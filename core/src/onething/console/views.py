@@ -45,7 +45,10 @@ def dev_login(app, data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             "login",
             "role",
-            f"{parts['role']!r} is not a role of the loop; known: {', '.join(known)}",
+            _(
+                f"{parts['role']!r} 不是闭环中的角色；可选：{'、'.join(known)}",
+                f"{parts['role']!r} is not a role of the loop; known: {', '.join(known)}",
+            ),
         )
     check_actor(Actor(**parts), within=app.deployment.region)
     subject = str(data.get("subject") or "").strip() or None
