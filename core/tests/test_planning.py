@@ -746,3 +746,44 @@ def test_a_plan_with_a_stratum_without_a_ratio_fits_its_schema(drawn):
         with pytest.raises(InvalidInput) as exc:
             schemas.check_document(doc, "plan", location="plan.json")
         assert exc.value.path == "strata[0].ratio"
+
+
+class _Item:
+    def __init__(self, departments):
+        self.departments = departments
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    n=st.integers(1, 40),
+    n_items=st.integers(1, 5),
+    seed=st.text(min_size=1, max_size=5),
+)
+def test_the_independent_expectation_is_the_loops_to_the_last_bit(data, n, n_items, seed):
+    """#31: the vectorised expectation of today's visits equals, bit for bit, the loop it
+    replaced (so a plan drawn before recomputes its summary exactly): any objects, items,
+    ratios (0, 1 and between), departments repeated across items, objects off site."""
+    from onething.planning.plan import _independent_expectation_loop, independent_expectation
+
+    rnd = random.Random(data.draw(st.integers(0, 10**6)))
+    codes = [f"fake.{i:03d}" for i in range(n_items)]
+    objects = [
+        (f"K{i:03d}", rnd.choice(GRADES), rnd.choice(("low", "high")), "371502") for i in range(n)
+    ]
+    pairs = [(k, c) for k, *_ in objects for c in codes if rnd.random() < 0.6]
+    if not pairs:
+        return
+    pop = build_population(objects, pairs)
+    choice = st.sampled_from([0.0, 0.05, 0.3, 1.0, None])
+    ratios = {(c, g): data.draw(choice) for c in pop.item_codes for g in pop.credit_labels}
+    sample = draw(pop, seed, ratios)
+    depts = ["market", "fire", "health"]
+    items = {
+        c: _Item(data.draw(st.lists(st.sampled_from(depts), max_size=3))) for c in pop.item_codes
+    }
+    offsite = frozenset(k for k in pop.keys if rnd.random() < 0.2)
+    for off in (frozenset(), offsite):
+        fast = independent_expectation(pop, ratios, items, sample.strata, off)
+        loop = _independent_expectation_loop(pop, ratios, items, sample.strata, off)
+        assert fast == loop

@@ -289,7 +289,70 @@ def independent_expectation(
 ) -> float:
     """Expected visits of today's practice: each item sampled on its own with the same ratios,
     each department visiting on its own: E[#(object, department) with a sampled item]. Objects
-    supervised off site are never visited, today or here."""
+    supervised off site are never visited, today or here.
+
+    Vectorised (#31: a Python loop over 1.8 million pairs took seconds at 10^5 objects), with
+    the loop's arithmetic kept bit for bit — each stratum's log1p taken once as a scalar, the
+    terms in the loop's order, departments numbered in order of first appearance — so that the
+    figure of a plan drawn before recomputes exactly."""
+    nc, nr = len(population.credit_labels), len(population.risk_labels)
+    code_of = {c: i for i, c in enumerate(population.item_codes)}
+    log_q = np.zeros(len(population.item_codes) * nc * nr)
+    sampled = np.zeros(len(log_q), dtype=bool)
+    credit_of = {g: i for i, g in enumerate(population.credit_labels)}
+    risk_of = {g: i for i, g in enumerate(population.risk_labels)}
+    for s in strata:
+        if s.item not in code_of or s.credit_grade not in credit_of or s.risk_grade not in risk_of:
+            continue
+        p = s.size / s.population
+        if not p:
+            continue
+        j = (code_of[s.item] * nc + credit_of[s.credit_grade]) * nr + risk_of[s.risk_grade]
+        sampled[j] = True
+        log_q[j] = np.log1p(-p) if p < 1 else -np.inf
+    obj, item = population.pair_obj, population.pair_item
+    cell = (item.astype(np.int64) * nc + population.credit[obj]) * nr + population.risk[obj]
+    keep = sampled[cell]
+    if offsite:
+        off = np.array([k in offsite for k in population.keys], dtype=bool)
+        keep &= ~off[obj]
+    obj, item, cell = obj[keep], item[keep], cell[keep]
+    # each pair once per department of its item, in the item's order of departments
+    depts_of: list[list[int]] = []
+    index: dict[str, int] = {}
+    for code in population.item_codes:
+        ds = items[code].departments if code in items else ()
+        depts_of.append([index.setdefault(d, len(index)) for d in ds])
+    count = np.array([len(d) for d in depts_of], dtype=np.int64)
+    if not len(obj) or not count[item].sum():
+        return 0.0
+    reps = count[item]
+    flat = np.concatenate([np.asarray(d, dtype=np.int64) for d in depts_of if d] or [[0]])
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    within = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    dept = flat[np.repeat(start[item], reps) + within]
+    objs = np.repeat(obj, reps)
+    logs = np.repeat(log_q[cell], reps)
+    # departments numbered as the loop numbered them: by first appearance among the terms
+    present, first = np.unique(dept, return_index=True)
+    number = np.zeros(len(index), dtype=np.int64)
+    number[present[np.argsort(first, kind="stable")]] = np.arange(len(present))
+    group = objs.astype(np.int64) * max(1, len(present)) + number[dept]
+    uniq, inv = np.unique(group, return_inverse=True)
+    total = np.zeros(len(uniq))
+    np.add.at(total, inv, logs)
+    return float(np.sum(1 - np.exp(total)))
+
+
+def _independent_expectation_loop(
+    population: Population,
+    ratios: dict,
+    items: dict,
+    strata: Sequence[Any],
+    offsite: frozenset[str] = frozenset(),
+) -> float:
+    """The loop :func:`independent_expectation` replaced, kept as the reference its test holds
+    it to."""
     pi = {(s.item, s.credit_grade, s.risk_grade): s.size / s.population for s in strata}
     dept_index: dict[str, int] = {}
     objs, depts, logs = [], [], []
