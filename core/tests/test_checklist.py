@@ -154,7 +154,7 @@ def test_evidence_against_its_schema_names_element_and_message():
         )
     assert exc.value.location == "r.json"
     assert exc.value.path == "entries[0].evidence"
-    assert "x.e01" in exc.value.message and "-1 is less than the minimum of 0" in exc.value.message
+    assert "x.e01" in exc.value.message and "-1 小于最小值 0" in exc.value.message
 
 
 # -- the fake domain ----------------------------------------------------------------------------

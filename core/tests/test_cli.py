@@ -90,7 +90,7 @@ def test_wrong_type_at_storage_url_exits_1_naming_the_key_path(capsys, tmp_path)
     )
     code, _, err = run(capsys, "validate", str(cfg))
     assert code == 1
-    assert f"{cfg}: storage.url: 42 is not of type 'string'" in err
+    assert f"{cfg}: storage.url: 42 应为字符串" in err
 
 
 def test_usage_error_exits_2(capsys):

@@ -49,7 +49,7 @@ def test_defaults(tmp_path):
     assert dep.review_max_age_days == 730
 
 
-def test_wrong_type_at_storage_url_names_the_key_path(tmp_path):
+def test_wrong_type_at_storage_url_names_the_key_path(english, tmp_path):
     path = write(tmp_path, BASE + "[storage]\nurl = 5\n")
     with pytest.raises(InvalidInput) as exc:
         load_config(path)
@@ -83,7 +83,7 @@ def test_every_schema_error_is_shown_numbered(tmp_path):
     assert exc.value.path == lines[0].split(". ", 1)[1].split(":")[0]
 
 
-def test_unknown_key_lists_the_expected_ones(tmp_path):
+def test_unknown_key_lists_the_expected_ones(english, tmp_path):
     with pytest.raises(InvalidInput) as exc:
         load_config(write(tmp_path, BASE + "[storage]\nuri = 'sqlite:///x.db'\n"))
     assert exc.value.path == "storage"
@@ -120,7 +120,7 @@ def test_a_config_with_a_utf8_bom_is_read(tmp_path):
     assert load_config(path).region == "371500"
 
 
-def test_layer_files_are_read_and_validated(tmp_path):
+def test_layer_files_are_read_and_validated(english, tmp_path):
     write(tmp_path, "[[override]]\ndomain = 'fake'\nparameter = 'x'\n", "layer.toml")
     path = write(
         tmp_path, BASE.replace('domains = ["fake"]', 'domains = ["fake"]\nlayers = ["layer.toml"]')

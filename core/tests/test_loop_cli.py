@@ -266,7 +266,7 @@ def test_case_ids_as_runs_name_every_id_once(ids):
 @pytest.mark.parametrize(
     ("actor", "message"),
     [
-        (("nosuch", "reviewer", "371500"), "actor: department: 'nosuch' is not a department code"),
+        (("nosuch", "reviewer", "371500"), "actor: department: 'nosuch' 不是部门代码"),
         (("market", "reviewer", "370100"), "actor: region: 行政区划 370100 不在本部署的区域"),
         (("market", "reviewer", "37150"), "actor: region: '37150' 不是 6 位"),
     ],

@@ -147,7 +147,7 @@ def test_findings_of_an_object_not_in_the_registry_store_nothing(store, book, lo
     assert not _stored(store, "v1")
 
 
-def test_inspect_jointly_needs_a_stored_record_of_the_case_object(store, book, loop):
+def test_inspect_jointly_needs_a_stored_record_of_the_case_object(english, store, book, loop):
     register(store, "K", "OTHER")
     (case_id,) = add_inspection(store, book, loop, visit("v1", extinguishers=False), at=AT).opened
     add_inspection(store, book, loop, visit("elsewhere", key="OTHER"), at=AT)
@@ -182,7 +182,7 @@ def test_inspect_jointly_needs_a_stored_record_of_the_case_object(store, book, l
 
 
 def test_a_passing_reinspection_record_rectifies_and_closes_the_joint_supervision(
-    store, book, loop
+    english, store, book, loop
 ):
     register(store, "K")
     (case_id,) = add_inspection(store, book, loop, visit("v1", extinguishers=False), at=AT).opened

@@ -166,7 +166,7 @@ def test_every_core_transition_runs_on_the_store(store, loop):
         assert verify_audit(s).ok
 
 
-def test_a_transition_from_another_state_is_refused(store, loop):
+def test_a_transition_from_another_state_is_refused(english, store, loop):
     case = open_case(
         store, loop, CaseSource(kind="warning", domain="fake", object_key="K"), region=REGION, at=T0
     )
@@ -184,7 +184,7 @@ def test_a_transition_from_another_state_is_refused(store, loop):
         )
 
 
-def test_an_unknown_or_foreign_transition_is_refused(store, loop):
+def test_an_unknown_or_foreign_transition_is_refused(english, store, loop):
     case = open_case(
         store, loop, CaseSource(kind="warning", domain="fake", object_key="K"), region=REGION, at=T0
     )

@@ -87,7 +87,7 @@ def _audit(store, action=None):
 # -- versions and concurrency -------------------------------------------------------------------
 
 
-def test_a_stale_version_is_a_conflict_and_changes_nothing(store, loop):
+def test_a_stale_version_is_a_conflict_and_changes_nothing(english, store, loop):
     case = _warning(store, loop)
     transition(store, loop, case.id, "assess", REVIEWER, version=1, at=T0)
     with pytest.raises(ConflictError, match="version 2, not 1"):
@@ -309,7 +309,7 @@ def test_audit_verify_detects_reordered_entries(store, loop):
 # -- permissions ----------------------------------------------------------------------------------
 
 
-def test_a_department_not_granted_the_transition_is_refused_and_logged(store, loop):
+def test_a_department_not_granted_the_transition_is_refused_and_logged(english, store, loop):
     case = _warning(store, loop)
     with pytest.raises(PermissionDenied, match="department 'health' may not"):
         transition(
@@ -325,7 +325,7 @@ def test_a_department_not_granted_the_transition_is_refused_and_logged(store, lo
     assert get_case(store, case.id).version == 1
 
 
-def test_an_actor_acts_only_on_cases_in_its_region(store, loop):
+def test_an_actor_acts_only_on_cases_in_its_region(english, store, loop):
     case = _warning(store, loop)  # 371502, in 聊城市
     with pytest.raises(PermissionDenied, match="region 371600"):
         transition(
@@ -409,7 +409,7 @@ def test_a_guard_that_does_not_hold_is_refused(store, loop):
         ([1, 2], r"facts: expected a JSON object"),
     ],
 )
-def test_a_step_sets_only_the_facts_its_transition_declares(store, loop, facts, message):
+def test_a_step_sets_only_the_facts_its_transition_declares(english, store, loop, facts, message):
     """``assess`` reads no fact: only the case's severity (from the list) may be set with it;
     the case is unchanged after a refusal."""
     case = _warning(store, loop)
@@ -541,7 +541,7 @@ def test_events_link_licences_penalties_and_complaints(store, loop, tmp_path):
     [
         ("{not json", "不是有效的 JSON"),
         (json.dumps(_event(9, "penalty_decided", decision_no="x", severity="dire")), "dire"),
-        (json.dumps(_event(9, "licence_granted", licence=LICENCE)), "'item' is a required"),
+        (json.dumps(_event(9, "licence_granted", licence=LICENCE)), "缺少必填字段 'item'"),
         (
             json.dumps(_event(9, "complaint_received", complaint_id="c", domain="nope")),
             "not enabled",

@@ -181,7 +181,7 @@ def test_data_plugin_loads(plugin_dir):
     assert item.source == "tp_dd/data/items.toml#item[0]"
 
 
-def test_plugin_data_failing_its_schema_names_file_and_key_path(plugin_dir):
+def test_plugin_data_failing_its_schema_names_file_and_key_path(english, plugin_dir):
     make_data_plugin(plugin_dir, "tp_bad", {"items.toml": ITEM.replace('"during"', '"sometime"')})
     with pytest.raises(PluginError) as exc:
         enable(["dd"], entry_points=[entry_point("dd", "tp_bad:plugin")])

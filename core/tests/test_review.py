@@ -71,7 +71,9 @@ def test_a_rule_says_which_plugin_version_and_article_it_comes_from(fake_domains
     assert p.plugin_version
 
 
-def test_validate_lists_every_provisional_field_of_the_existing_systems_language(capsys, tmp_path):
+def test_validate_lists_every_provisional_field_of_the_existing_systems_language(
+    english, capsys, tmp_path
+):
     """The national code formats and every exchange field and vocabulary not checked against
     a standard's text are listed as provisional, so nobody takes them for a checked standard."""
     from onething.exchange import TARGETS, builtin

@@ -91,7 +91,7 @@ def test_bad_facts_file_exits_1_naming_the_line(deployment, capsys, tmp_path):
     )
     code, _, err = run(capsys, "facts", "ingest", str(facts), "--config", str(cfg))
     assert code == 1
-    assert "facts.jsonl:1: key: object 'X' is not in the registry" in err
+    assert "facts.jsonl:1: key: 名录库中没有对象 'X'" in err
 
 
 def test_risk_commands_refuse_a_database_that_was_not_upgraded(deployment, capsys):

@@ -58,7 +58,7 @@ def count(store, table) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
-def test_bad_facts_are_all_reported_by_line_and_nothing_is_stored(store, book):
+def test_bad_facts_are_all_reported_by_line_and_nothing_is_stored(english, store, book):
     load(store, book)
     rows = facts(
         {"key": KEYS[0], "fact": "cabinet_temperature", "value": 9, "observed_at": "2025-06-01"},
@@ -133,7 +133,7 @@ def test_a_fact_observed_on_a_day_that_does_not_exist_is_a_located_error(
     with pytest.raises(InvalidInput) as exc:
         ingest_file(store, book, path, on=ON)
     message = str(exc.value)
-    assert "2 bad fact(s), nothing stored" in message
+    assert "2 条事实有误，未保存任何数据" in message
     for line in (first, first + 1):
         assert f"{path}:{line}: observed_at: " in message
     assert message.count("不是真实存在的日期") == 2
@@ -153,7 +153,7 @@ def test_what_the_database_cannot_store_is_a_located_error(store, book):
     with pytest.raises(InvalidInput) as exc:
         ingest(store, book, rows, label="f.jsonl", on=ON)
     message = str(exc.value)
-    assert "3 bad fact(s), nothing stored" in message
+    assert "3 条事实有误，未保存任何数据" in message
     assert "f.jsonl:2: value: 整数有 400 位" in message
     assert "f.jsonl:3: source: 含 NUL 字符" in message
     assert "f.jsonl:4: value: 含 NUL 字符" in message

@@ -132,7 +132,9 @@ def test_a_second_load_takes_the_passes_from_the_record(data_plugin, monkeypatch
     assert domains_again.rules("rec").items == domains.rules("rec").items
 
 
-def test_a_changed_data_file_is_validated_again_and_its_error_located(data_plugin, monkeypatch):
+def test_a_changed_data_file_is_validated_again_and_its_error_located(
+    english, data_plugin, monkeypatch
+):
     _load(monkeypatch)
     data_plugin.write_text(ITEM.replace('"during"', '"sometime"'), "utf-8")
     with pytest.raises(PluginError) as exc:

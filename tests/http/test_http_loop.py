@@ -96,7 +96,7 @@ def test_a_stale_if_match_is_409_and_writes_nothing(service, store):
     assert r.status_code == 409
     assert r.headers["Content-Type"] == "application/problem+json"
     p = _valid(r.json(), "problem")
-    assert p["title"] == "版本冲突" and "version 2, not 1" in p["detail"]
+    assert p["title"] == "版本冲突" and "已是第 2 版，不是第 1 版" in p["detail"]
     assert p["message"].startswith("错误: ")
     with store.session() as s:
         after = s.execute(sa.select(sa.func.count()).select_from(LoopAudit)).scalar_one()
@@ -112,7 +112,7 @@ def test_a_refusal_is_403_with_its_reason_and_its_audit_entry_names_the_subject(
     r = _act(c, case_id, "assess", fire, version=1)
     assert r.status_code == 403
     p = _valid(r.json(), "problem")
-    assert p["reason"] == "permission" and "department 'fire' may not" in p["detail"]
+    assert p["reason"] == "permission" and "部门 'fire' 无权办理" in p["detail"]
     wrong = _act(c, case_id, "close", REVIEWER, {"evidence": {"summary": "x"}}, 1)
     assert wrong.status_code == 403 and wrong.json()["reason"] == "illegal"
     with store.session() as s:
@@ -165,9 +165,12 @@ def test_problems_are_chinese_by_default_and_english_on_request(service):
     c = service
     zh = c.get("/cases/999", headers=auth()).json()
     assert (zh["status"], zh["title"], zh["location"], zh["path"]) == (404, "不存在", "case", "999")
-    assert zh["message"] == "错误: case: 999: no such case"
+    assert zh["message"] == "错误: case: 999: 没有该事项"
     en = c.get("/cases/999", headers={**auth(), "Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"})
-    assert en.json()["title"] == "Not found" and en.json()["message"].startswith("error: ")
+    assert (
+        en.json()["title"] == "Not found"
+        and en.json()["message"] == "error: case: 999: no such case"
+    )
     assert c.get("/cases/999?lang=en", headers=auth()).json()["title"] == "Not found"
     # a located error: the filter named, what it may be
     bad = c.get("/cases", params={"state": "nowhere"}, headers=auth()).json()

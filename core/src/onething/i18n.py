@@ -10,6 +10,9 @@ import os
 from contextvars import ContextVar
 
 LANGUAGES = ("zh", "en")
+
+#: The CJK font the Makefile installs (Debian fonts-noto-cjk), for Chinese text in charts.
+CJK_FONT = "Noto Sans CJK SC"
 _current: ContextVar[str] = ContextVar("onething_lang", default="")
 
 

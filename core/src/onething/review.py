@@ -11,6 +11,7 @@ from attrs import field, frozen
 
 from .checklist.evidence import never_fails
 from .citations import OutdatedCitation, outdated_citations
+from .i18n import _
 from .rulebook import ParameterInForce, Rulebook
 
 
@@ -70,7 +71,10 @@ def provisional_lines(rulebook: Rulebook, on: dt.date) -> list[str]:
     from .model.national import FORMATS, NATIONAL_KINDS
 
     out = [
-        f"format {NATIONAL_KINDS[k]} ({k}): {f['text']} — {f['status']}, {f['source']}"
+        _(
+            f"格式 {NATIONAL_KINDS[k]}（{k}）：{f['text']}——待核对，{f['source_zh']}",
+            f"format {NATIONAL_KINDS[k]} ({k}): {f['text_en']} — {f['status']}, {f['source']}",
+        )
         for k, f in FORMATS.items()
         if f["status"] != "checked"
     ]

@@ -68,9 +68,9 @@ def stats(config, capsys) -> dict:
     ("row", "field", "reason"),
     [
         (installation("WXY-3715-0002", hazard_level=2), "key", "不是有效的设施编码"),
-        (installation("WXY-371502-0002", hazard_level=5), "hazard_level", "maximum of 4"),
+        (installation("WXY-371502-0002", hazard_level=5), "hazard_level", "大于最大值 4"),
         (installation("WXY-371502-0002", "producer"), "object_types", "是经营主体的类型"),
-        (installation("WXY-371502-0002", storage_form="silo"), "storage_form", "is not one of"),
+        (installation("WXY-371502-0002", storage_form="silo"), "storage_form", "不是可选值"),
     ],
     ids=["malformed key", "level beyond 四级", "enterprise type", "unknown storage form"],
 )

@@ -16,6 +16,7 @@ from attrs import field, frozen
 
 from ..check_points import catalogue
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import DIMENSIONS, Basis, Element, converter
 from ..rulebook import Rulebook
 from .limits import (
@@ -232,8 +233,12 @@ def build_checklist(
             raise InvalidInput(
                 location,
                 f"[{n}]",
-                f"item {code!r} is not in force on {on} in an enabled domain"
-                + (f"; items of that domain: {', '.join(close)}" if close else ""),
+                _(
+                    f"事项 {code!r} 在 {on} 不属于已启用领域的现行事项"
+                    + (f"；该领域的事项：{', '.join(close)}" if close else ""),
+                    f"item {code!r} is not in force on {on} in an enabled domain"
+                    + (f"; items of that domain: {', '.join(close)}" if close else ""),
+                ),
             )
     deps = {c: tuple(in_force[c].departments) for c in wanted}
     chosen = set(wanted)

@@ -40,6 +40,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from ..errors import InvalidInput, PluginError
+from ..i18n import _
 from ..schemas import every_error, key_path
 from .limits import ResolvedLimit, number
 
@@ -79,14 +80,20 @@ def validate(code: str, schema: dict[str, Any], evidence: Any, *, location: str,
         ) from exc
     errors = sorted(validator.iter_errors(evidence), key=lambda e: [str(p) for p in e.path])
     if errors:
+        from ..schemas.messages import message
+
         leaves = [best_match([e]) if e.context else e for e in errors]
         first = leaves[0]
-        more = every_error(leaves, lambda e: (key_path(e.absolute_path, path), e.message))
+        more = every_error(leaves, lambda e: (key_path(e.absolute_path, path), message(e)))
         raise InvalidInput(
             location,
             key_path(first.absolute_path, path),
-            f"evidence for element {code} does not match its evidence_schema: "
-            f"{first.message}{more}",
+            _(
+                f"要素 {code} 的证据不符合其证据格式（evidence_schema）：",
+                f"evidence for element {code} does not match its evidence_schema: ",
+            )
+            + message(first)
+            + more,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..departments import departments
-from ..i18n import _
+from ..i18n import _, language
 from .common import format_option, print_json, print_table
 
 
@@ -27,16 +27,10 @@ def make() -> click.Command:
                 ]
             )
             return
-        print_table(
-            _("监管部门", "Departments"),
-            [
-                _("代码", "code"),
-                _("省级", "province"),
-                _("市级", "city"),
-                _("县级", "county"),
-                "English",
-            ],
-            rows,
-        )
+        columns = [_("代码", "code"), _("省级", "province"), _("市级", "city"), _("县级", "county")]
+        if language() == "en":  # the names are Chinese; the English one helps a reader of en
+            print_table("Departments", [*columns, "English"], rows)
+        else:
+            print_table("监管部门", columns, [r[:-1] for r in rows])
 
     return departments_

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import _, language
 from ..model import MODES, RELATED_KINDS
 from ..outfiles import sqlite_file
 from .common import (
@@ -158,7 +158,11 @@ def make() -> click.Group:
             return
         rows = []
         for c in changes:
-            detail = "; ".join(f"{f.field}: {f.old!r} → {f.new!r}" for f in c.changes)
+            detail = "; ".join(
+                f"{f.field}: {_shown(f.old)} → {_shown(f.new)}"
+                for f in c.changes
+                if language() == "en" or not f.field.endswith("_en")  # English names: json
+            )
             rows.append([_t(CHANGE[c.kind]), c.code, c.name_zh, detail])
         print_table(
             _(
@@ -465,3 +469,11 @@ def make() -> click.Group:
         )
 
     return items
+
+
+def _shown(value):
+    """A changed field in the table: a basis as its laws and articles (its notes, often the
+    domain owner's research notes, are in --format json)."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "law" in v for v in value):
+        return "、".join(f"《{b['law']}》{b.get('article') or ''}" for b in value)
+    return repr(value)

@@ -11,12 +11,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..i18n import _, language
+from ..i18n import CJK_FONT, _, language
 from ..outfiles import write_atomic
 from .model import CRITERIA, Evaluation, Figure
-
-#: The CJK font the Makefile installs (Debian fonts-noto-cjk), for Chinese chart labels.
-CJK_FONT = "Noto Sans CJK SC"
 
 STAGE_NAMES = {
     "warning": ("风险预警研判", "Warning and assessment"),

@@ -444,7 +444,12 @@ def plan(ctx: Context, start, end, doc: dict[str, Any] | None) -> Iterator[tuple
     must be a plan the store holds."""
     if doc is None:
         raise InvalidInput(
-            "--plan", "", "--kind plan needs the plan's plan.json (the file `onething plan` wrote)"
+            "--plan",
+            "",
+            _(
+                "--kind plan 需要计划的 plan.json（`onething plan` 写出的文件）",
+                "--kind plan needs the plan's plan.json (the file `onething plan` wrote)",
+            ),
         )
     P, A = PlanningPlan.__table__, PlanningAssignment.__table__
     with ctx.store.engine.connect() as conn:

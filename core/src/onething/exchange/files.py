@@ -64,7 +64,9 @@ class RowValidator:
         errors = sorted(self._full.iter_errors(row), key=lambda e: [str(p) for p in e.path])
         if not errors:
             return None
-        return "/".join(str(x) for x in errors[0].path), errors[0].message
+        from ..schemas.messages import message
+
+        return "/".join(str(x) for x in errors[0].path), message(errors[0])
 
 
 def record_id(target: str, kind: str, key: str) -> str:

@@ -361,20 +361,22 @@ def provisional_fields(mappings: list[Mapping] | None = None) -> list[str]:
     out = []
     for m in mappings if mappings is not None else [builtin(t) for t in TARGETS]:
         where = f"exchange {m.target} {m.version}"
+        pending = _("待核对", "provisional")
         out += [
-            f"{where} envelope.{f.name} ({f.name_en}): provisional"
+            f"{where} envelope.{f.name}{_('', f' ({f.name_en})')}: {pending}"
             for f in m.envelope
             if f.status != "checked"
         ]
         for k in m.kinds.values():
             out += [
-                f"{where} {k.code}.{f.name} ({f.name_en}): provisional"
-                + (f"; partly read: {f.checked_against}" if f.checked_against else "")
+                f"{where} {k.code}.{f.name}{_('', f' ({f.name_en})')}: {pending}"
+                + (_(f"；部分核对：{f.checked_against}", f"; partly read: {f.checked_against}")
+                   if f.checked_against else "")
                 for f in k.fields
                 if f.status != "checked"
-            ]
+            ]  # fmt: skip
         out += [
-            f"{where} vocabulary {v.code} ({v.name_zh}): provisional"
+            f"{where} {_('词表', 'vocabulary')} {v.code} ({v.name_zh}): {pending}"
             for v in m.vocabularies.values()
             if v.status != "checked"
         ]

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from .. import outbox, schemas
 from ..conditions import holds
 from ..errors import InvalidInput, NotFound, OnethingError
+from ..i18n import _
 from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
@@ -132,7 +133,11 @@ def source_of(source: Any) -> CaseSource:
         )
     if hasattr(source, "rule") and hasattr(source, "fired"):  # onething.risk.Verdict
         if not source.fired:
-            raise InvalidInput("open_case", source.rule, "the rule did not fire: no warning")
+            raise InvalidInput(
+                "open_case",
+                source.rule,
+                _("规则未触发：没有预警", "the rule did not fire: no warning"),
+            )
         return CaseSource(
             kind="warning",
             domain=source.rule.split(".", 1)[0],
@@ -147,7 +152,10 @@ def source_of(source: Any) -> CaseSource:
             ),
             risk_rule=source.rule,
         )
-    raise InvalidInput("open_case", "source", f"cannot open a case from {type(source).__name__}")
+    kind = type(source).__name__
+    raise InvalidInput(
+        "open_case", "source", _(f"不能由 {kind} 开启事项", f"cannot open a case from {kind}")
+    )
 
 
 def open_case(
@@ -189,11 +197,19 @@ def open_in(
         raise InvalidInput(
             "open_case",
             "domain",
-            f"domain {src.domain!r} is not enabled; enabled: {', '.join(loop.lead) or '(none)'}",
+            _(
+                f"领域 {src.domain!r} 未启用；已启用：{', '.join(loop.lead) or '（无）'}",
+                f"domain {src.domain!r} is not enabled; enabled: {', '.join(loop.lead) or '(none)'}",
+            ),
         )
     if src.kind not in INITIAL_STATES:
         raise InvalidInput(
-            "open_case", "kind", f"{src.kind!r} is not one of {', '.join(INITIAL_STATES)}"
+            "open_case",
+            "kind",
+            _(
+                f"{src.kind!r} 不是可选值（{', '.join(INITIAL_STATES)}）之一",
+                f"{src.kind!r} is not one of {', '.join(INITIAL_STATES)}",
+            ),
         )
     state = INITIAL_STATES[src.kind]
     limit_name = "loop.complaint_acceptance_days" if src.kind == "complaint" else None
@@ -288,7 +304,7 @@ def get_case(store: Store, case_id: int) -> LoopCase:
     with store.session() as session:
         case = session.get(LoopCase, case_id)
         if case is None:
-            raise NotFound("case", str(case_id), "no such case")
+            raise NotFound("case", str(case_id), _("没有该事项", "no such case"))
         session.expunge(case)
         return _zoned(case)
 
@@ -296,17 +312,25 @@ def get_case(store: Store, case_id: int) -> LoopCase:
 def allowed(loop: Loop, case: LoopCase, t: EffectiveTransition, actor: Actor) -> tuple[bool, str]:
     """Whether ``actor`` may take ``t`` on ``case``, and why not."""
     if actor.role not in t.spec.roles:
-        return False, f"role {actor.role!r} may not; allowed roles: {', '.join(t.spec.roles)}"
+        roles = ", ".join(t.spec.roles)
+        return False, _(
+            f"角色 {actor.role!r} 无权办理；可办理的角色：{roles}",
+            f"role {actor.role!r} may not; allowed roles: {roles}",
+        )
     depts = set()
     for d in t.spec.departments:
         depts.add(loop.lead.get(case.domain, "") if d == LEAD else case.owner if d == OWNER else d)
     if actor.department not in depts:
-        return False, (
-            f"department {actor.department!r} may not; allowed: {', '.join(sorted(depts))} "
-            f"({', '.join(t.spec.departments)})"
+        named = f"{', '.join(sorted(depts))} ({', '.join(t.spec.departments)})"
+        return False, _(
+            f"部门 {actor.department!r} 无权办理；可办理的部门：{named}",
+            f"department {actor.department!r} may not; allowed: {named}",
         )
     if not actor.covers(case.region_code):
-        return False, f"region {actor.region} does not cover the case's region {case.region_code}"
+        return False, _(
+            f"区划 {actor.region} 不含事项所在区划 {case.region_code}",
+            f"region {actor.region} does not cover the case's region {case.region_code}",
+        )
     return True, ""
 
 
@@ -324,7 +348,8 @@ def check_actor(actor: Actor, *, within: str | None = None) -> None:
     known = departments()
     if actor.department not in known:
         raise InvalidInput(
-            "actor", "department", f"{actor.department!r} is not a department code; known: "
+            "actor", "department",
+            _(f"{actor.department!r} 不是部门代码；可用：", f"{actor.department!r} is not a department code; known: ")
             + ", ".join(sorted(known)),
         )  # fmt: skip
     if problem := regions.problem(actor.region, within):
@@ -368,7 +393,10 @@ def _facts_problem(t: EffectiveTransition, facts: Mapping[str, Any]) -> tuple[st
         if schema is None:
             return (
                 f"facts.{name}",
-                f"transition {t.code} may set only: {', '.join(sorted(allowed_facts))}",
+                _(
+                    f"流转 {t.code} 只能设定：{', '.join(sorted(allowed_facts))}",
+                    f"transition {t.code} may set only: {', '.join(sorted(allowed_facts))}",
+                ),
             )
         errors = list(jsonschema.Draft202012Validator(schema).iter_errors(facts[name]))
         if errors:
@@ -416,7 +444,9 @@ def transition(
     """
     at = as_utc(at)
     if facts is not None and not isinstance(facts, Mapping):
-        raise InvalidInput(f"case {case_id} {code}", "facts", "expected a JSON object")
+        raise InvalidInput(
+            f"case {case_id} {code}", "facts", _("应为 JSON 对象", "expected a JSON object")
+        )
     facts = dict(facts or {})
     check_actor(actor)
     case = get_case(store, case_id)
@@ -426,8 +456,12 @@ def transition(
     # would be refused as illegal instead of told to read again.
     if case.version != version:
         raise ConflictError(
-            f"case {case_id} is at version {case.version}, not {version}: someone acted on it "
-            f"since you read it; read it again"
+            _(
+                f"事项 {case_id} 已是第 {case.version} 版，不是第 {version} 版：读取后已有人办理；"
+                "请重新读取",
+                f"case {case_id} is at version {case.version}, not {version}: someone acted on it "
+                f"since you read it; read it again",
+            )
         )
 
     def refuse(exc_type: type[OnethingError], why: str, **extra: Any) -> None:
@@ -448,22 +482,34 @@ def transition(
             )
         if exc_type is InvalidInput:
             raise InvalidInput(f"case {case_id} {code}", extra.get("path", "evidence"), why)
-        raise exc_type(f"case {case_id}: transition {code!r} refused: {why}")
+        raise exc_type(
+            _(
+                f"事项 {case_id}：流转 {code!r} 被拒绝：{why}",
+                f"case {case_id}: transition {code!r} refused: {why}",
+            )
+        )
 
     t = loop.transitions.get(code)
     if t is None or t.domain not in (CORE, case.domain):
         known = ", ".join(x.code for x in loop.outgoing(case.state, case.domain))
         refuse(
             IllegalTransition,
-            f"no such transition for a {case.domain} case; from "
-            f"{case.state!r} it may take: {known or '(none)'}",
+            _(
+                f"{case.domain} 领域的事项没有该流转；从 {case.state!r} 可以：{known or '（无）'}",
+                f"no such transition for a {case.domain} case; from "
+                f"{case.state!r} it may take: {known or '(none)'}",
+            ),
         )
     if t.spec.source != case.state:
         known = ", ".join(x.code for x in loop.outgoing(case.state, case.domain))
         refuse(
             IllegalTransition,
-            f"it leads from {t.spec.source!r}, the case is in "
-            f"{case.state!r}; from there it may take: {known or '(none)'}",
+            _(
+                f"该流转从 {t.spec.source!r} 出发，事项处于 {case.state!r}；"
+                f"从这里可以：{known or '（无）'}",
+                f"it leads from {t.spec.source!r}, the case is in "
+                f"{case.state!r}; from there it may take: {known or '(none)'}",
+            ),
         )
     ok, why = allowed(loop, case, t, actor)
     if not ok:
@@ -480,13 +526,22 @@ def transition(
         if errors:
             refuse(
                 InvalidInput,
-                f"{schemas.describe(errors[0])} (the evidence schema of {code})",
+                _(
+                    f"{schemas.describe(errors[0])}（{code} 的证据格式）",
+                    f"{schemas.describe(errors[0])} (the evidence schema of {code})",
+                ),
                 path=schemas.key_path(errors[0].absolute_path, "evidence"),
             )
     if problem := record_problem(store, case, t, evidence):
         refuse(InvalidInput, problem[1], path=problem[0])
     if not holds(t.spec.guard, guard_facts(case, facts, at)):
-        refuse(GuardFailed, f"guard {t.spec.guard} does not hold on the case's facts")
+        refuse(
+            GuardFailed,
+            _(
+                f"事项的事实不满足条件 {t.spec.guard}",
+                f"guard {t.spec.guard} does not hold on the case's facts",
+            ),
+        )
     return _apply(store, loop, case, t, actor, version, evidence, facts, at)
 
 
@@ -507,12 +562,18 @@ def record_problem(
         with store.session() as s:
             row = s.get(InspectionRecord, rid)
             if row is None:
-                return f"evidence.{name}", f"no stored inspection record {rid!r} (record add first)"
+                return f"evidence.{name}", _(
+                    f"没有已保存的检查记录 {rid!r}（先 record add）",
+                    f"no stored inspection record {rid!r} (record add first)",
+                )
             if row.object_key != case.object_key:
                 return (
                     f"evidence.{name}",
-                    f"record {rid!r} is of object {row.object_key}, the case's is "
-                    f"{case.object_key}",
+                    _(
+                        f"记录 {rid!r} 属于对象 {row.object_key}，事项的对象是 {case.object_key}",
+                        f"record {rid!r} is of object {row.object_key}, the case's is "
+                        f"{case.object_key}",
+                    ),
                 )
             if mark == "passing":
                 failed = (
@@ -528,8 +589,12 @@ def record_problem(
                 if failed:
                     return (
                         f"evidence.{name}",
-                        f"record {rid!r} has findings in {case.domain}: "
-                        f"{', '.join(sorted(failed))}; it does not show the rectification done",
+                        _(
+                            f"记录 {rid!r} 在 {case.domain} 领域有问题：{', '.join(sorted(failed))}；"
+                            "不能证明已整改到位",
+                            f"record {rid!r} has findings in {case.domain}: "
+                            f"{', '.join(sorted(failed))}; it does not show the rectification done",
+                        ),
                     )
     return None
 
@@ -581,8 +646,12 @@ def _apply(
         )
         if result.rowcount != 1:
             raise ConflictError(
-                f"case {case.id} was changed by someone else while you acted (version "
-                f"{version} is stale); nothing was written; read it again"
+                _(
+                    f"办理期间事项 {case.id} 已被他人更改（第 {version} 版已过时）；未写入任何数据；"
+                    "请重新读取",
+                    f"case {case.id} was changed by someone else while you acted (version "
+                    f"{version} is stale); nothing was written; read it again",
+                )
             )
         session.execute(
             sa.update(LoopStep)

@@ -278,7 +278,7 @@ def case_history(store: Store, case_id: int) -> list[HistoryEntry]:
     """Every audit-log entry of the case, in order (refusals included)."""
     with store.engine.connect() as conn:
         if conn.execute(sa.select(_C.c.id).where(_C.c.id == case_id)).first() is None:
-            raise NotFound("case", str(case_id), "no such case")
+            raise NotFound("case", str(case_id), _("没有该事项", "no such case"))
         bodies = conn.execute(
             sa.select(_A.c.body).where(_A.c.case_id == case_id).order_by(_A.c.seq)
         ).scalars()
@@ -317,7 +317,7 @@ def case(
     with store.engine.connect() as conn:
         row = conn.execute(_select().where(_C.c.id == case_id)).first()
     if row is None:
-        raise NotFound("case", str(case_id), "no such case")
+        raise NotFound("case", str(case_id), _("没有该事项", "no such case"))
     summary = _Rows(loop, at).summary(row)
     as_case = cast(LoopCase, row)  # the row has the columns a case has
     facts = guard_facts(as_case, {}, at)

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from attrs import frozen
 
+from ..i18n import CJK_FONT, _
 from ..outfiles import atomic_write, check_folder
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
@@ -208,6 +209,8 @@ _EMPTY = {
 
 
 def _charts(report: Report, out: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The two charts in the current language (titles, axes, legend, stage names); each file
+    carries its title in its metadata."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -216,42 +219,58 @@ def _charts(report: Report, out: Path, formats: tuple[str, ...]) -> list[Path]:
     from ..model import LOOP_STAGES
 
     written = []
-    rows = [r for r in report.stage_times if r["domain"] == ALL]
-    order = {s: i for i, s in enumerate(LOOP_STAGES)}
-    rows.sort(key=lambda r: order.get(r["stage"], 99))
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    xs = range(len(rows))
-    ax.bar([x - 0.2 for x in xs], [r["median_days"] for r in rows], 0.4, label="median")
-    ax.bar([x + 0.2 for x in xs], [r["p90_days"] for r in rows], 0.4, label="p90")
-    ax.set_xticks(list(xs), [r["stage"] for r in rows], rotation=15)
-    ax.set_ylabel("days")
-    ax.set_title("Time spent per stage (all domains)")
-    ax.legend()
-    fig.tight_layout()
-    written += _save(fig, out, "stage_times", formats)
-    plt.close(fig)
-
-    rows = [r for r in report.precision if r["risk_rule"] != ALL and r["precision"] is not None]
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.4 * len(rows) + 1.5)))
-    ax.barh([r["risk_rule"] for r in rows], [r["precision"] for r in rows], color="tab:green")
-    for i, r in enumerate(rows):
-        ax.text(
-            r["precision"], i, f" {r['confirmed']}/{r['confirmed'] + r['dismissed']}", va="center"
+    with plt.rc_context({"font.family": [CJK_FONT, "DejaVu Sans"], "axes.unicode_minus": False}):
+        rows = [r for r in report.stage_times if r["domain"] == ALL]
+        order = {s: i for i, s in enumerate(LOOP_STAGES)}
+        rows.sort(key=lambda r: order.get(r["stage"], 99))
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        xs = range(len(rows))
+        ax.bar(
+            [x - 0.2 for x in xs],
+            [r["median_days"] for r in rows],
+            0.4,
+            label=_("中位数", "median"),
         )
-    ax.set_xlim(0, 1.15)
-    ax.set_xlabel("precision = confirmed / (confirmed + dismissed)")
-    ax.set_title("Warnings that became confirmed violations, per risk rule")
-    fig.tight_layout()
-    written += _save(fig, out, "precision", formats)
-    plt.close(fig)
+        ax.bar([x + 0.2 for x in xs], [r["p90_days"] for r in rows], 0.4, label=_("P90", "p90"))
+        names = [_(LOOP_STAGES.get(r["stage"], r["stage"]), r["stage"]) for r in rows]
+        ax.set_xticks(list(xs), names, rotation=15)
+        ax.set_ylabel(_("天", "days"))
+        title = _("各环节用时（全部领域）", "Time spent per stage (all domains)")
+        ax.set_title(title)
+        ax.legend()
+        fig.tight_layout()
+        written += _save(fig, out, "stage_times", formats, title)
+        plt.close(fig)
+
+        rows = [r for r in report.precision if r["risk_rule"] != ALL and r["precision"] is not None]
+        fig, ax = plt.subplots(figsize=(8, max(2.5, 0.4 * len(rows) + 1.5)))
+        ax.barh([r["risk_rule"] for r in rows], [r["precision"] for r in rows], color="tab:green")
+        for i, r in enumerate(rows):
+            decided = r["confirmed"] + r["dismissed"]
+            ax.text(r["precision"], i, f" {r['confirmed']}/{decided}", va="center")
+        ax.set_xlim(0, 1.15)
+        ax.set_xlabel(
+            _(
+                "准确率 = 确认违法 /（确认违法 + 研判排除）",
+                "precision = confirmed / (confirmed + dismissed)",
+            )
+        )
+        title = _(
+            "预警转化为确认违法的比例（按预警规则）",
+            "Warnings that became confirmed violations, per risk rule",
+        )
+        ax.set_title(title)
+        fig.tight_layout()
+        written += _save(fig, out, "precision", formats, title)
+        plt.close(fig)
     return written
 
 
-def _save(fig: Any, out: Path, name: str, formats: tuple[str, ...]) -> list[Path]:
+def _save(fig: Any, out: Path, name: str, formats: tuple[str, ...], title: str) -> list[Path]:
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
         with atomic_write(path, force=True, binary=True) as fh:
-            fig.savefig(fh, format=fmt)
+            fig.savefig(fh, format=fmt, metadata={"Title": title})
         paths.append(path)
     return paths

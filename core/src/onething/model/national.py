@@ -46,6 +46,7 @@ FORMATS: dict[str, dict[str, str]] = {
         "text_en": "14 digits",
         "status": "provisional",
         "source": "public implementations of the national upload (no standard text read)",
+        "source_zh": "据国家上报接口的公开实现整理（未读标准原文）",
     },
     "implementation": {
         "pattern": r"^[0-9A-HJ-NPQRTUWXY]{18}[1-5][0-9A-Za-z]{1,31}$",
@@ -56,6 +57,7 @@ FORMATS: dict[str, dict[str, str]] = {
         ),
         "status": "provisional",
         "source": "public implementations of the provincial uploads (no standard text read)",
+        "source_zh": "据各省上报接口的公开实现整理（未读标准原文）",
     },
 }
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from attrs import frozen
 
 from ..conditions import attributes_read
+from ..i18n import _
 from ..model import RiskRule
 from ..parameter_names import placeholders
 from ..registry.profiles import in_domain
@@ -451,7 +452,10 @@ def warnings_of(fired: Sequence[Fired]) -> Iterator[RaisedWarning]:
 
 
 def _reason(rule: RiskRule, observed: Any, threshold: Any) -> str:
-    return f"{rule.label_zh}：{rule.fact} = {observed}（阈值 {threshold}）"
+    return _(
+        f"{rule.label_zh}：{rule.fact} = {observed}（阈值 {threshold}）",
+        f"{rule.label_en}: {rule.fact} = {observed} (threshold {threshold})",
+    )
 
 
 def fire_all(

@@ -97,16 +97,18 @@ def _not_a_date(text: str) -> str:
 
 def _value_ok(kind: str, value: Any) -> str | None:
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return f"expected a number, got {value!r}"
+        return _(f"应为数值，实为 {value!r}", f"expected a number, got {value!r}")
     if kind == "boolean" and not isinstance(value, bool):
-        return f"expected true or false, got {value!r}"
+        return _(f"应为 true 或 false，实为 {value!r}", f"expected true or false, got {value!r}")
     if kind == "text" and not isinstance(value, str):
-        return f"expected text, got {value!r}"
+        return _(f"应为文本，实为 {value!r}", f"expected text, got {value!r}")
     if kind == "date":
         try:
             dt.date.fromisoformat(str(value))
         except ValueError:
-            return f"expected a date YYYY-MM-DD, got {value!r}"
+            return _(
+                f"应为日期 YYYY-MM-DD，实为 {value!r}", f"expected a date YYYY-MM-DD, got {value!r}"
+            )
     return None
 
 
@@ -168,12 +170,20 @@ def ingest(
         kind = kinds.get(data["fact"])
         if kind is None:
             errors.append(
-                f"{where}: fact: unknown fact {data['fact']!r}; the enabled rules read: {', '.join(sorted(kinds))}"
+                f"{where}: fact: "
+                + _(
+                    f"未知的事实 {data['fact']!r}；已启用的规则读取：{', '.join(sorted(kinds))}",
+                    f"unknown fact {data['fact']!r}; the enabled rules read: "
+                    f"{', '.join(sorted(kinds))}",
+                )
             )
             continue
         problem = _value_ok(kind, data["value"])
         if problem:
-            errors.append(f"{where}: value: {problem} for fact {data['fact']}")
+            errors.append(
+                f"{where}: value: "
+                + _(f"{problem}（事实 {data['fact']}）", f"{problem} for fact {data['fact']}")
+            )
             continue
         try:  # the schema checks the shape only: 2026-02-30 gets here
             at = parse_time(data["observed_at"]).astimezone(dt.UTC)
@@ -183,14 +193,19 @@ def ingest(
         by_key.setdefault(data["key"], []).append(n)
         good.append({**data, "observed_at": at})
     for key in sorted(_missing_keys(store, set(by_key))):
-        errors += [f"{label}:{n}: key: object {key!r} is not in the registry" for n in by_key[key]]
+        missing = _(f"名录库中没有对象 {key!r}", f"object {key!r} is not in the registry")
+        errors += [f"{label}:{n}: key: {missing}" for n in by_key[key]]
     if errors:
         errors.sort(key=_line_of)
-        more = f"\n  … and {len(errors) - MAX_REPORTED} more" if len(errors) > MAX_REPORTED else ""
+        rest = len(errors) - MAX_REPORTED
+        more = _(f"\n  ……另有 {rest} 条", f"\n  … and {rest} more") if rest > 0 else ""
         raise InvalidInput(
             label,
             "",
-            f"{len(errors)} bad fact(s), nothing stored:\n  "
+            _(
+                f"{len(errors)} 条事实有误，未保存任何数据：\n  ",
+                f"{len(errors)} bad fact(s), nothing stored:\n  ",
+            )
             + "\n  ".join(errors[:MAX_REPORTED])
             + more,
         )

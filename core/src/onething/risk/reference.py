@@ -14,6 +14,7 @@ from typing import Any
 from attrs import frozen
 
 from ..conditions import holds
+from ..i18n import _
 from ..model import Over, RiskRule, SupervisedObject
 from ..parameter_names import fill
 from ..rulebook import Rulebook
@@ -145,23 +146,42 @@ def judge(
     if rule.parameter is not None:
         pname = resolve_parameter(rule.parameter, attrs)
         if pname is None:
-            return verdict(False, None, None, f"attribute missing for parameter {rule.parameter}")
+            return verdict(
+                False,
+                None,
+                None,
+                _(
+                    f"缺少参数 {rule.parameter} 所需的属性",
+                    f"attribute missing for parameter {rule.parameter}",
+                ),
+            )
         threshold = rulebook.value(rule.domain, pname, on)
     compare = COMPARATORS[rule.comparator]
     if rule.over is not None:
         value = aggregate(rule, related or (), rulebook, on)
         if value is None:
-            return verdict(False, None, threshold, f"no related object with {rule.fact}")
+            return verdict(
+                False,
+                None,
+                threshold,
+                _(f"没有带事实 {rule.fact} 的关联对象", f"no related object with {rule.fact}"),
+            )
         return verdict(
             compare(value, threshold),
             value,
             threshold,
-            f"{rule.over.aggregate}({rule.fact}) over {'/'.join(rule.over.path)} = {value:.4g} "
-            f"{rule.comparator} {threshold}",
+            _(
+                f"沿 {'/'.join(rule.over.path)} 的 {rule.over.aggregate}({rule.fact}) = "
+                f"{value:.4g} {rule.comparator} {threshold}",
+                f"{rule.over.aggregate}({rule.fact}) over {'/'.join(rule.over.path)} = "
+                f"{value:.4g} {rule.comparator} {threshold}",
+            ),
         )
     value = facts.get(rule.fact)
     if value is None:
-        return verdict(False, None, threshold, f"fact {rule.fact} missing")
+        return verdict(
+            False, None, threshold, _(f"缺少事实 {rule.fact}", f"fact {rule.fact} missing")
+        )
     if rule.kind == "flag":
         return verdict(bool(value), value, True, f"{rule.fact} = {value}")
     if rule.kind == "threshold":
@@ -174,7 +194,15 @@ def judge(
     if rule.kind == "ratio":
         denominator = facts.get(rule.denominator)
         if not denominator:
-            return verdict(False, None, threshold, f"denominator {rule.denominator} missing or 0")
+            return verdict(
+                False,
+                None,
+                threshold,
+                _(
+                    f"分母 {rule.denominator} 缺失或为 0",
+                    f"denominator {rule.denominator} missing or 0",
+                ),
+            )
         ratio = value / denominator
         return verdict(
             compare(ratio, threshold),
@@ -190,14 +218,23 @@ def judge(
             compare(n, threshold),
             n,
             threshold,
-            f"{n} {rule.fact} in the {window} days to {on} {rule.comparator} {threshold}",
+            _(
+                f"截至 {on} 的 {window} 天内 {rule.fact} {n} 次 {rule.comparator} {threshold}",
+                f"{n} {rule.fact} in the {window} days to {on} {rule.comparator} {threshold}",
+            ),
         )
     if rule.kind == "expiry":
         days = int(threshold or 0)
         last_valid = _as_date(value)
         limit = on + dt.timedelta(days=days)
         return verdict(
-            last_valid < limit, last_valid, limit, f"{rule.fact} {last_valid} before {limit}"
+            last_valid < limit,
+            last_valid,
+            limit,
+            _(
+                f"{rule.fact} {last_valid} 早于 {limit}",
+                f"{rule.fact} {last_valid} before {limit}",
+            ),
         )
     raise ValueError(f"unknown rule kind {rule.kind!r}")
 

@@ -104,13 +104,19 @@ def describe(error: ValidationError) -> str:
     """A message for one validation error, preferring the most specific sub-error."""
     from jsonschema.exceptions import best_match
 
+    from .messages import expected_keys, message
+
     error = best_match([error]) if error.context else error
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        return f"{error.message}; expected keys: {', '.join(allowed)}"
+        return _(
+            f"{message(error)}；{expected_keys(allowed)}",
+            f"{error.message}; {expected_keys(allowed)}",
+        )
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
-    return error.message
+        listed = ", ".join(map(repr, error.validator_value))
+        return _(message(error), f"{error.instance!r} is not one of {listed}")
+    return message(error)
 
 
 #: The integers both databases store (JSON numbers beyond are read back as floats, or refused).
@@ -206,9 +212,12 @@ def check_document(instance: Any, name: str, *, location: str) -> None:
         raise InvalidInput(location, key_path(leaf.absolute_path), describe(first))
     # Only the compiled validator holds this rule: a format jsonschema has no checker for here
     # (``date-time`` needs an optional package). Its path starts with ``data``.
-    message = fast.message
+    message = _(f"不符合规则 {fast.rule}：{fast.rule_definition!r}", fast.message)
     if fast.rule == "format":
-        message = f"{fast.value!r} is not a valid {fast.rule_definition}"
+        message = _(
+            f"{fast.value!r} 不是有效的 {fast.rule_definition}",
+            f"{fast.value!r} is not a valid {fast.rule_definition}",
+        )
     path: list[str | int] = []
     node = instance
     for part in fast.path[1:]:  # list indices come as text: read them off the document

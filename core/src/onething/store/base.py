@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from ..errors import OnethingError
 from ..i18n import _
+from .revisions_zh import DOCS_ZH
 
 
 class StoreNotCurrent(OnethingError):
@@ -101,6 +102,7 @@ class Store:
             down = rev.down_revision
             downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
             doc = " ".join((rev.doc or "").strip().split("\n\n")[0].split()).replace("``", "")
+            doc = _(DOCS_ZH.get(rev.revision, doc), doc)
             out.append((rev.revision, downs, doc, rev.revision in applied))
         return out
 
@@ -130,9 +132,14 @@ class Store:
         """:raises StoreNotCurrent: when the database lags the code (or is empty)."""
         current, heads = self.current(), self.heads()
         if current != heads:
+            url = self.engine.url.render_as_string(hide_password=True)
             raise StoreNotCurrent(
-                f"database {self.engine.url.render_as_string(hide_password=True)} is at revision "
-                f"{sorted(current) or 'none'}, the code needs {sorted(heads)}: run `onething db upgrade`"
+                _(
+                    f"数据库 {url} 的迁移版本为 {sorted(current) or '（空）'}，代码需要 "
+                    f"{sorted(heads)}：请运行 `onething db upgrade`",
+                    f"database {url} is at revision {sorted(current) or 'none'}, the code needs "
+                    f"{sorted(heads)}: run `onething db upgrade`",
+                )
             )
 
     # -- sessions -----------------------------------------------------------------------------
