@@ -54,15 +54,6 @@ def chinese():
 
 
 @pytest.fixture
-def english(monkeypatch):
-    """The test reads messages in English (``--lang en``): the library's and the CLI's."""
-    from onething.i18n import set_language
-
-    monkeypatch.setenv("ONETHING_LANG", "en")
-    set_language("en")
-
-
-@pytest.fixture
 def fake_domains():
     from onething import enable
 

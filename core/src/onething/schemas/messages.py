@@ -99,4 +99,3 @@ def _zh(keyword: Any, value: Any, instance: Any, schema: Any) -> str | None:
 
 def expected_keys(allowed: list[str]) -> str:
     return _(f"可用的字段：{', '.join(allowed)}", f"expected keys: {', '.join(allowed)}")
-
