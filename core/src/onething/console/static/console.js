@@ -43,6 +43,9 @@
   const TYPE_NAMES = { object: ["对象", "an object"], array: ["列表", "a list"], string: ["文字", "text"],
     boolean: ["是或否", "yes or no"], number: ["数字", "a number"], integer: ["整数", "a whole number"], null: ["空", "null"] };
 
+  // RFC 3339, as JSON Schema's date-time means it: seconds and the UTC offset required
+  const DATE_TIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
   function validDate(s) {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
     if (!m) return false;
@@ -73,7 +76,7 @@
       if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value))
         err(t("格式不对：", "does not match ") + schema.pattern);
       if (schema.format === "date" && !validDate(value)) err(t("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"));
-      if (schema.format === "date-time" && !(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && validDate(value.slice(0, 10))))
+      if (schema.format === "date-time" && !(DATE_TIME.test(value) && validDate(value.slice(0, 10))))
         err(t("应为带时区的日期时间", "must be a date-time with its offset"));
     }
     if (typeof value === "number") {
