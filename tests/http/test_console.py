@@ -288,6 +288,7 @@ def test_the_plan_lists_the_departments_visits_with_their_own_checklists(planned
         v["id"] for v in ours
     )  # not the fire department's unannounced visit
     assert "测试商店" in rows.first.inner_text() and "2026Q4" in p.locator("main").inner_text()
+    shot(p, "plan")
     visit = next(v for v in ours if v["id"] == rows.first.get_attribute("data-visit"))
     rows.first.locator("a.action").click()
     p.wait_for_selector("#checklist section.line")
