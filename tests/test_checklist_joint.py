@@ -27,6 +27,9 @@ from onething.checklist import (
 from onething.loop.inspections import add_record
 from onething.store.records import InspectionEvidence, InspectionFinding, InspectionRecord
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2026, 11, 27)
 
 
@@ -303,7 +306,7 @@ def test_a_duplicate_record_id_is_rejected(store, book):
 # -- rendering --------------------------------------------------------------------------------
 
 
-def test_markdown_and_html_name_every_line_and_the_saving(book):
+def test_markdown_and_html_name_every_line_and_the_saving(chinese, book):
     c = build_checklist(book, RESTAURANT, ON, object_key=USCC, object_name="老街饭店")
     md = render_markdown(c)
     html = render_html(c)

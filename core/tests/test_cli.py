@@ -142,7 +142,7 @@ def test_params_for_a_domain_not_enabled_exits_1(capsys, tmp_path):
     cfg.write_text('[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["catering"]\n')
     code, _, err = run(capsys, "params", "--config", str(cfg), "--domain", "transport")
     assert code == 1
-    assert "not enabled" in err
+    assert "未启用" in err
 
 
 def test_help_is_chinese_by_default_and_english_on_request(capsys):

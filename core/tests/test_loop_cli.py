@@ -117,7 +117,7 @@ def test_a_warning_walks_from_facts_to_a_moved_case_from_the_cli_alone(cfg, caps
         "--as", "fire/reviewer/371500",
     )  # fmt: skip
     assert [t["allowed"] for t in as_fire["transitions"]] == [False]
-    assert "fire" in as_fire["transitions"][0]["refusal"]
+    assert "消防" in as_fire["transitions"][0]["refusal"]
     _, text, _ = _cli(
         capsys, "loop", "show", str(case_id), "--config", path, "--as", "market/reviewer/371500"
     )
@@ -266,7 +266,7 @@ def test_case_ids_as_runs_name_every_id_once(ids):
 @pytest.mark.parametrize(
     ("actor", "message"),
     [
-        (("nosuch", "reviewer", "371500"), "actor: department: 'nosuch' 不是部门代码"),
+        (("nosuch", "reviewer", "371500"), "actor: department: 未知的部门 'nosuch'"),
         (("market", "reviewer", "370100"), "actor: region: 行政区划 370100 不在本部署的区域"),
         (("market", "reviewer", "37150"), "actor: region: '37150' 不是 6 位"),
     ],

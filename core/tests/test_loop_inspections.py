@@ -21,6 +21,9 @@ from onething.rulebook import Rulebook
 from onething.store.loop import LoopAudit, LoopCase
 from onething.store.records import InspectionRecord
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 INSPECTOR = Actor("market", "inspector", "371500")
 LEADER = Actor("market", "leader", "371500")
 AT = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)

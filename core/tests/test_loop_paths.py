@@ -42,6 +42,9 @@ from onething.model import LoopExtension, LoopTransition
 from onething.rulebook import Rulebook
 from onething.store.loop import LoopCase
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def loop(fake_domains):

@@ -41,6 +41,9 @@ from onething.model import Finding
 from onething.rulebook import Rulebook
 from onething.store.loop import LoopAudit, LoopCase, LoopStep, LoopTask
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 LEADER = Actor("market", "leader", "371500")
 REVIEWER = Actor("market", "reviewer", "371500")
 
@@ -555,7 +558,7 @@ def test_events_link_licences_penalties_and_complaints(store, loop, tmp_path):
         (json.dumps(_event(1, "complaint_received", complaint_id="c")), "repeats line 1"),
     ],
 )
-def test_a_bad_event_line_rejects_the_whole_file(store, loop, tmp_path, bad, message):
+def test_a_bad_event_line_rejects_the_whole_file(chinese, store, loop, tmp_path, bad, message):
     f = _write(
         tmp_path / "ev.jsonl",
         [
@@ -583,7 +586,7 @@ def test_a_bad_event_line_rejects_the_whole_file(store, loop, tmp_path, bad, mes
     ],
 )  # fmt: skip
 def test_an_event_naming_what_the_deployment_does_not_know_is_refused(
-    store, loop, tmp_path, bad, message
+    chinese, store, loop, tmp_path, bad, message
 ):
     """The probe let these in, and every later plan failed on them."""
     register(store, "K1")

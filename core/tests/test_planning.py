@@ -268,7 +268,7 @@ def test_cap_reports_every_task_it_could_not_place(store, rulebook):
     assert merge and apply_cap  # the pure functions behind it are public for hosts
 
 
-def test_a_redraw_needs_a_reason_and_is_audited(store, rulebook):
+def test_a_redraw_needs_a_reason_and_is_audited(english, store, rulebook):
     import sqlalchemy as sa
 
     _registry(store, n=10)
@@ -281,7 +281,7 @@ def test_a_redraw_needs_a_reason_and_is_audited(store, rulebook):
     assert [tuple(r) for r in rows] == [("draw", "甲", ""), ("redraw", "乙", "种子公布前泄露")]
 
 
-def test_a_blank_reason_is_refused(store, rulebook):
+def test_a_blank_reason_is_refused(english, store, rulebook):
     _registry(store, n=10)
     with pytest.raises(InvalidInput, match="--reason: blank"):
         make_plan(store, rulebook, cycle="2026Q1", seed="S", reason=" \t ")

@@ -15,6 +15,9 @@ from onething import InvalidInput, NotInForce, Onething, Rulebook, enable
 from onething.integrity import _overlapping
 from onething.model import Basis, Parameter, ParameterValue, version_on
 
+#: These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 D = dt.date
 
 LAYER = """
@@ -244,7 +247,9 @@ def test_a_city_ratio_extension_outside_0_1_is_refused(tmp_path, value):
         ("inf", "不符合参数 sampling_ratio.night_market 的单位 'ratio'"),
     ],
 )
-def test_a_city_sampling_ratio_outside_0_1_or_not_a_number_is_refused(tmp_path, value, message):
+def test_a_city_sampling_ratio_outside_0_1_or_not_a_number_is_refused(
+    chinese, tmp_path, value, message
+):
     """#16.9: a city layer may not set a ratio of 0 (no object checked), above 1, NaN or inf."""
     (tmp_path / "onething.toml").write_text(LAYER, "utf-8")
     city = CITY.replace("local_night_market_ratio", "sampling_ratio.night_market")

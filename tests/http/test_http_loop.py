@@ -112,7 +112,7 @@ def test_a_refusal_is_403_with_its_reason_and_its_audit_entry_names_the_subject(
     r = _act(c, case_id, "assess", fire, version=1)
     assert r.status_code == 403
     p = _valid(r.json(), "problem")
-    assert p["reason"] == "permission" and "部门 'fire' 无权办理" in p["detail"]
+    assert p["reason"] == "permission" and "省消防救援总队无权执行" in p["detail"]
     wrong = _act(c, case_id, "close", REVIEWER, {"evidence": {"summary": "x"}}, 1)
     assert wrong.status_code == 403 and wrong.json()["reason"] == "illegal"
     with store.session() as s:

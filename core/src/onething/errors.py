@@ -4,6 +4,7 @@ was expected, so that a user can fix the input without reading code."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 
 class OnethingError(Exception):
@@ -54,3 +55,14 @@ def lost_a_race(exc: Exception) -> bool:
     if isinstance(exc, exc_mod.IntegrityError):
         return any(m in str(exc) for m in ("UNIQUE constraint failed", "duplicate key value"))
     return isinstance(exc, exc_mod.OperationalError) and "database is locked" in str(exc)
+
+
+def not_enabled(domain: str, enabled: Iterable[str]) -> str:
+    """The one message for a domain the deployment does not enable."""
+    from .i18n import _
+
+    names = list(enabled)
+    return _(
+        f"领域 {domain!r} 未启用；已启用：{'、'.join(names) or '（无）'}",
+        f"domain {domain!r} is not enabled; enabled: {', '.join(names) or '(none)'}",
+    )

@@ -14,7 +14,7 @@ from attrs import field, frozen
 
 from .config import Deployment, Extension, Override
 from .core_parameters import CORE, core_parameters, core_version
-from .errors import InvalidInput, NotInForce
+from .errors import InvalidInput, NotInForce, not_enabled
 from .i18n import _
 from .items.versions import ItemCatalog
 from .model import (
@@ -103,14 +103,22 @@ class Rulebook:
             p = ext.parameter
             if p.domain not in self.domains and p.domain != CORE:
                 raise InvalidInput(
-                    ext.source, "domain", f"domain {p.domain!r} is not enabled in {label}"
+                    ext.source,
+                    "domain",
+                    _(
+                        f"领域 {p.domain!r} 未在 {label} 中启用",
+                        f"domain {p.domain!r} is not enabled in {label}",
+                    ),
                 )
             if (p.domain, p.name) in self._params:
                 raise InvalidInput(
                     ext.source,
                     "name",
-                    f"parameter {p.domain}.{p.name} already exists; an extension may only add "
-                    f"(change a value with [[override]])",
+                    _(
+                        f"参数 {p.domain}.{p.name} 已存在；扩展只能新增（修改取值请用 [[override]]）",
+                        f"parameter {p.domain}.{p.name} already exists; an extension may only "
+                        f"add (change a value with [[override]])",
+                    ),
                 )
             for k, v in enumerate(p.values):
                 _check_value(p, v.value, ext.source, f"values[{k}].value")
@@ -123,8 +131,12 @@ class Rulebook:
                 raise InvalidInput(
                     o.source or label,
                     "parameter",
-                    f"no parameter {o.parameter!r} in domain {o.domain!r} to override"
-                    + (f"; known: {', '.join(known)}" if known else " (domain not enabled)"),
+                    _(
+                        f"领域 {o.domain!r} 中没有可覆盖的参数 {o.parameter!r}"
+                        + (f"；已有：{'、'.join(known)}" if known else "（领域未启用）"),
+                        f"no parameter {o.parameter!r} in domain {o.domain!r} to override"
+                        + (f"; known: {', '.join(known)}" if known else " (domain not enabled)"),
+                    ),
                 )
             _check_value(self._params[key], o.value, o.source or label, "value")
             self._overrides.setdefault(key, []).append(o)
@@ -141,7 +153,7 @@ class Rulebook:
             raise InvalidInput(
                 "--domain",
                 "",
-                f"domain {domain!r} is not enabled; enabled: {', '.join(self.domains.names)}",
+                not_enabled(domain, self.domains.names),
             )
         return [domain]
 
@@ -178,7 +190,9 @@ class Rulebook:
         if key not in self._params:
             known = ", ".join(n for d, n in self.parameter_names(domain) if d == domain)
             raise InvalidInput(
-                "parameter", f"{domain}.{name}", f"no such parameter; known: {known}"
+                "parameter",
+                f"{domain}.{name}",
+                _(f"没有这个参数；已有：{known}", f"no such parameter; known: {known}"),
             )
         param = self._params[key]
         override = version_on(reversed(self._overrides.get(key, [])), on)  # the last layer wins

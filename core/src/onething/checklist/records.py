@@ -17,10 +17,12 @@ from sqlmodel import Session
 
 from .. import schemas
 from ..errors import InvalidInput, NotFound
+from ..i18n import _
 from ..model import Finding, converter
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.records import InspectionEvidence, InspectionFinding, InspectionRecord
+from ..tables import not_json
 from ..textfiles import read_utf8
 from ._objects import object_items, object_name
 from .build import Checklist, ChecklistElement, build_checklist
@@ -113,7 +115,7 @@ def read_record_file(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}", "", f"not JSON: {exc.msg}") from exc
+        raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}", "", not_json(exc.msg)) from exc
     return data
 
 
@@ -127,8 +129,11 @@ def _visited_at(data: Mapping[str, Any], location: str) -> dt.datetime:
         raise InvalidInput(
             location,
             "visited_at",
-            f"{text!r} is not an RFC 3339 date-time with a UTC offset "
-            f"(e.g. 2026-11-27T09:30:00+08:00)",
+            _(
+                f"{text!r} 不是带时区偏移的 RFC 3339 日期时间（例如 2026-11-27T09:30:00+08:00）",
+                f"{text!r} is not an RFC 3339 date-time with a UTC offset "
+                f"(e.g. 2026-11-27T09:30:00+08:00)",
+            ),
         )
     return when
 
@@ -197,8 +202,12 @@ def check_record(
         raise InvalidInput(
             location,
             "entries",
-            f"no entry for element(s) {', '.join(missing)}: every check point of the joint "
-            f'checklist needs evidence or "result": "not_applicable"',
+            _(
+                f"要素 {'、'.join(missing)} 没有记录：联合检查单的每个检查点都需要证据，或 "
+                '"result": "not_applicable"',
+                f"no entry for element(s) {', '.join(missing)}: every check point of the joint "
+                f'checklist needs evidence or "result": "not_applicable"',
+            ),
         )
 
     rid = record_id or data.get("id") or uuid.uuid4().hex
@@ -294,8 +303,12 @@ def checklist_for_record(
             raise InvalidInput(
                 location,
                 "object",
-                f"object {key!r} has no stored items in the registry (not imported, or items "
-                f'not mapped): give the visit\'s "items"',
+                _(
+                    f"对象 {key!r} 在名录库中没有已存的事项（未导入，或未映射事项）："
+                    '请给出本次检查的 "items"',
+                    f"object {key!r} has no stored items in the registry (not imported, or items "
+                    f'not mapped): give the visit\'s "items"',
+                ),
             )
     return build_checklist(
         rulebook,
@@ -311,7 +324,11 @@ def store_record(s: Session, record: Record, *, location: str = "record") -> Non
     """Store a checked record, its evidence and its findings in the caller's transaction."""
     now = dt.datetime.now(dt.UTC)
     if s.get(InspectionRecord, record.id) is not None:
-        raise InvalidInput(location, "id", f"a record {record.id!r} is already stored")
+        raise InvalidInput(
+            location,
+            "id",
+            _(f"记录 {record.id!r} 已保存过", f"a record {record.id!r} is already stored"),
+        )
     s.add(
         InspectionRecord(
             id=record.id,

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 
 from ..config import Deployment
 from ..departments import departments, unknown_department
-from ..errors import InvalidInput
+from ..errors import InvalidInput, not_enabled
+from ..i18n import _
 from ..model import Item, converter, in_force
 from ..model.dated import ends_before_start, overlapping_pairs
 from .model import FieldChange, ItemChange, ListedItem
@@ -88,18 +89,28 @@ class ItemCatalog:
                 raise InvalidInput(
                     ext.source,
                     "domain",
-                    f"domain {item.domain!r} is not enabled; enabled: {', '.join(self.domains)}",
+                    not_enabled(item.domain, self.domains),
                 )
             if not item.code.startswith(f"{item.domain}."):
                 raise InvalidInput(
-                    ext.source, "code", f"item code must be {item.domain}.<nnn>, got {item.code!r}"
+                    ext.source,
+                    "code",
+                    _(
+                        f"事项编码应为 {item.domain}.<nnn>，得到 {item.code!r}",
+                        f"item code must be {item.domain}.<nnn>, got {item.code!r}",
+                    ),
                 )
             if item.code in codes:
                 raise InvalidInput(
                     ext.source,
                     "code",
-                    f"item {item.code} already exists in plugin {item.domain!r}; an extension may "
-                    f"only add (disable it with [[disable]] and add a local item with a new code)",
+                    _(
+                        f"事项 {item.code} 已存在于插件 {item.domain!r}；扩展只能新增"
+                        "（用 [[disable]] 停用它，再以新编码新增本地事项）",
+                        f"item {item.code} already exists in plugin {item.domain!r}; an extension "
+                        f"may only add (disable it with [[disable]] and add a local item with a "
+                        f"new code)",
+                    ),
                 )
             for k, d in enumerate(item.departments):
                 if d not in known:
@@ -117,7 +128,10 @@ class ItemCatalog:
                 raise InvalidInput(
                     dis.source,
                     "code",
-                    f"no provincial item {dis.code!r} to disable in the enabled domains",
+                    _(
+                        f"已启用的领域中没有可停用的省级事项 {dis.code!r}",
+                        f"no provincial item {dis.code!r} to disable in the enabled domains",
+                    ),
                 )
         self._disables = list(dep.item_disables)
         self._versions += added
@@ -149,7 +163,7 @@ class ItemCatalog:
             raise InvalidInput(
                 "--domain",
                 "",
-                f"domain {domain!r} is not enabled; enabled: {', '.join(self.domains)}",
+                not_enabled(domain, self.domains),
             )
         out = []
         for v in self.versions(domain):

@@ -14,11 +14,13 @@ from sqlmodel import Session
 
 from .. import outbox, schemas
 from ..conditions import holds
-from ..errors import InvalidInput, NotFound, OnethingError
+from ..departments import department_name
+from ..errors import InvalidInput, NotFound, OnethingError, not_enabled
 from ..i18n import _
 from ..model import SEVERITIES, Finding
 from ..store import Store
 from ..store.loop import LoopCase, LoopStep
+from ..tables import not_one_of
 from ..workdays import LOCAL_ZONE
 from . import audit
 from .clock import as_utc, aware, utc_iso
@@ -152,9 +154,13 @@ def source_of(source: Any) -> CaseSource:
             ),
             risk_rule=source.rule,
         )
-    kind = type(source).__name__
     raise InvalidInput(
-        "open_case", "source", _(f"不能由 {kind} 开启事项", f"cannot open a case from {kind}")
+        "open_case",
+        "source",
+        _(
+            f"不能由 {type(source).__name__} 立案",
+            f"cannot open a case from {type(source).__name__}",
+        ),
     )
 
 
@@ -197,20 +203,10 @@ def open_in(
         raise InvalidInput(
             "open_case",
             "domain",
-            _(
-                f"领域 {src.domain!r} 未启用；已启用：{', '.join(loop.lead) or '（无）'}",
-                f"domain {src.domain!r} is not enabled; enabled: {', '.join(loop.lead) or '(none)'}",
-            ),
+            not_enabled(src.domain, loop.lead),
         )
     if src.kind not in INITIAL_STATES:
-        raise InvalidInput(
-            "open_case",
-            "kind",
-            _(
-                f"{src.kind!r} 不是可选值（{', '.join(INITIAL_STATES)}）之一",
-                f"{src.kind!r} is not one of {', '.join(INITIAL_STATES)}",
-            ),
-        )
+        raise InvalidInput("open_case", "kind", not_one_of(src.kind, INITIAL_STATES))
     state = INITIAL_STATES[src.kind]
     limit_name = "loop.complaint_acceptance_days" if src.kind == "complaint" else None
     limit = None
@@ -304,31 +300,35 @@ def get_case(store: Store, case_id: int) -> LoopCase:
     with store.session() as session:
         case = session.get(LoopCase, case_id)
         if case is None:
-            raise NotFound("case", str(case_id), _("没有该事项", "no such case"))
+            raise NotFound("case", str(case_id), _("没有这个案件", "no such case"))
         session.expunge(case)
         return _zoned(case)
+
+
+def _outgoing(loop: Loop, case: LoopCase, sep: str) -> str:
+    return sep.join(x.code for x in loop.outgoing(case.state, case.domain))
 
 
 def allowed(loop: Loop, case: LoopCase, t: EffectiveTransition, actor: Actor) -> tuple[bool, str]:
     """Whether ``actor`` may take ``t`` on ``case``, and why not."""
     if actor.role not in t.spec.roles:
-        roles = ", ".join(t.spec.roles)
         return False, _(
-            f"角色 {actor.role!r} 无权办理；可办理的角色：{roles}",
-            f"role {actor.role!r} may not; allowed roles: {roles}",
+            f"角色 {actor.role!r} 无权执行；允许的角色：{'、'.join(t.spec.roles)}",
+            f"role {actor.role!r} may not; allowed roles: {', '.join(t.spec.roles)}",
         )
     depts = set()
     for d in t.spec.departments:
         depts.add(loop.lead.get(case.domain, "") if d == LEAD else case.owner if d == OWNER else d)
     if actor.department not in depts:
-        named = f"{', '.join(sorted(depts))} ({', '.join(t.spec.departments)})"
+        names = "、".join(department_name(d) for d in sorted(depts))
         return False, _(
-            f"部门 {actor.department!r} 无权办理；可办理的部门：{named}",
-            f"department {actor.department!r} may not; allowed: {named}",
+            f"{department_name(actor.department)}无权执行；允许的部门：{names}",
+            f"department {actor.department!r} may not; allowed: {', '.join(sorted(depts))} "
+            f"({', '.join(t.spec.departments)})",
         )
     if not actor.covers(case.region_code):
         return False, _(
-            f"区划 {actor.region} 不含事项所在区划 {case.region_code}",
+            f"辖区 {actor.region} 不包含案件所在的区域 {case.region_code}",
             f"region {actor.region} does not cover the case's region {case.region_code}",
         )
     return True, ""
@@ -342,16 +342,11 @@ def check_actor(actor: Actor, *, within: str | None = None) -> None:
 
     :raises InvalidInput: naming the part that cannot.
     """
-    from ..departments import departments
+    from ..departments import departments, unknown_department
     from ..registry import regions
 
-    known = departments()
-    if actor.department not in known:
-        raise InvalidInput(
-            "actor", "department",
-            _(f"{actor.department!r} 不是部门代码；可用：", f"{actor.department!r} is not a department code; known: ")
-            + ", ".join(sorted(known)),
-        )  # fmt: skip
+    if actor.department not in departments():
+        raise InvalidInput("actor", "department", unknown_department(actor.department))
     if problem := regions.problem(actor.region, within):
         raise InvalidInput("actor", "region", problem)
 
@@ -394,7 +389,7 @@ def _facts_problem(t: EffectiveTransition, facts: Mapping[str, Any]) -> tuple[st
             return (
                 f"facts.{name}",
                 _(
-                    f"流转 {t.code} 只能设定：{', '.join(sorted(allowed_facts))}",
+                    f"环节 {t.code} 只能设定：{'、'.join(sorted(allowed_facts))}",
                     f"transition {t.code} may set only: {', '.join(sorted(allowed_facts))}",
                 ),
             )
@@ -484,31 +479,30 @@ def transition(
             raise InvalidInput(f"case {case_id} {code}", extra.get("path", "evidence"), why)
         raise exc_type(
             _(
-                f"事项 {case_id}：流转 {code!r} 被拒绝：{why}",
+                f"案件 {case_id}：环节 {code!r} 被拒绝：{why}",
                 f"case {case_id}: transition {code!r} refused: {why}",
             )
         )
 
     t = loop.transitions.get(code)
     if t is None or t.domain not in (CORE, case.domain):
-        known = ", ".join(x.code for x in loop.outgoing(case.state, case.domain))
         refuse(
             IllegalTransition,
             _(
-                f"{case.domain} 领域的事项没有该流转；从 {case.state!r} 可以：{known or '（无）'}",
+                f"{case.domain} 案件没有这个环节；在 {case.state!r} 可以执行："
+                f"{_outgoing(loop, case, '、') or '（无）'}",
                 f"no such transition for a {case.domain} case; from "
-                f"{case.state!r} it may take: {known or '(none)'}",
+                f"{case.state!r} it may take: {_outgoing(loop, case, ', ') or '(none)'}",
             ),
         )
     if t.spec.source != case.state:
-        known = ", ".join(x.code for x in loop.outgoing(case.state, case.domain))
         refuse(
             IllegalTransition,
             _(
-                f"该流转从 {t.spec.source!r} 出发，事项处于 {case.state!r}；"
-                f"从这里可以：{known or '（无）'}",
+                f"该环节始于 {t.spec.source!r}，案件处于 {case.state!r}；在此可以执行："
+                f"{_outgoing(loop, case, '、') or '（无）'}",
                 f"it leads from {t.spec.source!r}, the case is in "
-                f"{case.state!r}; from there it may take: {known or '(none)'}",
+                f"{case.state!r}; from there it may take: {_outgoing(loop, case, ', ') or '(none)'}",
             ),
         )
     ok, why = allowed(loop, case, t, actor)
@@ -527,7 +521,7 @@ def transition(
             refuse(
                 InvalidInput,
                 _(
-                    f"{schemas.describe(errors[0])}（{code} 的证据格式）",
+                    f"{schemas.describe(errors[0])}（{code} 的证据模式）",
                     f"{schemas.describe(errors[0])} (the evidence schema of {code})",
                 ),
                 path=schemas.key_path(errors[0].absolute_path, "evidence"),
@@ -538,7 +532,7 @@ def transition(
         refuse(
             GuardFailed,
             _(
-                f"事项的事实不满足条件 {t.spec.guard}",
+                f"案件的事实不满足条件 {t.spec.guard}",
                 f"guard {t.spec.guard} does not hold on the case's facts",
             ),
         )
@@ -563,14 +557,14 @@ def record_problem(
             row = s.get(InspectionRecord, rid)
             if row is None:
                 return f"evidence.{name}", _(
-                    f"没有已保存的检查记录 {rid!r}（先 record add）",
+                    f"没有已保存的检查记录 {rid!r}（请先 record add）",
                     f"no stored inspection record {rid!r} (record add first)",
                 )
             if row.object_key != case.object_key:
                 return (
                     f"evidence.{name}",
                     _(
-                        f"记录 {rid!r} 属于对象 {row.object_key}，事项的对象是 {case.object_key}",
+                        f"记录 {rid!r} 属于对象 {row.object_key}，案件的对象是 {case.object_key}",
                         f"record {rid!r} is of object {row.object_key}, the case's is "
                         f"{case.object_key}",
                     ),
@@ -590,8 +584,8 @@ def record_problem(
                     return (
                         f"evidence.{name}",
                         _(
-                            f"记录 {rid!r} 在 {case.domain} 领域有问题：{', '.join(sorted(failed))}；"
-                            "不能证明已整改到位",
+                            f"记录 {rid!r} 在 {case.domain} 有发现：{'、'.join(sorted(failed))}；"
+                            "它不能证明已整改",
                             f"record {rid!r} has findings in {case.domain}: "
                             f"{', '.join(sorted(failed))}; it does not show the rectification done",
                         ),

@@ -30,6 +30,7 @@ from sqlmodel import Session
 from ..checklist.limits import SEVERITY_ORDER
 from ..checklist.records import Record, check_record, checklist_for_record, store_record
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import Finding
 from ..rulebook import Rulebook
 from ..store import Store
@@ -136,8 +137,12 @@ def route_findings(
             raise InvalidInput(
                 location,
                 "object",
-                f"object {record.object_key} is not in the registry: its findings in "
-                f"{domain} cannot open a case (registry import first); nothing was stored",
+                _(
+                    f"对象 {record.object_key} 不在名录库中：其在 {domain} 的发现无法立案"
+                    "（请先导入名录库）；未保存任何数据",
+                    f"object {record.object_key} is not in the registry: its findings in "
+                    f"{domain} cannot open a case (registry import first); nothing was stored",
+                ),
             )
         gravest = max(findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
         src = source_of(gravest)
@@ -157,14 +162,21 @@ def route_findings(
 def _asked(s: Session, case_id: int, record: Record, location: str) -> LoopCase:
     case = s.get(LoopCase, case_id)
     if case is None:
-        raise InvalidInput(location, "--case", f"no case {case_id}")
+        raise InvalidInput(location, "--case", _(f"没有案件 {case_id}", f"no case {case_id}"))
     if case.closed_at is not None:
-        raise InvalidInput(location, "--case", f"case {case_id} is closed ({case.state})")
+        raise InvalidInput(
+            location,
+            "--case",
+            _(f"案件 {case_id} 已办结（{case.state}）", f"case {case_id} is closed ({case.state})"),
+        )
     if case.object_key != record.object_key:
         raise InvalidInput(
             location,
             "object",
-            f"the record is of object {record.object_key}, case {case_id} of {case.object_key}",
+            _(
+                f"记录属于对象 {record.object_key}，而案件 {case_id} 属于 {case.object_key}",
+                f"the record is of object {record.object_key}, case {case_id} of {case.object_key}",
+            ),
         )
     return case
 

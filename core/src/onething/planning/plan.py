@@ -27,6 +27,7 @@ from .. import outbox
 from .._order import store_first
 from ..core_parameters import CORE
 from ..errors import InvalidInput, NotInForce
+from ..i18n import _
 from ..rulebook import ParameterInForce, Rulebook
 from ..store import Store
 from ..store.planning import PlanningAssignment, PlanningDraw, PlanningPlan, PlanningVisit
@@ -156,7 +157,14 @@ def compute_document(
     presence = presence or Presence()
     step = progress or (lambda _s: None)
     if not seed:
-        raise InvalidInput("--seed", "", "a seed is required (publish it with the plan)")
+        raise InvalidInput(
+            "--seed",
+            "",
+            _(
+                "必须给出随机种子（与计划一同公开）",
+                "a seed is required (publish it with the plan)",
+            ),
+        )
     start, end = cycle_window(cycle)
     on = start
     items = {i.code: i for i in rulebook.items(on)}
@@ -434,7 +442,11 @@ def make_plan(
     """
     store, rulebook = store_first(store, rulebook, "make_plan")
     if reason and not reason.strip():
-        raise InvalidInput("--reason", "", "blank; say who asked for the draw and why")
+        raise InvalidInput(
+            "--reason",
+            "",
+            _("为空；请说明谁要求抽取、为何抽取", "blank; say who asked for the draw and why"),
+        )
     store.ensure_current()
     (progress or (lambda _s: None))("registry")
     cycle_window(cycle)
@@ -446,8 +458,11 @@ def make_plan(
         raise InvalidInput(
             "--reason",
             "",
-            f"cycle {cycle} was drawn {draws} time(s) already; a redraw is audited and needs "
-            f"--reason (who asked for it and why)",
+            _(
+                f"周期 {cycle} 已抽取 {draws} 次；重新抽取会记入审计，需要 --reason（谁要求、为何）",
+                f"cycle {cycle} was drawn {draws} time(s) already; a redraw is audited and needs "
+                f"--reason (who asked for it and why)",
+            ),
         )
     population = load_population(store, rulebook, cycle_window(cycle)[0])
     presence = load_presence(store, rulebook, cycle_window(cycle)[0])

@@ -26,6 +26,7 @@ from attrs import frozen
 
 from .. import schemas
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import Item
 from ..store import Store
 from ..tables import json_lines
@@ -126,7 +127,7 @@ def non_random_tasks(
             continue
         due = dt.date.fromisoformat(r["due"]) if r.get("due") else None
         if tid in seen:
-            raise InvalidInput(where, "id", f"task {tid} is given twice")
+            raise InvalidInput(where, "id", _(f"任务 {tid} 出现两次", f"task {tid} is given twice"))
         seen.add(tid)
         if due is not None and due > window[1]:  # due before the window: overdue, due now
             deferred.append({k: v for k, v in r.items() if k != "_line"} | {"task": tid})
@@ -163,7 +164,12 @@ def loop_tasks(store: Store, window: tuple[dt.date, dt.date]) -> list[dict[str, 
         rows = list(due_tasks(store, window))
     except sa.exc.SQLAlchemyError as exc:
         raise InvalidInput(
-            "loop", "due_tasks", f"cannot read the closed-loop tasks: {exc.orig or exc}"
+            "loop",
+            "due_tasks",
+            _(
+                f"无法读取闭环任务：{exc.orig or exc}",
+                f"cannot read the closed-loop tasks: {exc.orig or exc}",
+            ),
         ) from None
     return [
         {**schemas.check(r, "plan-tasks", location=f"loop[{n}]"), "_line": f"loop[{n}]"}

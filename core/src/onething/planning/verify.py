@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from .. import schemas
 from .._order import store_first
 from ..errors import InvalidInput
+from ..i18n import _
 from ..rulebook import Rulebook
 from ..store import Store
 from ..store.planning import PlanningPlan
@@ -62,9 +63,15 @@ def read_plan(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(read_utf8(path))
     except json.JSONDecodeError as exc:
-        raise InvalidInput(str(path), "", f"not a readable plan file: {exc}") from None
+        raise InvalidInput(
+            str(path), "", _(f"不是可读的计划文件：{exc}", f"not a readable plan file: {exc}")
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise InvalidInput(str(path), "format", f"expected a plan file of format {FORMAT}")
+        raise InvalidInput(
+            str(path),
+            "format",
+            _(f"应为格式 {FORMAT} 的计划文件", f"expected a plan file of format {FORMAT}"),
+        )
     schemas.check_document(doc, "plan", location=str(path))  # its shape, before recomputing
     return doc
 

@@ -19,7 +19,7 @@ import orjson
 
 from .. import schemas
 from ..departments import departments, unknown_department
-from ..errors import InvalidInput, OnethingError
+from ..errors import InvalidInput, OnethingError, not_enabled
 from ..i18n import _
 from ..tables import long_field, not_json, not_one_of, too_long, unknown_column
 from . import kinds as kinds_
@@ -415,10 +415,7 @@ class RowParser:
             if desc is None:
                 raise RowError(
                     f"domains.{d}",
-                    _(
-                        f"领域 {d!r} 未启用；已启用：{'、'.join(self.descriptions)}",
-                        f"domain {d!r} is not enabled; enabled: {', '.join(self.descriptions)}",
-                    ),
+                    not_enabled(d, self.descriptions),
                 )
             if not member["object_types"]:
                 raise RowError(
