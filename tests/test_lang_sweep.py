@@ -491,3 +491,17 @@ def test_the_loop_report_charts_carry_chinese_titles(demo, zh):
         # every text drawn (title, axes, legend, ticks) is in the SVG as a comment
         drawn = re.findall(r"<!-- (.*?) -->", svg)
         assert title in drawn and not english_sentences("\n".join(drawn)), drawn
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["registry", "stats", "--by", "domain,department"], ["loop", "overdue"], ["loop", "list"]],
+    ids=" ".join,
+)
+def test_tables_name_domains_departments_and_states(demo, zh, args):
+    """A table shows a domain, a department, a state by its name (JSON keeps the codes)."""
+    code, text = _run(*args, "--config", demo.cfg)
+    assert code == 0, text
+    cells = {c.strip() for line in text.splitlines() for c in line.split("│")}
+    assert cells & {"餐饮服务", "市商务局", "市市场监督管理局"}, text
+    assert not cells & {"catering", "commerce", "market", "warning", "closed"}, text

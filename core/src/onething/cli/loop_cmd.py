@@ -68,7 +68,8 @@ def make() -> click.Group:
         help=_("输出格式（status-csv：状态码对应表）", "output format (status-csv: status map)"),
     )
     def states(config_path: Path, fmt: str) -> None:
-        lp = _loop(open_app(config_path))
+        app = open_app(config_path)
+        lp = _loop(app)
         if fmt == "json":
             print_json(lp.as_json())
             return
@@ -78,7 +79,15 @@ def make() -> click.Group:
             w.writeheader()
             w.writerows(rows)
             return
+        from ..loop.documents import Labels
+        from ..loop.spec import CORE
+
         en = language() == "en"
+        names = Labels(app, lp)
+
+        def source(domain: str) -> str:
+            return _("通用", "core") if domain == CORE else names.domain(domain)
+
         print_table(
             _("闭环状态", "Loop states"),
             [
@@ -94,7 +103,7 @@ def make() -> click.Group:
                     code,
                     s.label_en if en else s.label_zh,
                     s.stage if en else LOOP_STAGES[s.stage],
-                    domain,
+                    source(domain),
                     lp.platform_status(code)["record"],
                     lp.platform_status(code)["completion"],
                 ]
@@ -115,12 +124,12 @@ def make() -> click.Group:
             [
                 [
                     t.code,
-                    t.spec.source,
-                    t.spec.target,
+                    _state(lp, t.spec.source, en),
+                    _state(lp, t.spec.target, en),
                     ",".join(t.spec.roles),
                     ",".join(t.spec.departments),
                     t.spec.time_limit or "",
-                    t.domain,
+                    source(t.domain),
                 ]
                 for t in lp.transitions.values()
             ],
@@ -237,6 +246,9 @@ def make() -> click.Group:
             w.writeheader()
             w.writerows(data)
         else:
+            from ..loop.documents import Labels
+
+            lab = names = Labels(app, lp)
             print_table(
                 _(f"超时环节：{len(data)}", f"Overdue steps: {len(data)}"),
                 [
@@ -251,11 +263,11 @@ def make() -> click.Group:
                 ],
                 [
                     [
-                        r["department"],
-                        r["stage"],
-                        r["state"],
+                        lab.dept(r["department"]),
+                        lab.stage(r["stage"]),
+                        lab.state(r["state"]),
                         r["case"],
-                        r["domain"],
+                        names.domain(r["domain"]),
                         r["object"],
                         r["due_at"][:10],
                         r["days_over"],
@@ -549,3 +561,10 @@ def make_audit() -> click.Group:
         print_changed(fmt, str(out), {"files": [str(out)]})
 
     return audit
+
+
+def _state(lp, code: str, en: bool) -> str:
+    if code not in lp.states:
+        return code
+    s = lp.state(code)
+    return s.label_en if en else s.label_zh

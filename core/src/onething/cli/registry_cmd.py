@@ -392,13 +392,17 @@ def make() -> click.Group:
             for r in rows:
                 writer.writerow([r.get(c, "") for c in columns])
             return
+        from ..loop.documents import Labels
+
+        names = Labels(app, None)  # domains and departments only: no loop needed
+        shown = {"domain": names.domain, "department": names.dept}
         print_table(
             _(
                 f"监管底数（{gap['objects']} 个对象）",
                 f"Baseline counts ({gap['objects']} objects)",
             ),
-            columns,
-            [[r.get(c) for c in columns] for r in rows],
+            [_(*DIMENSIONS.get(c, (c, c))) for c in columns],
+            [[shown.get(c, _same)(r.get(c)) for c in columns] for r in rows],
         )
         if relations:
             print_table(
@@ -409,13 +413,13 @@ def make() -> click.Group:
         print_table(
             _("覆盖缺口：无适用事项的对象", "Coverage gap: objects with no applicable item"),
             [_("领域", "domain"), _("对象数", "objects")],
-            [[d, n] for d, n in gap["objects_without_item"].items()],
+            [[names.domain(d), n] for d, n in gap["objects_without_item"].items()],
         )
         print_table(
             _("覆盖缺口：无对象的事项", "Coverage gap: items with no object"),
             [_("领域", "domain"), _("事项", "item"), _("名称", "name")],
             [
-                [i["domain"], i["item"], i["name_zh"] if _("zh", "en") == "zh" else i["name_en"]]
+                [names.domain(i["domain"]), i["item"], _(i["name_zh"], i["name_en"])]
                 for i in gap["items_without_object"]
             ],
         )
@@ -682,3 +686,18 @@ def make() -> click.Group:
             )
 
     return registry
+
+
+#: The columns of ``registry stats``: its grouping dimensions and the count.
+DIMENSIONS = {
+    "domain": ("领域", "domain"),
+    "region": ("区划", "region"),
+    "department": ("部门", "department"),
+    "object_type": ("对象类型", "object type"),
+    "object_kind": ("对象种类", "object kind"),
+    "objects": ("对象数", "objects"),
+}
+
+
+def _same(value):
+    return value

@@ -50,6 +50,7 @@ class Labels:
 
     def __init__(self, app, loop):
         self.loop, self.level, self.en = loop, app.deployment.level, language() == "en"
+        self.domains = app.domains
 
     def pick(self, pair: tuple[str, str]) -> str:
         return pair[1] if self.en else pair[0]
@@ -62,6 +63,12 @@ class Labels:
 
     def stage(self, code: str | None) -> str:
         return "" if code is None else code if self.en else LOOP_STAGES[code]
+
+    def domain(self, code: str | None) -> str:
+        if code is None or code not in self.domains:  # a domain no longer enabled: its code
+            return code or ""
+        d = self.domains.rules(code).description
+        return d.name_en if self.en else d.name_zh
 
     def dept(self, code: str | None) -> str:
         return "" if code is None else department_name(code, self.level, language())
