@@ -30,6 +30,9 @@ class DomainContract:
     batch_size: int = 40
     entry_points: tuple | None = None
     """Entry points to discover instead of the installed ones (for plugins not installed)."""
+    ratios_from_deployment: str = ""
+    """Why the plugin declares no sampling ratio (the basis leaving it to the city's layer);
+    empty: every random item must have one (``test_every_random_item_has_a_sampling_ratio``)."""
 
     @cached_property
     def domains(self) -> Domains:
@@ -70,6 +73,34 @@ class DomainContract:
 
     def test_data_is_consistent(self):
         assert problems(self.rules) == []
+
+    def test_contributes_items_and_elements(self):
+        """Enabled, a plugin without items or elements checks nothing (and is no domain)."""
+        assert self.rules.items, f"{self.domain}: no supervision items (items.toml)"
+        assert self.rules.elements, f"{self.domain}: no elements (elements.toml)"
+
+    def test_every_random_item_has_a_sampling_ratio(self):
+        """A random-mode item in force (today, or from its first day) is drawn at
+        ``sampling_ratio.<item number>`` or ``sampling_ratio`` of its domain: without one, no
+        plan samples it (objects without a credit grade at least; per-grade ratios,
+        ``sampling_ratio.A`` …, refine one of these, they do not replace it)."""
+        import pytest
+
+        from ..planning.population import NO_GRADE
+        from ..planning.sampling import ratio_parameter
+
+        if self.ratios_from_deployment:
+            pytest.skip(f"sampling ratios from the deployment: {self.ratios_from_deployment}")
+        book = Rulebook(self.domains)
+        today = dt.date.today()
+        missing = [
+            item.code
+            for item in self.rules.items
+            if "random" in item.modes
+            and (item.effective_to or dt.date.max) > today
+            and ratio_parameter(book, item.code, NO_GRADE, max(item.effective_from, today)) is None
+        ]
+        assert not missing, f"random items without a sampling ratio in force: {missing}"
 
     def test_every_rule_cites_a_basis(self):
         for kind in rule_lists.RULE_LISTS:
