@@ -364,6 +364,7 @@ def draw_inspectors(
     for i in pool:
         by_dept[i.department].append(i)
     load: dict[str, int] = defaultdict(int)
+    qualified: dict[tuple[str, str, frozenset], list[Inspector]] = {}
     assignments: list[Assignment] = []
     infeasible: list[Infeasible] = []
     order = sorted(visits, key=lambda v: (prn_int(seed, "visit/" + v.id), v.id))
@@ -377,25 +378,29 @@ def draw_inspectors(
                 if dept in task.departments:
                     c = constraints.get(task.item)
                     needs.append((task, c.id if c is not None and c.kind == "specialist" else None))
-            counts = dict(
-                pool=0, not_law_enforcement=0, region=0, qualification=0, recusal=0, workload=0
-            )
-            eligible = []
-            for i in by_dept.get(dept, ()):
-                counts["pool"] += 1
-                if not i.law_enforcement:
-                    counts["not_law_enforcement"] += 1
-                elif not i.covers(v.region):
-                    counts["region"] += 1
-                elif not all(_qualified(i, t, c) for t, c in needs):
-                    counts["qualification"] += 1
-                elif v.key in i.conflicts or i.id in previous.get(v.key, ()):
-                    counts["recusal"] += 1
-                elif load[i.id] >= (i.max_visits or default_cap):
-                    counts["workload"] += 1
-                else:
-                    eligible.append(i)
+            # who may go, before recusal and workload: the same for every visit of the
+            # department, region and kind of tasks, so worked out once (#31)
+            need = frozenset((t.domain, t.item, c) for t, c in needs)
+            fit = qualified.get((dept, v.region, need))
+            if fit is None:
+                fit = [
+                    i
+                    for i in by_dept.get(dept, ())
+                    if i.law_enforcement
+                    and i.covers(v.region)
+                    and all(_qualified(i, t, c) for t, c in needs)
+                ]
+                qualified[(dept, v.region, need)] = fit
+            before = previous.get(v.key, ())
+            eligible = [
+                i
+                for i in fit
+                if v.key not in i.conflicts
+                and i.id not in before
+                and load[i.id] < (i.max_visits or default_cap)
+            ]
             if len(eligible) < per_department:
+                counts = _why_not(by_dept.get(dept, ()), v, needs, before, load, default_cap)
                 why = "；".join(f"{k}={n}" for k, n in counts.items() if n)
                 problems.append(
                     Infeasible(
@@ -416,6 +421,32 @@ def draw_inspectors(
     assignments.sort(key=lambda a: (a.visit, a.department, a.inspector))
     infeasible.sort(key=lambda x: (x.visit, x.department))
     return assignments, infeasible, dict(load)
+
+
+def _why_not(
+    staff: Sequence[Inspector],
+    v: Visit,
+    needs: Sequence[tuple[Task, str | None]],
+    before: Any,
+    load: Mapping[str, int],
+    default_cap: int,
+) -> dict[str, int]:
+    """How many of the department's inspectors each check ruled out, for an infeasible visit
+    (its reason), in the order the checks apply."""
+    counts = dict(pool=0, not_law_enforcement=0, region=0, qualification=0, recusal=0, workload=0)
+    for i in staff:
+        counts["pool"] += 1
+        if not i.law_enforcement:
+            counts["not_law_enforcement"] += 1
+        elif not i.covers(v.region):
+            counts["region"] += 1
+        elif not all(_qualified(i, t, c) for t, c in needs):
+            counts["qualification"] += 1
+        elif v.key in i.conflicts or i.id in before:
+            counts["recusal"] += 1
+        elif load[i.id] >= (i.max_visits or default_cap):
+            counts["workload"] += 1
+    return counts
 
 
 def _qualified(i: Inspector, task: Task, specialist: str | None) -> bool:
