@@ -10,8 +10,8 @@ synthetic inspector pool (``onething inspectors synth``, 40 per department) is i
 neither is timed. Then, each in its own process: ``onething plan --cycle 2026H1 --checklists 0``
 (registry read, sampling, tasks, visits, inspectors, the audit rows, plan.json/plan.csv/
 summary.html written) and ``onething plan verify plan.json`` (the registry read again and the
-plan recomputed); wall time and the process's peak resident memory (``ru_maxrss`` of the
-child). Baseline in the same run: the planning core (PRN hashing and stratified sampling,
+plan recomputed); wall time, CPU time (user + system: on a shared machine it is inflated less
+than wall time) and the process's peak resident memory (``ru_maxrss`` of the child). Baseline in the same run: the planning core (PRN hashing and stratified sampling,
 ``onething.planning.sampling.draw``) on the population read from the same store, in this
 process. Goals (#31): each process ≤ 60 s wall and ≤ 3 GB at 10^6 objects.
 """
@@ -45,15 +45,16 @@ CYCLE = "2026H1"
 
 
 def timed(argv: list[str], cwd: Path) -> dict:
-    """Wall seconds and peak resident MB of one child process (it runs alone: the children's
-    peak is then its own)."""
+    """Wall seconds, CPU seconds (user + system) and peak resident MB of one child process (it
+    runs alone: the children's figures are then its own)."""
     code = (
         "import resource, subprocess, sys, time, json\n"
         "t = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
         "w = time.perf_counter() - t\n"
-        "mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps({'rc': p.returncode, 'seconds': w, 'mb': mb,"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "mb, cpu = r.ru_maxrss / 1024, r.ru_utime + r.ru_stime\n"
+        "print(json.dumps({'rc': p.returncode, 'seconds': w, 'mb': mb, 'cpu': cpu,"
         " 'stderr': p.stderr.decode(errors='replace')[-2000:]}))\n"
     )
     out = subprocess.run(
@@ -122,10 +123,11 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
     print(
         "| objects | object–items | planning core: read s | planning core: sampling s "
-        "| sampled objects | plan s | plan peak MB | verify s | verify peak MB | plan.json MB "
+        "| sampled objects | plan s | plan CPU s | plan peak MB | verify s | verify CPU s "
+        "| verify peak MB | plan.json MB "
         "| goal | met | load |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for n in [int(s) for s in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as name:
             tmp = Path(name)
@@ -148,8 +150,9 @@ def main() -> None:
             met = all(r["seconds"] <= 60 and r["mb"] <= 3 * 1024 for r in (plan, verify))
             print(
                 f"| {n:,} | {base['pairs']:,} | {base['read_s']:.2f} | {base['sampling_s']:.2f} "
-                f"| {base['sampled']:,} | {plan['seconds']:.1f} | {plan['mb']:.0f} "
-                f"| {verify['seconds']:.1f} | {verify['mb']:.0f} | {size:.0f} "
+                f"| {base['sampled']:,} | {plan['seconds']:.1f} | {plan['cpu']:.1f} "
+                f"| {plan['mb']:.0f} | {verify['seconds']:.1f} | {verify['cpu']:.1f} "
+                f"| {verify['mb']:.0f} | {size:.0f} "
                 f"| each ≤ 60 s, ≤ 3 GB | {'yes' if met else 'no'} | {os.getloadavg()[0]:.2f} |",
                 flush=True,
             )
