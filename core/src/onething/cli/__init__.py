@@ -35,16 +35,6 @@ def _json_asked(argv: Sequence[str]) -> bool:
     )
 
 
-def error_json(exc: OnethingError) -> dict[str, str]:
-    """An error as JSON: its kind, and for bad input the location, key path and message."""
-    out = {"type": type(exc).__name__, "message": str(exc)}
-    for key in ("location", "path"):
-        value = getattr(exc, key, None)
-        if isinstance(value, str):
-            out[key] = value
-    return out
-
-
 def build() -> click.Group:
     """Build the command group in the current language."""
     from .clicktext import install
@@ -71,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except OnethingError as exc:
         click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
         if _json_asked(argv):  # a reader of the JSON gets JSON, also when the command fails
-            from .common import print_json
+            from .common import error_json, print_json
 
             print_json({"error": error_json(exc)})
         sys.exit(1)

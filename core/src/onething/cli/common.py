@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # rich and the app (its plugins, its store) are imported when
     from rich.progress import Progress
 
     from ..app import Onething
+    from ..errors import OnethingError
     from ..store import Store
 
 
@@ -133,6 +134,16 @@ def progress_bar(
         disable=not sys.stderr.isatty(),
         auto_refresh=auto_refresh,
     )
+
+
+def error_json(exc: OnethingError) -> dict[str, str]:
+    """An error as JSON: its kind, and for bad input the location, key path and message."""
+    out = {"type": type(exc).__name__, "message": str(exc)}
+    for key in ("location", "path"):
+        value = getattr(exc, key, None)
+        if isinstance(value, str):
+            out[key] = value
+    return out
 
 
 def print_json(data: Any) -> None:

@@ -86,7 +86,7 @@ def make() -> click.Group:
         names = Labels(app, lp)
 
         def source(domain: str) -> str:
-            return _("通用", "core") if domain == CORE else names.domain(domain)
+            return _("通用", "general") if domain == CORE else names.domain(domain)
 
         print_table(
             _("闭环状态", "Loop states"),

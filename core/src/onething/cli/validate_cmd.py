@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _, label
-from .common import config_option, format_option, print_json, print_table
+from .common import config_option, error_json, format_option, print_json, print_table
 
 
 def _warn(heading: str, lines: list[str]) -> None:
@@ -58,7 +58,6 @@ def make() -> click.Command:
         except OnethingError as exc:
             if fmt != "json":
                 raise
-            from . import error_json
 
             click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
             print_json({"valid": False, "config": str(config_path), "error": error_json(exc)})
