@@ -4,7 +4,7 @@ English sentence, on success and on its error paths (a bad option value, a missi
 unmigrated database, a bad config key, a record failing its schema); the charts it draws carry
 Chinese titles.
 
-One small demo (``onething demo --size 40``) is built once for the module; every command runs
+One small demo (``onething demo --size 15``) is built once for the module; every command runs
 in-process against its database.
 """
 
@@ -113,7 +113,7 @@ def demo(tmp_path_factory):
         mp.setenv("ONETHING_PERSON_SECRET", SECRET)  # the imports of the demo's files need it
         base = tmp_path_factory.mktemp("sweep")
         out = base / "demo"
-        code, printed = _run("demo", "--config", str(CONFIG), "--out", str(out), "--size", "40")
+        code, printed = _run("demo", "--config", str(CONFIG), "--out", str(out), "--size", "15")
         assert code == 0, printed
         cfg = base / "onething.toml"
         text = CONFIG.read_text("utf-8")
