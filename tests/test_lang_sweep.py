@@ -491,6 +491,11 @@ def test_the_loop_report_charts_carry_chinese_titles(demo, zh):
         # every text drawn (title, axes, legend, ticks) is in the SVG as a comment
         drawn = re.findall(r"<!-- (.*?) -->", svg)
         assert title in drawn and not english_sentences("\n".join(drawn)), drawn
+    # and English with --lang en: the titles are the catalogue's, not fixed text
+    out = demo.base / "loop-report-charts-en"
+    assert _run("--lang", "en", "loop", "report", "--config", demo.cfg, "--out", str(out))[0] == 0
+    svg = (out / "stage_times.svg").read_text("utf-8")
+    assert re.findall(r"<dc:title>(.*?)</dc:title>", svg)[0] == "Time spent per stage (all domains)"
 
 
 @pytest.mark.parametrize(

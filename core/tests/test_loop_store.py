@@ -547,15 +547,15 @@ def test_events_link_licences_penalties_and_complaints(store, loop, tmp_path):
         (json.dumps(_event(9, "licence_granted", licence=LICENCE)), "缺少必填字段 'item'"),
         (
             json.dumps(_event(9, "complaint_received", complaint_id="c", domain="nope")),
-            "not enabled",
+            "未启用",
         ),
         (
             json.dumps(
                 {**_event(9, "complaint_received", complaint_id="c"), "at": "2026-11-20T10:00:00"}
             ),
-            "no time zone",
+            "没有时区",
         ),
-        (json.dumps(_event(1, "complaint_received", complaint_id="c")), "repeats line 1"),
+        (json.dumps(_event(1, "complaint_received", complaint_id="c")), "与第 1 行重复"),
     ],
 )
 def test_a_bad_event_line_rejects_the_whole_file(chinese, store, loop, tmp_path, bad, message):
@@ -579,10 +579,10 @@ def test_a_bad_event_line_rejects_the_whole_file(chinese, store, loop, tmp_path,
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (_event(9, "complaint_received", complaint_id="c", key="K404"), "object_key: object 'K404' is not in the registry"),
-        (_event(9, "complaint_received", complaint_id="c", region="371521"), "region: 371521 is not the object's region 371502"),
+        (_event(9, "complaint_received", complaint_id="c", key="K404"), "object_key: 名录库中没有对象 'K404'"),
+        (_event(9, "complaint_received", complaint_id="c", region="371521"), "region: 371521 不是名录库中该对象的区划 371502"),
         (_event(9, "complaint_received", complaint_id="c", region="370102"), "region: 行政区划 370102 不在本部署的区域"),
-        (_event(9, "licence_granted", licence=LICENCE, item="fake.999"), "item: 'fake.999' is no item of fake"),
+        (_event(9, "licence_granted", licence=LICENCE, item="fake.999"), "item: 'fake.999' 不是 fake 领域"),
     ],
 )  # fmt: skip
 def test_an_event_naming_what_the_deployment_does_not_know_is_refused(
@@ -592,7 +592,7 @@ def test_an_event_naming_what_the_deployment_does_not_know_is_refused(
     register(store, "K1")
     f = _write(tmp_path / "ev.jsonl", [_event(1, "complaint_received", complaint_id="C-1"), bad])
     with pytest.raises(
-        InvalidInput, match=rf"1 bad event\(s\), nothing applied:\n  {f}:2: {message}"
+        InvalidInput, match=rf"1 条事件有误，未执行任何事件：\n  {f}:2: {message}"
     ):
         ingest_events(store, loop, f, region="371500")
     with store.session() as s:

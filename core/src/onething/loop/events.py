@@ -69,7 +69,14 @@ def check_event(event: Any, location: str) -> dict[str, Any]:
             ),
         ) from None
     if at.tzinfo is None:
-        raise InvalidInput(location, "at", f"{event['at']!r} has no time zone (add +08:00 or Z)")
+        raise InvalidInput(
+            location,
+            "at",
+            _(
+                f"{event['at']!r} 没有时区（加上 +08:00 或 Z）",
+                f"{event['at']!r} has no time zone (add +08:00 or Z)",
+            ),
+        )
     if problem := schemas.unstorable(event):
         raise InvalidInput(location, *problem)
     return event
@@ -117,12 +124,18 @@ def _check_against_store(
         where = f"{file}:{line}"
         region = region_of.get(e["object_key"])
         if region is None:
-            errors.append(f"{where}: object_key: object {e['object_key']!r} is not in the registry")
+            key = e["object_key"]
+            missing = _(f"名录库中没有对象 {key!r}", f"object {key!r} is not in the registry")
+            errors.append(f"{where}: object_key: {missing}")
         elif (problem := regions.problem(e["region"], within)) is not None:
             errors.append(f"{where}: region: {problem}")
         elif e["region"] != region:
             errors.append(
-                f"{where}: region: {e['region']} is not the object's region {region} in the registry"
+                f"{where}: region: "
+                + _(
+                    f"{e['region']} 不是名录库中该对象的区划 {region}",
+                    f"{e['region']} is not the object's region {region} in the registry",
+                )
             )
         if "item" in e and loop.rulebook is not None:
             on = dt.datetime.fromisoformat(e["at"]).date()
@@ -132,14 +145,25 @@ def _check_against_store(
                 items[(e["domain"], on)] = known
             if e["item"] not in known:
                 errors.append(
-                    f"{where}: item: {e['item']!r} is no item of {e['domain']} in force on {on}"
+                    f"{where}: item: "
+                    + _(
+                        f"{e['item']!r} 不是 {e['domain']} 领域在 {on} 的现行事项",
+                        f"{e['item']!r} is no item of {e['domain']} in force on {on}",
+                    )
                 )
     if errors:
-        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
+        rest = len(errors) - 20
+        more = _(f"\n  ……另有 {rest} 条", f"\n  … and {rest} more") if rest > 0 else ""
         raise InvalidInput(
             file,
             "",
-            f"{len(errors)} bad event(s), nothing applied:\n  " + "\n  ".join(errors[:20]) + more,
+            _(
+                f"{len(errors)} 条事件有误，未执行任何事件：",
+                f"{len(errors)} bad event(s), nothing applied:",
+            )
+            + "\n  "
+            + "\n  ".join(errors[:20])
+            + more,
         )
 
 
@@ -158,10 +182,21 @@ def read_events(path: str | Path, loop: Loop) -> list[tuple[int, dict[str, Any]]
             raise InvalidInput(
                 where,
                 "domain",
-                f"domain {event['domain']!r} is not enabled; enabled: {', '.join(loop.lead)}",
+                _(
+                    f"领域 {event['domain']!r} 未启用；已启用：{', '.join(loop.lead)}",
+                    f"domain {event['domain']!r} is not enabled; enabled: {', '.join(loop.lead)}",
+                ),
             )
         if event["id"] in ids:
-            raise InvalidInput(where, "id", f"id {event['id']!r} repeats line {ids[event['id']]}")
+            first = ids[event["id"]]
+            raise InvalidInput(
+                where,
+                "id",
+                _(
+                    f"id {event['id']!r} 与第 {first} 行重复",
+                    f"id {event['id']!r} repeats line {first}",
+                ),
+            )
         ids[event["id"]] = n
         out.append((n, event))
     return out
