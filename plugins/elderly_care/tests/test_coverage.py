@@ -1,45 +1,9 @@
 """The scenario files exercise every risk rule at, just below and just above its threshold,
-every item and every parameter."""
+every item (and each conditioned item's exclusion) and every parameter, and every item has
+check points (``onething.testing.coverage``)."""
 
-from pathlib import Path
-
-import pytest
-
-import onething
-from onething.testing import coverage
-
-HERE = Path(__file__).parent
-DOMAIN = "elderly_care"
+from onething.testing import DomainCoverage
 
 
-@pytest.fixture(scope="module")
-def book():
-    return onething.Rulebook(onething.enable([DOMAIN]))
-
-
-@pytest.fixture(scope="module")
-def rules(book):
-    return book.domains.rules(DOMAIN)
-
-
-@pytest.fixture(scope="module")
-def cases():
-    return coverage.scenario_cases(
-        HERE, skip=("config",)
-    )  # city-layer cases change parameter values
-
-
-def test_every_threshold_rule_is_stated_below_at_and_above(rules, cases, book):
-    assert coverage.missing_positions(rules, cases, book, DOMAIN) == []
-
-
-def test_every_rule_is_expected_to_fire_and_to_stay_quiet(rules, cases):
-    assert coverage.never_fired_or_never_quiet(rules, cases) == []
-
-
-def test_every_item_is_expected_to_apply_somewhere(rules, cases):
-    assert coverage.items_never_expected(rules, cases) == []
-
-
-def test_every_parameter_value_is_stated_in_a_scenario(rules, cases):
-    assert coverage.parameters_not_stated(rules, cases, DOMAIN) == []
+class TestCoverage(DomainCoverage):
+    domain = "elderly_care"

@@ -2,21 +2,28 @@
 threshold and both firing and quiet, each item applying somewhere (and, if conditioned, not
 applying somewhere), each parameter stated, each item with check points.
 
-Each function returns what is missing (empty: covered), so a plugin's test reads
-``assert missing_positions(...) == []``. Shared by the plugins' ``test_coverage.py``.
+Each function returns what is missing (empty: covered). A plugin's ``test_coverage.py`` gets
+the standard tests by subclassing :class:`DomainCoverage`::
+
+    class TestCoverage(DomainCoverage):
+        domain = "catering"
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..conditions import holds
 from ..model import RiskRule
-from ..plugins import DomainRules
+from ..parameter_names import fill, placeholders
+from ..plugins import DomainRules, enable
 from ..rulebook import Rulebook
 
 Case = dict[str, Any]
@@ -37,7 +44,31 @@ def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def observed(rule: RiskRule, facts: dict[str, Any], book: Rulebook, domain: str, on: dt.date):
+def _object(case: Case, key: str, domain: str) -> tuple[set[str], Mapping[str, Any]] | None:
+    """The object types and attributes of ``key`` in ``domain`` in the case; ``None`` when the
+    case does not list it as a member of ``domain``."""
+    for o in case.get("objects", []):
+        if o["key"] == key and domain in o.get("domains", {}):
+            member = o["domains"][domain] or {}
+            return set(member.get("object_types", [])), member.get("attributes") or {}
+    return None
+
+
+def _applies(rule: RiskRule, types: set[str], attributes: Mapping[str, Any]) -> bool:
+    """As the engine decides (``onething.risk.reference.applies``)."""
+    if rule.object_types and not set(rule.object_types) & types:
+        return False
+    return holds(rule.condition, attributes)
+
+
+def observed(
+    rule: RiskRule,
+    facts: dict[str, Any],
+    book: Rulebook,
+    domain: str,
+    on: dt.date,
+    attributes: Mapping[str, Any] | None = None,
+):
     """The number the rule compares with its threshold, or None when it cannot be read."""
     value = facts.get(rule.fact)
     if value is None:
@@ -49,30 +80,50 @@ def observed(rule: RiskRule, facts: dict[str, Any], book: Rulebook, domain: str,
         window = book.value(domain, rule.window, on)
         return sum(1 for d in value if on - dt.timedelta(days=window) < _date(d) <= on)
     if rule.kind == "expiry":  # days left beyond the warning period (none: already expired)
-        days = book.value(domain, rule.parameter, on) if rule.parameter else 0
+        name = fill(rule.parameter, attributes or {}) if rule.parameter else None
+        days = book.value(domain, name, on) if name else 0
         return (_date(value) - (on + dt.timedelta(days=days))).days
     return value
 
 
-def threshold(rule: RiskRule, book: Rulebook, domain: str, on: dt.date):
-    return 0 if rule.kind == "expiry" else book.value(domain, rule.parameter, on)
+def threshold(
+    rule: RiskRule,
+    book: Rulebook,
+    domain: str,
+    on: dt.date,
+    attributes: Mapping[str, Any] | None = None,
+):
+    """The rule's threshold on ``on``; a ``{attr}`` in its parameter name is filled from
+    ``attributes`` as the engine does (``None`` when one is missing: no verdict)."""
+    if rule.kind == "expiry":
+        return 0
+    name = fill(rule.parameter, attributes or {})
+    return None if name is None else book.value(domain, name, on)
 
 
 def positions(rule: RiskRule, cases: list[Case], book: Rulebook, domain: str) -> set[str]:
-    """Where the stated objects sit against the rule's threshold: 'below', 'at', 'above'."""
+    """Where the stated objects sit against the rule's threshold: 'below', 'at', 'above' (only
+    objects the rule applies to, against the threshold the engine reads for each)."""
     seen = set()
     for case in cases:
         on = _date(case["date"])
         if on < rule.effective_from:
             continue
         for key in case["expect"].get("warnings", {}):
-            value = observed(rule, case.get("facts", {}).get(key, {}), book, domain, on)
+            member = _object(case, key, domain)
+            if member is None or not _applies(rule, *member):
+                continue
+            attributes = member[1]
+            facts = case.get("facts", {}).get(key, {})
+            value = observed(rule, facts, book, domain, on, attributes)
             if value is None:
                 continue
             if rule.kind == "flag":
                 seen.add("at" if value else "below")
                 continue
-            limit = threshold(rule, book, domain, on)
+            limit = threshold(rule, book, domain, on, attributes)
+            if limit is None:
+                continue
             seen.add("below" if value < limit else "at" if value == limit else "above")
     return seen
 
@@ -89,6 +140,7 @@ def missing_positions(
         elif (
             zero_floor
             and rule.kind == "threshold"
+            and not placeholders(rule.parameter or "")
             and threshold(rule, book, domain, rule.effective_from) == 0
         ):
             want = {"at", "above"}
@@ -96,7 +148,7 @@ def missing_positions(
             want = {"below", "at", "above"}
         if not want <= positions(rule, cases, book, domain):
             out.append(rule.id)
-    return out
+    return list(dict.fromkeys(out))  # a rule's versions: one id
 
 
 def never_fired_or_never_quiet(rules: DomainRules, cases: list[Case]) -> list[str]:
@@ -158,4 +210,58 @@ def parameters_not_stated(rules: DomainRules, cases: list[Case], domain: str) ->
 
 def items_without_check_points(rules: DomainRules) -> list[str]:
     covered = {code for el in rules.elements for code in el.items}
-    return [i.code for i in rules.items if i.code not in covered]
+    return sorted({i.code for i in rules.items} - covered)  # an item's versions: one code
+
+
+@cache
+def _loaded(domain: str, folder: Path, skip: tuple[str, ...]) -> tuple[Rulebook, list[Case]]:
+    book = Rulebook(enable([domain]))
+    return book, scenario_cases(folder, skip)
+
+
+class DomainCoverage:
+    """The standard coverage tests, run by every domain plugin on its own scenario files::
+
+    class TestCoverage(DomainCoverage):
+        domain = "training"
+        skip = ("config", "domains")  # layers change values
+    """
+
+    domain: str = ""
+    skip: tuple[str, ...] = ("config",)
+    """Files with one of these top-level keys are left out (a city layer changes values)."""
+    zero_floor: bool = False
+    """A threshold of 0 needs no 'below' (see :func:`missing_positions`)."""
+    folder: Path | None = None
+    """Where the ``*.scenario.yaml`` are; default: the folder of the test module."""
+
+    def _loaded(self) -> tuple[Rulebook, DomainRules, list[Case]]:
+        assert self.domain, "set `domain` on the coverage test class"
+        folder = self.folder or Path(sys.modules[type(self).__module__].__file__).parent
+        book, cases = _loaded(self.domain, folder.resolve(), tuple(self.skip))
+        return book, book.domains.rules(self.domain), cases
+
+    def test_every_threshold_rule_is_stated_below_at_and_above(self):
+        book, rules, cases = self._loaded()
+        missing = missing_positions(rules, cases, book, self.domain, zero_floor=self.zero_floor)
+        assert missing == []
+
+    def test_every_rule_is_expected_to_fire_and_to_stay_quiet(self):
+        _, rules, cases = self._loaded()
+        assert never_fired_or_never_quiet(rules, cases) == []
+
+    def test_every_item_is_expected_to_apply_somewhere(self):
+        _, rules, cases = self._loaded()
+        assert items_never_expected(rules, cases) == []
+
+    def test_every_conditioned_item_is_expected_not_to_apply_somewhere(self):
+        _, rules, cases = self._loaded()
+        assert conditional_items_never_left_out(rules, cases, self.domain) == []
+
+    def test_every_parameter_value_is_stated_in_a_scenario(self):
+        _, rules, cases = self._loaded()
+        assert parameters_not_stated(rules, cases, self.domain) == []
+
+    def test_every_item_has_check_points(self):
+        _, rules, _ = self._loaded()
+        assert items_without_check_points(rules) == []

@@ -1,0 +1,66 @@
+"""The coverage checks read a rule as the engine does: a ``{attr}`` in its parameter name from the
+object's attributes, and only objects the rule applies to."""
+
+import datetime as dt
+
+import pytest
+
+import onething
+from onething.testing import coverage
+
+RULE = (
+    "prepaid_card.custody_below_ratio"  # custody_balance / prepaid_balance < custody_ratio.{tier}
+)
+
+
+@pytest.fixture(scope="module")
+def book():
+    return onething.Rulebook(onething.enable(["prepaid_card"]))
+
+
+@pytest.fixture(scope="module")
+def rule(book):
+    return next(r for r in book.domains.rules("prepaid_card").risk_rules if r.id == RULE)
+
+
+def case(custody: float, attributes: dict, object_types=("issuer",)) -> dict:
+    return {
+        "date": "2026-06-01",
+        "objects": [
+            {
+                "key": "K",
+                "domains": {
+                    "prepaid_card": {"object_types": list(object_types), "attributes": attributes}
+                },
+            }
+        ],
+        "facts": {"K": {"custody_balance": custody, "prepaid_balance_last_quarter": 100}},
+        "expect": {"warnings": {"K": []}},
+    }
+
+
+RETAIL = {"sector": "retail"}
+
+
+def test_a_templated_threshold_is_the_tiers(book, rule):
+    # custody_ratio.brand is 0.4 and custody_ratio.scale 0.2: 40 of 100 is at one, above the other
+    assert coverage.positions(
+        rule, [case(40, RETAIL | {"tier": "brand"})], book, "prepaid_card"
+    ) == {"at"}
+    assert coverage.positions(
+        rule, [case(40, RETAIL | {"tier": "scale"})], book, "prepaid_card"
+    ) == {"above"}
+
+
+def test_objects_the_rule_does_not_apply_to_are_not_counted(book, rule):
+    other_sector = case(40, {"sector": "education", "tier": "brand"})
+    other_type = case(40, RETAIL | {"tier": "brand"}, object_types=("seller",))
+    not_a_member = case(40, RETAIL | {"tier": "brand"}) | {"objects": []}
+    cases = [other_sector, other_type, not_a_member]
+    assert coverage.positions(rule, cases, book, "prepaid_card") == set()
+
+
+def test_a_missing_placeholder_attribute_gives_no_threshold(book, rule):
+    on = dt.date(2026, 6, 1)
+    assert coverage.threshold(rule, book, "prepaid_card", on, RETAIL | {"tier": "group"}) == 0.3
+    assert coverage.threshold(rule, book, "prepaid_card", on, RETAIL) is None
