@@ -270,3 +270,26 @@ def test_a_synthetic_overlap_type_must_be_one_of_the_domains_object_types():
     desc = attrs.evolve(rules.description, synth_overlap_types={"hazchem": "chemical_canteen"})
     (line,) = problems(attrs.evolve(rules, description=desc))
     assert "synth_overlap_types.hazchem" in line and "'chemical_canteen'" in line
+
+
+def test_an_element_limit_in_another_unit_than_its_parameter_is_an_error():
+    """A limit in days read from a parameter counted in units (or in years from one in
+    yuan) is reported; years against months convert, and a unit the parameter vocabulary
+    does not name (seats) may be counted by a ``count`` parameter."""
+    import attrs
+
+    from onething import enable
+    from onething.integrity import limit_unit_problems, problems
+
+    rules = enable(["catering"]).rules("catering")
+    el = next(e for e in rules.elements if e.limit is not None and e.limit.parameter)
+    param = next(p for p in rules.parameters if p.name == el.limit.parameter)
+    other = "day" if param.unit != "day" else "CNY"
+    bad = attrs.evolve(el, limit=attrs.evolve(el.limit, unit=other))
+    elements = tuple(bad if e is el else e for e in rules.elements)
+    (line,) = problems(rules.replace(elements=elements))
+    assert el.code in line and f"'{other}'" in line and param.name in line
+    count = attrs.evolve(param, unit="count")
+    assert limit_unit_problems("e", "day", param.name, [count])
+    assert not limit_unit_problems("e", "seat", param.name, [count])
+    assert not limit_unit_problems("e", "year", param.name, [attrs.evolve(param, unit="month")])

@@ -14,6 +14,7 @@ from .loop import core_states
 from .model import Parameter
 from .model.dated import ends_before_start, overlapping_pairs
 from .model.national import problems as national_problems
+from .model.parameter import UNIT_BASE, UNITS
 from .parameter_names import matcher
 
 if TYPE_CHECKING:
@@ -68,6 +69,37 @@ def _unknown_type(where: str, t: str) -> str:
 
 def _prefix(where: str, domain: str) -> str:
     return _(f"{where}：编码必须以 {domain!r}. 开头", f"{where}: code must start with {domain!r}.")
+
+
+def _units_agree(limit_unit: str, parameter_unit: str) -> bool:
+    """The same unit, or one converting to it (years and months), or a unit the parameter
+    vocabulary does not name (km, seats, µg/m³) counted by a ``count`` parameter."""
+    if limit_unit == parameter_unit:
+        return True
+    base = UNIT_BASE.get(limit_unit, (limit_unit, 1.0))[0]
+    if base == UNIT_BASE.get(parameter_unit, (parameter_unit, 1.0))[0]:
+        return True
+    return parameter_unit == "count" and limit_unit not in UNITS
+
+
+def limit_unit_problems(
+    where: str, unit: str, parameter: str | None, parameters: Sequence[Parameter]
+) -> list[str]:
+    """An element's limit in one unit against a parameter counted in another (a limit in days
+    read from a parameter of units): every parameter the name matches must agree."""
+    if parameter is None:
+        return []
+    pattern = matcher(parameter) if "{" in parameter else None
+    return [
+        _(
+            f"{where}：限值单位 {unit!r} 与参数 {p.name} 的单位 {p.unit!r} 不一致",
+            f"{where}: limit unit {unit!r} does not match the unit {p.unit!r} of parameter "
+            f"{p.name}",
+        )
+        for p in parameters
+        if (p.name == parameter if pattern is None else pattern.fullmatch(p.name))
+        and not _units_agree(unit, p.unit)
+    ]
 
 
 def parameter_exists(name: str, parameters: Sequence[Parameter]) -> bool:
@@ -165,6 +197,7 @@ def problems(rules: DomainRules) -> list[str]:
         out += national_problems(el.national_codes, where)
         if el.limit is not None:
             params(where, el.limit.parameter)
+            out += limit_unit_problems(where, el.limit.unit, el.limit.parameter, rules.parameters)
             if el.limit.value is None and el.limit.parameter is None:
                 out.append(
                     _(

@@ -11,12 +11,11 @@ from attrs import field, frozen
 
 from ..errors import InvalidInput, NotInForce
 from ..model import Basis, Element, converter
+from ..model.parameter import UNIT_BASE
 from ..rulebook import Rulebook
 
 #: comparator -> family: an upper bound, a lower bound, an exact value, an excluded value
 FAMILIES = {"<": "upper", "<=": "upper", ">": "lower", ">=": "lower", "==": "exact", "!=": "not"}
-#: units that convert into one another: unit -> (base unit, factor)
-UNIT_BASE = {"year": ("month", 12.0), "month": ("month", 1.0), "hour": ("hour", 1.0)}
 #: frequencies from the most to the least frequent (a more frequent check is stricter)
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "half_yearly", "yearly")
 #: The glossary's severities, from the mildest.

@@ -58,7 +58,6 @@ def make() -> click.Command:
         except OnethingError as exc:
             if fmt != "json":
                 raise
-
             click.secho(f"{_('错误', 'error')}: {exc}", err=True, fg="red")
             print_json({"valid": False, "config": str(config_path), "error": error_json(exc)})
             raise SystemExit(1) from None

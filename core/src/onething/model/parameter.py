@@ -33,6 +33,9 @@ UNITS: dict[str, str] = {
     "text": "文本",
     "flag": "是/否",
 }
+#: unit → (the unit it converts to, factor): limits of one check point in years and months
+#: compare (and so do an element's limit and its parameter)
+UNIT_BASE = {"year": ("month", 12.0), "month": ("month", 1.0), "hour": ("hour", 1.0)}
 
 
 @frozen
