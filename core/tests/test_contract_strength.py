@@ -78,3 +78,20 @@ def test_a_plugin_that_checks_nothing_fails_the_contract(tmp_path, monkeypatch, 
     contract = _contract(tmp_path, monkeypatch, drop)
     with pytest.raises(AssertionError, match=says):
         getattr(contract, test)()
+
+
+def test_canonical_defaults_to_the_elements_own_code(tmp_path, monkeypatch):
+    """An element no other domain shares needs no ``canonical`` line (the generated one has
+    none); given, it is kept."""
+
+    def shared(data: Path, code: str) -> None:
+        text = (data / "elements.toml").read_text("utf-8")
+        assert "canonical" not in text.split("[[element]]", 1)[1]
+        second = text.split("[[element]]", 1)[1].replace(f"{code}.e01", f"{code}.e02")
+        second = second.replace("\ndimension", '\ncanonical = "fire_facilities"\ndimension', 1)
+        (data / "elements.toml").write_text(text + "\n[[element]]" + second, "utf-8")
+
+    contract = _contract(tmp_path, monkeypatch, shared)
+    (own, other) = contract.rules.elements
+    assert own.canonical == own.code and other.canonical == "fire_facilities"
+    contract.test_data_is_consistent()

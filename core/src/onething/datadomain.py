@@ -50,7 +50,7 @@ from typing import Any, ClassVar
 from . import rule_lists, schemas
 from ._markers import hookimpl
 from .errors import InvalidInput
-from .model import DomainDescription, LoopExtension, SupervisedObject, converter
+from .model import DomainDescription, Element, LoopExtension, SupervisedObject, converter
 from .schemas import validated
 
 
@@ -155,6 +155,8 @@ class DataDomain:
         out: list[Any] = []
         for index, entry in enumerate(data.get(key, [])):
             entry = {**entry, "domain": self.code, "source": f"{self._label(name)}#{key}[{index}]"}
+            if model is Element:  # a check point no other domain shares is its own canonical
+                entry.setdefault("canonical", entry["code"])
             out.append(converter.structure(entry, model))
         return out
 
