@@ -22,6 +22,7 @@ import yaml
 
 from ..conditions import holds
 from ..model import RiskRule
+from ..model.dated import in_force
 from ..parameter_names import fill, placeholders
 from ..plugins import DomainRules, enable
 from ..rulebook import Rulebook
@@ -107,8 +108,8 @@ def positions(rule: RiskRule, cases: list[Case], book: Rulebook, domain: str) ->
     seen = set()
     for case in cases:
         on = _date(case["date"])
-        if on < rule.effective_from:
-            continue
+        if not in_force(rule, on):
+            continue  # the case is about another version of the rule
         for key in case["expect"].get("warnings", {}):
             member = _object(case, key, domain)
             if member is None or not _applies(rule, *member):
