@@ -301,7 +301,7 @@ def test_cli_pdf_of_the_unified_deployment(tmp_path, capsys):
         (["--domain", "nosuch"], "nosuch"),
         (["--domain", "hazchem"], "not enabled"),
         (["--at", "2026-13-01"], "2026-13-01"),
-        (["--object", "91370000XXXXXXXXXX"], "no such object"),
+        (["--object", "91370000XXXXXXXXXX"], "名录库中没有这个对象"),
         (["--domain", "catering", "--all"], "--all"),
         (["--format", "docx"], "docx"),
     ],
@@ -374,4 +374,4 @@ def test_object_guide_needs_a_mapped_object(store, tmp_path, capsys):
     code, _, err = run(
         capsys, "guide", "--config", str(path), "--object", USCC, "--out", str(tmp_path)
     )
-    assert code == 1 and "no such object" in err and USCC in err
+    assert code == 1 and "名录库中没有这个对象" in err and USCC in err

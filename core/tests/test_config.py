@@ -90,7 +90,7 @@ def test_unknown_key_lists_the_expected_ones(english, tmp_path):
     assert "expected keys: url" in exc.value.message
 
 
-def test_region_code_must_match_level(tmp_path):
+def test_region_code_must_match_level(english, tmp_path):
     with pytest.raises(InvalidInput) as exc:
         load_config(write(tmp_path, BASE.replace('"city"', '"province"')))
     assert exc.value.path == "deployment.level"
@@ -103,7 +103,7 @@ def test_malformed_region_code(tmp_path):
     assert exc.value.path == "deployment.region"
 
 
-def test_toml_syntax_error_names_the_file(tmp_path):
+def test_toml_syntax_error_names_the_file(english, tmp_path):
     path = write(tmp_path, "[deployment\n")
     with pytest.raises(InvalidInput, match=r"onething.toml: not valid TOML"):
         load_config(path)

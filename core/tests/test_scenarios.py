@@ -196,7 +196,9 @@ def test_a_rule_over_related_objects_reads_the_cases_relations(tmp_path):
     ],
     ids=["unknown type", "missing end", "wrong kind"],
 )
-def test_a_bad_relation_is_refused_naming_the_case_and_its_path(tmp_path, relation, where, says):
+def test_a_bad_relation_is_refused_naming_the_case_and_its_path(
+    english, tmp_path, relation, where, says
+):
     sc = city_scenario(
         tmp_path,
         f"""
@@ -218,7 +220,7 @@ def test_a_bad_relation_is_refused_naming_the_case_and_its_path(tmp_path, relati
         (
             "{key: 鲁P1234, kind: vehicle, domains: {fakecity: {object_types: [car]}}}",
             "objects[5].key",
-            "不是有效的车辆编码",
+            "is not a valid vehicle key",
         ),
         (
             "{key: X1, kind: vehicle, domains: {fakecity: {object_types: [platform]}}}",
@@ -233,7 +235,7 @@ def test_a_bad_relation_is_refused_naming_the_case_and_its_path(tmp_path, relati
     ],
     ids=["malformed plate", "type of another kind", "unknown kind"],
 )
-def test_an_object_of_a_bad_kind_is_refused_naming_its_path(tmp_path, obj, where, says):
+def test_an_object_of_a_bad_kind_is_refused_naming_its_path(english, tmp_path, obj, where, says):
     sc = city_scenario(
         tmp_path,
         f"""

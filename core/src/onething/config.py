@@ -15,11 +15,15 @@ from attrs import field, frozen
 
 from . import schemas
 from .errors import InvalidInput
+from .i18n import _
 from .model import Basis, Item, Parameter, Scalar, Status, converter
 from .model.fields import as_tuple
 from .schemas import validated
 from .textfiles import read_utf8
 from .workdays import CalendarYear, calendar_years
+
+#: Administrative levels as a message names them.
+_LEVELS = {"province": "省", "city": "市", "county": "县"}
 
 DEFAULT_STORAGE = "sqlite:///onething.db"
 DEFAULT_REVIEW_DAYS = 730
@@ -103,7 +107,9 @@ def _read_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(str(path), "", f"not valid TOML: {exc}") from None
+        raise InvalidInput(
+            str(path), "", _(f"不是有效的 TOML：{exc}", f"not valid TOML: {exc}")
+        ) from None
 
 
 def _checked(path: Path, schema: str) -> dict[str, Any]:
@@ -127,7 +133,11 @@ def _check_level(path: Path, region: str, level: str) -> None:
         raise InvalidInput(
             str(path),
             "deployment.level",
-            f"region {region} is a {expected}-level code (GB/T 2260), but level is {level!r}",
+            _(
+                f"行政区划 {region} 是{_LEVELS.get(expected, expected)}级代码（GB/T 2260），"
+                f"而 level 为 {level!r}",
+                f"region {region} is a {expected}-level code (GB/T 2260), but level is {level!r}",
+            ),
         )
 
 
@@ -176,7 +186,11 @@ def load_config(path: str | Path) -> Deployment:
     for i, layer_name in enumerate(dep.get("layers", [])):
         layer_path = path.parent / layer_name
         if not layer_path.is_file():
-            raise InvalidInput(str(path), f"deployment.layers[{i}]", f"file {layer_path} not found")
+            raise InvalidInput(
+                str(path),
+                f"deployment.layers[{i}]",
+                _(f"文件 {layer_path} 不存在", f"file {layer_path} not found"),
+            )
         layer = _checked(layer_path, "layer")
         more_o, more_e = _layer(layer, str(layer_path))
         overrides += more_o

@@ -9,6 +9,7 @@ from attrs import evolve
 
 from .._order import store_first
 from ..errors import InvalidInput
+from ..i18n import _
 from ..planning.population import NO_GRADE
 from ..planning.sampling import ratio_parameter
 from ..planning.visits import caps_in_force
@@ -31,19 +32,29 @@ def object_guide(store: Store, rulebook: Rulebook, key: str, on: dt.date) -> Gui
 
     obj = get_object(store, key)
     if obj is None:
-        raise InvalidInput("--object", key, "no such object in the registry")
+        raise InvalidInput(
+            "--object", key, _("名录库中没有这个对象", "no such object in the registry")
+        )
     codes = items_of(store, key, rulebook=rulebook, on=on)
     if not codes:
         raise InvalidInput(
             "--object",
             key,
-            "the object has no stored items (run `onething registry map` first)",
+            _(
+                "该对象没有已存的事项（请先运行 `onething registry map`）",
+                "the object has no stored items (run `onething registry map` first)",
+            ),
         )
     in_force = {i.code: i for i in rulebook.items(on)}
     applying = [c for c in codes if c in in_force]
     if not applying:
         raise InvalidInput(
-            "--object", key, f"none of the object's items ({', '.join(codes)}) is in force on {on}"
+            "--object",
+            key,
+            _(
+                f"该对象的事项（{'、'.join(codes)}）在 {on} 均未生效",
+                f"none of the object's items ({', '.join(codes)}) is in force on {on}",
+            ),
         )
     guide = build_guide(rulebook, on, None, items=applying)
     grade = obj.credit_grade  # as the planner reads it: no grade stored, the domain's ratio

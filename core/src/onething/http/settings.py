@@ -12,6 +12,7 @@ from attrs import field, frozen
 
 from ..config import Deployment
 from ..errors import InvalidInput
+from ..i18n import _
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8700
@@ -69,7 +70,14 @@ class HttpSettings:
 def _secret(location: str, path: str, env: str) -> str:
     value = os.environ.get(env)
     if not value:
-        raise InvalidInput(location, path, f"the environment variable {env} is not set (or empty)")
+        raise InvalidInput(
+            location,
+            path,
+            _(
+                f"环境变量 {env} 未设置（或为空）",
+                f"the environment variable {env} is not set (or empty)",
+            ),
+        )
     return value
 
 
@@ -88,8 +96,11 @@ def http_settings(deployment: Deployment) -> HttpSettings:
             raise InvalidInput(
                 where,
                 "http",
-                'the service needs [http.jwt] (how to verify the host\'s tokens), or auth = "none"'
-                " for local development",
+                _(
+                    '服务需要 [http.jwt]（如何验证宿主平台的令牌），本地开发可用 auth = "none"',
+                    "the service needs [http.jwt] (how to verify the host's tokens), or "
+                    'auth = "none" for local development',
+                ),
             )
         j = raw["jwt"]
         if "secret_env" in j:
@@ -98,7 +109,11 @@ def http_settings(deployment: Deployment) -> HttpSettings:
             base = deployment.path.parent if deployment.path else Path(".")
             pem = base / j["public_key_file"]
             if not pem.is_file():
-                raise InvalidInput(where, "http.jwt.public_key_file", f"file {pem} not found")
+                raise InvalidInput(
+                    where,
+                    "http.jwt.public_key_file",
+                    _(f"文件 {pem} 不存在", f"file {pem} not found"),
+                )
             key = pem.read_bytes()
         jwt = JwtSettings(
             algorithms=j["algorithms"],
@@ -125,7 +140,11 @@ def http_settings(deployment: Deployment) -> HttpSettings:
     names = [h.name for h in hooks]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise InvalidInput(where, "http.webhook", f"two webhooks are named {dup!r}")
+        raise InvalidInput(
+            where,
+            "http.webhook",
+            _(f"有两个 webhook 都叫 {dup!r}", f"two webhooks are named {dup!r}"),
+        )
     log_file = raw.get("log_file")
     if log_file is not None and deployment.path is not None:
         log_file = deployment.path.parent / log_file

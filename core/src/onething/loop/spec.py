@@ -16,6 +16,7 @@ from attrs import frozen
 from ..core_data import checked
 from ..core_parameters import CORE, core_parameters
 from ..errors import InvalidInput, NotInForce, PluginError
+from ..i18n import _
 from ..model import LOOP_STAGES, LoopState, LoopTransition, converter, version_on
 from ..workdays import Calendar
 
@@ -244,7 +245,11 @@ class Loop:
         if domain == CORE:
             return self._core_in_force(name, on)
         if self.rulebook is None:
-            raise InvalidInput("loop", name, f"no rulebook to read {domain}.{name}")
+            raise InvalidInput(
+                "loop",
+                name,
+                _(f"没有可读取 {domain}.{name} 的规则库", f"no rulebook to read {domain}.{name}"),
+            )
         return self.rulebook.parameter(domain, name, on)
 
     def _core_in_force(self, name: str, on: dt.date) -> ParameterInForce | Any:
@@ -253,11 +258,21 @@ class Loop:
         params = {p.name: p for p in core_parameters()}
         if name not in params:
             raise InvalidInput(
-                "onething/data", name, f"no such core parameter; known: {', '.join(params)}"
+                "onething/data",
+                name,
+                _(
+                    f"没有这个核心参数；已有：{'、'.join(params)}",
+                    f"no such core parameter; known: {', '.join(params)}",
+                ),
             )
         v = version_on(params[name].values, on)
         if v is None:
-            raise NotInForce(f"parameter core.{name} has no value in force on {on}")
+            raise NotInForce(
+                _(
+                    f"参数 core.{name} 在 {on} 没有有效取值",
+                    f"parameter core.{name} has no value in force on {on}",
+                )
+            )
         return _Value(v.value, params[name].unit, v.status, v.basis)
 
     # -- platform status -----------------------------------------------------------------------
@@ -333,7 +348,12 @@ def _as_limit(
     factor = {"day": 1, "working_day": 1, "month": 30, "year": 365, "hour": 1 / 24}.get(unit)
     if factor is None or isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(
-            domain, name, f"a time limit needs a number of days, got {value!r} {unit}"
+            domain,
+            name,
+            _(
+                f"时限需要天数，得到 {value!r} {unit}",
+                f"a time limit needs a number of days, got {value!r} {unit}",
+            ),
         )
     return Limit(
         parameter=name,

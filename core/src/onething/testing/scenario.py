@@ -20,6 +20,7 @@ from attrs import frozen
 from .. import schemas
 from ..app import Onething
 from ..errors import InvalidInput
+from ..i18n import _
 from ..model import Membership, SupervisedObject
 from ..plugins import ENTRY_POINT_GROUP, enable
 from ..risk import evaluate
@@ -48,7 +49,12 @@ def _owning_domains(path: Path) -> tuple[str, ...]:
             if eps:
                 return tuple(eps)
     raise InvalidInput(
-        str(path), "domains", "not inside a domain plugin; name `domains` or `config`"
+        str(path),
+        "domains",
+        _(
+            "不在领域插件内；请给出 `domains` 或 `config`",
+            "not inside a domain plugin; name `domains` or `config`",
+        ),
     )
 
 
@@ -58,7 +64,9 @@ def load_scenarios(path: str | Path) -> Scenario:
     try:
         raw = yaml.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
-        raise InvalidInput(str(path), "", f"not valid YAML: {exc}") from None
+        raise InvalidInput(
+            str(path), "", _(f"不是有效的 YAML：{exc}", f"not valid YAML: {exc}")
+        ) from None
     data = schemas.check(raw, "scenario", location=str(path))
     config = path.parent / data["config"] if "config" in data else None
     domains = None if config else tuple(data.get("domains") or _owning_domains(path))
@@ -134,12 +142,19 @@ def _related(
         k = o.get("kind") or next(iter(sorted(set(declared.values()))), "business")
         if k not in kinds:
             raise InvalidInput(
-                where, f"{path}.kind", f"{k!r} is not an object kind: {', '.join(kinds)}"
+                where,
+                f"{path}.kind",
+                _(
+                    f"{k!r} 不是对象种类：{'、'.join(kinds)}",
+                    f"{k!r} is not an object kind: {', '.join(kinds)}",
+                ),
             )
         for (d, t), have in declared.items():
             if have != k:
                 raise InvalidInput(
-                    where, f"{path}.domains.{d}.object_types", f"{t!r} is a {have}, not a {k}"
+                    where,
+                    f"{path}.domains.{d}.object_types",
+                    _(f"{t!r} 属于 {have}，不是 {k}", f"{t!r} is a {have}, not a {k}"),
                 )
         if "kind" in o and (problem := kinds_.key_problem(kinds[k], o["key"])):
             raise InvalidInput(where, f"{path}.key", problem)
@@ -152,16 +167,26 @@ def _related(
             raise InvalidInput(
                 where,
                 f"{path}.type",
-                f"{r['type']!r} is not a relation type: {', '.join(types) or '(none)'}",
+                _(
+                    f"{r['type']!r} 不是关系类型：{'、'.join(types) or '（无）'}",
+                    f"{r['type']!r} is not a relation type: {', '.join(types) or '(none)'}",
+                ),
             )
         for end, want in (("source", rel.source_kind), ("target", rel.target_kind)):
             if r[end] not in kind:
-                raise InvalidInput(where, f"{path}.{end}", f"no object {r[end]!r} in the case")
+                raise InvalidInput(
+                    where,
+                    f"{path}.{end}",
+                    _(f"本案例中没有对象 {r[end]!r}", f"no object {r[end]!r} in the case"),
+                )
             if kind[r[end]] != want:
                 raise InvalidInput(
                     where,
                     f"{path}.{end}",
-                    f"{r[end]!r} is a {kind[r[end]]}; {rel.code} relates a {want}",
+                    _(
+                        f"{r[end]!r} 属于 {kind[r[end]]}；{rel.code} 连接的是 {want}",
+                        f"{r[end]!r} is a {kind[r[end]]}; {rel.code} relates a {want}",
+                    ),
                 )
         out.append(
             {
