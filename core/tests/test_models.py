@@ -435,3 +435,15 @@ def test_structure_rejects_unknown_keys_and_bad_literals():
     with pytest.raises(cattrs.ClassValidationError) as exc:
         converter.structure({**raw, "colour": "red"}, m.Basis)
     assert any("colour" in line for line in cattrs.transform_error(exc.value))
+
+
+def test_item_measures_and_element_methods_are_one_vocabulary():
+    """An item's measures and its elements' methods spell a shared way of checking the same
+    (``document`` both, never ``document`` and ``documents``)."""
+    from onething.model import MEASURES, METHODS
+
+    assert {"document", "onsite", "sampling_test"} <= set(MEASURES) & set(METHODS)
+    for method in METHODS:
+        for measure in MEASURES:
+            if method != measure:
+                assert method.rstrip("s") != measure.rstrip("s"), (method, measure)

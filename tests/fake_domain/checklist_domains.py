@@ -167,7 +167,7 @@ KITCHEN = MiniDomain(
             items=["kitchen.001"],
             departments=["market"],
             severity="serious",
-            methods=["documents"],
+            methods=["document"],
             evidence_schema={
                 "type": "object",
                 "required": ["food_handlers", "with_certificate"],
@@ -267,7 +267,7 @@ CARDS = MiniDomain(
             items=["cards.001"],
             departments=["commerce"],
             severity="severe",
-            methods=["documents", "system_check"],
+            methods=["document", "system_check"],
             evidence_schema={"type": "number", "minimum": 0, "maximum": 1},
             limit=Limit(comparator=">=", unit="ratio", parameter="custody_ratio"),
         ),

@@ -38,7 +38,7 @@ SEVERITIES_EN = {
     "major_hazard": "major hazard",
 }
 METHODS_EN = {
-    "documents": "documents",
+    "document": "documents",
     "onsite": "on-site",
     "inquiry": "inquiry",
     "sampling_test": "sampling test",

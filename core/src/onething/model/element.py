@@ -31,7 +31,7 @@ SEVERITIES: dict[str, str] = {
 }
 #: Inspection methods (检查方法).
 METHODS: dict[str, str] = {
-    "documents": "查看资料",
+    "document": "查看资料",
     "onsite": "现场查看",
     "inquiry": "询问",
     "sampling_test": "抽样检测",
