@@ -167,3 +167,19 @@ def test_a_failing_command_asked_for_json_answers_json(tmp_path, capsys):
     assert code == 1 and json.loads(out)["error"]["location"] == str(bad) and err
     code, out, _ = run(capsys, "loop", "list", "--config", str(bad))
     assert code == 1 and out == ""
+
+
+def test_a_drawn_plan_lists_its_id_and_files_and_verifies_as_json(cfg, capsys, tmp_path):
+    c = ("--config", cfg, "--format", "json")
+    assert (
+        run(capsys, "registry", "import", str(tmp_path / "objects.jsonl"), "--config", cfg)[0] == 0
+    )
+    pool = tmp_path / "pool.csv"
+    _json(capsys, "inspectors", "synth", "--out", str(pool), *c)
+    _json(capsys, "inspectors", "import", str(pool), *c)
+    drawn = _json(capsys, "plan", "--cycle", "2026Q3", "--seed", "s", "--out",
+                  str(tmp_path / "plan"), *c)  # fmt: skip
+    assert drawn["changed"]["plans"] == [drawn["plan_id"]] and drawn["kind"] == "draw"
+    assert all(Path(f).is_file() for f in drawn["changed"]["files"])
+    verdict = _json(capsys, "plan", "verify", str(tmp_path / "plan" / "plan.json"), *c)
+    assert verdict == {"verified": True, "plan_id": drawn["plan_id"], "differences": []}

@@ -36,6 +36,8 @@ def _commands() -> dict[str, click.Command]:
 
     def walk(cmd: click.Command, path: list[str]) -> None:
         if isinstance(cmd, click.Group):
+            if path and any(p.name != "help" for p in cmd.params):  # runs alone too (plan)
+                out[" ".join(path)] = cmd
             for name in cmd.list_commands(click.Context(cmd)):
                 walk(cmd.get_command(click.Context(cmd), name), [*path, name])
         else:

@@ -163,6 +163,7 @@ def make() -> click.Group:
         "--reason", default="", help=_("抽取或重新抽取的原因", "why (required for a redraw)")
     )
     @force_option
+    @format_option()
     @click.pass_context
     def plan(
         ctx,
@@ -177,6 +178,7 @@ def make() -> click.Group:
         by,
         reason,
         force,
+        fmt,
     ):
         if ctx.invoked_subcommand is not None:
             return
@@ -233,6 +235,19 @@ def make() -> click.Group:
                 write=write,
             )
         paths, lists = written["paths"], written["lists"]
+        if fmt == "json":
+            files = [*(str(paths[k]) for k in ("json", "csv", "html")), *map(str, lists)]
+            print_changed(
+                fmt,
+                "",
+                {"plans": [doc["plan_id"]], "files": files},
+                plan_id=doc["plan_id"],
+                cycle=doc["cycle"],
+                seed=doc["seed"],
+                kind=doc["kind"],
+                visits=len(doc["visits"]),
+            )
+            return
         _summary(doc)
         click.echo(
             _(
