@@ -299,7 +299,7 @@ def test_cli_pdf_of_the_unified_deployment(tmp_path, capsys):
     ("args", "expected"),
     [
         (["--domain", "nosuch"], "nosuch"),
-        (["--domain", "hazchem"], "not enabled"),
+        (["--domain", "hazchem"], "未启用"),
         (["--at", "2026-13-01"], "2026-13-01"),
         (["--object", "91370000XXXXXXXXXX"], "名录库中没有这个对象"),
         (["--domain", "catering", "--all"], "--all"),

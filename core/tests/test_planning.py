@@ -339,7 +339,7 @@ def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rule
     assert any(p.startswith("seed") for p in tampered(lambda d: d.update(seed="X")))
     extra = dict(doc["tasks"][0], id="R:fake.001:ZZZ")
     assert any("ZZZ" in p for p in tampered(lambda d: d["tasks"].append(extra)))
-    assert any("recomputed but missing" in p for p in tampered(lambda d: d["tasks"].pop()))
+    assert any("重算得出，但文件中没有" in p for p in tampered(lambda d: d["tasks"].pop()))
 
     def swap(d):
         d["assignments"][0]["inspector"] = "market-999"
@@ -348,7 +348,7 @@ def test_verify_passes_an_untouched_plan_and_catches_every_tampering(store, rule
     # a changed registry: one more object
     _registry_extra(store)
     problems = verify_plan(store, rulebook, doc)
-    assert any("registry changed" in p for p in problems)
+    assert any("抽取后名录库已变化" in p for p in problems)
 
 
 def _registry_extra(store):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from ..store import Store
 
 
@@ -43,7 +44,9 @@ def checklist_of(app, on, *, object_key: str | None = None, items: list[str] | N
         codes = object_items(store, object_key, app.rulebook, on)
         name = object_name(store, object_key)
         if name is None:
-            raise NotFound("--object", shown, "no such object in the registry")
+            raise NotFound(
+                "--object", shown, _("名录库中没有该对象", "no such object in the registry")
+            )
         if not codes:
             raise InvalidInput(
                 "--object",

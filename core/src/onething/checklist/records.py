@@ -396,7 +396,9 @@ def load_record(store: Store, record_id: str) -> Record:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(R).where(R.c.id == record_id)).mappings().first()
         if row is None:
-            raise NotFound("record", record_id, "no stored record with this id")
+            raise NotFound(
+                "record", record_id, _("没有该编号的检查记录", "no stored record with this id")
+            )
         ev = conn.execute(sa.select(E).where(E.c.record_id == record_id)).mappings().all()
         fs = (
             conn.execute(sa.select(F).where(F.c.record_id == record_id).order_by(F.c.id))

@@ -191,7 +191,12 @@ def make() -> click.Group:
         lp = _loop(open_app(config_path))
         if domain is not None and domain not in lp.lead:
             raise InvalidInput(
-                "--domain", "", f"{domain!r} is not enabled; enabled: {', '.join(lp.lead)}"
+                "--domain",
+                "",
+                _(
+                    f"{domain!r} 未启用；已启用：{', '.join(lp.lead)}",
+                    f"{domain!r} is not enabled; enabled: {', '.join(lp.lead)}",
+                ),
             )
         if fmt in ("png", "svg"):
             if output is None:

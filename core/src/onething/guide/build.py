@@ -16,6 +16,7 @@ from ..check_points import catalogue
 from ..checklist.limits import resolve
 from ..core_parameters import CORE, core_version
 from ..errors import InvalidInput, NotInForce
+from ..i18n import _
 from ..loop import Loop, diagram
 from ..loop.spec import LEAD
 from ..model import DIMENSIONS, Basis, Element, Item, in_force
@@ -166,9 +167,14 @@ def _domains(rulebook: Rulebook, domain: str | None) -> list[str]:
     if domain is None:
         return list(rulebook.domains.names)
     if domain not in rulebook.domains:
-        enabled = ", ".join(rulebook.domains.names) or "(none)"
+        enabled = ", ".join(rulebook.domains.names) or _("（无）", "(none)")
         raise InvalidInput(
-            "--domain", domain, f"domain {domain!r} is not enabled; enabled: {enabled}"
+            "--domain",
+            domain,
+            _(
+                f"领域 {domain!r} 未启用；已启用：{enabled}",
+                f"domain {domain!r} is not enabled; enabled: {enabled}",
+            ),
         )
     return [domain]
 

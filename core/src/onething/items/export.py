@@ -282,7 +282,14 @@ def write(
     elif fmt == "xlsx":
         blob = _xlsx(lists, labels)
     else:
-        raise InvalidInput("--format", "", f"unknown format {fmt!r}; expected xlsx, csv or json")
+        raise InvalidInput(
+            "--format",
+            "",
+            _(
+                f"未知的格式 {fmt!r}；应为 xlsx、csv 或 json",
+                f"unknown format {fmt!r}; expected xlsx, csv or json",
+            ),
+        )
     if out is not None:
         write_atomic(out, blob, force=force, protected=protected)
     return blob

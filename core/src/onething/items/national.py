@@ -77,7 +77,12 @@ def _table(path: Path, fmt: str | None) -> tabular.Table:
         data = data.get("entries")
     if not isinstance(data, list):
         raise InvalidInput(
-            str(path), "entries", 'expected a list of entries (or {"entries": [...]})'
+            str(path),
+            "entries",
+            _(
+                '应为条目列表（或 {"entries": [...]}）',
+                'expected a list of entries (or {"entries": [...]})',
+            ),
         )
     return tabular.read_json_rows(path, data, "entries")
 
@@ -103,8 +108,12 @@ def map_catalogue(
             raise InvalidInput(
                 f"{path}:1",
                 ALIASES[key][0],
-                f"missing column {ALIASES[key][0]!r} (or {', '.join(ALIASES[key][1:])}); the "
-                f"file has: {', '.join(table.headers) or '(none)'}",
+                _(
+                    f"缺少列 {ALIASES[key][0]!r}（或 {', '.join(ALIASES[key][1:])}）；"
+                    f"文件的列：{', '.join(table.headers) or '（无）'}",
+                    f"missing column {ALIASES[key][0]!r} (or {', '.join(ALIASES[key][1:])}); the "
+                    f"file has: {', '.join(table.headers) or '(none)'}",
+                ),
             )
     items = {i.code: i for i in rulebook.items(on)}
     carried: dict[str, list[str]] = {}

@@ -91,7 +91,12 @@ def _table(path: Path, fmt: str) -> tabular.Table:
         data = data.get("entries")
     if not isinstance(data, list):
         raise InvalidInput(
-            str(path), "entries", 'expected a list of entries (or {"entries": [...]})'
+            str(path),
+            "entries",
+            _(
+                '应为条目列表（或 {"entries": [...]}）',
+                'expected a list of entries (or {"entries": [...]})',
+            ),
         )
     return tabular.read_json_rows(path, data, "entries")
 
@@ -117,8 +122,12 @@ def parse_related(path: str | Path, fmt: str | None = None) -> list[ParsedEntry]
         raise InvalidInput(
             where,
             missing[0],
-            f"missing column {missing[0]!r} (or {', '.join(ALIASES[missing[0]][1:])}); "
-            f"the file has: {', '.join(table.headers) or '(none)'}",
+            _(
+                f"缺少列 {missing[0]!r}（或 {', '.join(ALIASES[missing[0]][1:])}）；"
+                f"文件的列：{', '.join(table.headers) or '（无）'}",
+                f"missing column {missing[0]!r} (or {', '.join(ALIASES[missing[0]][1:])}); "
+                f"the file has: {', '.join(table.headers) or '(none)'}",
+            ),
         )
     depts = tabular.department_codes()
     known_cols = set(header.values())
@@ -175,7 +184,14 @@ class RelatedImportResult:
 
 def _check_kind(kind: str) -> None:
     if kind not in RELATED_KINDS:
-        raise InvalidInput("--kind", "", f"{kind!r} is not one of {', '.join(RELATED_KINDS)}")
+        raise InvalidInput(
+            "--kind",
+            "",
+            _(
+                f"{kind!r} 不是可选值（{', '.join(RELATED_KINDS)}）之一",
+                f"{kind!r} is not one of {', '.join(RELATED_KINDS)}",
+            ),
+        )
 
 
 def import_related(
@@ -198,8 +214,11 @@ def import_related(
             raise InvalidInput(
                 "--as-of",
                 "",
-                f"the {kind} list was last imported as of {last}; a new import must be as of a "
-                f"later day (history is never rewritten)",
+                _(
+                    f"{kind} 清单上次导入的生效日为 {last}；新的导入须晚于该日（历史不改写）",
+                    f"the {kind} list was last imported as of {last}; a new import must be as of "
+                    f"a later day (history is never rewritten)",
+                ),
             )
         imp = RelatedImport(
             kind=kind,

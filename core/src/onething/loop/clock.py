@@ -6,13 +6,14 @@ import datetime as dt
 from typing import overload
 
 from ..errors import InvalidInput
+from ..i18n import _
 
 
 def as_utc(at: dt.datetime | None) -> dt.datetime:
     """``at`` (default now) in UTC; a time without a zone is refused, never guessed."""
     at = at or dt.datetime.now(dt.UTC)
     if at.tzinfo is None:
-        raise InvalidInput("loop", "at", "a time must carry its time zone")
+        raise InvalidInput("loop", "at", _("时间须带时区", "a time must carry its time zone"))
     return at.astimezone(dt.UTC)
 
 

@@ -198,7 +198,12 @@ def _attach(
         .values(facts={**case.facts, **facts}, version=version + 1)
     )
     if result.rowcount != 1:
-        raise ConflictError(f"case {case.id} changed while the record was attached; try again")
+        raise ConflictError(
+            _(
+                f"关联记录期间事项 {case.id} 已被更改；请重试",
+                f"case {case.id} changed while the record was attached; try again",
+            )
+        )
     audit.append(
         s,
         action="record_attached",

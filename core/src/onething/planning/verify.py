@@ -90,21 +90,28 @@ def _listed(section: str, old: Iterable[dict], new: Iterable[dict]) -> list[str]
     added = [k for k in a if k not in b]
     changed = [k for k in a if k in b and a[k] != b[k]]
     for what, keys in (
-        ("in the file but not recomputed", added),
-        ("recomputed but missing from the file", removed),
+        (_("在文件中，但重算没有", "in the file but not recomputed"), added),
+        (_("重算得出，但文件中没有", "recomputed but missing from the file"), removed),
     ):
         for k in keys[:LIMIT]:
             out.append(f"{section}: {k} {what}")
         if len(keys) > LIMIT:
-            out.append(f"{section}: … {len(keys) - LIMIT} more {what}")
+            rest = len(keys) - LIMIT
+            out.append(f"{section}: " + _(f"……另有 {rest} 项{what}", f"… {rest} more {what}"))
     for k in changed[:LIMIT]:
         diffs = sorted(f for f in set(a[k]) | set(b[k]) if a[k].get(f) != b[k].get(f))
         detail = "; ".join(
-            f"{f}: file {_short(a[k].get(f))}, recomputed {_short(b[k].get(f))}" for f in diffs
+            f"{f}: "
+            + _(
+                f"文件为 {_short(a[k].get(f))}，重算为 {_short(b[k].get(f))}",
+                f"file {_short(a[k].get(f))}, recomputed {_short(b[k].get(f))}",
+            )
+            for f in diffs
         )
-        out.append(f"{section}: {k} differs ({detail})")
+        out.append(f"{section}: {k} " + _(f"不一致（{detail}）", f"differs ({detail})"))
     if len(changed) > LIMIT:
-        out.append(f"{section}: … {len(changed) - LIMIT} more differ")
+        rest = len(changed) - LIMIT
+        out.append(f"{section}: " + _(f"……另有 {rest} 项不一致", f"… {rest} more differ"))
     return out
 
 
@@ -135,29 +142,64 @@ def verify_plan(store: Store, rulebook: Rulebook, doc: dict[str, Any] | PlanDocu
             ).where(p.c.id == doc["plan_id"])
         ).one_or_none()
     if row is None:
-        return [f"plan_id {doc['plan_id']}: no such plan in the store's audit log"]
+        return [
+            f"plan_id {doc['plan_id']}: "
+            + _("数据库的抽取审计日志中没有该计划", "no such plan in the store's audit log")
+        ]
     seed, cycle, sha, pop_sha, inputs, drawn_by, reason = row
     # Who drew and why are outside the plan hash (set after it); they are checked against the
     # audited record instead, so plans drawn before this check verify unchanged.
     if doc.get("drawn_by") != drawn_by:
-        problems.append(f"drawn_by: file {doc.get('drawn_by')!r}, recorded {drawn_by!r}")
+        problems.append(
+            "drawn_by: "
+            + _(
+                f"文件为 {doc.get('drawn_by')!r}，记录为 {drawn_by!r}",
+                f"file {doc.get('drawn_by')!r}, recorded {drawn_by!r}",
+            )
+        )
     if (doc.get("reason") or "") != (reason or ""):
-        problems.append(f"reason: file {doc.get('reason')!r}, recorded {reason!r}")
+        problems.append(
+            "reason: "
+            + _(
+                f"文件为 {doc.get('reason')!r}，记录为 {reason!r}",
+                f"file {doc.get('reason')!r}, recorded {reason!r}",
+            )
+        )
     if isinstance(inputs, str):
         inputs = json.loads(inputs)
     if doc["seed"] != seed:
-        problems.append(f"seed: file {doc['seed']!r}, drawn with {seed!r}")
+        problems.append(
+            "seed: "
+            + _(
+                f"文件为 {doc['seed']!r}，抽取时为 {seed!r}",
+                f"file {doc['seed']!r}, drawn with {seed!r}",
+            )
+        )
     if doc["cycle"] != cycle:
-        problems.append(f"cycle: file {doc['cycle']!r}, drawn for {cycle!r}")
+        problems.append(
+            "cycle: "
+            + _(
+                f"文件为 {doc['cycle']!r}，抽取的周期为 {cycle!r}",
+                f"file {doc['cycle']!r}, drawn for {cycle!r}",
+            )
+        )
     if digest(doc) != sha:
         problems.append(
-            f"plan_sha256: the file's content hashes to {digest(doc)}, the draw recorded {sha}"
+            "plan_sha256: "
+            + _(
+                f"文件内容的散列为 {digest(doc)}，抽取时记录的是 {sha}",
+                f"the file's content hashes to {digest(doc)}, the draw recorded {sha}",
+            )
         )
     population = load_population(store, rulebook, cycle_window(cycle)[0])
     if population.sha256 != pop_sha:
         problems.append(
-            f"population.sha256: registry now {population.sha256}, at the draw {pop_sha} "
-            f"(the registry changed since the draw)"
+            "population.sha256: "
+            + _(
+                f"名录库现为 {population.sha256}，抽取时为 {pop_sha}（抽取后名录库已变化）",
+                f"registry now {population.sha256}, at the draw {pop_sha} "
+                f"(the registry changed since the draw)",
+            )
         )
     again = compute_plan(
         rulebook,

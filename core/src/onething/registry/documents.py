@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from ..errors import NotFound
+from ..i18n import _
 
 
 def object_document(app, key: str, on: dt.date, *, relations_on: dt.date | None) -> dict[str, Any]:
@@ -26,7 +27,14 @@ def object_document(app, key: str, on: dt.date, *, relations_on: dt.date | None)
     key, shown = stored_key(app, key)
     obj = get_object(store, key)
     if obj is None:
-        raise NotFound("KEY", shown, "no such object in the registry (uscc or ALT- key)")
+        raise NotFound(
+            "KEY",
+            shown,
+            _(
+                "名录库中没有该对象（统一社会信用代码或 ALT- 替代代码）",
+                "no such object in the registry (uscc or ALT- key)",
+            ),
+        )
     by_code = {i.code: i for i in app.rulebook.items(on)}
     items = [
         {

@@ -303,7 +303,14 @@ def _run(store: Store, feed: _Feed, options: ImportOptions) -> ImportReport:
     app_or_rulebook = options.app_or_rulebook
     checksum = options.checksum
     if checksum not in ("strict", "tolerant"):
-        raise InvalidInput("--uscc-checksum", "", f"{checksum!r}: expected strict or tolerant")
+        raise InvalidInput(
+            "--uscc-checksum",
+            "",
+            _(
+                f"{checksum!r}：应为 strict 或 tolerant",
+                f"{checksum!r}: expected strict or tolerant",
+            ),
+        )
     domains = _domains_of(app_or_rulebook)
     region = options.region or _region_of(app_or_rulebook)
     if region is not None and (problem := regions.problem(region)):

@@ -16,6 +16,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from ..i18n import _
 from ..store import Store
 from ..store.registry import ProfileItem, ProfileMember, RegistryObject
 from . import regions
@@ -110,7 +111,14 @@ def counts(store: Store, rulebook, by: list[str], *, on: dt.date | None = None) 
         if b not in DIMENSIONS:
             from ..errors import InvalidInput
 
-            raise InvalidInput("--by", "", f"{b!r}: expected some of {', '.join(DIMENSIONS)}")
+            raise InvalidInput(
+                "--by",
+                "",
+                _(
+                    f"{b!r}：应为以下之一：{', '.join(DIMENSIONS)}",
+                    f"{b!r}: expected some of {', '.join(DIMENSIONS)}",
+                ),
+            )
     on = on or dt.date.today()
     departments = None
     if "department" in by:  # the item → department table, as a VALUES list (small)

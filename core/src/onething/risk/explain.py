@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import NotFound
+from ..i18n import _
 from ..model import converter
 from ..rulebook import Rulebook
 from ..store import Store
@@ -59,7 +60,7 @@ def explain(store: Store, rulebook: Rulebook, key: str, on: dt.date) -> dict[str
 
     obj = get_object(store, key)
     if obj is None:
-        raise NotFound("key", key, "no such object in the registry")
+        raise NotFound("key", key, _("名录库中没有该对象", "no such object in the registry"))
     latest, events = facts_of(store, key, on)
     facts = merge_for_rules(latest, events, fact_kinds(rulebook, on))
     rules = []
