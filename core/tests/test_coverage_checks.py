@@ -2,11 +2,12 @@
 object's attributes, and only objects the rule applies to."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 import onething
-from onething.testing import coverage
+from onething.testing import DomainCoverage, coverage
 
 RULE = (
     "prepaid_card.custody_below_ratio"  # custody_balance / prepaid_balance < custody_ratio.{tier}
@@ -64,3 +65,26 @@ def test_a_missing_placeholder_attribute_gives_no_threshold(book, rule):
     on = dt.date(2026, 6, 1)
     assert coverage.threshold(rule, book, "prepaid_card", on, RETAIL | {"tier": "group"}) == 0.3
     assert coverage.threshold(rule, book, "prepaid_card", on, RETAIL) is None
+
+
+HAZCHEM_TESTS = Path(__file__).parents[2] / "plugins" / "hazchem" / "tests"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {},  # hazchem.018 has no check points and is not declared
+        {"hazchem.018": ""},  # declared without saying why
+        {"hazchem.018": "条文未读", "hazchem.012": "条文未读"},  # 012 has check points
+    ],
+)
+def test_items_without_check_points_must_be_declared_exactly_and_with_a_reason(declared):
+    class Coverage(DomainCoverage):
+        domain = "hazchem"
+        folder = HAZCHEM_TESTS
+        without_check_points = declared
+
+    with pytest.raises(AssertionError):
+        Coverage().test_every_item_has_check_points()
+    Coverage.without_check_points = {"hazchem.018": "条文未读"}
+    Coverage().test_every_item_has_check_points()

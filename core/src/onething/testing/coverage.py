@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -235,6 +235,9 @@ class DomainCoverage:
     """A threshold of 0 needs no 'below' (see :func:`missing_positions`)."""
     folder: Path | None = None
     """Where the ``*.scenario.yaml`` are; default: the folder of the test module."""
+    without_check_points: ClassVar[Mapping[str, str]] = {}
+    """Items that honestly have no checkable element yet, each with why (e.g. its article was
+    not read); the test fails when one of them gets elements or another item has none."""
 
     def _loaded(self) -> tuple[Rulebook, DomainRules, list[Case]]:
         assert self.domain, "set `domain` on the coverage test class"
@@ -265,4 +268,5 @@ class DomainCoverage:
 
     def test_every_item_has_check_points(self):
         _, rules, _ = self._loaded()
-        assert items_without_check_points(rules) == []
+        assert all(self.without_check_points.values()), "say why an item has no check points"
+        assert items_without_check_points(rules) == sorted(self.without_check_points)
