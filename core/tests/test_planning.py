@@ -49,6 +49,13 @@ def test_prn_follows_the_published_byte_layout():
     assert prn("S1", "K1") == int.from_bytes(digest[:8], "big") / 2**64
     assert 0 <= prn("S1", "K1") < 1
     assert prn("S1", "K1") != prn("S2", "K1")
+    from onething.planning.prn import prn_head, prn_int
+
+    # what the inspector draw hashes with (#31): the same bytes
+    assert prn_head("S1") + b"K1" == b"onething-prn-v1\x00S1\x00K1"
+    assert prn_int("種子", "K1") == int.from_bytes(
+        hashlib.sha256(prn_head("種子") + b"K1").digest()[:8], "big"
+    )
 
 
 def test_sample_size_is_an_exact_ceiling():

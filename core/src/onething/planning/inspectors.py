@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import random
 import re
 from collections import defaultdict
@@ -47,7 +48,7 @@ from ..store import Store
 from ..store.planning import PlanningInspector
 from ..tables import missing_columns, read_table, unknown_column
 from .model import Assignment, Infeasible, Task, Visit
-from .prn import prn_int
+from .prn import prn_head, prn_int
 
 COLUMNS = (
     "id",
@@ -364,7 +365,8 @@ def draw_inspectors(
     for i in pool:
         by_dept[i.department].append(i)
     load: dict[str, int] = defaultdict(int)
-    qualified: dict[tuple[str, str, frozenset], list[Inspector]] = {}
+    qualified: dict[tuple[str, str, frozenset], tuple[list[Inspector], dict[str, int]]] = {}
+    head, sha = prn_head(seed), hashlib.sha256
     assignments: list[Assignment] = []
     infeasible: list[Infeasible] = []
     order = sorted(visits, key=lambda v: (prn_int(seed, "visit/" + v.id), v.id))
@@ -381,16 +383,10 @@ def draw_inspectors(
             # who may go, before recusal and workload: the same for every visit of the
             # department, region and kind of tasks, so worked out once (#31)
             need = frozenset((t.domain, t.item, c) for t, c in needs)
-            fit = qualified.get((dept, v.region, need))
-            if fit is None:
-                fit = [
-                    i
-                    for i in by_dept.get(dept, ())
-                    if i.law_enforcement
-                    and i.covers(v.region)
-                    and all(_qualified(i, t, c) for t, c in needs)
-                ]
-                qualified[(dept, v.region, need)] = fit
+            found = qualified.get((dept, v.region, need))
+            if found is None:
+                found = qualified[(dept, v.region, need)] = _fit(by_dept.get(dept, ()), v, needs)
+            fit, ruled_out = found
             before = previous.get(v.key, ())
             eligible = [
                 i
@@ -400,7 +396,12 @@ def draw_inspectors(
                 and load[i.id] < (i.max_visits or default_cap)
             ]
             if len(eligible) < per_department:
-                counts = _why_not(by_dept.get(dept, ()), v, needs, before, load, default_cap)
+                counts = {**ruled_out, "recusal": 0, "workload": 0}
+                for i in fit:  # the later checks, in the order they apply
+                    if v.key in i.conflicts or i.id in before:
+                        counts["recusal"] += 1
+                    elif load[i.id] >= (i.max_visits or default_cap):
+                        counts["workload"] += 1
                 why = "；".join(f"{k}={n}" for k, n in counts.items() if n)
                 problems.append(
                     Infeasible(
@@ -410,7 +411,13 @@ def draw_inspectors(
                     )
                 )
                 continue
-            eligible.sort(key=lambda i: (prn_int(seed, f"{v.id}/{dept}/{i.id}"), i.id))
+            at = f"{v.id}/{dept}/"  # prn_int(seed, at + id), its hashing inlined
+            eligible.sort(
+                key=lambda i: (
+                    int.from_bytes(sha(head + (at + i.id).encode()).digest()[:8], "big"),
+                    i.id,
+                )
+            )
             chosen.extend(Assignment(v.id, dept, i.id) for i in eligible[:per_department])
         if problems:
             infeasible.extend(problems)
@@ -423,17 +430,14 @@ def draw_inspectors(
     return assignments, infeasible, dict(load)
 
 
-def _why_not(
-    staff: Sequence[Inspector],
-    v: Visit,
-    needs: Sequence[tuple[Task, str | None]],
-    before: Any,
-    load: Mapping[str, int],
-    default_cap: int,
-) -> dict[str, int]:
-    """How many of the department's inspectors each check ruled out, for an infeasible visit
-    (its reason), in the order the checks apply."""
-    counts = dict(pool=0, not_law_enforcement=0, region=0, qualification=0, recusal=0, workload=0)
+def _fit(
+    staff: Sequence[Inspector], v: Visit, needs: Sequence[tuple[Task, str | None]]
+) -> tuple[list[Inspector], dict[str, int]]:
+    """The department's inspectors who may go to visits in ``v``'s region with its tasks
+    before recusal and workload, and how many each earlier check ruled out (an infeasible
+    visit's reason), in the order the checks apply."""
+    counts = dict(pool=0, not_law_enforcement=0, region=0, qualification=0)
+    fit = []
     for i in staff:
         counts["pool"] += 1
         if not i.law_enforcement:
@@ -442,11 +446,9 @@ def _why_not(
             counts["region"] += 1
         elif not all(_qualified(i, t, c) for t, c in needs):
             counts["qualification"] += 1
-        elif v.key in i.conflicts or i.id in before:
-            counts["recusal"] += 1
-        elif load[i.id] >= (i.max_visits or default_cap):
-            counts["workload"] += 1
-    return counts
+        else:
+            fit.append(i)
+    return fit, counts
 
 
 def _qualified(i: Inspector, task: Task, specialist: str | None) -> bool:

@@ -28,6 +28,12 @@ ALGORITHM = "onething-prn-v1"
 _PREFIX = ALGORITHM.encode() + b"\x00"
 
 
+def prn_head(seed: str) -> bytes:
+    """What every hash of ``seed`` starts with: ``prn_int(seed, key)`` is the first 8 bytes,
+    big-endian, of ``SHA-256(prn_head(seed) + UTF-8(key))``."""
+    return _PREFIX + seed.encode() + b"\x00"
+
+
 def prn_int(seed: str, key: str) -> int:
     """The 64-bit integer behind ``u``."""
     digest = hashlib.sha256(_PREFIX + seed.encode() + b"\x00" + key.encode()).digest()
