@@ -137,6 +137,19 @@ def test_params_json_has_the_documented_fields(capsys):
         )
 
 
+def test_the_params_table_names_domains_and_units_in_the_language_json_keeps_codes(
+    capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "300")  # whole cells
+    args = ("params", "--config", LIAOCHENG, "--domain", "prepaid_card", "--at", "2026-06-01")
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "单用途" in out and "prepaid_card" not in out and "工作日" in out
+    code, out, _ = run(capsys, "--lang", "en", *args)
+    assert code == 0 and "Single-purpose" in out and "working_day" in out
+    code, out, _ = run(capsys, *args, "--format", "json")
+    assert {r["domain"] for r in json.loads(out)} == {"prepaid_card"}
+
+
 def test_params_for_a_domain_not_enabled_exits_1(capsys, tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text('[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["catering"]\n')

@@ -591,9 +591,7 @@ def test_an_event_naming_what_the_deployment_does_not_know_is_refused(
     """The probe let these in, and every later plan failed on them."""
     register(store, "K1")
     f = _write(tmp_path / "ev.jsonl", [_event(1, "complaint_received", complaint_id="C-1"), bad])
-    with pytest.raises(
-        InvalidInput, match=rf"1 条事件有误，未执行任何事件：\n  {f}:2: {message}"
-    ):
+    with pytest.raises(InvalidInput, match=rf"1 条事件有误，未执行任何事件：\n  {f}:2: {message}"):
         ingest_events(store, loop, f, region="371500")
     with store.session() as s:
         for table in (LoopTask, LoopCase, LoopAudit):

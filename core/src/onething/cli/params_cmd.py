@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..core_parameters import CORE
 from ..i18n import _, label
 from .common import (
     config_option,
@@ -20,6 +21,13 @@ from .common import (
 
 STATUS_ZH = {"verified": "已核实", "secondary": "二手来源", "unconfirmed": "未核实"}
 LAYER_ZH = {"plugin": "插件", "override": "城市覆盖", "extension": "城市扩展"}
+#: Units as the table shows them (``--format json`` keeps the codes).
+UNIT_ZH = {
+    "ratio": "比例", "CNY": "元", "day": "日", "working_day": "工作日", "hour": "小时",
+    "month": "月", "year": "年", "count": "次/个", "per_year": "每年", "person": "人",
+    "bed": "床", "gram": "克", "square_metre": "平方米", "metre": "米",
+    "percent_point": "百分点", "multiple": "倍", "text": "文本", "flag": "是/否",
+}  # fmt: skip
 
 
 def make() -> click.Command:
@@ -53,6 +61,8 @@ def make() -> click.Command:
             print_json([p.as_json() for p in found])
             return
         zh = _("zh", "en") == "zh"
+        names = {d: label(book.domains.rules(d).description, "name") for d in book.domains.names}
+        names[CORE] = _("通用", "general")
         print_table(
             _(f"{on} 有效的参数", f"Parameters in force on {on}")
             if not all_versions
@@ -71,11 +81,11 @@ def make() -> click.Command:
             ],
             [
                 [
-                    p.domain,
+                    names.get(p.domain, p.domain),
                     p.name,
                     label(p),
                     p.value,
-                    p.unit,
+                    UNIT_ZH.get(p.unit, p.unit) if zh else p.unit,
                     "；".join(b.cite() for b in p.basis),
                     STATUS_ZH[p.status] if zh else p.status,
                     p.effective_from,
