@@ -263,7 +263,7 @@ def add_commands(loop: click.Group, make_loop, store_of) -> None:
                     m["transition"],
                     m["label"],
                     m["to_label"],
-                    ",".join(m["roles"]),
+                    lab.roles(m["roles"]),
                     "、".join(m["department_labels"])
                     if not lab.en
                     else ", ".join(m["department_labels"]),
@@ -292,7 +292,8 @@ def add_commands(loop: click.Group, make_loop, store_of) -> None:
                     lab.pick(ACTIONS.get(h["action"], (h["action"], h["action"]))),
                     ""
                     if h["actor"] is None
-                    else f"{lab.dept(h['actor']['department'])}/{h['actor']['role']}/{h['actor']['region']}",
+                    else f"{lab.dept(h['actor']['department'])}/{lab.role(h['actor']['role'])}"
+                    f"/{h['actor']['region']}",
                     _detail(h, lab),
                 ]
                 for h in history

@@ -126,8 +126,8 @@ def make() -> click.Group:
                     t.code,
                     _state(lp, t.spec.source, en),
                     _state(lp, t.spec.target, en),
-                    ",".join(t.spec.roles),
-                    ",".join(t.spec.departments),
+                    names.roles(t.spec.roles),
+                    ("、" if not en else ", ").join(names.part(d) for d in t.spec.departments),
                     t.spec.time_limit or "",
                     source(t.domain),
                 ]

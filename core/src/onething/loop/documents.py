@@ -45,6 +45,16 @@ def case_ids(ids: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
+#: The roles of the loop's transitions (the host platform maps its own to these).
+ROLES = {
+    "inspector": ("执法人员", "inspector"),
+    "reviewer": ("审核人员", "reviewer"),
+    "leader": ("负责人", "leader"),
+}
+#: The departments a transition names by their part in the case, not by code.
+PARTS = {"owner": ("承办部门", "owner"), "lead": ("牵头部门", "lead")}
+
+
 class Labels:
     """Codes as people read them, in the current language and at the deployment's level."""
 
@@ -69,6 +79,16 @@ class Labels:
             return code or ""
         d = self.domains.rules(code).description
         return d.name_en if self.en else d.name_zh
+
+    def role(self, code: str) -> str:
+        return self.pick(ROLES.get(code, (code, code)))
+
+    def roles(self, codes) -> str:
+        return ("、" if not self.en else ", ").join(self.role(c) for c in codes)
+
+    def part(self, code: str) -> str:
+        """A transition's department: its part in the case (owner, lead) or a department."""
+        return self.pick(PARTS[code]) if code in PARTS else self.dept(code)
 
     def dept(self, code: str | None) -> str:
         return "" if code is None else department_name(code, self.level, language())
