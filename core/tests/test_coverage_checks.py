@@ -88,3 +88,14 @@ def test_items_without_check_points_must_be_declared_exactly_and_with_a_reason(d
         Coverage().test_every_item_has_check_points()
     Coverage.without_check_points = {"hazchem.018": "条文未读"}
     Coverage().test_every_item_has_check_points()
+
+
+def test_a_templated_rule_is_stated_against_each_parameter_it_resolves_to(book):
+    rules = book.domains.rules("prepaid_card")
+    brand = [case(c, RETAIL | {"tier": "brand"}) for c in (39, 40, 41)]
+    group = [case(c, RETAIL | {"tier": "group"}) for c in (29, 30)]  # never above 30 %
+    missing = coverage.missing_positions(rules, brand + group, book, "prepaid_card")
+    assert [m for m in missing if m.startswith(RULE)] == [
+        f"{RULE} (custody_ratio.group)",
+        f"{RULE} (custody_ratio.scale)",
+    ]

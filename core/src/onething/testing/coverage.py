@@ -23,7 +23,7 @@ import yaml
 from ..conditions import holds
 from ..model import RiskRule
 from ..model.dated import in_force
-from ..parameter_names import fill, placeholders
+from ..parameter_names import fill, matcher, placeholders
 from ..plugins import DomainRules, enable
 from ..rulebook import Rulebook
 
@@ -102,10 +102,13 @@ def threshold(
     return None if name is None else book.value(domain, name, on)
 
 
-def positions(rule: RiskRule, cases: list[Case], book: Rulebook, domain: str) -> set[str]:
-    """Where the stated objects sit against the rule's threshold: 'below', 'at', 'above' (only
-    objects the rule applies to, against the threshold the engine reads for each)."""
-    seen = set()
+def positions_by_parameter(
+    rule: RiskRule, cases: list[Case], book: Rulebook, domain: str
+) -> dict[str | None, set[str]]:
+    """Where the stated objects sit against the rule's threshold — 'below', 'at', 'above' — by
+    the parameter each object's threshold is read from (a ``{attr}`` filled from the object's
+    attributes; ``None``: no parameter). Only objects the rule applies to count."""
+    seen: dict[str | None, set[str]] = {}
     for case in cases:
         on = _date(case["date"])
         if not in_force(rule, on):
@@ -115,25 +118,35 @@ def positions(rule: RiskRule, cases: list[Case], book: Rulebook, domain: str) ->
             if member is None or not _applies(rule, *member):
                 continue
             attributes = member[1]
+            name = fill(rule.parameter, attributes) if rule.parameter else None
             facts = case.get("facts", {}).get(key, {})
             value = observed(rule, facts, book, domain, on, attributes)
             if value is None:
                 continue
             if rule.kind == "flag":
-                seen.add("at" if value else "below")
+                seen.setdefault(name, set()).add("at" if value else "below")
                 continue
             limit = threshold(rule, book, domain, on, attributes)
             if limit is None:
                 continue
-            seen.add("below" if value < limit else "at" if value == limit else "above")
+            where = "below" if value < limit else "at" if value == limit else "above"
+            seen.setdefault(name, set()).add(where)
     return seen
+
+
+def positions(rule: RiskRule, cases: list[Case], book: Rulebook, domain: str) -> set[str]:
+    """Where the stated objects sit against the rule's threshold, whichever parameter."""
+    return set().union(*positions_by_parameter(rule, cases, book, domain).values())
 
 
 def missing_positions(
     rules: DomainRules, cases: list[Case], book: Rulebook, domain: str, *, zero_floor=False
 ) -> list[str]:
     """Rules not stated below, at and above their threshold (a flag: false and true). With
-    ``zero_floor``, a threshold of 0 needs no 'below' (a count of people cannot be negative)."""
+    ``zero_floor``, a threshold of 0 needs no 'below' (a count of people cannot be negative).
+    A rule whose parameter name has a ``{attr}`` is stated against each parameter the name can
+    resolve to (``custody_ratio.{tier}``: ``prepaid_card.custody_below_ratio (custody_ratio.brand)``
+    when no brand issuer sits below, at and above 40 %)."""
     out = []
     for rule in rules.risk_rules:
         if rule.kind == "flag":
@@ -147,7 +160,12 @@ def missing_positions(
             want = {"at", "above"}
         else:
             want = {"below", "at", "above"}
-        if not want <= positions(rule, cases, book, domain):
+        if rule.parameter and placeholders(rule.parameter):
+            by_name = positions_by_parameter(rule, cases, book, domain)
+            pattern = matcher(rule.parameter)
+            names = sorted(p.name for p in rules.parameters if pattern.fullmatch(p.name))
+            out += [f"{rule.id} ({n})" for n in names if not want <= by_name.get(n, set())]
+        elif not want <= positions(rule, cases, book, domain):
             out.append(rule.id)
     return list(dict.fromkeys(out))  # a rule's versions: one id
 
