@@ -99,3 +99,15 @@ def test_a_templated_rule_is_stated_against_each_parameter_it_resolves_to(book):
         f"{RULE} (custody_ratio.group)",
         f"{RULE} (custody_ratio.scale)",
     ]
+
+
+def test_staying_quiet_counts_only_where_the_rule_applies(book):
+    rules = book.domains.rules("prepaid_card")
+    fires = case(39, RETAIL | {"tier": "brand"})
+    fires["expect"] = {"warnings": {"K": [RULE]}}
+    quiet_seller = case(41, RETAIL | {"tier": "brand"}, object_types=("seller",))
+    quiet_issuer = case(41, RETAIL | {"tier": "brand"})
+    assert RULE in coverage.never_fired_or_never_quiet(rules, [fires, quiet_seller], "prepaid_card")
+    assert RULE not in coverage.never_fired_or_never_quiet(
+        rules, [fires, quiet_issuer], "prepaid_card"
+    )
