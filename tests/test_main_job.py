@@ -125,7 +125,7 @@ def test_plan_verify_refuses_an_ill_typed_plan_file_before_recomputing(demo, tmp
     capsys.readouterr()
     assert run("plan", "verify", str(bad), "--config", str(cfg)) == 1
     printed = capsys.readouterr()
-    assert f"{bad}: summary.visits: " in printed.err and "is not of type 'integer'" in printed.err
+    assert f"{bad}: summary.visits: " in printed.err and "应为整数" in printed.err
     assert printed.out == "" and "复核" not in printed.err
 
 
