@@ -111,3 +111,11 @@ def test_staying_quiet_counts_only_where_the_rule_applies(book):
     assert RULE not in coverage.never_fired_or_never_quiet(
         rules, [fires, quiet_issuer], "prepaid_card"
     )
+
+
+def test_each_version_of_an_item_is_expected_on_a_day_it_is_in_force():
+    rules = onething.Rulebook(onething.enable(["hazchem"])).domains.rules("hazchem")
+    after_the_act = {"date": "2026-06-01", "expect": {"items_include": {"T": ["hazchem.003"]}}}
+    missing = coverage.items_never_expected(rules, [after_the_act])
+    assert "hazchem.003 (2013-12-07)" in missing  # the 条例's version, to 2026-04-30
+    assert "hazchem.003 (2026-05-01)" not in missing

@@ -194,12 +194,23 @@ def never_fired_or_never_quiet(
 
 
 def items_never_expected(rules: DomainRules, cases: list[Case]) -> list[str]:
-    expected = set()
+    """Items no case expects to apply; each version of an item needs a case on a day it is in
+    force (``hazchem.003 (2013-12-07)``: the 条例's version never expected)."""
+    expected: set[tuple[str, dt.date]] = set()
     for case in cases:
+        on = _date(case["date"])
         for key in ("items", "items_include"):
             for codes in case["expect"].get(key, {}).values():
-                expected |= set(codes)
-    return sorted({i.code for i in rules.items} - expected)
+                expected |= {(code, on) for code in codes}
+    versions: dict[str, list] = {}
+    for item in rules.items:
+        versions.setdefault(item.code, []).append(item)
+    out = []
+    for code, items in sorted(versions.items()):
+        for item in items:
+            if not any(c == code and in_force(item, on) for c, on in expected):
+                out.append(code if len(items) == 1 else f"{code} ({item.effective_from})")
+    return out
 
 
 def conditional_items_never_left_out(
