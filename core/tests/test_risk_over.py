@@ -28,6 +28,9 @@ from onething.risk.explain import explain
 from onething.risk.facts import fact_kinds, facts_of, ingest, merge_for_rules
 from onething.store import Store
 
+#: These tests read the messages and explanations in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2025, 6, 30)
 CARS = ["鲁P12345", "鲁PD12345"]  # operated by code(1); 鲁P12345F by no one
 
