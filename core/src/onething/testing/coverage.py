@@ -35,9 +35,9 @@ def scenario_cases(folder: Path, skip: Iterable[str] = ("config",)) -> list[Case
     key in ``skip`` (a city layer's cases change parameter values)."""
     out: list[Case] = []
     for path in sorted(folder.glob("*.scenario.yaml")):
-        data = yaml.safe_load(path.read_text("utf-8"))
-        if not any(k in data for k in skip):
-            out += data["cases"]
+        data = yaml.safe_load(path.read_text("utf-8")) or {}  # an empty file: the runner says so
+        if isinstance(data, dict) and not any(k in data for k in skip):
+            out += data.get("cases") or []
     return out
 
 
