@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cached_property
+from pathlib import Path
 
 import jsonschema
 
@@ -33,6 +34,9 @@ class DomainContract:
     ratios_from_deployment: str = ""
     """Why the plugin declares no sampling ratio (the basis leaving it to the city's layer);
     empty: every random item must have one (``test_every_random_item_has_a_sampling_ratio``)."""
+    deployment: str | Path | None = None
+    """With ``ratios_from_deployment``: a deployment config whose layers set the ratios; every
+    random item must have one under it."""
 
     @cached_property
     def domains(self) -> Domains:
@@ -84,14 +88,19 @@ class DomainContract:
         ``sampling_ratio.<item number>`` or ``sampling_ratio`` of its domain: without one, no
         plan samples it (objects without a credit grade at least; per-grade ratios,
         ``sampling_ratio.A`` …, refine one of these, they do not replace it)."""
-        import pytest
-
         from ..planning.population import NO_GRADE
         from ..planning.sampling import ratio_parameter
 
         if self.ratios_from_deployment:
-            pytest.skip(f"sampling ratios from the deployment: {self.ratios_from_deployment}")
-        book = Rulebook(self.domains)
+            assert self.deployment is not None, (
+                f"ratios from the deployment ({self.ratios_from_deployment}): name the "
+                "deployment config whose layers set them (`deployment`)"
+            )
+            from ..app import Onething
+
+            book = Onething.from_config(self.deployment).rulebook
+        else:
+            book = Rulebook(self.domains)
         today = dt.date.today()
         missing = [
             item.code
