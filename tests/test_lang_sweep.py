@@ -441,6 +441,22 @@ def leaf_commands() -> list[str]:
     return found
 
 
+@functools.cache
+def _json_commands() -> set[str]:
+    """The commands whose --format offers json (their errors come as JSON then)."""
+    from onething.cli import build
+
+    group, found = build(), set()
+    for path in leaf_commands():
+        cmd = group
+        for name in path.split():
+            cmd = cmd.commands[name]
+        for p in cmd.params:
+            if "--format" in p.opts and "json" in getattr(p.type, "choices", ()):
+                found.add(path)
+    return found
+
+
 def test_every_command_has_an_invocation_in_the_sweep():
     assert set(leaf_commands()) - INVOCATIONS.keys() == set(), "add it to INVOCATIONS"
     assert INVOCATIONS.keys() - set(leaf_commands()) == set()
@@ -462,6 +478,9 @@ def test_every_command_speaks_only_chinese(demo, zh, path):
         expected = (0,) if i == 0 and path not in REFUSALS else (0, 1, 2)
         assert code in expected, f"{path} #{i}: exit {code}\n{text}"
         printed.append((f"{path} #{i} (exit {code})", text))
+        if code == 1 and path in _json_commands():  # the error as JSON says it in Chinese too
+            code, text = _run(*path.split(), *args(demo), "--format", "json")
+            printed.append((f"{path} #{i} --format json (exit {code})", text))
     code, text = _run(*path.split(), "--help")
     printed.append((f"{path} --help", text))
     english = {name: s for name, text in printed if (s := english_sentences(text))}
