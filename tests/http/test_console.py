@@ -138,7 +138,8 @@ def test_a_department_signs_in_sees_its_inbox_and_acts_on_a_case(console, page):
     text = row.inner_text()
     assert "测试商店" in text and "风险预警" in text and "研判" in text
     assert "已逾期" not in text
-    assert "开发登录" in p.locator("#who").inner_text()
+    who = p.locator("#who").inner_text()
+    assert "开发登录" in who and "审核人员" in who and "reviewer" not in who  # the role by name
     shot(p, "inbox")
 
     row.locator("a").click()

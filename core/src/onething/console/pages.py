@@ -81,6 +81,7 @@ def _render(request: Request, template: str, who: Identity | None, status=200, *
             switch=_switch(request, "en" if lang == "zh" else "zh"),
             prefix=PREFIX,
             dept_label=views.dept_label(request.app.state.onething),
+            role_label=views.role_label,
             **ctx,
         )
     )

@@ -11,13 +11,18 @@ from typing import Any
 from ..departments import department_name, departments
 from ..errors import InvalidInput
 from ..i18n import _, language
-from ..loop.documents import ACTIONS, Labels
+from ..loop.documents import ACTIONS, ROLES, Labels
 from ..workdays import LOCAL_ZONE
 
 
 def dept_label(app):
     level = app.deployment.level
     return lambda code: department_name(code, level, language()) if code else ""
+
+
+def role_label(code: str) -> str:
+    """A loop role by name (审核人员, reviewer)."""
+    return _(*ROLES[code]) if code in ROLES else code
 
 
 def department_choices(app) -> list[tuple[str, str]]:
