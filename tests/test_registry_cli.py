@@ -171,4 +171,4 @@ def test_show_gives_record_items_and_history_and_rejects_an_unknown_key(config, 
     code, text, _ = run(capsys, "registry", "show", key, "--config", config)
     assert code == 0 and "适用事项" in text and "变更历史" in text
     code, _, err = run(capsys, "registry", "show", "91371500NOSUCHKEY1", "--config", config)
-    assert code == 1 and "no such object" in err
+    assert code == 1 and "名录库中没有该对象" in err

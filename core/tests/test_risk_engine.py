@@ -283,7 +283,7 @@ def test_grades_combine_credit_and_risk_into_the_stratum_with_history(store, boo
 
 
 def test_explain_an_unknown_object(store, book):
-    with pytest.raises(InvalidInput, match="no such object"):
+    with pytest.raises(InvalidInput, match="名录库中没有该对象"):
         explain(store, book, "91371500MA3C0000XX", ON)
 
 
