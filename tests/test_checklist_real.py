@@ -83,5 +83,5 @@ def test_the_catering_visit_of_issue_19_yields_two_findings(book):
     )
     assert sorted(f.element for f in rec.findings) == ["catering.e01", "catering.e06"]
     by = {f.element: f.remark for f in rec.findings}
-    assert "with_current_certificate = 4 is less than food_handlers = 6" in by["catering.e06"]
+    assert "with_current_certificate = 4，少于 food_handlers = 6" in by["catering.e06"]
     assert "scope_matches = False" in by["catering.e01"]

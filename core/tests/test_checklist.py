@@ -13,6 +13,9 @@ from onething import InvalidInput, Rulebook
 from onething.checklist import build_checklist, failures, strictest, validate
 from onething.checklist.limits import FAMILIES, ResolvedLimit, differences
 
+#: These tests read the findings' reasons in English; the last one checks the Chinese.
+pytestmark = pytest.mark.usefixtures("english")
+
 ON = dt.date(2026, 11, 27)
 
 
@@ -143,7 +146,7 @@ def test_x_at_least_compares_a_count_with_its_sibling():
     ]
 
 
-def test_evidence_against_its_schema_names_element_and_message():
+def test_evidence_against_its_schema_names_element_and_message(chinese):
     with pytest.raises(InvalidInput) as exc:
         validate(
             "x.e01",
@@ -293,3 +296,9 @@ def test_an_element_whose_evidence_can_never_fail_is_named_unless_advisory(fake_
     assert [line.split(":")[0] for line in never_fails([silent])] == [el.code]
     advisory = evolve(silent, evidence_schema={**silent.evidence_schema, "x-advisory": "倡导性"})
     assert never_fails([advisory]) == []
+
+
+def test_a_reason_is_in_the_language_with_the_unit_by_name(chinese):
+    limit = ResolvedLimit("x.e1", "x", ">=", "gram", 125.0, frequency="yearly")
+    assert failures({"type": "number"}, 100, limit, ON) == ["取值 = 100，限值 >= 125 克（每年）"]
+    assert failures({"type": "boolean"}, False, None, ON) == ["取值 = 否"]

@@ -111,8 +111,11 @@ def check_unit(
         raise InvalidInput(
             location,
             f"{path}.unit",
-            f"evidence for element {code} is in {evidence['unit']!r}, its limit is in "
-            f"{limit.unit!r}",
+            _(
+                f"要素 {code} 的证据单位为 {evidence['unit']!r}，其限值单位为 {limit.unit!r}",
+                f"evidence for element {code} is in {evidence['unit']!r}, its limit is in "
+                f"{limit.unit!r}",
+            ),
         )
 
 
@@ -127,14 +130,24 @@ def failures(
             return
         ok = limit.passes(float(v))
         if ok is False:
-            out.append(f"{where or 'value'} = {number(v)}, limit {limit.text()}")
+            out.append(
+                _(
+                    f"{where or '取值'} = {number(v)}，限值 {limit.text()}",
+                    f"{where or 'value'} = {number(v)}, limit {limit.text()}",
+                )
+            )
 
     def aged(v: Any, where: str) -> None:
         day = _day(v)
         if limit is None or limit.value is None or day is None or limit.unit not in AGE_UNITS:
             return
         if age_passes(day, on, limit) is False:
-            out.append(f"{where} = {v} on {on}: age limit {limit.text()}")
+            out.append(
+                _(
+                    f"{where} = {v}，至 {on} 超过时限 {limit.text()}",
+                    f"{where} = {v} on {on}: age limit {limit.text()}",
+                )
+            )
 
     def ratio(v: Any, where: str, other: str, parent: Any) -> None:
         if limit is None or not _number(v) or not isinstance(parent, dict):
@@ -145,18 +158,33 @@ def failures(
         r = float("inf") if base == 0 else v / base
         if limit.passes(r) is False:
             shown = "∞" if base == 0 else f"{r:.4g}"
-            out.append(f"{where} / {other} = {shown}, limit {limit.text()}")
+            out.append(
+                _(
+                    f"{where} / {other} = {shown}，限值 {limit.text()}",
+                    f"{where} / {other} = {shown}, limit {limit.text()}",
+                )
+            )
 
     def walk(sch: Any, v: Any, where: str, name: str | None, parent: Any) -> None:
         if not isinstance(sch, dict):
             return
         if "x-pass" in sch:
             if v != sch["x-pass"]:
-                out.append(f"{where or 'value'} = {v!r}, expected {sch['x-pass']!r}")
+                out.append(
+                    _(
+                        f"{where or '取值'} = {v!r}，应为 {sch['x-pass']!r}",
+                        f"{where or 'value'} = {v!r}, expected {sch['x-pass']!r}",
+                    )
+                )
         elif where == "" and isinstance(v, bool) and v is False:
-            out.append("value = false")
+            out.append(_("取值 = 否", "value = false"))
         if v in sch.get("x-fail", ()):
-            out.append(f"{where or 'value'} = {v!r}, one of {sch['x-fail']!r}")
+            out.append(
+                _(
+                    f"{where or '取值'} = {v!r}，属于不合格值 {sch['x-fail']!r}",
+                    f"{where or 'value'} = {v!r}, one of {sch['x-fail']!r}",
+                )
+            )
         if sch.get("x-age"):
             aged(v, where)
         if isinstance(sch.get("x-ratio-of"), str):
@@ -166,11 +194,18 @@ def failures(
         if is_expiry(sch, name) and isinstance(v, str):
             day = _day(v)
             if day is not None and day < on:
-                out.append(f"{where} = {v} expired before {on}")
+                out.append(
+                    _(f"{where} = {v}，已于 {on} 前到期", f"{where} = {v} expired before {on}")
+                )
         other = sch.get("x-at-least")
         if other and isinstance(parent, dict) and _number(v) and _number(parent.get(other)):
             if v < parent[other]:
-                out.append(f"{where} = {v} is less than {other} = {parent[other]}")
+                out.append(
+                    _(
+                        f"{where} = {v}，少于 {other} = {parent[other]}",
+                        f"{where} = {v} is less than {other} = {parent[other]}",
+                    )
+                )
         if isinstance(v, dict):
             props = sch.get("properties", {})
             for k, sub in v.items():

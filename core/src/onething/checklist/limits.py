@@ -10,14 +10,19 @@ from typing import Any
 from attrs import field, frozen
 
 from ..errors import InvalidInput, NotInForce
+from ..i18n import language
 from ..model import Basis, Element, converter
-from ..model.parameter import UNIT_BASE
+from ..model.parameter import UNIT_BASE, UNITS
 from ..rulebook import Rulebook
 
 #: comparator -> family: an upper bound, a lower bound, an exact value, an excluded value
 FAMILIES = {"<": "upper", "<=": "upper", ">": "lower", ">=": "lower", "==": "exact", "!=": "not"}
 #: frequencies from the most to the least frequent (a more frequent check is stricter)
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "half_yearly", "yearly")
+FREQUENCIES_ZH = {
+    "daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度",
+    "half_yearly": "每半年", "yearly": "每年",
+}  # fmt: skip
 #: The glossary's severities, from the mildest.
 SEVERITY_ORDER = ("general", "serious", "severe", "major_hazard")
 
@@ -38,10 +43,14 @@ class ResolvedLimit:
     note: str | None = None
 
     def text(self) -> str:
-        """``<= 20 square_metre (yearly)``: the requirement in one line."""
+        """``<= 20 平方米（每年）`` (``<= 20 square_metre (yearly)`` in English): the
+        requirement in one line."""
         value = "?" if self.value is None else number(self.value)
-        freq = f"（{self.frequency}）" if self.frequency else ""
-        return f"{self.comparator} {value} {self.unit}{freq}"
+        if language() == "en":
+            freq = f" ({self.frequency})" if self.frequency else ""
+            return f"{self.comparator} {value} {self.unit}{freq}"
+        freq = f"（{FREQUENCIES_ZH.get(self.frequency, self.frequency)}）" if self.frequency else ""
+        return f"{self.comparator} {value} {UNITS.get(self.unit, self.unit)}{freq}"
 
     def as_json(self) -> dict[str, Any]:
         return {

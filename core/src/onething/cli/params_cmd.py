@@ -8,6 +8,7 @@ import click
 
 from ..core_parameters import CORE
 from ..i18n import _, label
+from ..model.parameter import UNITS
 from .common import (
     config_option,
     date_option,
@@ -21,13 +22,6 @@ from .common import (
 
 STATUS_ZH = {"verified": "已核实", "secondary": "二手来源", "unconfirmed": "未核实"}
 LAYER_ZH = {"plugin": "插件", "override": "城市覆盖", "extension": "城市扩展"}
-#: Units as the table shows them (``--format json`` keeps the codes).
-UNIT_ZH = {
-    "ratio": "比例", "CNY": "元", "day": "日", "working_day": "工作日", "hour": "小时",
-    "month": "月", "year": "年", "count": "次/个", "per_year": "每年", "person": "人",
-    "bed": "床", "gram": "克", "square_metre": "平方米", "metre": "米",
-    "percent_point": "百分点", "multiple": "倍", "text": "文本", "flag": "是/否",
-}  # fmt: skip
 
 
 def make() -> click.Command:
@@ -85,7 +79,7 @@ def make() -> click.Command:
                     p.name,
                     label(p),
                     p.value,
-                    UNIT_ZH.get(p.unit, p.unit) if zh else p.unit,
+                    UNITS.get(p.unit, p.unit) if zh else p.unit,
                     "；".join(b.cite() for b in p.basis),
                     STATUS_ZH[p.status] if zh else p.status,
                     p.effective_from,

@@ -20,6 +20,7 @@ import jsonschema
 from .. import rule_lists
 from ..checklist.evidence import failures, judged, never_fails, validate
 from ..checklist.limits import resolve
+from ..i18n import _
 from ..integrity import problems
 from ..model import Membership, SupervisedObject, converter
 from ..plugins import Domains, enable
@@ -157,7 +158,8 @@ class DomainContract:
                     bad = data.draw(evidence(schema, limit, on, place), label=place or "value")
                     validate(el.code, schema, bad, location=el.code, path="evidence")
                     reasons = failures(schema, bad, limit, on)
-                    assert (place or "value") in map(norm, reasons), (el.code, place, reasons)
+                    whole = _("取值", "value")  # a reason names its place, or the whole value
+                    assert (place or whole) in map(norm, reasons), (el.code, place, reasons)
 
             check()
 
