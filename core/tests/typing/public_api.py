@@ -13,10 +13,12 @@ import onething
 from onething import (
     API_VERSION,
     ENTRY_POINT_GROUP,
+    Actor,
     DataDomain,
     Deployment,
     Domains,
     InvalidInput,
+    Loop,
     NotFound,
     NotInForce,
     Onething,
@@ -28,12 +30,21 @@ from onething import (
     case_history,
     discover,
     enable,
+    evaluate_all,
     holds,
     hookimpl,
+    import_file,
     inbox,
+    ingest_events,
+    ingest_facts,
     list_cases,
     load_config,
+    make_plan,
     match_by_data,
+    open_case,
+    transition,
+    verify_audit,
+    verify_plan,
 )
 from onething.model import Element, Item, Scalar, SupervisedObject
 
@@ -146,3 +157,24 @@ def catering() -> DataDomain:
 
 def an_item_class() -> type[Item]:
     return onething.model.Item
+
+
+def the_engines(app: Onething, on: dt.date, path: Path) -> list[str]:
+    """Store first, then the rulebook (or the loop), as every engine takes them."""
+    store, rulebook, loop = app.store, app.rulebook, app.loop
+    imported: int = import_file(store, path).inserted
+    facts: int = ingest_facts(store, rulebook, path).stored
+    evaluated: int = evaluate_all(store, rulebook, on).rules
+    events: list[int] = ingest_events(store, loop, path, region="371500").cases_opened
+    plan: dict[str, Any] = make_plan(store, rulebook, cycle="2026Q1", seed="S")
+    differences: list[str] = verify_plan(store, rulebook, plan)
+    intact: bool = verify_audit(store).ok
+    return [str(imported + facts + evaluated + len(events)), *differences, str(intact)]
+
+
+def a_case_moved(store_app: Onething, loop: Loop, finding: Any) -> int:
+    opened = open_case(store_app.store, loop, finding, region="371500")
+    actor = Actor("market", "reviewer", "371500")
+    assert opened.id is not None  # a stored case has its id (the table's column is optional)
+    moved = transition(store_app.store, loop, opened.id, "assess", actor, version=opened.version)
+    return moved.version
