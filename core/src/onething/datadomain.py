@@ -50,8 +50,10 @@ from typing import Any, ClassVar
 from . import rule_lists, schemas
 from ._markers import hookimpl
 from .errors import InvalidInput
+from .i18n import _
 from .model import DomainDescription, Element, LoopExtension, SupervisedObject, converter
 from .schemas import validated
+from .tables import not_json
 
 
 def _kinds() -> dict[str, rule_lists.RuleList]:
@@ -94,7 +96,9 @@ class DataDomain:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput(self._label(name), "", f"not valid TOML: {exc}") from exc
+            raise InvalidInput(
+                self._label(name), "", _(f"不是有效的 TOML：{exc}", f"not valid TOML: {exc}")
+            ) from exc
 
     @cached_property
     def _version(self) -> str:
@@ -128,7 +132,7 @@ class DataDomain:
                 raw["attribute_schema"] = json.loads(schema_file.read_text("utf-8"))
             except json.JSONDecodeError as exc:
                 raise InvalidInput(
-                    self._label("attributes.schema.json"), "", f"not valid JSON: {exc}"
+                    self._label("attributes.schema.json"), "", not_json(str(exc))
                 ) from exc
         data = schemas.check(raw, "plugin-data", location=self._label(name), definition=definition)
         validated.add(k, data)
@@ -139,7 +143,11 @@ class DataDomain:
         name = "domain.toml"
         data = self._checked(name, "domain")
         if data is None:
-            raise InvalidInput(self._label(name), "", "missing: every domain plugin needs one")
+            raise InvalidInput(
+                self._label(name),
+                "",
+                _("缺失：每个领域插件都需要它", "missing: every domain plugin needs one"),
+            )
         return converter.structure(data, DomainDescription)
 
     @property
@@ -216,7 +224,7 @@ class DataDomain:
         rng = random.Random(seed)
         props = self.description.attribute_schema.get("properties", {})
         out = []
-        for _ in objects:
+        for _obj in objects:
             attrs: dict[str, Any] = {}
             for name, prop in props.items():
                 choices = prop.get("enum") or prop.get("examples")
