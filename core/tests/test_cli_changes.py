@@ -5,12 +5,11 @@
 from __future__ import annotations
 
 import json
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 from cli_support import run
-from fake_support import FAKE
+from fake_support import fake_deployment
 
 from onething.registry.uscc import make_uscc
 
@@ -20,33 +19,7 @@ REGION = "371502"
 
 @pytest.fixture
 def cfg(store, tmp_path, monkeypatch):
-    """A deployment of the fake domain on the test's store, with one object and a fact that
-    fires ``fake.abnormal_list``."""
-    real = metadata.entry_points
-
-    def entry_points(**kw):
-        found = list(real(**kw))
-        return [*found, FAKE] if kw.get("group") == "onething.domains" else found
-
-    monkeypatch.setattr("onething.plugins.metadata.entry_points", entry_points)
-    path = tmp_path / "onething.toml"
-    path.write_text(
-        '[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["fake"]\n'
-        f'[storage]\nurl = "{store.config_url}"\n',
-        "utf-8",
-    )
-    obj = {
-        "uscc": KEY,
-        "name": "测试商店",
-        "region_code": REGION,
-        "domains": {"fake": {"object_types": ["shop"], "attributes": {}}},
-    }
-    (tmp_path / "objects.jsonl").write_text(json.dumps(obj, ensure_ascii=False) + "\n", "utf-8")
-    (tmp_path / "facts.csv").write_text(
-        f"key,fact,value,observed_at,source\n{KEY},abnormal_listed,true,2026-06-01,公示系统\n",
-        "utf-8",
-    )
-    return str(path)
+    return fake_deployment(store, tmp_path, monkeypatch, KEY, REGION)[0]
 
 
 def _json(capsys, *args, code=0):

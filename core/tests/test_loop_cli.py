@@ -10,12 +10,11 @@ import io
 import json
 import re
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 from cli_support import run
-from fake_support import FAKE
+from fake_support import fake_deployment
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,33 +34,7 @@ KEY = make_uscc("9", "1", "371502", "MA3C0001")
 def cfg(store, tmp_path, monkeypatch):
     """A deployment of the fake domain on the test's store, with one object and a fact that
     fires ``fake.abnormal_list``."""
-    real = metadata.entry_points
-
-    def entry_points(**kw):
-        found = list(real(**kw))
-        return [*found, FAKE] if kw.get("group") == "onething.domains" else found
-
-    monkeypatch.setattr("onething.plugins.metadata.entry_points", entry_points)
-    path = tmp_path / "onething.toml"
-    path.write_text(
-        '[deployment]\nregion = "371500"\nlevel = "city"\ndomains = ["fake"]\n'
-        f'[storage]\nurl = "{store.config_url}"\n',
-        "utf-8",
-    )
-    objects = tmp_path / "objects.jsonl"
-    obj = {
-        "uscc": KEY,
-        "name": "测试商店",
-        "region_code": REGION,
-        "domains": {"fake": {"object_types": ["shop"], "attributes": {}}},
-    }
-    objects.write_text(json.dumps(obj, ensure_ascii=False) + "\n", "utf-8")
-    facts = tmp_path / "facts.csv"
-    facts.write_text(
-        f"key,fact,value,observed_at,source\n{KEY},abnormal_listed,true,2026-06-01,公示系统\n",
-        "utf-8",
-    )
-    return str(path), objects, facts
+    return fake_deployment(store, tmp_path, monkeypatch, KEY, REGION)
 
 
 def _cli(capsys, *args, ok=True):
