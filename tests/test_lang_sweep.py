@@ -435,7 +435,7 @@ def leaf_commands() -> list[str]:
             found.append(" ".join(path))
         if isinstance(cmd, click.Group):
             for name in cmd.list_commands(click.Context(cmd)):
-                walk(cmd.commands[name], [*path, name])
+                walk(cmd.get_command(click.Context(cmd), name), [*path, name])
 
     walk(build(), [])
     return found
@@ -450,7 +450,7 @@ def _json_commands() -> set[str]:
     for path in leaf_commands():
         cmd = group
         for name in path.split():
-            cmd = cmd.commands[name]
+            cmd = cmd.get_command(click.Context(cmd), name)
         for p in cmd.params:
             if "--format" in p.opts and "json" in getattr(p.type, "choices", ()):
                 found.add(path)

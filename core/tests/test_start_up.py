@@ -53,6 +53,34 @@ def test_help_imports_no_heavy_library():
     assert _loaded_after(code) == []
 
 
+def test_a_command_imports_its_own_module_only():
+    """The group builds a command at first use: ``params`` imports no other command module."""
+    code = textwrap.dedent(
+        """
+        import contextlib, io, sys
+        from onething.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                main(["params", "--help"])
+            except SystemExit:
+                pass
+        print(sorted(m for m in sys.modules if m.endswith("_cmd")))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "['onething.cli.params_cmd']"
+
+
+def test_the_command_table_names_each_command_as_it_names_itself():
+    import importlib
+
+    from onething.cli.group import COMMANDS
+
+    for name, (module, factory) in COMMANDS.items():
+        built = getattr(importlib.import_module(f"onething.cli.{module}"), factory)()
+        assert built.name == name, (module, factory)
+
+
 @pytest.mark.parametrize(
     "package",
     ["onething", "onething.items", "onething.loop", "onething.model", "onething.registry"],

@@ -2,40 +2,62 @@
 
 from __future__ import annotations
 
+import importlib
 from importlib import metadata
 
 import click
 
 from ..i18n import LANGUAGES, _
-from . import (
-    audit_cmd,
-    checklist_cmd,
-    db_cmd,
-    demo_cmd,
-    departments_cmd,
-    docs_cmd,
-    elements_cmd,
-    evaluate_cmd,
-    events_cmd,
-    exchange_cmd,
-    guide_cmd,
-    items_cmd,
-    loop_cmd,
-    params_cmd,
-    plan_cmd,
-    plugin_cmd,
-    plugins_cmd,
-    publish_cmd,
-    record_cmd,
-    registry_cmd,
-    risk_cmd,
-    serve_cmd,
-    validate_cmd,
-)
+
+#: Each command: its name, and the module and factory that build it. A command's module is
+#: imported when the command is used (``--help`` lists them all, so it imports them all).
+COMMANDS = {
+    "plugins": ("plugins_cmd", "make"),
+    "plugin": ("plugin_cmd", "make"),
+    "validate": ("validate_cmd", "make"),
+    "params": ("params_cmd", "make"),
+    "db": ("db_cmd", "make"),
+    "departments": ("departments_cmd", "make"),
+    "docs": ("docs_cmd", "make"),
+    "elements": ("elements_cmd", "make"),
+    "items": ("items_cmd", "make"),
+    "checklist": ("checklist_cmd", "make"),
+    "guide": ("guide_cmd", "make"),
+    "record": ("record_cmd", "make"),
+    "registry": ("registry_cmd", "make"),
+    "plan": ("plan_cmd", "make"),
+    "loop": ("loop_cmd", "make"),
+    "publish": ("publish_cmd", "make"),
+    "exchange": ("exchange_cmd", "make"),
+    "events": ("events_cmd", "make"),
+    "audit": ("audit_cmd", "make"),
+    "evaluate": ("evaluate_cmd", "make"),
+    "demo": ("demo_cmd", "make"),
+    "serve": ("serve_cmd", "make"),
+    "facts": ("risk_cmd", "make_facts"),
+    "risk": ("risk_cmd", "make"),
+    "inspectors": ("plan_cmd", "make_inspectors"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are built at first use (``onething params`` does not import the
+    loop's, the exchange's or the service's commands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})  # as click.Group lists them
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, factory = COMMANDS[cmd_name]
+            built = getattr(importlib.import_module(f".{module}", __package__), factory)()
+            self.add_command(built, cmd_name)
+        return self.commands.get(cmd_name)
 
 
 def make_group() -> click.Group:
     @click.group(
+        cls=LazyGroup,
         help=_(
             "综合监管一件事：行业领域插件、监管事项、参数与监管流程的命令行工具。\n\n"
             "退出码：0 成功；1 输入无效；2 用法错误。英文帮助：--lang en。",
@@ -61,32 +83,4 @@ def make_group() -> click.Group:
     def group() -> None:
         pass
 
-    for module in (
-        plugins_cmd,
-        plugin_cmd,
-        validate_cmd,
-        params_cmd,
-        db_cmd,
-        departments_cmd,
-        docs_cmd,
-        elements_cmd,
-        items_cmd,
-        checklist_cmd,
-        guide_cmd,
-        record_cmd,
-        registry_cmd,
-        plan_cmd,
-        loop_cmd,
-        publish_cmd,
-        exchange_cmd,
-        events_cmd,
-        audit_cmd,
-        evaluate_cmd,
-        demo_cmd,
-        serve_cmd,
-    ):
-        group.add_command(module.make())
-    group.add_command(risk_cmd.make_facts())
-    group.add_command(risk_cmd.make())
-    group.add_command(plan_cmd.make_inspectors())
     return group
