@@ -87,6 +87,26 @@ def test_the_evaluation_counts_what_the_demo_stored(demo):
     assert "试点评估" in html and "data:image/png;base64," in html
 
 
+def test_the_main_job_runs_the_loop_from_risk_warnings_too(demo):
+    """Synthetic monitoring data crosses the plugins' own rules for a share of objects: each
+    warning opens a case at 风险预警, counted by the evaluation as cases from warnings."""
+    _, out = demo
+    ev = json.loads((out / "evaluation.json").read_text("utf-8"))
+    fig = {f["code"]: f for f in ev["figures"]}
+    engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
+    with engine.connect() as conn:
+        facts = conn.execute(sa.text("SELECT count(*) FROM risk_fact")).scalar_one()
+        rules = conn.execute(
+            sa.text("SELECT count(DISTINCT rule_id) FROM risk_warning")
+        ).scalar_one()
+        from_warnings = conn.execute(
+            sa.text("SELECT count(*) FROM loop_case WHERE source_kind = 'warning'")
+        ).scalar_one()
+    engine.dispose()
+    assert facts > 0 and rules >= 8  # rules of several plugins fired
+    assert fig["warnings.cases"]["value"] == from_warnings > 0
+
+
 def test_index_links_resolve_to_written_files(demo):
     _, out = demo
     html = (out / "index.html").read_text("utf-8")

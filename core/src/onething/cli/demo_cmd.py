@@ -145,6 +145,9 @@ def make() -> click.Command:
                 [_("检查记录", "inspection records"), f.get("records")],
                 [_("发现问题", "violations found"), f.get("findings")],
                 [_("闭环事项", "cases opened"), f.get("cases_opened")],
+                [_("监测数据（事实）", "facts ingested"), f.get("facts")],
+                [_("风险预警", "risk warnings"), f.get("warnings")],
+                [_("预警形成的事项", "cases from warnings"), f.get("warning_cases")],
                 [
                     _("闭环路径", "loop paths"),
                     ", ".join(

@@ -73,6 +73,7 @@ PHASES = (
     ("plan", "抽取并复核计划", "drawing and verifying the plan"),
     ("inspections", "模拟联合检查", "simulating the joint inspections"),
     ("loop", "闭环处置", "closed loop"),
+    ("risk", "监测数据与风险预警", "monitoring data and risk warnings"),
     ("events", "宿主平台事件", "host-platform events"),
     ("guides", "合规指引", "compliance guides"),
     ("publications", "结果公示", "publications"),
@@ -332,6 +333,29 @@ class _Context:
             report.analyse(self.app.store, walker.loop, self.now), folder, ("png",), force=True
         )
         self.wrote("闭环回溯分析", "closed-loop retrospective", folder)
+
+    def phase_risk(self, label: str) -> None:
+        """Facts crossing the plugins' rules for a share of objects, ingested, then the rules
+        evaluated: warnings, and a case for each (left at 风险预警 for the departments' inbox).
+        Objects are not re-graded: that is for the next cycle's draw, and this cycle's plan
+        must still verify against the registry it was drawn on."""
+        from ..loop import Loop
+        from ..risk import facts
+        from ..risk.cases import open_cases
+        from ..risk.engine import evaluate_all
+        from .facts import demo_facts
+
+        tick = self.progress.phase(label, 2)
+        on = self.end
+        rows = list(demo_facts(self.app, on, self.seed))
+        facts.ingest(self.app.store, self.app.rulebook, rows, label="demo-facts", on=on)
+        tick(1, 2)
+        report = evaluate_all(self.app.store, self.app.rulebook, on)
+        cases = open_cases(self.app.store, Loop(self.app.rulebook), at=self.now)
+        tick(2, 2)
+        self.result.figures.update(
+            facts=len(rows), warnings=report.new_count, warning_cases=len(cases)
+        )
 
     def phase_events(self, label: str) -> None:
         from ..loop import Loop, ingest_events
