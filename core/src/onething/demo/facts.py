@@ -32,36 +32,39 @@ def _crossing(rule, limit: Any, on: dt.date) -> Any:
 
 
 def demo_facts(app, on: dt.date, seed: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line, fact row)`` for the facts ingestion, observed the day before ``on``."""
+    """``(line, fact row)`` for the facts ingestion, observed the day before ``on``; one pass
+    over each domain's objects."""
     book = app.rulebook
-    rules = [
-        r
-        for r in book.risk_rules(on)
-        if r.over is None and r.condition is None and "{" not in (r.parameter or "")
-    ]
-    observed = (on - dt.timedelta(days=1)).isoformat()
-    line = 0
-    for rule in rules:
+    by_domain: dict[str, list[tuple[Any, set[str], Any]]] = {}
+    for rule in book.risk_rules(on):
+        if rule.over is not None or rule.condition is not None or "{" in (rule.parameter or ""):
+            continue
         limit = book.value(rule.domain, rule.parameter, on) if rule.parameter else None
         value = _crossing(rule, limit, on)
-        if value is None:
-            continue
-        types = set(rule.object_types)
-        for batch in iter_objects(app.store, domain=rule.domain):
+        if value is not None:
+            by_domain.setdefault(rule.domain, []).append((rule, set(rule.object_types), value))
+    observed = (on - dt.timedelta(days=1)).isoformat()
+    line = 0
+    for domain, rules in by_domain.items():
+        for batch in iter_objects(app.store, domain=domain):
             for obj in batch:
-                member = obj.domains.get(rule.domain)
-                if member is None or (types and not types & set(member.object_types)):
+                member = obj.domains.get(domain)
+                if member is None:
                     continue
-                if prn(seed, f"fact/{rule.id}/{obj.key}") >= SHARE:
-                    continue
-                line += 1
-                yield (
-                    line,
-                    {
-                        "key": obj.key,
-                        "fact": rule.fact,
-                        "value": value,
-                        "observed_at": observed,
-                        "source": "演示监测数据（合成）",
-                    },
-                )
+                types = set(member.object_types)
+                for rule, wanted, value in rules:
+                    if wanted and not wanted & types:
+                        continue
+                    if prn(seed, f"fact/{rule.id}/{obj.key}") >= SHARE:
+                        continue
+                    line += 1
+                    yield (
+                        line,
+                        {
+                            "key": obj.key,
+                            "fact": rule.fact,
+                            "value": value,
+                            "observed_at": observed,
+                            "source": "演示监测数据（合成）",
+                        },
+                    )
