@@ -300,5 +300,5 @@ def test_an_element_whose_evidence_can_never_fail_is_named_unless_advisory(fake_
 
 def test_a_reason_is_in_the_language_with_the_unit_by_name(chinese):
     limit = ResolvedLimit("x.e1", "x", ">=", "gram", 125.0, frequency="yearly")
-    assert failures({"type": "number"}, 100, limit, ON) == ["取值 = 100，限值 >= 125 克（每年）"]
+    assert failures({"type": "number"}, 100, limit, ON) == ["取值 = 100，限值 ≥ 125 克（每年）"]
     assert failures({"type": "boolean"}, False, None, ON) == ["取值 = 否"]

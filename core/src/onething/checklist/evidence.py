@@ -42,7 +42,7 @@ from jsonschema.exceptions import best_match
 from ..errors import InvalidInput, PluginError
 from ..i18n import _
 from ..schemas import every_error, key_path
-from .limits import ResolvedLimit, number
+from .limits import ResolvedLimit, limit_text, number
 
 EXPIRY_NAMES = ("valid_to", "expires_on", "expiry_date")
 #: units an ``x-age`` date can be measured in
@@ -132,8 +132,8 @@ def failures(
         if ok is False:
             out.append(
                 _(
-                    f"{where or '取值'} = {number(v)}，限值 {limit.text()}",
-                    f"{where or 'value'} = {number(v)}, limit {limit.text()}",
+                    f"{where or '取值'} = {number(v)}，限值 {limit_text(limit)}",
+                    f"{where or 'value'} = {number(v)}, limit {limit_text(limit)}",
                 )
             )
 
@@ -144,8 +144,8 @@ def failures(
         if age_passes(day, on, limit) is False:
             out.append(
                 _(
-                    f"{where} = {v}，至 {on} 超过时限 {limit.text()}",
-                    f"{where} = {v} on {on}: age limit {limit.text()}",
+                    f"{where} = {v}，至 {on} 超过时限 {limit_text(limit)}",
+                    f"{where} = {v} on {on}: age limit {limit_text(limit)}",
                 )
             )
 
@@ -160,8 +160,8 @@ def failures(
             shown = "∞" if base == 0 else f"{r:.4g}"
             out.append(
                 _(
-                    f"{where} / {other} = {shown}，限值 {limit.text()}",
-                    f"{where} / {other} = {shown}, limit {limit.text()}",
+                    f"{where} / {other} = {shown}，限值 {limit_text(limit)}",
+                    f"{where} / {other} = {shown}, limit {limit_text(limit)}",
                 )
             )
 

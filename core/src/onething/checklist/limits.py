@@ -20,9 +20,13 @@ FAMILIES = {"<": "upper", "<=": "upper", ">": "lower", ">=": "lower", "==": "exa
 #: frequencies from the most to the least frequent (a more frequent check is stricter)
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "half_yearly", "yearly")
 FREQUENCIES_ZH = {
-    "daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度",
-    "half_yearly": "每半年", "yearly": "每年",
-}  # fmt: skip
+    "daily": "每日",
+    "weekly": "每周",
+    "monthly": "每月",
+    "quarterly": "每季度",
+    "half_yearly": "每半年",
+    "yearly": "每年",
+}
 #: The glossary's severities, from the mildest.
 SEVERITY_ORDER = ("general", "serious", "severe", "major_hazard")
 
@@ -43,14 +47,11 @@ class ResolvedLimit:
     note: str | None = None
 
     def text(self) -> str:
-        """``<= 20 平方米（每年）`` (``<= 20 square_metre (yearly)`` in English): the
-        requirement in one line."""
+        """``<= 20 square_metre (yearly)``: the requirement in one line, in codes (the English
+        text; :func:`limit_text` says it in the current language)."""
         value = "?" if self.value is None else number(self.value)
-        if language() == "en":
-            freq = f" ({self.frequency})" if self.frequency else ""
-            return f"{self.comparator} {value} {self.unit}{freq}"
-        freq = f"（{FREQUENCIES_ZH.get(self.frequency, self.frequency)}）" if self.frequency else ""
-        return f"{self.comparator} {value} {UNITS.get(self.unit, self.unit)}{freq}"
+        freq = f"（{self.frequency}）" if self.frequency else ""
+        return f"{self.comparator} {value} {self.unit}{freq}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +79,16 @@ class ResolvedLimit:
             "==": measured == v,
             "!=": measured != v,
         }[self.comparator]
+
+
+def limit_text(lim: ResolvedLimit) -> str:
+    """``≤ 6 月（每半年）`` in Chinese, ``<= 6 month (half_yearly)`` in English."""
+    if language() == "en":
+        return lim.text()
+    sign = {"<=": "≤", ">=": "≥", "!=": "≠", "==": "="}.get(lim.comparator, lim.comparator)
+    value = "？" if lim.value is None else number(lim.value)
+    freq = f"（{FREQUENCIES_ZH.get(lim.frequency, lim.frequency)}）" if lim.frequency else ""
+    return f"{sign} {value} {UNITS.get(lim.unit, lim.unit)}{freq}"
 
 
 def number(v: float) -> str:

@@ -10,18 +10,9 @@ import jinja2
 
 from ..departments import department_name
 from ..i18n import _, language
-from ..model import DIMENSIONS, METHODS, SEVERITIES, UNITS
+from ..model import DIMENSIONS, METHODS, SEVERITIES
 from .build import Checklist, Line
-from .limits import ResolvedLimit, number
-
-FREQUENCIES_ZH = {
-    "daily": "每日",
-    "weekly": "每周",
-    "monthly": "每月",
-    "quarterly": "每季度",
-    "half_yearly": "每半年",
-    "yearly": "每年",
-}
+from .limits import limit_text
 
 DIMENSIONS_EN = {
     "personnel": "Personnel",
@@ -69,16 +60,6 @@ def _evidence_fields(schema: dict[str, Any]) -> list[str]:
     return [
         k + ("*" if k in schema.get("required", ()) else "") for k in schema.get("properties", {})
     ]
-
-
-def limit_text(lim: ResolvedLimit) -> str:
-    """``≤ 6 月（每半年）`` in Chinese, ``<= 6 month (half_yearly)`` in English."""
-    if language() == "en":
-        return lim.text()
-    sign = {"<=": "≤", ">=": "≥", "!=": "≠", "==": "="}.get(lim.comparator, lim.comparator)
-    value = "？" if lim.value is None else number(lim.value)
-    freq = f"（{FREQUENCIES_ZH.get(lim.frequency, lim.frequency)}）" if lim.frequency else ""
-    return f"{sign} {value} {UNITS.get(lim.unit, lim.unit)}{freq}"
 
 
 def _context(checklist: Checklist) -> dict[str, Any]:

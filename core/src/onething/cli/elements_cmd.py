@@ -103,6 +103,7 @@ def make() -> click.Group:
     @format_option()
     def conflicts_(config_path: Path, domain: str | None, at, fmt: str) -> None:
         from ..checklist import conflicts
+        from ..checklist.limits import limit_text
 
         book = open_app(config_path).rulebook
         on = day(at)
@@ -128,10 +129,10 @@ def make() -> click.Group:
                 [
                     c.canonical,
                     c.a.element,
-                    c.a.text(),
+                    limit_text(c.a),
                     "；".join(b.cite() for b in (*c.a_basis, *c.a.basis)),
                     c.b.element,
-                    c.b.text(),
+                    limit_text(c.b),
                     "；".join(b.cite() for b in (*c.b_basis, *c.b.basis)),
                     ", ".join(c.reasons),
                 ]

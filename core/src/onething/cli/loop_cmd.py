@@ -184,7 +184,7 @@ def make() -> click.Group:
         output: Path | None,
         force: bool,
     ) -> None:
-        from ..errors import InvalidInput
+        from ..errors import InvalidInput, not_enabled
         from ..loop import diagram as d
         from ..outfiles import write_atomic
 
@@ -193,10 +193,7 @@ def make() -> click.Group:
             raise InvalidInput(
                 "--domain",
                 "",
-                _(
-                    f"{domain!r} 未启用；已启用：{', '.join(lp.lead)}",
-                    f"{domain!r} is not enabled; enabled: {', '.join(lp.lead)}",
-                ),
+                not_enabled(domain, lp.lead),
             )
         if fmt in ("png", "svg"):
             if output is None:

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from ..check_points import catalogue
 from ..checklist.limits import resolve
 from ..core_parameters import CORE, core_version
-from ..errors import InvalidInput, NotInForce
-from ..i18n import _
+from ..errors import InvalidInput, NotInForce, not_enabled
 from ..loop import Loop, diagram
 from ..loop.spec import LEAD
 from ..model import DIMENSIONS, Basis, Element, Item, in_force
@@ -167,15 +166,7 @@ def _domains(rulebook: Rulebook, domain: str | None) -> list[str]:
     if domain is None:
         return list(rulebook.domains.names)
     if domain not in rulebook.domains:
-        enabled = ", ".join(rulebook.domains.names) or _("（无）", "(none)")
-        raise InvalidInput(
-            "--domain",
-            domain,
-            _(
-                f"领域 {domain!r} 未启用；已启用：{enabled}",
-                f"domain {domain!r} is not enabled; enabled: {enabled}",
-            ),
-        )
+        raise InvalidInput("--domain", domain, not_enabled(domain, rulebook.domains.names))
     return [domain]
 
 

@@ -21,7 +21,7 @@ from attrs import frozen
 from sqlmodel import Session
 
 from .. import schemas
-from ..errors import InvalidInput
+from ..errors import InvalidInput, not_enabled
 from ..i18n import _
 from ..model import SEVERITIES, in_force
 from ..store import Store
@@ -182,10 +182,7 @@ def read_events(path: str | Path, loop: Loop) -> list[tuple[int, dict[str, Any]]
             raise InvalidInput(
                 where,
                 "domain",
-                _(
-                    f"领域 {event['domain']!r} 未启用；已启用：{', '.join(loop.lead)}",
-                    f"domain {event['domain']!r} is not enabled; enabled: {', '.join(loop.lead)}",
-                ),
+                not_enabled(event["domain"], loop.lead),
             )
         if event["id"] in ids:
             first = ids[event["id"]]
