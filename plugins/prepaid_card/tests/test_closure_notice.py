@@ -41,6 +41,23 @@ def test_each_notice_element_checks_its_own_period(rulebook):
     }
     assert limits["prepaid_card.e13"] == "closure_notice.consumer_min_days"
     assert limits["prepaid_card.e31"] == "closure_notice.min_days"
+    assert limits["prepaid_card.e37"] == "closure_notice.announce_min_days"
+
+
+def test_the_national_announcement_starts_with_the_implementing_regulation(rulebook):
+    with pytest.raises(NotInForce):
+        rulebook.value(DOMAIN, "closure_notice.announce_min_days", dt.date(2024, 6, 30))
+    assert rulebook.value(DOMAIN, "closure_notice.announce_min_days", dt.date(2024, 7, 1)) == 30
+
+
+def test_shandongs_fines_start_on_its_entry_into_force(rulebook):
+    with pytest.raises(NotInForce):
+        rulebook.value(DOMAIN, "fine.shandong_refund.min", dt.date(2017, 6, 30))
+    day = dt.date(2017, 7, 1)
+    assert rulebook.value(DOMAIN, "fine.shandong_refund.min", day) == 10000
+    assert rulebook.value(DOMAIN, "fine.shandong_refund.max", day) == 30000
+    assert rulebook.value(DOMAIN, "fine.shandong_closure_notice.min", day) == 5000
+    assert rulebook.value(DOMAIN, "fine.shandong_closure_notice.max", day) == 10000
 
 
 def test_a_closure_with_balances_is_severe_not_a_work_safety_hazard(rulebook):
