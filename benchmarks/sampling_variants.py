@@ -14,7 +14,10 @@ Rules, each giving every stratum exactly ⌈ratio · N⌉ objects:
 * ``u/pi``: ranked by ``u / π`` (sequential Poisson; exact only for equal π);
 * ``class-systematic``: each class of objects with the same strata gets ⌊N_c·π⌋ or ⌈N_c·π⌉
   by systematic rounding over the stratum's classes (one start per seed), its smallest PRNs
-  (every object's inclusion exactly n/N; visits are the largest count of each class).
+  (every object's inclusion exactly n/N; visits are the largest count of each class);
+* ``cube``: balanced sampling by the cube method (``onething.planning.balanced``, in progress):
+  a martingale on the objects' inclusion (each object at its largest π) keeping every
+  stratum's size, then each stratum's fractional pairs rounded to its exact size.
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core" / "src"))
 
 from planning import fairness_bound, ratios_for, synth
 
+from onething.planning import balanced
 from onething.planning.population import build_population
 from onething.planning.prn import prn, prn_array
 from onething.planning.sampling import draw, sample_size
 
-RULES = ("rank", "poisson+w", "poisson+u", "u/pi", "class-systematic")
+RULES = ("rank", "poisson+w", "poisson+u", "u/pi", "class-systematic", "cube")
 
 
 def main() -> None:
@@ -86,6 +90,16 @@ def main() -> None:
         np.maximum.at(most, c_of, count)
         return float(most.sum())
 
+    cell = pop.credit.astype(np.int64) * nr + pop.risk
+
+    def cube(seed: str, u: np.ndarray) -> int:
+        stats: dict = {}
+        chosen = balanced.select(po, srow, n, big_n, u, cell, seed, stats)
+        got = np.bincount(srow[chosen], minlength=n_strata)
+        assert (got == n).all(), "a stratum's size is off"
+        print(f"  {seed}: {stats}")
+        return len(np.unique(po[chosen]))
+
     out: dict[str, list[float]] = {r: [] for r in RULES}
     for k in range(args.seeds):
         seed = f"bench-{k}"
@@ -99,6 +113,7 @@ def main() -> None:
             "poisson+u": pick(np.where(inside, pu, 2 + pw)),
             "u/pi": pick(pu / pi[srow]),
             "class-systematic": class_systematic(prn(seed, "start")),
+            "cube": cube(seed, u),
         }
         for r in RULES:
             out[r].append(visits[r] / bound)
