@@ -3,6 +3,7 @@ SQLite store of N objects, beside the planning core on the same registry in the 
 
     .venv/bin/python benchmarks/plan_e2e.py                   # 10^5 objects
     .venv/bin/python benchmarks/plan_e2e.py --sizes 100000,1000000
+    .venv/bin/python benchmarks/plan_e2e.py --stores /tmp/plan-stores    # keep and reuse the stores
 
 A synthetic Liaocheng registry (prepaid_card, catering, elderly_care, medical:
 ``onething.registry.synth``; the city's sampling layer of ``examples/liaocheng.toml``) is imported into a fresh SQLite store with the library and a
@@ -21,6 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -90,6 +93,28 @@ def prepare(tmp: Path, n: int, seed: int) -> Path:
     return config
 
 
+def stored(stores: Path | None, tmp: Path, n: int, seed: int) -> Path:
+    """A prepared store of ``n`` objects in ``tmp``: made there, or (with ``stores``) copied
+    from ``stores/<n>-<seed>.db`` (made there first if missing, then kept)."""
+    if stores is None:
+        return prepare(tmp, n, seed)
+    kept = stores / f"{n}-{seed}.db"
+    if not kept.exists():
+        made = tmp / "made"
+        made.mkdir()
+        prepare(made, n, seed)
+        with sqlite3.connect(made / "plan.db") as db:  # the write-ahead log into the file
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(made / "plan.db", kept)
+        shutil.rmtree(made)
+    shutil.copyfile(kept, tmp / "plan.db")
+    config = tmp / "onething.toml"
+    config.write_text(
+        CONFIG.format(domains=json.dumps(list(DOMAINS)), layer=LAYER, db=tmp / "plan.db"), "utf-8"
+    )
+    return config
+
+
 def core(config: Path, seed: str) -> dict:
     """The planning core on the stored registry: population read (timed apart), then PRN
     hashing and stratified sampling."""
@@ -119,7 +144,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="100000", help="comma-separated numbers of objects")
     ap.add_argument("--seed", type=int, default=1, help="the registry's synthesis seed")
+    ap.add_argument(
+        "--stores",
+        type=Path,
+        default=None,
+        help="keep each size's prepared store in this folder and reuse it in later runs (its "
+        "registry import is untimed but slow at 10^6); each run plans on a copy of it",
+    )
     args = ap.parse_args()
+    if args.stores is not None:
+        args.stores = args.stores.resolve()
+        args.stores.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
     print(
         "| objects | object–items | planning core: read s | planning core: sampling s "
@@ -129,9 +164,9 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for n in [int(s) for s in args.sizes.split(",")]:
-        with tempfile.TemporaryDirectory() as name:
+        with tempfile.TemporaryDirectory(dir=args.stores) as name:
             tmp = Path(name)
-            config = prepare(tmp, n, args.seed)
+            config = stored(args.stores, tmp, n, args.seed)
             seed = f"bench-{n}"
             base = core(config, seed)
             out = tmp / "out"

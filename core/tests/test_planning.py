@@ -228,6 +228,25 @@ def test_every_visit_gets_two_law_enforcement_inspectors_per_department(store, r
             )
 
 
+def test_each_department_gets_its_inspectors_with_the_smallest_published_hashes(store, rulebook):
+    """The documented rule, computed here the slow way: the two with the smallest
+    ``(prn_int(seed, "<visit>/<department>/<id>"), id)`` among those who may go (#31: the
+    draw's inlined hashing orders them the same)."""
+    from onething.planning.prn import prn_int
+
+    _registry(store)
+    pool = _pool(store, per_dept=9)
+    doc = make_plan(store, rulebook, cycle="2026Q1", seed="種子", inspector_cap=1000)
+    assert doc["assignments"] and not doc["infeasible"]
+    got: dict[tuple[str, str], list[str]] = {}
+    for a in doc["assignments"]:
+        got.setdefault((a["visit"], a["department"]), []).append(a["inspector"])
+    for (visit, dept), ids in got.items():
+        staff = [i.id for i in pool if i.department == dept and i.law_enforcement]
+        ranked = sorted(staff, key=lambda i: (prn_int("種子", f"{visit}/{dept}/{i}"), i))
+        assert sorted(ids) == sorted(ranked[:2])
+
+
 def test_recusal_workload_and_infeasibility_are_honoured(store, rulebook):
     _registry(store)
     _pool(store, per_dept=3)

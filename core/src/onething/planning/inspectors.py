@@ -367,6 +367,7 @@ def draw_inspectors(
     load: dict[str, int] = defaultdict(int)
     qualified: dict[tuple[str, str, frozenset], tuple[list[Inspector], dict[str, int]]] = {}
     head, sha = prn_head(seed), hashlib.sha256
+    ids = {i.id: i.id.encode() for i in pool}
     assignments: list[Assignment] = []
     infeasible: list[Infeasible] = []
     order = sorted(visits, key=lambda v: (prn_int(seed, "visit/" + v.id), v.id))
@@ -411,14 +412,12 @@ def draw_inspectors(
                     )
                 )
                 continue
-            at = f"{v.id}/{dept}/"  # prn_int(seed, at + id), its hashing inlined
-            eligible.sort(
-                key=lambda i: (
-                    int.from_bytes(sha(head + (at + i.id).encode()).digest()[:8], "big"),
-                    i.id,
-                )
-            )
-            chosen.extend(Assignment(v.id, dept, i.id) for i in eligible[:per_department])
+            # the smallest (prn_int(seed, "<visit>/<dept>/" + id), id), its hashing inlined:
+            # the first 8 bytes of the digest, big-endian, then the id's UTF-8 bytes order
+            # as the integer and the id do (#31: no int or tuple per inspector)
+            at = head + f"{v.id}/{dept}/".encode()
+            drawn = sorted([sha(at + b).digest()[:8] + b for b in [ids[i.id] for i in eligible]])
+            chosen.extend(Assignment(v.id, dept, k[8:].decode()) for k in drawn[:per_department])
         if problems:
             infeasible.extend(problems)
             continue
