@@ -107,6 +107,37 @@ def test_the_main_job_runs_the_loop_from_risk_warnings_too(demo):
     assert fig["warnings.cases"]["value"] == from_warnings > 0
 
 
+def test_some_warnings_are_assessed_and_the_evaluation_tells_how_many_proved_right(demo):
+    """A share of the warnings' cases is walked: assessed, then dismissed or transferred,
+    accepted and handled; the rest wait at 风险预警. 经研判核实的预警占比 counts them."""
+    _, out = demo
+    ev = json.loads((out / "evaluation.json").read_text("utf-8"))
+    fig = {f["code"]: f for f in ev["figures"]}["warnings.proved_right"]
+    engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
+    with engine.connect() as conn:
+        states = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT state, count(*) FROM loop_case WHERE source_kind = 'warning' "
+                    "GROUP BY state"
+                )
+            ).all()
+        )
+        dismissed = states.get("dismissed", 0)
+        confirmed = conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT c.id) FROM loop_case c JOIN loop_step s "
+                "ON s.case_id = c.id WHERE c.source_kind = 'warning' "
+                "AND s.state IN ('rectification', 'referral', 'penalty')"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert states.get("warning", 0) > 0  # most still wait in the inbox
+    assert dismissed > 0 and confirmed > 0
+    assert fig["numerator"] == confirmed
+    assert fig["denominator"] == confirmed + dismissed
+
+
 def test_index_links_resolve_to_written_files(demo):
     _, out = demo
     html = (out / "index.html").read_text("utf-8")

@@ -149,6 +149,13 @@ def make() -> click.Command:
                 [_("风险预警", "risk warnings"), f.get("warnings")],
                 [_("预警形成的事项", "cases from warnings"), f.get("warning_cases")],
                 [
+                    _("已研判预警的路径", "assessed warnings' paths"),
+                    ", ".join(
+                        f"{names.get(k, k)} {v}"
+                        for k, v in sorted(f.get("warning_paths", {}).items())
+                    ),
+                ],
+                [
                     _("闭环路径", "loop paths"),
                     ", ".join(
                         f"{names.get(k, k)} {v}" for k, v in sorted(f.get("paths", {}).items())

@@ -64,6 +64,11 @@ class DemoResult:
     labels: dict[str, str] = field(factory=dict)  # evaluation figure code -> label
 
 
+#: days before the cycle's end on which the monitoring data crosses the rules, and the share
+#: of the warnings' cases the departments have assessed by the end (a simulation, not a rule).
+WARNING_DAYS = 30
+WARNING_WALKED = 0.15
+
 PHASES = (
     ("migrate", "迁移数据库", "migrating the database"),
     ("registry", "合成名录库", "synthesising the registry"),
@@ -72,8 +77,8 @@ PHASES = (
     ("items", "统一监管事项清单", "unified item list"),
     ("plan", "抽取并复核计划", "drawing and verifying the plan"),
     ("inspections", "模拟联合检查", "simulating the joint inspections"),
-    ("loop", "闭环处置", "closed loop"),
     ("risk", "监测数据与风险预警", "monitoring data and risk warnings"),
+    ("loop", "闭环处置", "closed loop"),
     ("events", "宿主平台事件", "host-platform events"),
     ("guides", "合规指引", "compliance guides"),
     ("publications", "结果公示", "publications"),
@@ -335,26 +340,38 @@ class _Context:
         self.wrote("闭环回溯分析", "closed-loop retrospective", folder)
 
     def phase_risk(self, label: str) -> None:
-        """Facts crossing the plugins' rules for a share of objects, ingested, then the rules
-        evaluated: warnings, and a case for each (left at 风险预警 for the departments' inbox).
-        Objects are not re-graded: that is for the next cycle's draw, and this cycle's plan
-        must still verify against the registry it was drawn on."""
+        """Facts crossing the plugins' rules for a share of objects, ingested WARNING_DAYS
+        before the cycle ends, then the rules evaluated: warnings, and a case for each, of
+        which a share (WARNING_WALKED) is assessed and moved on by the departments; the rest
+        wait at 风险预警 in their inboxes. Objects are not re-graded: that is for the next
+        cycle's draw, and this cycle's plan must still verify against its registry."""
         from ..loop import Loop
+        from ..planning.prn import prn
         from ..risk import facts
         from ..risk.cases import open_cases
         from ..risk.engine import evaluate_all
         from .facts import demo_facts
+        from .inspections import LOCAL
+        from .walk import Walker
 
-        tick = self.progress.phase(label, 2)
-        on = self.end
+        on = self.end - dt.timedelta(days=WARNING_DAYS)
         rows = list(demo_facts(self.app, on, self.seed))
+        tick = self.progress.phase(label, 2)
         facts.ingest(self.app.store, self.app.rulebook, rows, label="demo-facts", on=on)
-        tick(1, 2)
         report = evaluate_all(self.app.store, self.app.rulebook, on)
-        cases = open_cases(self.app.store, Loop(self.app.rulebook), at=self.now)
+        at = dt.datetime.combine(on, dt.time(9), LOCAL).astimezone(dt.UTC)
+        cases = open_cases(self.app.store, Loop(self.app.rulebook), at=at)
+        tick(1, 2)
+        walker = Walker(self.app, seed=self.seed, now=self.now)
+        for case_id in cases:
+            if prn(self.seed, f"warning-walked/{case_id}") < WARNING_WALKED:
+                walker.walk_warning(case_id)
         tick(2, 2)
         self.result.figures.update(
-            facts=len(rows), warnings=report.new_count, warning_cases=len(cases)
+            facts=len(rows),
+            warnings=report.new_count,
+            warning_cases=len(cases),
+            warning_paths=dict(walker.paths),
         )
 
     def phase_events(self, label: str) -> None:

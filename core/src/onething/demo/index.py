@@ -32,6 +32,8 @@ PATH_NAMES = {
     "in_rectification": ("整改期内", "in rectification"),
     "overdue": ("整改超期", "rectification overdue"),
     "handling": ("核查处置中", "still being handled"),
+    "dismissed": ("研判排除", "dismissed after assessment"),
+    "not_established": ("核查不属实", "not established"),
 }
 
 

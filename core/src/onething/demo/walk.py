@@ -26,6 +26,16 @@ PATHS = (
     ("in_rectification", 0.10),
 )
 ROLES = ("inspector", "reviewer", "leader")
+#: what becomes of an assessed warning: dismissed, or its clue transferred, accepted and then
+#: handled like a finding (no inspection record: ordered, referred or penalised on handling,
+#: found not established, or still in handling).
+WARNING_PATHS = (
+    ("dismissed", 0.30),
+    ("in_rectification", 0.25),
+    ("referred", 0.10),
+    ("penalised", 0.10),
+    ("not_established", 0.10),
+)
 
 
 class Walker:
@@ -111,9 +121,9 @@ class Walker:
 
     # -- whole paths -----------------------------------------------------------------------
 
-    def path_of(self, case_id: int) -> str:
+    def path_of(self, case_id: int, paths=PATHS) -> str:
         u = prn(self.seed, f"path/{case_id}")
-        for name, share in PATHS:
+        for name, share in paths:
             if u < share:
                 return name
             u -= share
@@ -144,9 +154,35 @@ class Walker:
         self.paths[path] += 1
         return path
 
-    def _order(self, case, record_id: str, path: str):
+    def walk_warning(self, case_id: int) -> str:
+        """A case opened by a risk warning: assessed, then dismissed or its clue transferred to
+        the department that owns it, accepted and handled (:data:`WARNING_PATHS`)."""
+        case = get_case(self.app.store, case_id)
+        path = self.path_of(case_id, WARNING_PATHS)
+        case = self.move(case, "assess", 0.3)
+        if case is not None and path == "dismissed":
+            self.move(case, "dismiss", 0.5, evidence={"reason": "研判排除：监测数据有误（模拟）"})
+        elif case is not None:
+            evidence = {"to_department": case.owner, "note": "研判属实（模拟）"}
+            case = self.move(case, "transfer_clue", 0.5, evidence=evidence)
+            if case is not None:
+                case = self.move(case, "accept_clue", 0.4)
+            if case is not None and path == "not_established":
+                self.move(case, "not_established", 0.5, evidence={"reason": "核查不属实（模拟）"})
+            elif case is not None and path == "in_rectification":
+                self._order(case, None, path)
+            elif case is not None and path == "referred":
+                self._referred(case, None, path)
+            elif case is not None and path == "penalised":
+                self._penalised(case, None, path)
+        self.paths[path] += 1
+        return path
+
+    def _order(self, case, record_id: str | None, path: str):
         share = 0.3
-        evidence = {"order_no": f"责改〔2026〕{case.id}号", "record": record_id}
+        evidence = {"order_no": f"责改〔2026〕{case.id}号"}
+        if record_id is not None:
+            evidence["record"] = record_id
         return self.move(case, "order_rectification_on_handling", share, evidence=evidence)
 
     def _close(self, case, summary: str):
