@@ -598,6 +598,10 @@ def test_every_plan_is_a_valid_document_that_round_trips_and_verifies(
     assert model.digest() == recorded == doc["plan_sha256"]
     assert verify_plan(store, rulebook, read_plan(path)) == []
     assert verify_plan(store, rulebook, model) == []
+    # the files written from the typed document are those written from its values (#31)
+    again = write_plan(model, tmp_path_factory.mktemp("typed"))
+    for k, p in written["paths"].items():
+        assert again[k].read_bytes() == p.read_bytes(), k
 
 
 @pytest.fixture(scope="module")
@@ -656,6 +660,13 @@ def test_a_plan_document_round_trips_through_its_file_bytes_with_the_same_hash(
     assert back == doc
     assert back.file_text().encode() == path.read_bytes()
     assert back.digest() == doc.digest()
+    # written straight from the typed document (#31), the hashed bytes are the canonical JSON
+    # of the file's values: floats as the standard library writes them (1e-05, not 0.00001)
+    from onething.planning.document import canonical_bytes, canonical_json, same_digest
+
+    assert canonical_bytes(doc) == canonical_json(doc.as_json())
+    assert same_digest(doc.as_json(), doc.digest())
+    assert not same_digest(doc.as_json(), drawn.evolve(seed=seed + "x").digest())
     audit_only = drawn.evolve(reason=reason, drawn_by=drawn_by, drawn_at=drawn_at, plan_id=plan_id)
     assert audit_only.digest() == drawn.digest()
     assert (doc.digest() == drawn.digest()) == (
@@ -692,6 +703,11 @@ def test_plan_verify_refuses_a_malformed_plan_file_naming_the_key(
     with pytest.raises(InvalidInput) as exc:
         read_plan(path)
     assert exc.value.path == where
+    # plan verify's way (#31): the schema checked by verify_plan, in full for a file that does
+    # not hash as its draw did, else its audit fields and short parts
+    with pytest.raises(InvalidInput) as exc:
+        verify_plan(store, rulebook, read_plan(path, check=False), checked=False, location="f")
+    assert (exc.value.location, exc.value.path) == ("f", where)
 
 
 def _schema_fields(schema, node):

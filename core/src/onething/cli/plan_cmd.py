@@ -194,7 +194,7 @@ def make() -> click.Group:
         out_dir = out or _default_out(app, config_path)
         written: dict = {}  # the files, written in the draw's unit of work
 
-        def write(d: dict) -> None:
+        def write(d) -> None:  # the plan's document
             # Every file checked before any is written: a refusal leaves none and no draw.
             protected = [config_path, sqlite_file(app.store)]
             check_folder(out_dir, plan_files(d, checklists), force=force, protected=protected)
@@ -233,8 +233,11 @@ def make() -> click.Group:
                 reason=reason,
                 progress=step,
                 write=write,
+                document=True,
             )
         paths, lists = written["paths"], written["lists"]
+        visits = len(doc.visits)
+        doc = doc.as_json_without("tasks", "visits", "assignments", "unplaced", "infeasible")
         if fmt == "json":
             files = [*(str(paths[k]) for k in ("json", "csv", "html")), *map(str, lists)]
             print_changed(
@@ -245,7 +248,7 @@ def make() -> click.Group:
                 cycle=doc["cycle"],
                 seed=doc["seed"],
                 kind=doc["kind"],
-                visits=len(doc["visits"]),
+                visits=visits,
             )
             return
         _summary(doc)
@@ -271,8 +274,8 @@ def make() -> click.Group:
         from ..planning import read_plan, verify_plan
 
         app = open_app(config_path)
-        doc = read_plan(plan_file)
-        problems = verify_plan(app.store, app.rulebook, doc)
+        doc = read_plan(plan_file, check=False)  # checked by verify_plan, as far as needed
+        problems = verify_plan(app.store, app.rulebook, doc, checked=False, location=str(plan_file))
         if fmt == "json":
             # plan-verdict.schema.json, as POST /plans/verify answers
             print_json(

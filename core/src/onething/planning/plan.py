@@ -431,12 +431,15 @@ def make_plan(
     by: str | None = None,
     reason: str = "",
     progress: Progress | None = None,
-    write: Callable[[dict[str, Any]], Any] | None = None,
-) -> dict[str, Any]:
+    write: Callable[[Any], Any] | None = None,
+    document: bool = False,
+) -> Any:
     """Draw, store and audit a plan; a second draw of a cycle is a redraw and needs a reason.
 
     ``write(doc)`` writes the plan's files inside the unit of work that records the draw: if it
-    fails, no draw is recorded (and a rerun is not a redraw).
+    fails, no draw is recorded (and a rerun is not a redraw). ``doc``, and what is returned:
+    the plan's JSON values, or with ``document`` its :class:`~.document.PlanDocument` (no
+    JSON values built: #31).
 
     :raises InvalidInput: for a redraw without reason, a bad cycle, seed or task row.
     """
@@ -487,9 +490,9 @@ def make_plan(
     who = by or getpass.getuser()
     kind = "redraw" if draws else "draw"
     drawn = drawn.evolve(platform=attrs.evolve(drawn.platform, draw_date=now.date()))
-    # The hash and the files come from the same JSON values: what the file says is hashed.
-    doc = drawn.as_json()
-    sha = digest(doc)
+    # The hash and the files come from the same typed document, each written from it by
+    # orjson: the hash is digest(the file's values) (document.canonical_bytes).
+    sha = drawn.digest()
     inputs = {
         "tasks": [{k: v for k, v in r.items()} for r in task_rows],
         "inspector_cap": inspector_cap,
@@ -542,7 +545,7 @@ def make_plan(
                 outcome=f"{len(drawn.visits)} visits",
             )
         )
-        doc.update(
+        final = drawn.evolve(
             plan_id=plan.id,
             drawn_at=now.isoformat(),
             drawn_by=who,
@@ -550,6 +553,7 @@ def make_plan(
             kind=kind,
             plan_sha256=sha,
         )
+        doc = final if document else final.as_json()
         outbox.append(
             s,
             "plan.drawn",
