@@ -58,24 +58,31 @@ def test_the_demo_writes_every_artefact(demo):
         assert any((out / "publications").iterdir())
 
 
-def test_the_evaluation_counts_what_the_demo_stored(demo):
-    _, out = demo
+def _figures(out):
     ev = json.loads((out / "evaluation.json").read_text("utf-8"))
-    fig = {f["code"]: f for f in ev["figures"]}
+    return {f["code"]: f for f in ev["figures"]}
+
+
+def _count(out, *queries: str) -> list:
+    """Each query's single value, read from the demo's store."""
     engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
     with engine.connect() as conn:
-        records = conn.execute(sa.text("SELECT count(*) FROM inspection_record")).scalar_one()
-        cases = conn.execute(sa.text("SELECT count(*) FROM loop_case")).scalar_one()
-        sanctions = conn.execute(
-            sa.text("SELECT count(DISTINCT case_id) FROM loop_step WHERE state='joint_sanction'")
-        ).scalar_one()
-        referred = conn.execute(
-            sa.text("SELECT count(DISTINCT case_id) FROM loop_step WHERE state='referral'")
-        ).scalar_one()
-        closed = conn.execute(
-            sa.text("SELECT count(*) FROM loop_case WHERE closed_at IS NOT NULL")
-        ).scalar_one()
+        values = [conn.execute(sa.text(q)).scalar_one() for q in queries]
     engine.dispose()
+    return values
+
+
+def test_the_evaluation_counts_what_the_demo_stored(demo):
+    _, out = demo
+    fig = _figures(out)
+    records, cases, sanctions, referred, closed = _count(
+        out,
+        "SELECT count(*) FROM inspection_record",
+        "SELECT count(*) FROM loop_case",
+        "SELECT count(DISTINCT case_id) FROM loop_step WHERE state='joint_sanction'",
+        "SELECT count(DISTINCT case_id) FROM loop_step WHERE state='referral'",
+        "SELECT count(*) FROM loop_case WHERE closed_at IS NOT NULL",
+    )
     assert fig["visits.records"]["value"] == records > 0
     assert fig["loop.cases"]["value"] == cases > 0
     # The loop was walked: closed cases, a referral, a joint sanction, an overdue step.
@@ -91,18 +98,13 @@ def test_the_main_job_runs_the_loop_from_risk_warnings_too(demo):
     """Synthetic monitoring data crosses the plugins' own rules for a share of objects: each
     warning opens a case at 风险预警, counted by the evaluation as cases from warnings."""
     _, out = demo
-    ev = json.loads((out / "evaluation.json").read_text("utf-8"))
-    fig = {f["code"]: f for f in ev["figures"]}
-    engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
-    with engine.connect() as conn:
-        facts = conn.execute(sa.text("SELECT count(*) FROM risk_fact")).scalar_one()
-        rules = conn.execute(
-            sa.text("SELECT count(DISTINCT rule_id) FROM risk_warning")
-        ).scalar_one()
-        from_warnings = conn.execute(
-            sa.text("SELECT count(*) FROM loop_case WHERE source_kind = 'warning'")
-        ).scalar_one()
-    engine.dispose()
+    fig = _figures(out)
+    facts, rules, from_warnings = _count(
+        out,
+        "SELECT count(*) FROM risk_fact",
+        "SELECT count(DISTINCT rule_id) FROM risk_warning",
+        "SELECT count(*) FROM loop_case WHERE source_kind = 'warning'",
+    )
     assert facts > 0 and rules >= 8  # rules of several plugins fired
     assert fig["warnings.cases"]["value"] == from_warnings > 0
 
@@ -111,8 +113,7 @@ def test_some_warnings_are_assessed_and_the_evaluation_tells_how_many_proved_rig
     """A share of the warnings' cases is walked: assessed, then dismissed or transferred,
     accepted and handled; the rest wait at 风险预警. 经研判核实的预警占比 counts them."""
     _, out = demo
-    ev = json.loads((out / "evaluation.json").read_text("utf-8"))
-    fig = {f["code"]: f for f in ev["figures"]}["warnings.proved_right"]
+    fig = _figures(out)["warnings.proved_right"]
     engine = sa.create_engine(f"sqlite:///{out / 'onething.db'}")
     with engine.connect() as conn:
         states = dict(
@@ -123,15 +124,13 @@ def test_some_warnings_are_assessed_and_the_evaluation_tells_how_many_proved_rig
                 )
             ).all()
         )
-        dismissed = states.get("dismissed", 0)
-        confirmed = conn.execute(
-            sa.text(
-                "SELECT count(DISTINCT c.id) FROM loop_case c JOIN loop_step s "
-                "ON s.case_id = c.id WHERE c.source_kind = 'warning' "
-                "AND s.state IN ('rectification', 'referral', 'penalty')"
-            )
-        ).scalar_one()
     engine.dispose()
+    dismissed = states.get("dismissed", 0)
+    (confirmed,) = _count(
+        out,
+        "SELECT count(DISTINCT c.id) FROM loop_case c JOIN loop_step s ON s.case_id = c.id "
+        "WHERE c.source_kind = 'warning' AND s.state IN ('rectification', 'referral', 'penalty')",
+    )
     assert states.get("warning", 0) > 0  # most still wait in the inbox
     assert dismissed > 0 and confirmed > 0
     assert fig["numerator"] == confirmed

@@ -129,14 +129,9 @@ class Walker:
             u -= share
         return "handling"
 
-    def walk(self, case_id: int, record_id: str) -> str:
-        case = get_case(self.app.store, case_id)
-        path = self.path_of(case_id)
-        if path == "penalised" and not self.serious_done:
-            path = "sanctioned"
-        if path == "in_rectification" and not self.overdue_done:
-            path = "overdue"
-        steps: dict[str, Callable] = {
+    def _steps(self) -> dict[str, Callable]:
+        """path -> the moves from 核查处置 (handling) on: ``step(case, record_id, path)``."""
+        return {
             "rectified": self._rectified,
             "not_rectified": self._not_rectified,
             "referred": self._referred,
@@ -144,9 +139,18 @@ class Walker:
             "sanctioned": self._penalised,
             "in_rectification": self._order,
             "overdue": self._order,
+            "not_established": self._not_established,
             "handling": lambda c, r, p: c,
         }
-        done = steps[path](case, record_id, path)
+
+    def walk(self, case_id: int, record_id: str) -> str:
+        case = get_case(self.app.store, case_id)
+        path = self.path_of(case_id)
+        if path == "penalised" and not self.serious_done:
+            path = "sanctioned"
+        if path == "in_rectification" and not self.overdue_done:
+            path = "overdue"
+        done = self._steps()[path](case, record_id, path)
         if path == "sanctioned" and done is not None and done.state == "joint_sanction":
             self.serious_done = True
         if path == "overdue" and done is not None and done.state == "rectification":
@@ -156,7 +160,8 @@ class Walker:
 
     def walk_warning(self, case_id: int) -> str:
         """A case opened by a risk warning: assessed, then dismissed or its clue transferred to
-        the department that owns it, accepted and handled (:data:`WARNING_PATHS`)."""
+        the department that owns it, accepted and handled (:data:`WARNING_PATHS`; no
+        inspection record)."""
         case = get_case(self.app.store, case_id)
         path = self.path_of(case_id, WARNING_PATHS)
         case = self.move(case, "assess", 0.3)
@@ -167,14 +172,8 @@ class Walker:
             case = self.move(case, "transfer_clue", 0.5, evidence=evidence)
             if case is not None:
                 case = self.move(case, "accept_clue", 0.4)
-            if case is not None and path == "not_established":
-                self.move(case, "not_established", 0.5, evidence={"reason": "核查不属实（模拟）"})
-            elif case is not None and path == "in_rectification":
-                self._order(case, None, path)
-            elif case is not None and path == "referred":
-                self._referred(case, None, path)
-            elif case is not None and path == "penalised":
-                self._penalised(case, None, path)
+            if case is not None:
+                self._steps()[path](case, None, path)
         self.paths[path] += 1
         return path
 
@@ -184,6 +183,10 @@ class Walker:
         if record_id is not None:
             evidence["record"] = record_id
         return self.move(case, "order_rectification_on_handling", share, evidence=evidence)
+
+    def _not_established(self, case, record_id: str | None, path: str):
+        evidence = {"reason": "核查不属实（模拟）"}
+        return self.move(case, "not_established", 0.5, evidence=evidence)
 
     def _close(self, case, summary: str):
         if case is None or case.state != "retrospective":
@@ -211,7 +214,7 @@ class Walker:
     def _not_rectified(self, case, record_id: str, path: str):
         return self._rectified(case, record_id, path, ok=False)
 
-    def _referred(self, case, record_id: str, path: str):
+    def _referred(self, case, record_id: str | None, path: str):
         judicial = prn(self.seed, f"judicial/{case.id}") < 0.3
         evidence = {
             "to": "public_security" if judicial else "市场监管综合执法支队",
@@ -226,7 +229,7 @@ class Walker:
         )
         return self._close(case, "移送已被接收，办结")
 
-    def _penalised(self, case, record_id: str, path: str):
+    def _penalised(self, case, record_id: str | None, path: str):
         case = self.move(case, "open_penalty_case_on_handling", 0.4)
         return self._decide(case, "serious" if path == "sanctioned" else "general")
 
